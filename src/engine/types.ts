@@ -1,0 +1,105 @@
+/**
+ * The contract between the generic engine and node kinds (nodes/<kind>/index.ts).
+ * The engine knows nothing about images: a node kind reads its inputs from directories,
+ * writes its outputs into `outDir`, and may list `items` that downstream nodes fan out over.
+ */
+import type { AnySchema } from 'ajv';
+
+export type Scalar = string | number | boolean;
+export type Json = Scalar | null | Json[] | { [key: string]: Json };
+
+/** One entry an action lists for downstream fan-out (e.g. a dataset case). */
+export interface Item {
+  /** stable identifier, used in expanded action ids: preprocess[case=<id>] */
+  id: string;
+  /** content digest of everything this item stands for: it alone enters downstream per-item action keys */
+  digest: string;
+  /** small JSON the per-item action needs (file paths, ...) */
+  data?: Json;
+}
+
+/** A committed upstream output, materialised read-only on disk. */
+export interface InputArtifact {
+  /** expanded action id of the producer */
+  action: string;
+  /** pipeline node name of the producer */
+  node: string;
+  /** Merkle digest of the output tree */
+  digest: string;
+  /** read-only directory holding the output tree */
+  dir: string;
+  matrix: Record<string, Scalar>;
+  item?: Item;
+  items: Item[];
+  metrics: Record<string, Json>;
+}
+
+export interface Progress {
+  done: number;
+  total: number;
+  /** short status text: 'epoch 3/10' */
+  message?: string;
+  /** live figures shown next to the bar: { loss: 0.41, dice: 0.83 } */
+  metrics?: Record<string, number>;
+}
+
+export interface Logger {
+  (message: string): void;
+}
+
+export interface ActionContext<P> {
+  /** params with defaults applied, validated against the kind's schema */
+  params: P;
+  /** inputs by need name; one entry per upstream action that feeds this one */
+  inputs: Record<string, InputArtifact[]>;
+  /** the single input of a need (throws if there is not exactly one) */
+  input(name: string): InputArtifact;
+  /** the fan-out item this action handles, when the node maps over an upstream's items */
+  item?: Item;
+  /** matrix values of this action */
+  matrix: Record<string, Scalar>;
+  /** empty directory to write the output tree into; ingested after run() resolves */
+  outDir: string;
+  /** persistent per-action-key directory for resumable state (checkpoints); removed after commit */
+  scratchDir: string;
+  /** the last committed output of this same action id (any key), for warm starts */
+  previous?: { digest: string; dir: string };
+  /** digests of the external paths declared by `externalInputs`, by path */
+  external: Record<string, string>;
+  signal: AbortSignal;
+  progress(p: Progress): void;
+  log: Logger;
+  /** expanded action id, for messages */
+  actionId: string;
+}
+
+export interface ActionResult {
+  /** scalar or small JSON figures recorded in the action record and run record (e.g. dice per label) */
+  metrics?: Record<string, Json>;
+  /** items downstream nodes may fan out over */
+  items?: Item[];
+}
+
+export interface NodeKind<P = any> {
+  kind: string;
+  /** bump whenever output bytes may change: invalidates cached outputs of this kind */
+  version: string;
+  description: string;
+  /** JSON Schema of `with:` params; defaults are applied before hashing */
+  params: AnySchema;
+  resources?: { accelerator?: boolean; cpus?: number };
+  /**
+   * External files/folders the action reads (e.g. a dataset folder given as a param). The engine digests them
+   * (with its stat cache) into the action key and hands the digests in `ctx.external`.
+   */
+  externalInputs?(params: P): string[];
+  /**
+   * Default need name this kind fans out over (one action per item of that need's producer).
+   * A pipeline node may override it with `foreach:`.
+   */
+  foreach?: string;
+  run(ctx: ActionContext<P>): Promise<ActionResult | void>;
+}
+
+/** Registry of node kinds handed to the engine (nodes/index.ts builds it; the engine never imports nodes/). */
+export type KindRegistry = Record<string, NodeKind>;
