@@ -1,0 +1,8 @@
+/**
+ * The explicit table of node kinds (no lookup by walking folders). Each kind lives in nodes/<kind>/index.ts.
+ * Add a kind: one import line and one entry below.
+ */
+import type { KindRegistry } from '../src/engine/types.js';
+
+export const kinds: KindRegistry = {
+};

@@ -1,0 +1,8 @@
+/**
+ * Every `nnunet` subcommand, one module each under src/cli/commands/, each exporting
+ * `register(program: Command): void`. Add a command: one import line and one entry below.
+ */
+import type { Command } from 'commander';
+
+export const commands: Array<(program: Command) => void> = [
+];
