@@ -78,6 +78,8 @@ export interface ActionResult {
   metrics?: Record<string, Json>;
   /** items downstream nodes may fan out over */
   items?: Item[];
+  /** what one item is called in expanded action ids, e.g. 'case' -> preprocess[case=hippocampus_001]; default 'item' */
+  itemLabel?: string;
 }
 
 export interface NodeKind<P = any> {
