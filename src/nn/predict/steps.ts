@@ -1,11 +1,6 @@
 // spec §6.4: sliding-window tile positions (compute_steps_for_sliding_window) and image padding (pad_nd_image).
 import { NnunetError } from '../../engine/errors.js';
-
-/** numpy's np.round for one value: halves go to the even neighbour (spec §0). */
-function roundHalfEven(x: number): number {
-  const r = Math.round(x);
-  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
-}
+import { roundHalfEven } from '../../imaging/np.js';
 
 /**
  * Tile start positions per axis. The target stride is `patch * stepSize`; the tiles are then spread evenly so the

@@ -1,0 +1,45 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { caseMetrics, labelKey, labelMetrics, parseSummary, summarize, summaryToJson } from './summary.js';
+import { pyFloatRepr } from './python-json.js';
+
+const golden = readFileSync(new URL('../../test/predict/golden/summary.json', import.meta.url), 'utf8');
+
+const cases: Record<string, [number[], number[]]> = {
+  a: [[0, 1, 1, 2, 2, 0, 3, 3], [0, 1, 2, 2, 0, 1, 1, 2]],
+  b: [[0, 1, 1, 1, 0, 0, 0, 3], [1, 1, 0, 1, 0, 0, 0, 2]],
+  c: [[0, 0, 0, 0, 0, 0, 2, 2], [0, 0, 0, 0, 0, 0, 0, 0]],
+};
+const targets = [1, 2, [1, 2]];
+
+describe('evaluation metrics (spec §10)', () => {
+  it('counts by hand, ignore label excluded', () => {
+    // case a, label 1: ref 1 at {1,2}, pred 1 at {1,5,6}; voxel 6 is ignore (ref 3) -> TP 1, FN 1, FP 1 (voxel 5)
+    expect(labelMetrics(cases.a[0], cases.a[1], 1, 3)).toEqual(
+      { TP: 1, FP: 1, FN: 1, TN: 3, n_pred: 2, n_ref: 2, Dice: 0.5, IoU: 1 / 3 });
+  });
+  it('empty reference and empty prediction give NaN Dice, skipped by the means', () => {
+    const m = labelMetrics([0, 0, 0], [0, 0, 0], 1, null);
+    expect(m.Dice).toBeNaN();
+    expect(m.IoU).toBeNaN();
+    expect(m.TN).toBe(3);
+    // empty reference, non-empty prediction: Dice 0
+    expect(labelMetrics([0, 0], [1, 0], 1, null).Dice).toBe(0);
+  });
+  it('writes summary.json byte-identical to nnU-Net (sorted keys, indent 4, NaN, float repr)', () => {
+    const perCase = Object.entries(cases).map(([n, [r, p]]) =>
+      caseMetrics(r, p, targets, 3, { prediction_file: `pred/${n}.nii.gz`, reference_file: `ref/${n}.nii.gz` }));
+    const summary = summarize(perCase, targets);
+    expect(summaryToJson(summary)).toBe(golden.trimEnd());
+    expect(parseSummary(golden).metric_per_case[1].metrics['2'].Dice).toBeNaN();
+    expect(parseSummary(golden).foreground_mean.Dice).toBeCloseTo(summary.foreground_mean.Dice, 15);
+  });
+  it('stringifies region keys and floats as Python does', () => {
+    expect(labelKey([1, 2])).toBe('(1, 2)');
+    expect(labelKey(3)).toBe('3');
+    expect(pyFloatRepr(120)).toBe('120.0');
+    expect(pyFloatRepr(1.5e-5)).toBe('1.5e-05');
+    expect(pyFloatRepr(1e16)).toBe('1e+16');
+    expect(pyFloatRepr(0.0001)).toBe('0.0001');
+  });
+});

@@ -1,0 +1,101 @@
+// spec §10: per-case metrics per label/region and their aggregation into nnU-Net's summary.json.
+import { PyFloat, parsePythonJson, toPythonJson, type PyJson } from './python-json.js';
+
+export type LabelOrRegion = number | readonly number[];
+
+export interface LabelMetrics {
+  TP: number;
+  FP: number;
+  FN: number;
+  TN: number;
+  n_pred: number;
+  n_ref: number;
+  Dice: number;
+  IoU: number;
+}
+export const METRIC_NAMES = ['Dice', 'FN', 'FP', 'IoU', 'TN', 'TP', 'n_pred', 'n_ref'] as const;
+export type MetricName = (typeof METRIC_NAMES)[number];
+
+export interface CaseMetrics {
+  prediction_file: string;
+  reference_file: string;
+  /** by label key: '1', or '(1, 2)' for a region */
+  metrics: Record<string, LabelMetrics>;
+}
+
+export interface Summary {
+  foreground_mean: Record<MetricName, number>;
+  mean: Record<string, Record<MetricName, number>>;
+  metric_per_case: CaseMetrics[];
+}
+
+/** nnU-Net's label_or_region_to_key: ints as '1', regions as Python's tuple str '(1, 2)'. */
+export function labelKey(r: LabelOrRegion): string {
+  return typeof r === 'number' ? String(r) : `(${r.join(', ')}${r.length === 1 ? ',' : ''})`;
+}
+
+/**
+ * TP/FP/FN/TN of `target` (a label, or a region = any of its labels) with voxels where the reference holds
+ * `ignoreLabel` left out of every count. Dice and IoU are NaN when reference and prediction are both empty.
+ */
+export function labelMetrics(ref: ArrayLike<number>, pred: ArrayLike<number>, target: LabelOrRegion,
+  ignoreLabel: number | null): LabelMetrics {
+  const inTarget = typeof target === 'number' ? (v: number) => v === target : (v: number) => target.includes(v);
+  let tp = 0, fp = 0, fn = 0, tn = 0;
+  for (let i = 0; i < ref.length; i++) {
+    const r = ref[i];
+    if (r === ignoreLabel) continue;
+    const a = inTarget(r);
+    const b = inTarget(pred[i]);
+    if (a) { if (b) tp++; else fn++; } else if (b) fp++; else tn++;
+  }
+  const empty = tp + fp + fn === 0;
+  return {
+    TP: tp, FP: fp, FN: fn, TN: tn, n_pred: tp + fp, n_ref: tp + fn,
+    Dice: empty ? NaN : (2 * tp) / (2 * tp + fp + fn),
+    IoU: empty ? NaN : tp / (tp + fp + fn),
+  };
+}
+
+export function caseMetrics(ref: ArrayLike<number>, pred: ArrayLike<number>, targets: readonly LabelOrRegion[],
+  ignoreLabel: number | null, files: { prediction_file: string; reference_file: string }): CaseMetrics {
+  const metrics: Record<string, LabelMetrics> = {};
+  for (const t of targets) metrics[labelKey(t)] = labelMetrics(ref, pred, t, ignoreLabel);
+  return { ...files, metrics };
+}
+
+const nanmean = (xs: number[]): number => {
+  const ok = xs.filter((x) => !Number.isNaN(x));
+  return ok.length === 0 ? NaN : ok.reduce((a, b) => a + b, 0) / ok.length;
+};
+
+/** mean = nanmean over cases per label; foreground_mean = plain mean of the label means (label 0 skipped). */
+export function summarize(cases: CaseMetrics[], targets: readonly LabelOrRegion[]): Summary {
+  const mean: Summary['mean'] = {};
+  for (const t of targets) {
+    const k = labelKey(t);
+    mean[k] = Object.fromEntries(METRIC_NAMES.map((m) => [m, nanmean(cases.map((c) => c.metrics[k][m]))])) as Record<MetricName, number>;
+  }
+  const fgKeys = Object.keys(mean).filter((k) => k !== '0');
+  const foreground_mean = Object.fromEntries(METRIC_NAMES.map((m) =>
+    [m, fgKeys.reduce((a, k) => a + mean[k][m], 0) / fgKeys.length])) as Record<MetricName, number>;
+  return { foreground_mean, mean, metric_per_case: cases };
+}
+
+const floats = (r: Record<string, number>): PyJson => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, new PyFloat(v)]));
+
+/** summary.json text exactly as nnU-Net's save_summary_json writes it (counts per case are ints, means floats). */
+export function summaryToJson(s: Summary): string {
+  const perCase = s.metric_per_case.map((c): PyJson => ({
+    prediction_file: c.prediction_file,
+    reference_file: c.reference_file,
+    metrics: Object.fromEntries(Object.entries(c.metrics).map(([k, m]) =>
+      [k, { ...m, Dice: new PyFloat(m.Dice), IoU: new PyFloat(m.IoU) }])),
+  }));
+  const mean = Object.fromEntries(Object.entries(s.mean).map(([k, v]) => [k, floats(v)]));
+  return toPythonJson({ foreground_mean: floats(s.foreground_mean), mean, metric_per_case: perCase });
+}
+
+export function parseSummary(text: string): Summary {
+  return parsePythonJson(text) as Summary;
+}
