@@ -1,0 +1,196 @@
+/**
+ * Structural validation of NIfTI-1/-2 files before ITK reads them. ITK (and so SimpleITK and itk-wasm)
+ * silently accepts a truncated gzip stream or a data block shorter than the header's dims and zero-fills;
+ * we refuse such files with an error naming the file and the problem.
+ */
+import { createReadStream } from 'node:fs';
+import { createGunzip } from 'node:zlib';
+import { ImageError } from '../errors.js';
+
+/** NIfTI datatype code -> bits per voxel, for the scalar types ITK maps onto a numeric array. */
+const SUPPORTED_DATATYPES = new Map<number, number>([
+  [2, 8], // uint8
+  [4, 16], // int16
+  [8, 32], // int32
+  [16, 32], // float32
+  [64, 64], // float64
+  [256, 8], // int8
+  [512, 16], // uint16
+  [768, 32], // uint32
+  [1024, 64], // int64
+  [1280, 64], // uint64
+]);
+
+const DATATYPE_NAMES: Record<number, string> = {
+  1: 'binary (1 bit)',
+  32: 'complex64',
+  128: 'RGB24',
+  1536: 'float128',
+  1792: 'complex128',
+  2048: 'complex256',
+  2304: 'RGBA32',
+};
+
+const HEADER_BYTES = 540;
+
+/**
+ * Finds the first NaN/Inf voxel of a float data block fed in arbitrary chunks, by its exponent bits, without
+ * decoding: ITK's reader replaces non-finite voxels by 0, so they must be caught on the raw bytes.
+ */
+class NonFiniteScanner {
+  private pos = 0;
+  private readonly part: Uint8Array;
+  private partLen = 0;
+  private voxel = 0;
+  private readonly hi: number;
+  private readonly next: number;
+  private readonly nextMask: number;
+  firstBad = -1;
+
+  constructor(private readonly layout: NiftiLayout, private readonly bytesPerVoxel: number) {
+    this.part = new Uint8Array(bytesPerVoxel);
+    this.hi = layout.littleEndian ? bytesPerVoxel - 1 : 0;
+    this.next = layout.littleEndian ? bytesPerVoxel - 2 : 1;
+    this.nextMask = bytesPerVoxel === 4 ? 0x80 : 0xf0;
+  }
+
+  private bad(h: number, n: number): boolean {
+    return (h & 0x7f) === 0x7f && (n & this.nextMask) === this.nextMask;
+  }
+
+  push(buf: Uint8Array): void {
+    const nvox = this.layout.dataBytes / this.bytesPerVoxel;
+    let i = Math.min(buf.length, Math.max(0, this.layout.voxOffset - this.pos));
+    this.pos += buf.length;
+    const bpv = this.bytesPerVoxel;
+    while (this.partLen > 0 && i < buf.length) {
+      this.part[this.partLen++] = buf[i++];
+      if (this.partLen === bpv) {
+        this.partLen = 0;
+        if (this.firstBad < 0 && this.voxel < nvox && this.bad(this.part[this.hi], this.part[this.next])) this.firstBad = this.voxel;
+        this.voxel++;
+      }
+    }
+    for (; i + bpv <= buf.length && this.voxel < nvox; i += bpv, this.voxel++) {
+      if (this.bad(buf[i + this.hi], buf[i + this.next])) {
+        if (this.firstBad < 0) this.firstBad = this.voxel;
+        break;
+      }
+    }
+    while (i < buf.length && this.voxel < nvox && this.firstBad < 0) this.part[this.partLen++] = buf[i++];
+  }
+}
+
+/** Streams the (decompressed) file once: header, total length, first non-finite float voxel. */
+async function scan(file: string): Promise<{ layout: NiftiLayout; length: number; firstNonFinite: number }> {
+  const gz = file.toLowerCase().endsWith('.gz');
+  const head: Buffer[] = [];
+  let held = 0;
+  let length = 0;
+  let layout: NiftiLayout | undefined;
+  let scanner: NonFiniteScanner | undefined;
+  const start = () => {
+    const all = Buffer.concat(head);
+    layout = parseNiftiLayout(all, file);
+    const bits = SUPPORTED_DATATYPES.get(layout.datatype)!;
+    if (layout.datatype === 16 || layout.datatype === 64) scanner = new NonFiniteScanner(layout, bits / 8);
+    scanner?.push(all);
+  };
+  const source = createReadStream(file);
+  try {
+    for await (const chunk of gz ? source.pipe(createGunzip()) : source) {
+      const buf = chunk as Buffer;
+      length += buf.length;
+      if (layout) {
+        scanner?.push(buf);
+      } else {
+        head.push(buf);
+        held += buf.length;
+        if (held >= HEADER_BYTES) start();
+      }
+    }
+  } catch (err) {
+    if (err instanceof ImageError) throw err;
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'ENOENT') throw new ImageError('IMAGE_NOT_FOUND', `${file}: no such file`, { file }, { cause: err });
+    if (e.code === 'Z_BUF_ERROR' || /unexpected end/i.test(e.message)) {
+      throw new ImageError('IMAGE_TRUNCATED', `${file}: truncated gzip stream (the file ends early)`, { file }, { cause: err });
+    }
+    throw new ImageError('IMAGE_CORRUPT', `${file}: not a valid gzip stream (${e.message})`, { file }, { cause: err });
+  } finally {
+    source.destroy();
+  }
+  if (!layout) start();
+  return { layout: layout!, length, firstNonFinite: scanner?.firstBad ?? -1 };
+}
+
+export interface NiftiLayout {
+  version: 1 | 2;
+  littleEndian: boolean;
+  dims: number[];
+  datatype: number;
+  voxOffset: number;
+  /** bytes after the header, extensions and the data block */
+  dataBytes: number;
+}
+
+/** Parses the header fields that decide whether the data block is readable. Pure, for tests. */
+export function parseNiftiLayout(head: Buffer, file: string): NiftiLayout {
+  const fail = (code: string, msg: string): never => {
+    throw new ImageError(code, `${file}: ${msg}`, { file });
+  };
+  if (head.length < 348) fail('IMAGE_TRUNCATED', `only ${head.length} bytes, a NIfTI header needs 348`);
+  let version: 1 | 2 | undefined;
+  let littleEndian = true;
+  for (const le of [true, false]) {
+    const size = le ? head.readInt32LE(0) : head.readInt32BE(0);
+    if (size === 348) version = 1;
+    if (size === 540) version = 2;
+    if (version) {
+      littleEndian = le;
+      break;
+    }
+  }
+  if (!version) return fail('IMAGE_BAD_MAGIC', 'not a NIfTI file (sizeof_hdr is neither 348 nor 540)');
+  if (version === 2 && head.length < HEADER_BYTES) fail('IMAGE_TRUNCATED', `only ${head.length} bytes, a NIfTI-2 header needs 540`);
+  const magic = head.toString('latin1', version === 1 ? 344 : 4, version === 1 ? 347 : 7);
+  if (magic !== 'n+1' && magic !== 'n+2') {
+    fail('IMAGE_BAD_MAGIC', `bad NIfTI magic ${JSON.stringify(magic)} (expected "n+1" or "n+2"; Analyze and .hdr/.img pairs are not supported)`);
+  }
+  const i16 = (o: number) => (littleEndian ? head.readInt16LE(o) : head.readInt16BE(o));
+  const i64 = (o: number) => Number(littleEndian ? head.readBigInt64LE(o) : head.readBigInt64BE(o));
+  const f32 = (o: number) => (littleEndian ? head.readFloatLE(o) : head.readFloatBE(o));
+  const dims: number[] = [];
+  const ndim = version === 1 ? i16(40) : i64(16);
+  if (ndim < 1 || ndim > 7) fail('IMAGE_CORRUPT', `dim[0] = ${ndim} is outside 1..7`);
+  for (let i = 1; i <= ndim; i++) {
+    const d = version === 1 ? i16(40 + 2 * i) : i64(16 + 8 * i);
+    if (d < 1) fail('IMAGE_CORRUPT', `dim[${i}] = ${d} must be at least 1`);
+    dims.push(d);
+  }
+  const datatype = version === 1 ? i16(70) : i16(12);
+  const bits = SUPPORTED_DATATYPES.get(datatype);
+  if (bits === undefined) {
+    fail('IMAGE_UNSUPPORTED_DATATYPE', `unsupported NIfTI datatype ${datatype}${DATATYPE_NAMES[datatype] ? ` (${DATATYPE_NAMES[datatype]})` : ''}`);
+  }
+  const voxOffset = version === 1 ? f32(108) : i64(168);
+  const dataBytes = (dims.reduce((a, b) => a * b, 1) * bits!) / 8;
+  return { version, littleEndian, dims, datatype, voxOffset: Math.max(voxOffset, version === 1 ? 352 : 544), dataBytes };
+}
+
+/** Throws an ImageError unless `file` is a complete, readable single-file NIfTI (.nii or .nii.gz) of finite voxels. */
+export async function checkNifti(file: string): Promise<NiftiLayout> {
+  const { layout, length, firstNonFinite } = await scan(file);
+  const needed = layout.voxOffset + layout.dataBytes;
+  if (length < needed) {
+    throw new ImageError(
+      'IMAGE_SIZE_MISMATCH',
+      `${file}: dims [${layout.dims.join(', ')}] need ${layout.dataBytes} data bytes from offset ${layout.voxOffset}, but the file holds ${Math.max(0, length - layout.voxOffset)}`,
+      { file },
+    );
+  }
+  if (firstNonFinite >= 0) {
+    throw new ImageError('IMAGE_NONFINITE', `${file}: voxel ${firstNonFinite} is NaN or Inf (non-finite voxels are not allowed)`, { file });
+  }
+  return layout;
+}
