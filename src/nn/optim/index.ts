@@ -1,0 +1,3 @@
+export { NesterovSgd, type SgdOptions, type SgdState } from './sgd.js';
+export { polyLr } from './schedule.js';
+export { clipGradNorm } from './clip.js';

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs-core';
+import '../ops/index.js';
+import { NesterovSgd, clipGradNorm, polyLr } from './index.js';
+
+const g = JSON.parse(readFileSync(new URL('../../../test/train/fixtures/sgd-golden.json', import.meta.url), 'utf8'));
+
+describe('SGD + clipping (torch golden)', () => {
+  it('three steps of Nesterov SGD with weight decay and clip_grad_norm_ 12 match torch', () => {
+    const p = tf.variable(tf.tensor1d(g.p0));
+    const q = tf.variable(tf.tensor2d(g.q0, [2, 2]));
+    const opt = new NesterovSgd([p, q], { momentum: 0.99, weightDecay: 3e-5, nesterov: true });
+    const coef = tf.tensor1d([1, 2, 3, 4]);
+    for (const s of g.steps) {
+      const { grads } = tf.variableGrads(() => tf.add(tf.sum(tf.mul(tf.square(p), coef)), tf.sum(tf.pow(q, 3))) as tf.Scalar, [p, q]);
+      const clipped = clipGradNorm([grads[p.name], grads[q.name]], 12);
+      expect(clipped.norm).toBeCloseTo(s.norm, 1);
+      opt.step(clipped.grads, s.lr);
+      Array.from(p.dataSync()).forEach((v, i) => expect(v).toBeCloseTo(s.p[i], 5));
+      Array.from(q.dataSync()).forEach((v, i) => expect(v).toBeCloseTo(s.q[i], 4));
+    }
+  });
+
+  it('state round-trips: a restored optimizer continues identically', () => {
+    const mk = () => tf.variable(tf.tensor1d([1, 2, 3]));
+    const a = mk();
+    const b = mk();
+    const oa = new NesterovSgd([a], { momentum: 0.9, weightDecay: 0, nesterov: true });
+    const ob = new NesterovSgd([b], { momentum: 0.9, weightDecay: 0, nesterov: true });
+    oa.step([tf.tensor1d([1, 1, 1])], 0.1);
+    ob.step([tf.tensor1d([1, 1, 1])], 0.1);
+    const restored = new NesterovSgd([b], { momentum: 0.9, weightDecay: 0, nesterov: true });
+    restored.load(ob.state());
+    oa.step([tf.tensor1d([0.5, 0, -1])], 0.1);
+    restored.step([tf.tensor1d([0.5, 0, -1])], 0.1);
+    expect(Array.from(b.dataSync())).toEqual(Array.from(a.dataSync()));
+  });
+
+  it('no clipping below the limit; poly lr as nnU-Net', () => {
+    const grads = [tf.tensor1d([3, 4])];
+    const r = clipGradNorm(grads, 12);
+    expect(r.grads[0]).toBe(grads[0]);
+    expect(r.norm).toBeCloseTo(5, 5);
+    expect(polyLr(0.01, 0, 1000)).toBe(0.01);
+    expect(polyLr(0.01, 999, 1000)).toBeCloseTo(1.995e-5, 8);
+  });
+});
