@@ -1,0 +1,30 @@
+/** Unpacking tfjs-cpu kernel arguments into the typed arrays the addon works on. */
+import type { KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
+import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+
+export interface CpuKernelArgs<I extends string, A = NamedAttrMap> {
+  inputs: Record<I, TensorInfo>;
+  backend: MathBackendCPU;
+  attrs: A;
+}
+
+/** The float32 values behind a tensor on the cpu backend (no copy). */
+export function f32(backend: MathBackendCPU, t: TensorInfo): Float32Array {
+  const values = backend.data.get(t.dataId).values;
+  if (t.dtype !== 'float32' || !(values instanceof Float32Array)) {
+    throw new Error(`native kernel: expected a float32 tensor, got ${t.dtype} of shape [${t.shape}]`);
+  }
+  return values;
+}
+
+export const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
+
+/** Channels-last split into rows x channels. */
+export function rowsAndChannels(shape: readonly number[]): { rows: number; channels: number } {
+  const channels = shape[shape.length - 1];
+  return { rows: size(shape) / channels, channels };
+}
+
+/** Our kernel functions take typed arguments; tfjs's registry wants its generic signature. */
+export const asKernelFunc = <I extends string, A>(f: (args: CpuKernelArgs<I, A>) => TensorInfo | TensorInfo[]): KernelFunc =>
+  f as unknown as KernelFunc;

@@ -1,0 +1,81 @@
+/**
+ * NetOps convolutions on oneDNN: conv with nnU-Net's symmetric pads (+ fused bias), and the kernel == stride
+ * transposed conv, each with its backward kernels. The transposed conv is the adjoint of a strided conv, so
+ * it reuses the conv primitives: forward = conv backward-data, input gradient = conv forward, filter
+ * gradient = conv backward-weights with the roles of x and dy swapped.
+ */
+import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
+import { requireAddon } from '../addon.js';
+import { symmetricConvShape, toGeometry, transposedConvShape } from '../conv-geometry.js';
+import { asKernelFunc, f32, rowsAndChannels, size, type CpuKernelArgs } from '../cpu-args.js';
+import {
+  NnConv, NnConvBackpropFilter, NnConvBackpropInput, NnConvTranspose, NnConvTransposeBackpropFilter,
+  type NnConvAttrs, type NnConvBackpropFilterAttrs, type NnConvBackpropInputAttrs, type NnConvTransposeAttrs,
+  type NnConvTransposeBackpropFilterAttrs,
+} from '../names.js';
+
+const optional = (args: CpuKernelArgs<string, unknown>, name: string): Float32Array | null =>
+  args.inputs[name] ? f32(args.backend, args.inputs[name]) : null;
+
+function conv(args: CpuKernelArgs<'x' | 'filter' | 'bias', NnConvAttrs>): TensorInfo {
+  const { inputs: { x, filter }, backend, attrs } = args;
+  const s = symmetricConvShape(x.shape, filter.shape, attrs.strides, attrs.pads);
+  const outShape = [s.batch, ...s.outSize.slice(3 - (x.shape.length - 2)), s.outChannels];
+  const y = new Float32Array(size(outShape));
+  requireAddon().convForward(toGeometry(s), f32(backend, x), f32(backend, filter), optional(args, 'bias'), y);
+  return backend.makeTensorInfo(outShape, 'float32', y);
+}
+
+function convBackpropInput({ inputs: { dy, filter }, backend, attrs }: CpuKernelArgs<'dy' | 'filter', NnConvBackpropInputAttrs>): TensorInfo {
+  const s = symmetricConvShape(attrs.inputShape, filter.shape, attrs.strides, attrs.pads);
+  const dx = new Float32Array(size(attrs.inputShape));
+  requireAddon().convBackwardData(toGeometry(s), f32(backend, dy), f32(backend, filter), dx);
+  return backend.makeTensorInfo(attrs.inputShape, 'float32', dx);
+}
+
+function convBackpropFilter({ inputs: { x, dy }, backend, attrs }: CpuKernelArgs<'x' | 'dy', NnConvBackpropFilterAttrs>): TensorInfo[] {
+  const s = symmetricConvShape(x.shape, attrs.filterShape, attrs.strides, attrs.pads);
+  const dw = new Float32Array(size(attrs.filterShape));
+  const db = attrs.withBias ? new Float32Array(s.outChannels) : null;
+  requireAddon().convBackwardWeights(toGeometry(s), f32(backend, x), f32(backend, dy), dw, db);
+  const out = [backend.makeTensorInfo(attrs.filterShape, 'float32', dw)];
+  if (db) out.push(backend.makeTensorInfo([s.outChannels], 'float32', db));
+  return out;
+}
+
+function convTranspose(args: CpuKernelArgs<'x' | 'filter' | 'bias', NnConvTransposeAttrs>): TensorInfo {
+  const { inputs: { x, filter }, backend, attrs } = args;
+  const s = transposedConvShape(x.shape, filter.shape, attrs.strides);
+  const r = x.shape.length - 2;
+  const outShape = [s.batch, ...s.inSize.slice(3 - r), s.inChannels];
+  const y = new Float32Array(size(outShape));
+  const addon = requireAddon();
+  addon.convBackwardData(toGeometry(s), f32(backend, x), f32(backend, filter), y);
+  const bias = optional(args, 'bias');
+  if (bias) addon.addBias(size(outShape) / s.inChannels, s.inChannels, y, bias);
+  return backend.makeTensorInfo(outShape, 'float32', y);
+}
+
+function convTransposeBackpropFilter({ inputs: { x, dy }, backend, attrs }: CpuKernelArgs<'x' | 'dy', NnConvTransposeBackpropFilterAttrs>): TensorInfo[] {
+  const s = transposedConvShape(x.shape, attrs.filterShape, attrs.strides);
+  const addon = requireAddon();
+  const dw = new Float32Array(size(attrs.filterShape));
+  const dyValues = f32(backend, dy);
+  addon.convBackwardWeights(toGeometry(s), dyValues, f32(backend, x), dw, null);
+  const out = [backend.makeTensorInfo(attrs.filterShape, 'float32', dw)];
+  if (attrs.withBias) {
+    const { rows, channels } = rowsAndChannels(dy.shape);
+    const db = new Float32Array(channels);
+    addon.sumRows(rows, channels, dyValues, db);
+    out.push(backend.makeTensorInfo([channels], 'float32', db));
+  }
+  return out;
+}
+
+export const nnConvConfigs: KernelConfig[] = [
+  { kernelName: NnConv, backendName: 'cpu', kernelFunc: asKernelFunc(conv) },
+  { kernelName: NnConvBackpropInput, backendName: 'cpu', kernelFunc: asKernelFunc(convBackpropInput) },
+  { kernelName: NnConvBackpropFilter, backendName: 'cpu', kernelFunc: asKernelFunc(convBackpropFilter) },
+  { kernelName: NnConvTranspose, backendName: 'cpu', kernelFunc: asKernelFunc(convTranspose) },
+  { kernelName: NnConvTransposeBackpropFilter, backendName: 'cpu', kernelFunc: asKernelFunc(convTransposeBackpropFilter) },
+];
