@@ -1,9 +1,8 @@
 // spec §1.2 label semantics + §4.5 targets: what class_locations is collected for (nnU-Net's LabelManager view)
+import type { LabelValue } from '../dataset/format.js';
 import type { LocationTarget } from './class-locations.js';
 
-export type LabelValue = number | readonly number[];
-
-const isRegion = (v: LabelValue): v is readonly number[] => Array.isArray(v) && v.length > 1;
+const isRegion = (v: LabelValue): v is number[] => Array.isArray(v) && v.length > 1;
 
 /** `all_labels`: sorted unique ints over every non-ignore entry, region lists flattened. */
 export function allLabels(labels: Record<string, LabelValue>): number[] {

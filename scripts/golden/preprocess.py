@@ -3,9 +3,11 @@
 with numpy / scipy / scikit-image, the libraries nnU-Net itself calls (crop: scipy binary_fill_holes, resample:
 skimage resize + scipy map_coordinates, class locations: numpy RandomState(1234)).
 
-Usage: /usr/bin/python3 scripts/golden/preprocess.py [out_dir=test/preprocess/fixtures]
+Usage: /usr/bin/python3 scripts/golden/preprocess.py [out_dir=test/preprocess/fixtures] [hippocampus_dir]
 Writes per case <name>.in.npy (+ <name>.in_seg.npy), <name>.json (inputs: spacing, plan bits, labels) and the
-expected <name>.out.npy / <name>.out_seg.npy / <name>.props.json.
+expected <name>.out.npy / <name>.out_seg.npy / <name>.props.json. With a Dataset004_Hippocampus folder it also
+writes hippocampus.golden.json: summaries of real cases (read as SimpleITK would: nibabel array reversed to
+(z, y, x), zooms reversed) through the spec §3.11 Hippocampus plans.
 """
 import json
 import math
@@ -255,5 +257,35 @@ def main():
                    for k, v in locs.items()}, f)
 
 
+def hippocampus(root, cases=('hippocampus_001', 'hippocampus_017', 'hippocampus_394')):
+    import nibabel as nib
+    read = lambda f: (np.asarray(nib.load(f).dataobj, dtype=np.float32).transpose(2, 1, 0)[None],
+                      [float(z) for z in nib.load(f).header.get_zooms()[::-1]])
+    labels = json.load(open(os.path.join(root, 'dataset.json')))['labels']
+    zs = {'0': {'mean': 0.0, 'std': 1.0, 'percentile_00_5': 0.0, 'percentile_99_5': 0.0}}
+    out = {}
+    for case in cases:
+        img, sp = read(os.path.join(root, 'imagesTr', f'{case}_0000.nii.gz'))
+        seg, _ = read(os.path.join(root, 'labelsTr', f'{case}.nii.gz'))
+        for cfg, cfg_sp in (('3d_fullres', [1.0, 1.0, 1.0]), ('2d', [1.0, 1.0])):
+            d, s, props = run_case(img, seg, sp, [0, 1, 2], cfg_sp, ['ZScoreNormalization'], [False], zs,
+                                   [v for k, v in labels.items() if k != 'background'])
+            flat = d.ravel()
+            out[f'{case}/{cfg}'] = {
+                'shape': list(d.shape), 'spacing': sp,
+                'bbox_used_for_cropping': props['bbox_used_for_cropping'],
+                'shape_before_cropping': props['shape_before_cropping'],
+                'data_sum': float(flat.astype(np.float64).sum()),
+                'data_every_97th': flat[::97].tolist(),
+                'seg_counts': {str(int(v)): int(c) for v, c in zip(*np.unique(s, return_counts=True))},
+                'class_location_counts': {k: len(v) for k, v in props['class_locations'].items()},
+                'class_location_head': {k: v[:5] for k, v in props['class_locations'].items()},
+            }
+    with open(os.path.join(OUT, 'hippocampus.golden.json'), 'w') as f:
+        json.dump(out, f)
+
+
 if __name__ == '__main__':
     main()
+    if len(sys.argv) > 2:
+        hippocampus(sys.argv[2])
