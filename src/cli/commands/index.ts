@@ -3,6 +3,8 @@
  * `register(program: Command): void`. Add a command: one import line and one entry below.
  */
 import type { Command } from 'commander';
+import { register as doctor } from './doctor.js';
 
 export const commands: Array<(program: Command) => void> = [
+  doctor,
 ];

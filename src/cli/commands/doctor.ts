@@ -1,0 +1,49 @@
+/**
+ * `nnunet doctor [--backend <name>]`: what a run on this machine will compute with and why, plus the one
+ * command that would make it faster.
+ */
+import { createRequire } from 'node:module';
+import type { Command } from 'commander';
+import { initBackend, type BackendInfo, type BackendName } from '../../nn/backend.js';
+
+const require = createRequire(import.meta.url);
+
+function installedVersion(pkg: string): string | undefined {
+  try {
+    return (require(`${pkg}/package.json`) as { version: string }).version;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface DoctorFacts { tfjsNode?: string; tfjsNodeGpu?: string }
+
+/** The report as lines (pure, for tests). */
+export function doctorReport(info: BackendInfo, facts: DoctorFacts): string[] {
+  const rows: Array<[string, string]> = [
+    ['backend', info.name],
+    ['why', info.reason],
+    ['tfjs', info.tfjsVersion],
+    ['oneDNN', info.onednn
+      ? `${info.onednn.version}, ISA ${info.onednn.isa}, ${info.onednn.threads} threads (set NNUNET_THREADS to change; fixed threads = bit-identical reruns)`
+      : 'not in use'],
+    ['native kernels', info.kernels ? `${info.kernels.length}: ${info.kernels.join(' ')}` : 'none'],
+    ['tfjs-node', facts.tfjsNode ?? 'not installed'],
+    ['tfjs-node-gpu', facts.tfjsNodeGpu ?? 'not installed'],
+    ['faster', info.fasterHint ?? 'nothing to do: this is the fastest backend available here'],
+  ];
+  const width = Math.max(...rows.map(([k]) => k.length));
+  return rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`);
+}
+
+export function register(program: Command): void {
+  program
+    .command('doctor')
+    .description('show the compute backend a run will use, why, and how to make it faster')
+    .option('--backend <name>', 'check a specific backend: auto, tfjs-node-gpu, onednn, tfjs-node, cpu')
+    .action(async (opts: { backend?: BackendName | 'auto' }) => {
+      const info = await initBackend(opts.backend);
+      const facts = { tfjsNode: installedVersion('@tensorflow/tfjs-node'), tfjsNodeGpu: installedVersion('@tensorflow/tfjs-node-gpu') };
+      console.log(doctorReport(info, facts).join('\n'));
+    });
+}

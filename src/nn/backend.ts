@@ -1,0 +1,154 @@
+/**
+ * Chooses the compute backend once at start-up, in the order: @tensorflow/tfjs-node-gpu (installed and a GPU
+ * present) -> our oneDNN kernels on tfjs-cpu -> @tensorflow/tfjs-node (installed) -> pure tfjs-cpu (slow,
+ * always works). `prefer` (or env NNUNET_BACKEND) forces one; it fails with BACKEND_UNAVAILABLE, saying why,
+ * instead of silently running something slower. NNUNET_THREADS fixes oneDNN's thread count (default: all
+ * cores). With a fixed thread count the oneDNN path is bit-identical run to run (every reduction has a fixed
+ * partition and order; checked in src/nn/kernels/parity.test.ts); a different thread count changes the last bits.
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { availableParallelism, platform } from 'node:os';
+import * as tf from '@tensorflow/tfjs-core';
+import { NnunetError } from '../engine/errors.js';
+import { addonLoadError, loadAddon } from './kernels/addon.js';
+import { onednnNetOps } from './kernels/onednn-ops.js';
+import { registerNativeKernels, restoreStockKernels } from './kernels/register.js';
+import { resetNetOps, useNetOps } from './ops/index.js';
+
+export type BackendName = 'tfjs-node-gpu' | 'onednn' | 'tfjs-node' | 'cpu';
+
+export interface BackendInfo {
+  name: BackendName;
+  tfjsVersion: string;
+  onednn?: { version: string; isa: string; threads: number };
+  /** why this backend was chosen (and why faster ones were not) */
+  reason: string;
+  /** the one command that would make runs faster, when there is one */
+  fasterHint?: string;
+  /** native kernels installed over tfjs-cpu (run records list them) */
+  kernels?: string[];
+}
+
+export class BackendError extends NnunetError {}
+
+const ORDER: BackendName[] = ['tfjs-node-gpu', 'onednn', 'tfjs-node', 'cpu'];
+const require = createRequire(import.meta.url);
+
+function isInstalled(pkg: string): boolean {
+  try {
+    require.resolve(pkg);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** An NVIDIA driver exposes its GPUs here; tfjs-node-gpu needs CUDA, so this is the GPU it could use. */
+const gpuPresent = (): boolean => existsSync('/proc/driver/nvidia/gpus') || existsSync('/dev/nvidia0');
+
+function oneDnnInstallCommand(): string {
+  if (platform() === 'darwin') return 'brew install onednn && npm run build:addon';
+  return 'sudo apt-get install libdnnl-dev && npm run build:addon   (or: conda install -c conda-forge onednn)';
+}
+
+interface Probe { available: boolean; why: string }
+
+function probe(name: BackendName): Probe {
+  switch (name) {
+    case 'tfjs-node-gpu':
+      if (!isInstalled('@tensorflow/tfjs-node-gpu')) return { available: false, why: '@tensorflow/tfjs-node-gpu is not installed' };
+      if (!gpuPresent()) return { available: false, why: 'tfjs-node-gpu is installed but no NVIDIA GPU is visible' };
+      return { available: true, why: 'tfjs-node-gpu is installed and an NVIDIA GPU is present' };
+    case 'onednn': {
+      const addon = loadAddon();
+      return addon
+        ? { available: true, why: `the oneDNN addon loaded (oneDNN ${addon.info().version})` }
+        : { available: false, why: `the oneDNN addon is ${addonLoadError()}` };
+    }
+    case 'tfjs-node':
+      return isInstalled('@tensorflow/tfjs-node')
+        ? { available: true, why: '@tensorflow/tfjs-node is installed' }
+        : { available: false, why: '@tensorflow/tfjs-node is not installed' };
+    case 'cpu':
+      return { available: true, why: 'pure tfjs-cpu always works' };
+  }
+}
+
+function threadCount(): number {
+  const env = process.env.NNUNET_THREADS;
+  if (env === undefined || env === '') return availableParallelism();
+  const n = Number(env);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new BackendError('BACKEND_BAD_THREADS', `NNUNET_THREADS must be a positive integer, got '${env}'`);
+  }
+  return n;
+}
+
+async function activate(name: BackendName): Promise<Pick<BackendInfo, 'onednn' | 'kernels'>> {
+  restoreStockKernels();
+  resetNetOps();
+  if (name === 'tfjs-node-gpu' || name === 'tfjs-node') {
+    await import(name === 'tfjs-node' ? '@tensorflow/tfjs-node' : '@tensorflow/tfjs-node-gpu');
+    await tf.setBackend('tensorflow');
+    return {};
+  }
+  await import('@tensorflow/tfjs-backend-cpu');
+  await tf.setBackend('cpu');
+  if (name === 'cpu') return {};
+  const addon = loadAddon()!;
+  addon.setThreads(threadCount());
+  const kernels = registerNativeKernels();
+  useNetOps(onednnNetOps);
+  const { version, isa, threads } = addon.info();
+  return { onednn: { version, isa, threads }, kernels };
+}
+
+function hint(name: BackendName): string | undefined {
+  if (name === 'tfjs-node-gpu') return undefined;
+  if (gpuPresent() && !isInstalled('@tensorflow/tfjs-node-gpu')) return 'npm install @tensorflow/tfjs-node-gpu';
+  if (name === 'onednn') return undefined;
+  return oneDnnInstallCommand();
+}
+
+let current: BackendInfo | undefined;
+
+/** Picks and activates the backend; `prefer` defaults to env NNUNET_BACKEND, then 'auto'. */
+export async function initBackend(prefer?: BackendName | 'auto'): Promise<BackendInfo> {
+  const asked = prefer ?? (process.env.NNUNET_BACKEND || 'auto');
+  if (asked !== 'auto' && !(ORDER as string[]).includes(asked)) {
+    throw new BackendError('BACKEND_UNKNOWN', `unknown backend '${asked}'; choose one of auto, ${ORDER.join(', ')}`);
+  }
+  const candidates = asked === 'auto' ? ORDER : [asked as BackendName];
+  const skipped: string[] = [];
+  for (const name of candidates) {
+    const p = probe(name);
+    if (!p.available) {
+      skipped.push(`${name}: ${p.why}`);
+      continue;
+    }
+    const extra = await activate(name);
+    const how = asked === 'auto' ? 'auto' : `requested (${prefer ? 'prefer' : 'NNUNET_BACKEND'})`;
+    current = {
+      name,
+      tfjsVersion: tf.version_core,
+      ...extra,
+      reason: [`${how}: ${p.why}`, ...skipped.map((s) => `skipped ${s}`)].join('; '),
+      fasterHint: hint(name),
+    };
+    return current;
+  }
+  throw new BackendError('BACKEND_UNAVAILABLE', `backend '${asked}' is unavailable: ${skipped.join('; ')}`
+    + (asked === 'onednn' ? `; to get it: ${oneDnnInstallCommand()}` : ''));
+}
+
+/** The backend chosen by the last initBackend (undefined before). */
+export function backendInfo(): BackendInfo | undefined {
+  return current;
+}
+
+/** One line for log headers and run records: `onednn 2.6.3 avx512_core x2 threads, tfjs 4.22.0`. */
+export function describeBackend(info: BackendInfo): string {
+  const native = info.onednn ? ` ${info.onednn.version} ${info.onednn.isa} x${info.onednn.threads} threads` : '';
+  return `${info.name}${native}, tfjs ${info.tfjsVersion}`;
+}
