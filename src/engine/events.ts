@@ -1,0 +1,14 @@
+import type { Progress } from './types.js';
+import type { ActionStatus } from './exec/outcome.js';
+
+/** What the engine tells observers (live progress, watch mode, tests) while a run goes. */
+export type EngineEvent =
+  | { type: 'run-start'; runId: string; pipeline: string }
+  | { type: 'action-start'; id: string; node: string; key: string }
+  | { type: 'action-wait'; id: string; reason: string }
+  | { type: 'action-progress'; id: string; progress: Progress }
+  | { type: 'action-log'; id: string; message: string }
+  | { type: 'action-end'; id: string; node: string; status: ActionStatus; durationMs: number; error?: { code: string; message: string } }
+  | { type: 'run-end'; runId: string; status: 'succeeded' | 'failed' | 'aborted' };
+
+export type EngineObserver = (event: EngineEvent) => void;

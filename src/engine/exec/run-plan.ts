@@ -1,0 +1,141 @@
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import { PGraph } from 'p-graph';
+import { NnunetError } from '../errors.js';
+import type { EngineObserver } from '../events.js';
+import type { Plan } from '../pipeline/plan.js';
+import { LocalStore } from '../store/local-store.js';
+import type { Item } from '../types.js';
+import { machineEnvironment, gitState } from '../runs/environment.js';
+import { newRunId, nodeRecord, writeRunRecord, type RunRecord } from '../runs/record.js';
+import { expandNode, type ActionSpec } from './expand.js';
+import { Limiter } from './limiter.js';
+import { usable, type Outcome } from './outcome.js';
+import { forEachBounded } from './pool.js';
+import { ExternalDigests, prepareAction, type PreparedAction } from './prepare.js';
+import { applyRecord, executeAction, lookupCached, type ExecEnv } from './run-action.js';
+
+export interface ExecOptions {
+  storeDir?: string;
+  runsDir?: string;
+  signal?: AbortSignal;
+  concurrency?: number;
+  failFast?: boolean;
+  name?: string;
+  tags?: string[];
+  targets?: string[];
+  environment?: Record<string, unknown>;
+  onEvent?: EngineObserver;
+  /** watch mode: an extra signal per action, so it can abort just the actions whose inputs changed */
+  actionSignal?(info: { id: string; node: string; external: string[]; item?: Item }): AbortSignal | undefined;
+}
+
+export function defaultStoreDir(storeDir?: string): string {
+  return resolve(storeDir ?? process.env.NNUNET_STORE ?? '.nnunet');
+}
+
+// Cache look-ups are file reads: enough in flight to hide latency, few enough to stay under fd limits.
+const LOOKUP_WIDTH = 64;
+
+export interface PlanRunResult {
+  record: RunRecord;
+  /** every external path an action declared: what watch mode watches */
+  externalPaths: string[];
+}
+
+/** Executes a validated plan: node-level dependency order via p-graph, actions throttled by resource class. */
+export async function runPlan(plan: Plan, opts: ExecOptions): Promise<PlanRunResult> {
+  const startedAt = new Date();
+  const id = newRunId(startedAt);
+  const store = new LocalStore(defaultStoreDir(opts.storeDir));
+  const emit: EngineObserver = opts.onEvent ?? (() => undefined);
+  const runCtl = new AbortController();
+  const outer = opts.signal;
+  const onOuterAbort = (): void => runCtl.abort(outer?.reason);
+  if (outer?.aborted) runCtl.abort(outer.reason);
+  outer?.addEventListener('abort', onOuterAbort, { once: true });
+  const externals = new ExternalDigests(store);
+  const externalPaths = new Set<string>();
+  const env: ExecEnv = {
+    store, pipelineName: plan.name, emit,
+    limiter: new Limiter(Math.max(1, opts.concurrency ?? availableParallelism())),
+    signalFor(a: PreparedAction) {
+      const extra = opts.actionSignal?.({ id: a.spec.id, node: a.spec.node.name, external: Object.keys(a.external), item: a.spec.item });
+      return extra ? AbortSignal.any([runCtl.signal, extra]) : runCtl.signal;
+    },
+  };
+  emit({ type: 'run-start', runId: id, pipeline: plan.name });
+  const byNode = new Map<string, Outcome[]>();
+  const all: Outcome[] = [];
+
+  const process1 = async (spec: ActionSpec, o: Outcome): Promise<void> => {
+    if (spec.blocked) {
+      o.status = spec.blocked.upstream ? (runCtl.signal.aborted ? 'aborted' : 'skipped') : 'failed';
+      o.error = { code: spec.blocked.code, message: spec.blocked.message };
+    } else if (runCtl.signal.aborted) {
+      o.status = 'aborted';
+    } else {
+      try {
+        const a = await prepareAction(plan, spec, externals);
+        Object.keys(a.external).forEach((p) => externalPaths.add(p));
+        o.key = a.key;
+        o.parts = a.parts;
+        const hit = await lookupCached(store, a.key);
+        if (hit) {
+          applyRecord(o, hit);
+          const scope = LocalStore.scope(plan.name, spec.id);
+          if ((await store.readLast(scope))?.key !== a.key) {
+            await store.writeLast(scope, { actionId: spec.id, key: a.key, output: hit.output, parts: a.parts });
+          }
+        } else {
+          await executeAction(env, a, o);
+        }
+      } catch (err) {
+        o.status = 'failed';
+        o.error = err instanceof NnunetError ? { code: err.code, message: err.message } : { code: 'ACTION_FAILED', message: String(err) };
+      }
+    }
+    emit({ type: 'action-end', id: o.id, node: o.node, status: o.status, durationMs: o.durationMs, ...(o.error ? { error: o.error } : {}) });
+    if (o.status === 'failed' && opts.failFast) runCtl.abort(new Error('fail-fast'));
+  };
+
+  const runNode = async (name: string): Promise<void> => {
+    const node = plan.nodes.get(name)!;
+    const upstream = new Map(node.needs.map((n) => [n.node, byNode.get(n.node) ?? []]));
+    const specs = expandNode(node, upstream, usable);
+    const outs = specs.map((s): Outcome => ({
+      id: s.id, node: name, kind: node.kind.kind, matrix: s.matrix, item: s.item, itemSource: s.itemSource,
+      status: 'skipped', key: '', durationMs: 0, items: [], metrics: {}, log: [],
+    }));
+    byNode.set(name, outs);
+    all.push(...outs);
+    await forEachBounded(specs, LOOKUP_WIDTH, (s, i) => process1(s, outs[i]));
+  };
+
+  const deps: Array<[string, string]> = [];
+  for (const name of plan.order) {
+    for (const n of plan.nodes.get(name)!.needs) deps.push([n.node, name]);
+  }
+  await new PGraph(Object.fromEntries(plan.order.map((n) => [n, { run: () => runNode(n) }])), deps).run();
+  outer?.removeEventListener('abort', onOuterAbort);
+  await store.statCache.save();
+
+  const count = (s: Outcome['status']): number => all.filter((o) => o.status === s).length;
+  const status: RunRecord['status'] = count('failed') > 0 ? 'failed' : outer?.aborted || count('aborted') > 0 ? 'aborted' : 'succeeded';
+  const metrics: Record<string, unknown> = {};
+  for (const o of all) if (Object.keys(o.metrics).length) metrics[o.id] = o.metrics;
+  const summary: RunRecord['summary'] = {};
+  for (const s of ['cached', 'ran', 'failed', 'aborted', 'skipped'] as const) if (count(s)) summary[s] = count(s);
+  const git = await gitState(process.cwd());
+  const record: RunRecord = {
+    id, status, nodes: all.map(nodeRecord), metrics, params: plan.params,
+    pipeline: { ...(plan.file ? { file: resolve(plan.file) } : {}), name: plan.name, digest: plan.yaml.digest, text: plan.yaml.text },
+    startedAt: startedAt.toISOString(), durationMs: Date.now() - startedAt.getTime(),
+    environment: { ...machineEnvironment(), store: store.root, ...opts.environment },
+    ...(git ? { git } : {}), ...(opts.name ? { name: opts.name } : {}), ...(opts.tags?.length ? { tags: opts.tags } : {}),
+    ...(opts.targets?.length ? { targets: opts.targets } : {}), summary,
+  };
+  await writeRunRecord(resolve(opts.runsDir ?? 'runs'), record, all);
+  emit({ type: 'run-end', runId: id, status });
+  return { record, externalPaths: [...externalPaths] };
+}

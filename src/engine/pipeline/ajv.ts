@@ -1,0 +1,66 @@
+import { Ajv, type AnySchema, type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import type { DocPath } from './load.js';
+
+// ajv-formats is CommonJS: its default export arrives wrapped under ESM interop.
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (a: Ajv) => Ajv;
+
+/** One ajv for pipelines and node params: all errors, defaults applied, `format: path` known. */
+export const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
+addFormats(ajv);
+ajv.addFormat('path', true);
+
+const compiled = new WeakMap<object, ValidateFunction>();
+
+export function compile(schema: AnySchema): ValidateFunction {
+  if (typeof schema === 'boolean') return ajv.compile(schema);
+  let v = compiled.get(schema);
+  if (!v) {
+    v = ajv.compile(schema);
+    compiled.set(schema, v);
+  }
+  return v;
+}
+
+export interface SchemaProblem {
+  /** path of the offending value inside the validated object */
+  path: DocPath;
+  /** true when the problem is the key itself (unknown property) */
+  key: boolean;
+  message: string;
+}
+
+function splitPointer(p: string): string[] {
+  return p === '' ? [] : p.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+/**
+ * ajv errors as problems in the user's terms. Failed `oneOf` branches are folded into the one `oneOf`
+ * error, which is the message a user can act on.
+ */
+export function schemaProblems(errors: ErrorObject[] | null | undefined, describe?: (schemaPath: string) => string | undefined): SchemaProblem[] {
+  if (!errors) return [];
+  const oneOfPaths = errors.filter((e) => e.keyword === 'oneOf').map((e) => e.schemaPath.replace(/\/oneOf$/, '/oneOf/'));
+  const out: SchemaProblem[] = [];
+  for (const e of errors) {
+    if (oneOfPaths.some((p) => e.schemaPath.startsWith(p))) continue;
+    const path = splitPointer(e.instancePath);
+    if (e.keyword === 'additionalProperties') {
+      const prop = (e.params as { additionalProperty: string }).additionalProperty;
+      out.push({ path: [...path, prop], key: true, message: `unknown key '${prop}'` });
+    } else if (e.keyword === 'required') {
+      out.push({ path, key: false, message: `missing required key '${(e.params as { missingProperty: string }).missingProperty}'` });
+    } else if (e.keyword === 'oneOf') {
+      const what = describe?.(e.schemaPath.replace(/\/oneOf$/, ''));
+      out.push({ path, key: false, message: what ? `must be ${what}` : 'does not match any allowed form' });
+    } else if (e.keyword === 'enum') {
+      out.push({ path, key: false, message: `must be one of ${JSON.stringify((e.params as { allowedValues: unknown[] }).allowedValues)}` });
+    } else if (e.keyword === 'propertyNames') {
+      continue; // reported by the nested pattern error on the name itself
+    } else {
+      const named = e.propertyName !== undefined ? [...path, e.propertyName] : path;
+      out.push({ path: named, key: e.propertyName !== undefined, message: e.message ?? 'is invalid' });
+    }
+  }
+  return out;
+}

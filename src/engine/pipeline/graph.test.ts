@@ -1,0 +1,18 @@
+import { describe, expect, it } from 'vitest';
+import { closure, findCycle, topoOrder } from './graph.js';
+
+const g = (o: Record<string, string[]>) => new Map(Object.entries(o));
+
+describe('graph helpers', () => {
+  it('finds a cycle and names it from its first node back to itself', () => {
+    expect(findCycle(g({ a: ['c'], b: ['a'], c: ['b'] }))).toEqual(['a', 'c', 'b', 'a']);
+    expect(findCycle(g({ a: [], b: ['a'], c: ['a', 'b'] }))).toBeUndefined();
+    expect(findCycle(g({ a: ['a'] }))).toEqual(['a', 'a']);
+  });
+  it('orders dependencies first and keeps declaration order otherwise', () => {
+    expect(topoOrder(g({ c: ['b'], a: [], b: ['a'], d: [] }))).toEqual(['a', 'b', 'c', 'd']);
+  });
+  it('closes targets over what they need', () => {
+    expect([...closure(g({ a: [], b: ['a'], c: ['b'], d: ['a'] }), ['c'])].sort()).toEqual(['a', 'b', 'c']);
+  });
+});

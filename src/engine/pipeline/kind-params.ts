@@ -1,0 +1,46 @@
+import { isAbsolute, resolve } from 'node:path';
+import type { AnySchema } from 'ajv';
+import type { Json, NodeKind } from '../types.js';
+import { compile, schemaProblems, type SchemaProblem } from './ajv.js';
+
+type SchemaObject = { [k: string]: unknown };
+
+const strictSchemas = new WeakMap<object, AnySchema>();
+
+/** A kind's schema with unknown top-level keys rejected unless the kind explicitly allows them. */
+function strictSchema(kind: NodeKind): AnySchema {
+  const s = kind.params;
+  if (typeof s !== 'object' || s === null) return s;
+  let out = strictSchemas.get(s);
+  if (!out) {
+    const o = s as SchemaObject;
+    out = o.properties && o.additionalProperties === undefined ? { ...o, additionalProperties: false } : s;
+    strictSchemas.set(s, out);
+  }
+  return out;
+}
+
+/** Resolves every string whose schema says `format: path` against `baseDir` (before hashing). */
+function resolvePaths(schema: unknown, value: Json, baseDir: string): Json {
+  if (schema === null || typeof schema !== 'object') return value;
+  const s = schema as SchemaObject;
+  if (typeof value === 'string') {
+    return s.format === 'path' && !isAbsolute(value) ? resolve(baseDir, value) : value;
+  }
+  if (Array.isArray(value) && s.items) return value.map((v) => resolvePaths(s.items, v, baseDir));
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    const props = (s.properties ?? {}) as Record<string, unknown>;
+    const out: Record<string, Json> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = resolvePaths(props[k] ?? s.additionalProperties, v, baseDir);
+    return out;
+  }
+  return value;
+}
+
+/** Validates `with:` against the kind's params schema, applies defaults and resolves path params. */
+export function checkKindParams(kind: NodeKind, value: Json, baseDir: string): { params: Json; problems: SchemaProblem[] } {
+  const copy = structuredClone(value ?? {}) as Json;
+  const validate = compile(strictSchema(kind));
+  if (!validate(copy)) return { params: copy, problems: schemaProblems(validate.errors) };
+  return { params: resolvePaths(kind.params, copy, baseDir), problems: [] };
+}

@@ -1,0 +1,187 @@
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { PipelineError, type Issue } from '../errors.js';
+import type { Json, KindRegistry, NodeKind, Scalar } from '../types.js';
+import { compile, schemaProblems } from './ajv.js';
+import { closure, findCycle, topoOrder } from './graph.js';
+import { interpolate, mentions, type RefProblem } from './interpolate.js';
+import { checkKindParams } from './kind-params.js';
+import { loadPipelineText, parseYaml, type DocPath, type LoadedYaml } from './load.js';
+import { applyOverrides } from './overrides.js';
+
+const pipelineSchema = JSON.parse(readFileSync(new URL('../../../schemas/pipeline.schema.json', import.meta.url), 'utf8')) as object;
+
+export interface NeedRef {
+  /** name the action sees its inputs under */
+  readonly input: string;
+  /** upstream pipeline node */
+  readonly node: string;
+}
+
+/** A pipeline node after validation, with params interpolated; matrix and item references remain. */
+export interface PlannedNode {
+  readonly name: string;
+  readonly uses: string;
+  readonly kind: NodeKind;
+  readonly needs: readonly NeedRef[];
+  /** input name whose producer's items this node fans out over */
+  readonly foreach?: string;
+  readonly matrixKeys: readonly string[];
+  readonly combos: ReadonlyArray<Record<string, Scalar>>;
+  readonly template: Json;
+}
+
+export interface Plan {
+  readonly yaml: LoadedYaml;
+  readonly file?: string;
+  /** base for relative paths: the pipeline file's folder, else the working directory */
+  readonly dir: string;
+  readonly name: string;
+  readonly params: Record<string, Json>;
+  readonly nodes: ReadonlyMap<string, PlannedNode>;
+  /** node names in dependency order, restricted to the targets' closure */
+  readonly order: readonly string[];
+}
+
+interface RawNode {
+  uses: string;
+  needs?: string[] | Record<string, string>;
+  foreach?: string;
+  matrix?: Record<string, Json> | string;
+  with?: Record<string, Json>;
+}
+
+export interface PlanOptions {
+  pipelineFile?: string;
+  pipelineText?: string;
+  kinds: KindRegistry;
+  set?: Record<string, string>;
+  targets?: string[];
+}
+
+function fail(issues: Issue[]): never {
+  const codes = new Set(issues.map((i) => i.code));
+  const code = codes.size === 1 ? issues[0].code : 'PIPELINE_INVALID';
+  const msg = issues.length === 1 ? issues[0].message : `${issues.length} problems in the pipeline`;
+  throw new PipelineError(code, msg, issues.length === 1 ? issues[0] : { file: issues[0].file }, { issues });
+}
+
+function product(keys: readonly string[], values: ReadonlyArray<readonly Scalar[]>): Array<Record<string, Scalar>> {
+  let out: Array<Record<string, Scalar>> = [{}];
+  keys.forEach((k, i) => {
+    out = out.flatMap((c) => values[i].map((v) => ({ ...c, [k]: v })));
+  });
+  return out;
+}
+
+/** Parses, validates and interpolates a pipeline, collecting every problem before throwing. */
+export async function buildPlan(opts: PlanOptions): Promise<Plan> {
+  const { file, text } = await loadPipelineText(opts);
+  const yaml = parseYaml(text, file);
+  const issues: Issue[] = [];
+  const issue = (code: string, path: DocPath, message: string, key = false, node?: string): void => {
+    issues.push({ code, message, ...yaml.locate(path, key), ...(node ? { node } : {}) });
+  };
+
+  const validate = compile(pipelineSchema);
+  if (!validate(yaml.data)) {
+    for (const p of schemaProblems(validate.errors, (sp) => (sp.endsWith('/needs') ? 'a list of node names or a map input -> node'
+      : sp.endsWith('/matrix') ? 'a map of key -> list of values' : undefined))) {
+      issue('PIPELINE_SCHEMA', p.path, p.message, p.key);
+    }
+    fail(issues);
+  }
+  const doc = yaml.data as { name?: string; params?: Record<string, Json>; nodes: Record<string, RawNode> };
+  const params = applyOverrides(doc.params ?? {}, opts.set ?? {});
+  const dir = file ? dirname(resolve(file)) : process.cwd();
+  const refProblems: RefProblem[] = [];
+  const nodes = new Map<string, PlannedNode>();
+
+  for (const [name, raw] of Object.entries(doc.nodes)) {
+    const at: DocPath = ['nodes', name];
+    const kind = opts.kinds[raw.uses];
+    if (!kind) {
+      const known = Object.keys(opts.kinds).sort().join(', ') || '(none registered)';
+      issue('PIPELINE_UNKNOWN_KIND', [...at, 'uses'], `node '${name}' uses unknown kind '${raw.uses}' (known: ${known})`, false, name);
+      continue;
+    }
+    const needs: NeedRef[] = Array.isArray(raw.needs) ? raw.needs.map((n) => ({ input: n, node: n }))
+      : Object.entries(raw.needs ?? {}).map(([input, node]) => ({ input, node }));
+    needs.forEach((n, i) => {
+      if (!(n.node in doc.nodes)) {
+        issue('PIPELINE_UNKNOWN_NEED', [...at, 'needs', Array.isArray(raw.needs) ? i : n.input],
+          `node '${name}' needs unknown node '${n.node}'`, false, name);
+      }
+    });
+    let foreach = raw.foreach;
+    if (foreach !== undefined && !needs.some((n) => n.input === foreach)) {
+      issue('PIPELINE_UNKNOWN_FOREACH', [...at, 'foreach'], `node '${name}' fans out over '${foreach}', which is not one of its needs`, false, name);
+      foreach = undefined;
+    } else if (foreach === undefined && kind.foreach !== undefined) {
+      if (needs.some((n) => n.input === kind.foreach)) foreach = kind.foreach;
+      else issue('PIPELINE_FOREACH_NEED_MISSING', [...at, 'needs'], `kind '${kind.kind}' fans out over a need named '${kind.foreach}'; node '${name}' has none`, false, name);
+    }
+
+    const matrixRaw = interpolate((raw.matrix ?? {}) as Json, { params }, [...at, 'matrix'], refProblems);
+    const matrixKeys: string[] = [];
+    const matrixValues: Scalar[][] = [];
+    if (matrixRaw === null || typeof matrixRaw !== 'object' || Array.isArray(matrixRaw)) {
+      issue('PIPELINE_MATRIX_VALUE', [...at, 'matrix'], `matrix of '${name}' must be a map of key -> list`, false, name);
+    } else {
+      for (const [k, v] of Object.entries(matrixRaw)) {
+        const list = Array.isArray(v) ? v : [];
+        if (!Array.isArray(v)) issue('PIPELINE_MATRIX_VALUE', [...at, 'matrix', k], `matrix '${name}.${k}' must be a list`, false, name);
+        else if (list.length === 0) issue('PIPELINE_EMPTY_MATRIX', [...at, 'matrix', k], `matrix '${name}.${k}' is empty: node '${name}' would have no actions`, false, name);
+        else if (list.some((x) => x === null || typeof x === 'object')) issue('PIPELINE_MATRIX_VALUE', [...at, 'matrix', k], `matrix '${name}.${k}' values must be strings, numbers or booleans`, false, name);
+        matrixKeys.push(k);
+        matrixValues.push(list as Scalar[]);
+      }
+    }
+    const template = interpolate((raw.with ?? {}) as Json, { params }, [...at, 'with'], refProblems);
+    const combos = product(matrixKeys, matrixValues);
+    if (!foreach && mentions(template, 'item')) {
+      issue('PIPELINE_UNKNOWN_REF', [...at, 'with'], `node '${name}' uses \${item...} but does not fan out over items (add foreach)`, false, name);
+    }
+    // Params that do not depend on the item are fully known now: validate every matrix combination up front.
+    for (const combo of combos) {
+      const local: RefProblem[] = [];
+      const value = interpolate(template, { params, matrix: combo }, [...at, 'with'], local);
+      refProblems.push(...local);
+      if (local.length > 0 || mentions(value, 'item')) continue;
+      for (const p of checkKindParams(kind, value, dir).problems) {
+        issue('PIPELINE_PARAMS', [...at, 'with', ...p.path], `${name}: ${p.message}`, p.key, name);
+      }
+    }
+    nodes.set(name, { name, uses: raw.uses, kind, needs, foreach, matrixKeys, combos, template });
+  }
+  const seenRef = new Set<string>();
+  for (const p of refProblems) {
+    const k = `${p.path.join('/')}|${p.message}`;
+    if (!seenRef.has(k)) issue('PIPELINE_UNKNOWN_REF', p.path, p.message);
+    seenRef.add(k);
+  }
+  dedupeParamIssues(issues);
+
+  const deps = new Map(Object.entries(doc.nodes).map(([n, r]) => [n,
+    (Array.isArray(r.needs) ? r.needs : Object.values(r.needs ?? {})).filter((d) => d in doc.nodes)]));
+  const cycle = findCycle(deps);
+  if (cycle) issue('PIPELINE_CYCLE', ['nodes', cycle[0], 'needs'], `cycle between nodes: ${cycle.join(' -> ')}`, false, cycle[0]);
+  const targets = opts.targets ?? [];
+  for (const t of targets) {
+    if (!(t in doc.nodes)) issues.push({ code: 'PIPELINE_UNKNOWN_TARGET', message: `no node named '${t}' in the pipeline`, file, node: t });
+  }
+  if (issues.length) fail(issues);
+  const keep = targets.length ? closure(deps, targets) : undefined;
+  const order = topoOrder(deps).filter((n) => !keep || keep.has(n));
+  return { yaml, file, dir, name: doc.name ?? 'pipeline', params, nodes, order };
+}
+
+/** The same schema problem repeats for every matrix combination; report it once. */
+function dedupeParamIssues(issues: Issue[]): void {
+  const seen = new Set<string>();
+  for (let i = 0; i < issues.length; i++) {
+    const k = `${issues[i].code}|${issues[i].path}|${issues[i].message}`;
+    if (seen.has(k)) issues.splice(i--, 1);
+    seen.add(k);
+  }
+}

@@ -1,0 +1,81 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { mkdir, writeFile, rename } from 'node:fs/promises';
+import { join } from 'node:path';
+import { StoreError } from '../errors.js';
+import { compile, schemaProblems } from '../pipeline/ajv.js';
+import type { ActionStatus, Outcome } from '../exec/outcome.js';
+
+/** `runs/<id>/run.json`: the contract experiment tooling reads (schemas/run.schema.json). */
+export interface RunRecord {
+  id: string;
+  status: 'succeeded' | 'failed' | 'aborted';
+  nodes: RunNodeRecord[];
+  /** action id -> metrics that action reported */
+  metrics: Record<string, unknown>;
+  params: Record<string, unknown>;
+  pipeline: { file?: string; name?: string; digest: string; text: string };
+  startedAt: string;
+  durationMs: number;
+  environment: Record<string, unknown>;
+  git?: { commit: string; dirty: boolean };
+  name?: string;
+  tags?: string[];
+  targets?: string[];
+  /** counts per action status */
+  summary?: Partial<Record<ActionStatus, number>>;
+}
+
+export interface RunNodeRecord {
+  id: string;
+  node: string;
+  kind: string;
+  status: ActionStatus;
+  key: string;
+  durationMs: number;
+  outputs: { digest: string } | null;
+  metrics: Record<string, unknown>;
+  matrix: Record<string, unknown>;
+  item?: string;
+  error?: { code: string; message: string };
+}
+
+const runSchema = JSON.parse(readFileSync(new URL('../../../schemas/run.schema.json', import.meta.url), 'utf8')) as object;
+
+export function newRunId(now = new Date()): string {
+  const t = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `${t}-${randomBytes(3).toString('hex')}`;
+}
+
+export function nodeRecord(o: Outcome): RunNodeRecord {
+  return {
+    id: o.id, node: o.node, kind: o.kind, status: o.status, key: o.key, durationMs: o.durationMs,
+    outputs: o.output !== undefined && (o.status === 'ran' || o.status === 'cached') ? { digest: o.output } : null,
+    metrics: o.metrics, matrix: o.matrix,
+    ...(o.item ? { item: o.item.id } : {}), ...(o.error ? { error: o.error } : {}),
+  };
+}
+
+/** File name for an action's log: action ids contain brackets and commas, never slashes after this. */
+export function logFileName(actionId: string): string {
+  return `${actionId.replace(/[^A-Za-z0-9._=,[\]-]/g, '_')}.log`;
+}
+
+export function validateRunRecord(rec: unknown): string[] {
+  const v = compile(runSchema);
+  return v(rec) ? [] : schemaProblems(v.errors).map((p) => `/${p.path.join('/')}: ${p.message}`);
+}
+
+export async function writeRunRecord(runsDir: string, rec: RunRecord, outcomes: readonly Outcome[]): Promise<string> {
+  const problems = validateRunRecord(rec);
+  if (problems.length) throw new StoreError('RUN_RECORD_INVALID', `run record does not match run.schema.json: ${problems.join('; ')}`);
+  const dir = join(runsDir, rec.id);
+  await mkdir(join(dir, 'logs'), { recursive: true });
+  for (const o of outcomes) {
+    if (o.log.length) await writeFile(join(dir, 'logs', logFileName(o.id)), `${o.log.join('\n')}\n`);
+  }
+  const tmp = join(dir, `run.json.${process.pid}.tmp`);
+  await writeFile(tmp, `${JSON.stringify(rec, null, 2)}\n`);
+  await rename(tmp, join(dir, 'run.json'));
+  return dir;
+}

@@ -1,0 +1,31 @@
+import type { Item, Json } from '../types.js';
+import type { Digest } from '../hash/digest.js';
+import type { KeyParts } from '../hash/action-key.js';
+
+/**
+ * The action cache entry `actions/<key>.json`. It is written last, by rename, after the output tree is in
+ * the store: an action without its record does not exist (the role of Nx's `.commit` marker).
+ */
+export interface ActionRecord {
+  readonly key: Digest;
+  readonly actionId: string;
+  readonly node: string;
+  readonly kind: string;
+  readonly parts: KeyParts;
+  readonly output: Digest;
+  readonly items: Item[];
+  readonly itemLabel?: string;
+  readonly metrics: Record<string, Json>;
+  readonly durationMs: number;
+  readonly createdAt: string;
+  /** last log lines of the execution that produced it */
+  readonly log: string[];
+}
+
+/** `last/<scope>.json`: the most recent key committed or reused for one action id (for `previous` and `status`). */
+export interface LastRecord {
+  readonly actionId: string;
+  readonly key: Digest;
+  readonly output: Digest;
+  readonly parts: KeyParts;
+}
