@@ -1,0 +1,77 @@
+// spec §6.2-6.5 (+ §7 cascade input): one image through preprocessing, every fold's sliding window, and export.
+import { NodeError } from '../../src/engine/errors.js';
+import type { Shape3, Volume } from '../../src/imaging/volume.js';
+import { addInto } from '../../src/nn/predict/labels.js';
+import { predictSlidingWindow } from '../../src/nn/predict/sliding-window.js';
+import { preprocessCase, type CaseProperties } from '../preprocess/preprocess-case.js';
+import { allLabels } from '../preprocess/label-targets.js';
+import { exportPrediction, type ExportedPrediction } from './export-prediction.js';
+import type { Model } from './model.js';
+
+export interface PredictOptions {
+  /** test-time mirroring (default true) */
+  tta?: boolean;
+  stepSize?: number;
+  saveProbabilities?: boolean;
+}
+
+/** The preprocessed input the networks see: image channels, plus one-hot previous-stage labels for a cascade. */
+export interface NetworkInput {
+  data: Float32Array;
+  channels: number;
+  shape: Shape3;
+  properties: CaseProperties;
+}
+
+/**
+ * Cascade (spec §6.2, §7): the previous stage's segmentation goes through the same transpose/crop/resampling as a
+ * label map and is appended as one channel per foreground label (1/0; the -1 outside-mask marker is all zeros).
+ */
+export function prepareInput(image: Volume, previousStage: Volume | null, model: Model): NetworkInput {
+  const isCascade = model.config.previous_stage !== undefined;
+  if (isCascade && !previousStage) {
+    throw new NodeError('PREDICT_MISSING_PREVIOUS_STAGE',
+      `configuration ${model.configuration} is a cascade stage: give the ${model.config.previous_stage} predictions`);
+  }
+  const pre = preprocessCase(image, isCascade ? previousStage : null, model.plans, model.configuration, model.datasetJson);
+  const [C, ...shape] = pre.shape;
+  if (!isCascade || !pre.seg) return { data: pre.data, channels: C, shape: shape as Shape3, properties: pre.properties };
+  const fg = allLabels(model.datasetJson.labels).filter((l) => l !== 0);
+  const n = pre.seg.length;
+  const data = new Float32Array((C + fg.length) * n);
+  data.set(pre.data);
+  fg.forEach((label, i) => {
+    const off = (C + i) * n;
+    for (let v = 0; v < n; v++) if (pre.seg![v] === label) data[off + v] = 1;
+  });
+  return { data, channels: C + fg.length, shape: shape as Shape3, properties: pre.properties };
+}
+
+/** Logits (K, ...shape) on the preprocessed grid, averaged over folds as logits (spec §6.3). */
+export function predictLogits(input: NetworkInput, model: Model, opts: PredictOptions = {}): Float32Array {
+  const patch = model.config.patch_size;
+  let sum: Float32Array | null = null;
+  // one fold's logits at a time: memory stays at two logit volumes whatever the number of folds
+  for (const net of model.networks) {
+    const logits = predictSlidingWindow({ data: input.data, channels: input.channels, shape: input.shape }, net.predictor, {
+      patchSize: patch,
+      numClasses: model.numClasses,
+      mirrorAxes: opts.tta === false ? null : net.mirrorAxes ?? patch.map((_, i) => i),
+      stepSize: opts.stepSize,
+    });
+    if (sum === null) sum = logits;
+    else addInto(sum, logits);
+  }
+  if (sum === null) throw new NodeError('PREDICT_NO_FOLDS', 'the model has no fold networks');
+  if (model.networks.length > 1) for (let i = 0; i < sum.length; i++) sum[i] /= model.networks.length;
+  return sum;
+}
+
+export function predictImage(image: Volume, model: Model, opts: PredictOptions = {},
+  previousStage: Volume | null = null): ExportedPrediction & { properties: CaseProperties } {
+  const input = prepareInput(image, previousStage, model);
+  const logits = predictLogits(input, model, opts);
+  const exported = exportPrediction(logits, model.numClasses, input.shape, input.properties, model.plans, model.config,
+    model.handling, opts.saveProbabilities === true);
+  return { ...exported, properties: input.properties };
+}

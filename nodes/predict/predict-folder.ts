@@ -1,0 +1,76 @@
+// spec §6: predict many cases, streaming (read, predict, write one case at a time); a broken case fails alone.
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { NnunetError } from '../../src/engine/errors.js';
+import { readImage, readSegmentation, writeSegmentation } from '../../src/imaging/index.js';
+import type { Progress } from '../../src/engine/types.js';
+import { writeNpz } from '../../src/nn/predict/npz.js';
+import type { LabelMap } from '../../src/nn/predict/labels.js';
+import type { Shape3 } from '../../src/imaging/volume.js';
+import type { CaseFiles } from './cases.js';
+import type { Model } from './model.js';
+import { predictImage, type PredictOptions } from './predict-case.js';
+
+export interface PredictFolderOptions extends PredictOptions {
+  /** folder holding the previous stage's CASEID<ending> segmentations (cascade) */
+  previousStage?: string;
+  /** skip cases whose output file already exists */
+  continuePrediction?: boolean;
+  /** label map post-processing applied before writing (find-best's postprocessing) */
+  postprocess?: (seg: LabelMap, shape: Shape3) => LabelMap;
+  progress?: (p: Progress) => void;
+  log?: (message: string) => void;
+}
+
+export interface CaseFailure {
+  case: string;
+  code: string;
+  message: string;
+}
+
+export interface PredictFolderResult {
+  written: string[];
+  skipped: string[];
+  failed: CaseFailure[];
+}
+
+export async function predictFolder(cases: CaseFiles[], model: Model, outDir: string,
+  opts: PredictFolderOptions = {}): Promise<PredictFolderResult> {
+  await mkdir(outDir, { recursive: true });
+  const ending = model.datasetJson.file_ending;
+  await copyFile(join(model.dir, 'plans.json'), join(outDir, 'plans.json'));
+  await copyFile(join(model.dir, 'dataset.json'), join(outDir, 'dataset.json'));
+  await writeFile(join(outDir, 'predict_from_raw_data_args.json'), JSON.stringify({
+    configuration: model.configuration, folds: model.folds, tta: opts.tta !== false, step_size: opts.stepSize ?? 0.5,
+    save_probabilities: opts.saveProbabilities === true, previous_stage: opts.previousStage ?? null,
+  }, null, 2));
+  const result: PredictFolderResult = { written: [], skipped: [], failed: [] };
+  for (const [i, c] of cases.entries()) {
+    opts.progress?.({ done: i, total: cases.length, message: c.id });
+    const outFile = join(outDir, c.id + ending);
+    if (opts.continuePrediction && existsSync(outFile)) {
+      result.skipped.push(c.id);
+      continue;
+    }
+    try {
+      const image = await readImage(c.files);
+      const prev = opts.previousStage ? await readSegmentation(join(opts.previousStage, c.id + ending)) : null;
+      const pred = predictImage(image, model, opts, prev);
+      const seg = opts.postprocess ? opts.postprocess(pred.seg, pred.shape) : pred.seg;
+      await writeSegmentation(outFile, seg, pred.shape, image.geometry);
+      if (pred.probabilities) {
+        await writeNpz(join(outDir, `${c.id}.npz`), { probabilities: { data: pred.probabilities, shape: [model.numClasses, ...pred.shape] } });
+        await writeFile(join(outDir, `${c.id}.json`), JSON.stringify(pred.properties));
+      }
+      result.written.push(c.id);
+    } catch (e) {
+      const err = e instanceof NnunetError ? e : null;
+      const failure = { case: c.id, code: err?.code ?? 'PREDICT_CASE_FAILED', message: (e as Error).message };
+      result.failed.push(failure);
+      opts.log?.(`case ${c.id} failed [${failure.code}]: ${failure.message}`);
+    }
+  }
+  opts.progress?.({ done: cases.length, total: cases.length });
+  return result;
+}
