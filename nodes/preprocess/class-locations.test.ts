@@ -19,7 +19,7 @@ describe('sampleClassLocations', () => {
 
   it('matches numpy for > 10000 voxels (k = 10000 without replacement) and a second class from the same stream', () => {
     const shape: [number, number, number] = [30, 25, 20];
-    const seg = new Float32Array(30 * 25 * 20).fill(1);
+    const seg = new Int16Array(30 * 25 * 20).fill(1);
     seg.fill(2, 0, 2 * 25 * 20);
     const locs = sampleClassLocations(seg, shape, [1, 2]);
     const expected = fixture('many_voxels.class_locations.json') as Record<string, { count: number; head: number[][]; column_sums: number[] }>;
