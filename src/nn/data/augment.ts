@@ -2,7 +2,7 @@
 import type { AugmentConfig } from './configure.js';
 import { AUG } from './constants.js';
 import type { Rng } from './rng.js';
-import { roundHalfEven } from './round.js';
+import { roundHalfEven } from '../../imaging/np.js';
 import { blurAxis, gaussianKernel } from './transforms/blur.js';
 import { contrastChannel, gammaChannel, gaussianNoise, multiplyChannel, sampleBgContrast } from './transforms/intensity.js';
 import { flipAxis } from './transforms/mirror.js';
@@ -47,15 +47,7 @@ export function augmentSample(
 ): void {
   const patch = config.patchSize;
   const { channels, segChannels } = input;
-  // steps 0-2: dummy 2D folds axis 0 into the channels, which leaves the memory layout unchanged
-  if (config.dummy2d) {
-    const affine = sampleSpatialAffine(2, config.rotation, rng);
-    const spatialInput = { img: input.img, seg: input.seg, channels: channels * input.shape[0], segChannels: segChannels * input.shape[0], shape: input.shape.slice(1) };
-    spatialTransform(spatialInput, patch.slice(1), affine, outImg, outSeg, scratch.spatial);
-  } else {
-    const affine = sampleSpatialAffine(patch.length, config.rotation, rng);
-    spatialTransform({ ...input }, patch, affine, outImg, outSeg, scratch.spatial);
-  }
+  spatialStep(input, config, rng, outImg, outSeg, scratch.spatial);
   const n = patch.reduce((a, b) => a * b, 1);
   scratch.ensure(n, Math.max(...patch));
   const perChannel = (p: number) => Array.from({ length: channels }, () => rng.random() < p);
@@ -108,6 +100,20 @@ export function augmentSample(
   }
   maskOutside(outImg, outSeg, channels, config.useMaskForNorm);
   removeLabel(outSeg, -1, 0);
+}
+
+/**
+ * Steps 0-2: the spatial transform, in 2D per slice for dummy-2D configurations. Folding axis 0 into the
+ * channels leaves the memory layout unchanged, so only the shape changes.
+ */
+export function spatialStep(input: SampleBuffers, config: AugmentConfig, rng: Rng, outImg: Float32Array, outSeg: Int16Array, scratch: SpatialScratch): void {
+  if (config.dummy2d) {
+    const slices = input.shape[0];
+    const folded = { img: input.img, seg: input.seg, channels: input.channels * slices, segChannels: input.segChannels * slices, shape: input.shape.slice(1) };
+    spatialTransform(folded, config.patchSize.slice(1), sampleSpatialAffine(2, config.rotation, rng), outImg, outSeg, scratch);
+  } else {
+    spatialTransform(input, config.patchSize, sampleSpatialAffine(config.patchSize.length, config.rotation, rng), outImg, outSeg, scratch);
+  }
 }
 
 /** MaskImageTransform: channels normalised inside the nonzero mask are zeroed where seg channel 0 < 0. */

@@ -2,7 +2,7 @@
 import type { ClassLocationEntry } from './class-locations.js';
 import { eligibleForForeground, entryCount } from './class-locations.js';
 import type { Rng } from './rng.js';
-import { roundHalfEven } from './round.js';
+import { roundHalfEven } from '../../imaging/np.js';
 
 /** Sample j of a batch is forced to contain foreground iff j >= round_half_even(bs * (1 - p)). */
 export function isForcedForeground(sampleIndex: number, batchSize: number, oversample: number): boolean {

@@ -8,9 +8,12 @@ export interface ClassLocationEntry {
   annotated: boolean;
   /** flattened [c, x, y, z] rows (the channel entry first, as nnU-Net stores them) */
   coords: Int32Array;
-  /** entries per row (1 + number of spatial axes of the stored array) */
+  /** entries per row: the channel entry and three spatial coordinates */
   stride: number;
 }
+
+/** Preprocessed arrays are always (C, X, Y, Z), 2D configurations included, so every row has 4 entries. */
+const ROW = 4;
 
 /**
  * Parses the JSON form of nnU-Net's class_locations. Keys are written as "1" for a label and as
@@ -21,7 +24,7 @@ export function parseClassLocations(raw: Record<string, unknown>, where: string)
     const labels = (key.match(/-?\d+/g) ?? []).map(Number);
     if (labels.length === 0) throw new TypeError(`${where}: class_locations key "${key}" names no label`);
     if (!Array.isArray(value)) throw new TypeError(`${where}: class_locations["${key}"] is not a list`);
-    const stride = value.length > 0 && Array.isArray(value[0]) ? (value[0] as unknown[]).length : 4;
+    const stride = ROW;
     const coords = new Int32Array(value.length * stride);
     value.forEach((row, i) => {
       if (!Array.isArray(row) || row.length !== stride) {

@@ -1,6 +1,6 @@
 // spec §5.6 step 4: separable Gaussian blur with reflect padding (batchgeneratorsv2 blur_dimension, truncate 6)
 import { AUG } from '../constants.js';
-import { roundHalfEven } from '../round.js';
+import { roundHalfEven } from '../../../imaging/np.js';
 
 /** Kernel size: the odd integer nearest to sigma * truncate + 0.5 (Python round, then towards the value). */
 export function blurKernelSize(sigma: number, truncate: number = AUG.blurTruncate): number {

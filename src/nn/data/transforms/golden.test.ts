@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { blurAxis, gaussianKernel } from './blur.js';
 import { simulateLowResolution } from './resize.js';
 import { affineMatrix, SpatialScratch, spatialTransform } from './spatial.js';
-import { roundHalfEven } from '../round.js';
+import { roundHalfEven } from '../../../imaging/np.js';
 
 interface Golden {
   spatial: { shape: number[]; patch: number[]; angles: number[]; scale: number; img: number[]; seg: number[]; outImg: number[]; outSeg: number[] }[];

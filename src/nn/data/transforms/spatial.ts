@@ -3,7 +3,7 @@
 import { AUG } from '../constants.js';
 import { cropAndPad3d } from '../crop.js';
 import type { Rng } from '../rng.js';
-import { roundToFloat16 } from '../round.js';
+import { roundToFloat16 } from '../float16.js';
 
 /**
  * Draws the affine of one sample: row-major D x D matrix R·S (3D: Rz·Ry·Rx·S, angles[0] about the first grid

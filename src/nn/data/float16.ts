@@ -1,12 +1,3 @@
-/** Python's round()/np.round(): ties go to the even neighbour (spec §0); JavaScript's Math.round rounds ties up. */
-export function roundHalfEven(x: number): number {
-  const f = Math.floor(x);
-  const d = x - f;
-  if (d > 0.5) return f + 1;
-  if (d < 0.5) return f;
-  return f % 2 === 0 ? f : f + 1;
-}
-
 const F32 = new Float32Array(1);
 const U32 = new Uint32Array(F32.buffer);
 
