@@ -1,0 +1,67 @@
+// batchgenerators resize_segmentation: order 0 = nearest resize of the label map; order 1 = every label's
+// one-hot mask resized linearly, label written where the mask >= 0.5, labels in ascending order (later
+// overwrite earlier), voxels no label reaches stay 0.
+import { voxelCount, type Shape3 } from '../volume.js';
+import { planAxis, type AxisPlan } from './axis.js';
+import { resizeChannel } from './resize.js';
+
+/** Sorted distinct values of a label map. */
+export function uniqueLabels(seg: ArrayLike<number>): number[] {
+  const seen = new Set<number>();
+  for (let i = 0; i < seg.length; i++) seen.add(seg[i]);
+  return [...seen].sort((a, b) => a - b);
+}
+
+/**
+ * Linear (order 1) one-hot resize, evaluated per output voxel in scipy's own summation order (corners with
+ * the last axis fastest, weight products left to right), so ties at exactly 0.5 fall the same way.
+ */
+function resizeSegLinear(seg: ArrayLike<number>, shape: Shape3, newShape: Shape3, out: Float64Array): void {
+  const labels = uniqueLabels(seg);
+  const rank = new Map(labels.map((l, i) => [l, i]));
+  const segRank = new Int32Array(seg.length);
+  for (let i = 0; i < seg.length; i++) segRank[i] = rank.get(seg[i])!;
+  const plans: AxisPlan[] = [0, 1, 2].map((a) => planAxis(shape[a], newShape[a], 1));
+  const idx = plans.map((p, a) => {
+    const n = newShape[a];
+    const lohi = new Int32Array(2 * n);
+    for (let o = 0; o < n; o++) {
+      lohi[2 * o] = p.clampedIndex(p.start[o]);
+      lohi[2 * o + 1] = p.clampedIndex(p.start[o] + 1);
+    }
+    return lohi;
+  });
+  const acc = new Float64Array(labels.length);
+  const [, b, c] = shape;
+  const [n0, n1, n2] = newShape;
+  let o = 0;
+  for (let x = 0; x < n0; x++) {
+    for (let y = 0; y < n1; y++) {
+      for (let z = 0; z < n2; z++, o++) {
+        acc.fill(0);
+        for (let i = 0; i < 2; i++) {
+          const w0 = plans[0].weights[2 * x + i];
+          const ix = idx[0][2 * x + i] * b;
+          for (let j = 0; j < 2; j++) {
+            const w01 = w0 * plans[1].weights[2 * y + j];
+            const ixy = (ix + idx[1][2 * y + j]) * c;
+            for (let k = 0; k < 2; k++) {
+              acc[segRank[ixy + idx[2][2 * z + k]]] += w01 * plans[2].weights[2 * z + k];
+            }
+          }
+        }
+        let label = 0;
+        for (let l = 0; l < labels.length; l++) if (acc[l] >= 0.5) label = labels[l];
+        out[o] = label;
+      }
+    }
+  }
+}
+
+/** Resizes a label map (C order) to `newShape`; order 0 nearest, otherwise one-hot linear. float64 out. */
+export function resizeSegmentation(seg: ArrayLike<number>, shape: Shape3, newShape: Shape3, order: number): Float64Array {
+  if (order === 0) return resizeChannel(seg, shape, newShape, 0);
+  const out = new Float64Array(voxelCount(newShape));
+  resizeSegLinear(seg, shape, newShape, out);
+  return out;
+}
