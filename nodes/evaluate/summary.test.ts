@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { caseMetrics, labelKey, labelMetrics, parseSummary, summarize, summaryToJson } from './summary.js';
-import { pyFloatRepr } from './python-json.js';
 
 const golden = readFileSync(new URL('../../test/predict/golden/summary.json', import.meta.url), 'utf8');
 
@@ -34,12 +33,9 @@ describe('evaluation metrics (spec §10)', () => {
     expect(parseSummary(golden).metric_per_case[1].metrics['2'].Dice).toBeNaN();
     expect(parseSummary(golden).foreground_mean.Dice).toBeCloseTo(summary.foreground_mean.Dice, 15);
   });
-  it('stringifies region keys and floats as Python does', () => {
+  it('stringifies region keys as Python tuples', () => {
     expect(labelKey([1, 2])).toBe('(1, 2)');
+    expect(labelKey([2])).toBe('(2,)');
     expect(labelKey(3)).toBe('3');
-    expect(pyFloatRepr(120)).toBe('120.0');
-    expect(pyFloatRepr(1.5e-5)).toBe('1.5e-05');
-    expect(pyFloatRepr(1e16)).toBe('1e+16');
-    expect(pyFloatRepr(0.0001)).toBe('0.0001');
   });
 });

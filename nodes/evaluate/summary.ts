@@ -1,5 +1,6 @@
 // spec §10: per-case metrics per label/region and their aggregation into nnU-Net's summary.json.
-import { PyFloat, parsePythonJson, toPythonJson, type PyJson } from './python-json.js';
+import { pyJsonStringify } from '../plan/py-json.js';
+import { parsePythonJson } from './python-json.js';
 
 export type LabelOrRegion = number | readonly number[];
 
@@ -82,18 +83,13 @@ export function summarize(cases: CaseMetrics[], targets: readonly LabelOrRegion[
   return { foreground_mean, mean, metric_per_case: cases };
 }
 
-const floats = (r: Record<string, number>): PyJson => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, new PyFloat(v)]));
+/** Python floats in summary.json: every mean, and Dice/IoU per case; the per-case counts are ints. */
+const isFloat = (path: readonly string[]): boolean =>
+  path[0] !== 'metric_per_case' || path[4] === 'Dice' || path[4] === 'IoU';
 
-/** summary.json text exactly as nnU-Net's save_summary_json writes it (counts per case are ints, means floats). */
+/** summary.json text exactly as nnU-Net's save_summary_json writes it (sort_keys, indent 4, NaN, float repr). */
 export function summaryToJson(s: Summary): string {
-  const perCase = s.metric_per_case.map((c): PyJson => ({
-    prediction_file: c.prediction_file,
-    reference_file: c.reference_file,
-    metrics: Object.fromEntries(Object.entries(c.metrics).map(([k, m]) =>
-      [k, { ...m, Dice: new PyFloat(m.Dice), IoU: new PyFloat(m.IoU) }])),
-  }));
-  const mean = Object.fromEntries(Object.entries(s.mean).map(([k, v]) => [k, floats(v)]));
-  return toPythonJson({ foreground_mean: floats(s.foreground_mean), mean, metric_per_case: perCase });
+  return pyJsonStringify(s, { isFloat, sortKeys: () => true });
 }
 
 export function parseSummary(text: string): Summary {
