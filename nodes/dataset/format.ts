@@ -32,6 +32,8 @@ export interface CaseFiles {
 
 /** cases.json, written by the dataset node. */
 export interface CaseListing {
+  /** dataset name used in plans (the raw folder's name, e.g. Dataset004_Hippocampus) */
+  name: string;
   /** absolute path of the raw dataset folder */
   root: string;
   file_ending: string;

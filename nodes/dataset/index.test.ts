@@ -1,0 +1,104 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeImage } from '../../src/imaging/index.js';
+import { artifact, context } from '../../test/planning/context.js';
+import { caseVolumes, volume, writeDataset } from '../../test/planning/synthetic.js';
+import { dataset } from './index.js';
+import type { CaseListing } from './format.js';
+
+const root = mkdtempSync(join(tmpdir(), 'ds-'));
+const good = join(root, 'Dataset001_Good');
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+beforeAll(async () => {
+  await writeDataset(good, [{ id: 'b_002', shape: [6, 7, 8] }, { id: 'a_001', shape: [5, 6, 7] }, { id: 'c_003', shape: [6, 6, 6] }],
+    { channels: ['T1', 'T2'] });
+});
+
+let copies = 0;
+function copyGood(): string {
+  const dir = join(root, `copy${copies++}`);
+  cpSync(good, dir, { recursive: true });
+  return dir;
+}
+const runOn = (path: string) => dataset.run(context({ path }, mkdtempSync(join(root, 'out-'))));
+const failure = async (path: string) => {
+  const err = await runOn(path).catch((e) => e);
+  expect(err?.code).toBe('DATASET_INVALID');
+  return err as { issues: Array<{ code: string; item?: string; file?: string; message: string }> };
+};
+
+describe('dataset node', () => {
+  it('lists cases sorted, with content digests, and writes dataset.json + cases.json', async () => {
+    const out = mkdtempSync(join(root, 'out-'));
+    const res = await dataset.run(context({ path: good }, out));
+    expect(res?.itemLabel).toBe('case');
+    expect(res?.items?.map((i) => i.id)).toEqual(['a_001', 'b_002', 'c_003']);
+    expect(res?.items?.[0].data).toEqual({ images: [join(good, 'imagesTr/a_001_0000.nii.gz'), join(good, 'imagesTr/a_001_0001.nii.gz')],
+      label: join(good, 'labelsTr/a_001.nii.gz') });
+    expect(readFileSync(join(out, 'dataset.json'), 'utf8')).toBe(readFileSync(join(good, 'dataset.json'), 'utf8'));
+    const listing = JSON.parse(readFileSync(join(out, 'cases.json'), 'utf8')) as CaseListing;
+    expect(listing.name).toBe('Dataset001_Good');
+    expect(listing.training.map((c) => c.digest)).toEqual(res?.items?.map((i) => i.digest));
+    // the digest is over contents: same bytes elsewhere, same digest
+    const again = await dataset.run(context({ path: copyGood() }, mkdtempSync(join(root, 'out-'))));
+    expect(again?.items?.map((i) => i.digest)).toEqual(res?.items?.map((i) => i.digest));
+  });
+
+  it('accepts the dataset as a `source` need', async () => {
+    const res = await dataset.run(context({}, mkdtempSync(join(root, 'out-')), { source: [artifact('gen', good)] }));
+    expect(res?.items).toHaveLength(3);
+  });
+
+  it('reports every problem at once, each with its case and exact code', async () => {
+    const dir = copyGood();
+    unlinkSync(join(dir, 'imagesTr/a_001_0001.nii.gz')); // missing channel
+    unlinkSync(join(dir, 'labelsTr/b_002.nii.gz')); // missing label
+    const c = caseVolumes([6, 6, 6], [1, 1, 1], 1, 0);
+    await writeImage(join(dir, 'imagesTr/c_003_0001.nii.gz'), volume(c.image.data, [6, 6, 6], [2, 1, 1])); // channel spacing differs
+    const { issues } = await failure(dir);
+    expect(issues.map((i) => [i.code, i.item])).toEqual([
+      ['DATASET_MISSING_CHANNEL', 'a_001'],
+      ['DATASET_MISSING_LABEL', 'b_002'],
+      ['DATASET_CHANNEL_GEOMETRY', 'c_003'],
+    ]);
+    expect(issues[0].message).toContain('a_001_0001.nii.gz');
+  });
+
+  it('label shape mismatch, undeclared label values, unreadable file, numTraining', async () => {
+    const dir = copyGood();
+    await writeImage(join(dir, 'labelsTr/a_001.nii.gz'), volume(new Uint8Array(5 * 6 * 6), [5, 6, 6], [1, 1, 1]));
+    const bad = new Uint8Array(6 * 7 * 8);
+    bad[3] = 7;
+    bad[4] = 3;
+    await writeImage(join(dir, 'labelsTr/b_002.nii.gz'), volume(bad, [6, 7, 8], [1, 1, 1]));
+    writeFileSync(join(dir, 'imagesTr/c_003_0000.nii.gz'), 'not a nifti');
+    const ds = JSON.parse(readFileSync(join(dir, 'dataset.json'), 'utf8'));
+    writeFileSync(join(dir, 'dataset.json'), JSON.stringify({ ...ds, numTraining: 4 }));
+    const { issues } = await failure(dir);
+    expect(issues.map((i) => [i.code, i.item])).toEqual([
+      ['DATASET_NUM_TRAINING', undefined],
+      ['DATASET_LABEL_GEOMETRY', 'a_001'],
+      ['DATASET_UNDECLARED_LABELS', 'b_002'],
+      ['DATASET_UNREADABLE', 'c_003'],
+    ]);
+    expect(issues[2].message).toContain('[3, 7]');
+  });
+
+  it('dataset.json problems: schema and label rules, all listed', async () => {
+    const dir = copyGood();
+    writeFileSync(join(dir, 'dataset.json'), JSON.stringify({ channel_names: { 0: 'CT' }, labels: { background: 0, a: 2, ignore: 5 }, file_ending: '.nii.gz' }));
+    const schemaErr = await failure(dir);
+    expect(schemaErr.issues.map((i) => i.code)).toEqual(['DATASET_JSON_SCHEMA']);
+    expect(schemaErr.issues[0].message).toContain('numTraining');
+    writeFileSync(join(dir, 'dataset.json'), JSON.stringify({ channel_names: { 0: 'CT' }, labels: { background: 0, a: 2, ignore: 5 }, numTraining: 3, file_ending: '.nii.gz' }));
+    const { issues } = await failure(dir);
+    expect(issues.map((i) => i.code)).toEqual(['DATASET_LABELS_NOT_CONSECUTIVE', 'DATASET_IGNORE_LABEL']);
+  });
+
+  it('without path or source: a clear error', async () => {
+    const err = await dataset.run(context({}, root)).catch((e) => e);
+    expect(err.code).toBe('DATASET_NO_SOURCE');
+  });
+});

@@ -1,0 +1,88 @@
+/**
+ * Kind `dataset` (spec §1): a raw nnU-Net dataset folder, validated in full, listed as one item per training case
+ * (digest over the case's file contents) so per-case nodes fan out over it. Output: dataset.json (byte copy)
+ * and cases.json.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import { NodeError, hashFile, digestJson, type ActionContext, type Issue, type Item, type NodeKind } from '../../src/engine/index.js';
+import type { CaseListing, DatasetJson } from './format.js';
+import { discoverCases } from './discover.js';
+import { paramsSchema, type DatasetParams } from './params.js';
+import { caseIssues, datasetJsonIssues } from './validate.js';
+
+/** Invalid raw data: `issues` lists every problem, each with its case (`item`), file and reason. */
+export class DatasetError extends NodeError {}
+
+function datasetRoot(ctx: ActionContext<DatasetParams>): string {
+  const source = ctx.inputs.source;
+  if (ctx.params.path && source?.length) {
+    throw new DatasetError('DATASET_TWO_SOURCES', 'give the dataset either as `path` or as a `source` need, not both', {});
+  }
+  if (ctx.params.path) return resolve(ctx.params.path);
+  if (source?.length === 1) return source[0].dir;
+  throw new DatasetError('DATASET_NO_SOURCE', 'the dataset node needs `with: { path: <raw dataset folder> }` or one `source` need', {});
+}
+
+const fail = (message: string, issues: Issue[], file?: string): never => {
+  const shown = issues.slice(0, 20).map((i) => `  - ${i.message}`).join('\n');
+  const more = issues.length > 20 ? `\n  ... and ${issues.length - 20} more` : '';
+  throw new DatasetError('DATASET_INVALID', `${message}\n${shown}${more}`, { file }, { issues });
+};
+
+async function run(ctx: ActionContext<DatasetParams>) {
+  const root = datasetRoot(ctx);
+  const jsonFile = join(root, 'dataset.json');
+  let raw: string;
+  let ds: DatasetJson;
+  try {
+    raw = await readFile(jsonFile, 'utf8');
+    ds = JSON.parse(raw) as DatasetJson;
+  } catch (cause) {
+    throw new DatasetError('DATASET_JSON_UNREADABLE', `${jsonFile}: cannot read dataset.json (${(cause as Error).message})`, { file: jsonFile }, { cause });
+  }
+  const jsonIssues = datasetJsonIssues(ds, jsonFile);
+  if (jsonIssues.length > 0) fail(`${jsonFile}: invalid dataset.json`, jsonIssues, jsonFile);
+
+  const { training, test } = discoverCases(root, ds);
+  const issues: Issue[] = [];
+  if (training.length !== ds.numTraining) {
+    issues.push({ code: 'DATASET_NUM_TRAINING', file: jsonFile, path: '/numTraining',
+      message: `numTraining is ${ds.numTraining} but ${training.length} training case(s) were found` });
+  }
+  const items: Item[] = [];
+  const listed: CaseListing['training'] = [];
+  for (const [i, c] of training.entries()) {
+    if (ctx.signal.aborted) throw ctx.signal.reason;
+    ctx.progress({ done: i, total: training.length, message: `checking ${c.id}` });
+    const found = await caseIssues(c, ds);
+    issues.push(...found);
+    if (found.length > 0) continue;
+    const files = [...c.images, c.label!];
+    const digest = digestJson(await Promise.all(files.map((f) => hashFile(f))));
+    listed.push({ ...c, label: c.label!, digest });
+    items.push({ id: c.id, digest, data: { images: c.images, label: c.label! } });
+  }
+  if (issues.length > 0) fail(`${root}: ${issues.length} problem(s) in the dataset`, issues, jsonFile);
+
+  const listing: CaseListing = {
+    name: ctx.params.name ?? basename(root),
+    root,
+    file_ending: ds.file_ending,
+    training: listed,
+    test,
+  };
+  await writeFile(join(ctx.outDir, 'dataset.json'), raw!);
+  await writeFile(join(ctx.outDir, 'cases.json'), JSON.stringify(listing, null, 2));
+  ctx.progress({ done: training.length, total: training.length });
+  return { items, itemLabel: 'case', metrics: { training_cases: listed.length, test_cases: test.length } };
+}
+
+export const dataset: NodeKind<DatasetParams> = {
+  kind: 'dataset',
+  version: '1',
+  description: 'nnU-Net raw dataset folder: validated dataset.json and cases, one item per training case',
+  params: paramsSchema,
+  externalInputs: (p) => (p.path ? [p.path] : []),
+  run,
+};
