@@ -194,6 +194,8 @@ def blob_labels(shape, n_labels):
 
 
 def resample_cases():
+    global rng
+    rng = np.random.default_rng(1)  # one stream per case family keeps fixtures stable
     cases = [
         ('iso_down', (9, 11, 10), (1.0, 1.0, 1.0), (1.4, 1.3, 1.6)),
         ('iso_up', (6, 7, 5), (1.2, 1.0, 1.1), (0.7, 0.6, 0.8)),
@@ -241,6 +243,8 @@ def new_shape_cases():
 
 
 def crop_cases():
+    global rng
+    rng = np.random.default_rng(2)  # one stream per case family keeps fixtures stable
     shape = (9, 12, 10)
     data = np.zeros((2, *shape), dtype=np.float32)
     data[0, 2:7, 3:10, 2:8] = rng.normal(size=(5, 7, 6))
@@ -257,6 +261,8 @@ def crop_cases():
 
 
 def normalize_cases():
+    global rng
+    rng = np.random.default_rng(3)  # one stream per case family keeps fixtures stable
     shape = (6, 7, 8)
     img = (rng.normal(size=shape) * 300 + 40).astype(np.float32)
     seg = np.where(rng.uniform(size=shape) < 0.3, -1, 0).astype(np.int16)
@@ -273,8 +279,10 @@ def normalize_cases():
 
 
 def components_cases():
+    global rng
+    rng = np.random.default_rng(4)  # one stream per case family keeps fixtures stable
     shape = (7, 9, 8)
-    mask = (rng.uniform(size=shape) < 0.35)
+    mask = (rng.uniform(size=shape) < 0.12)
     lab, n = nd_label(mask, structure=np.ones((3, 3, 3)))
     sizes = np.bincount(lab.ravel())[1:]
     keep = np.isin(lab, np.where(sizes == sizes.max())[0] + 1)
@@ -282,7 +290,51 @@ def components_cases():
          {'shape': list(shape), 'count': int(n)})
 
 
+# ---- nnunetv2.evaluation.evaluate_predictions ----
+def region_or_label_to_mask(segmentation, region_or_label):
+    if np.isscalar(region_or_label):
+        return segmentation == region_or_label
+    mask = np.zeros_like(segmentation, dtype=bool)
+    for r in region_or_label:
+        mask[segmentation == r] = True
+    return mask
+
+
+def compute_tp_fp_fn_tn(mask_ref, mask_pred, ignore_mask=None):
+    use_mask = np.ones_like(mask_ref, dtype=bool) if ignore_mask is None else ~ignore_mask
+    tp = np.sum((mask_ref & mask_pred) & use_mask)
+    fp = np.sum(((~mask_ref) & mask_pred) & use_mask)
+    fn = np.sum((mask_ref & (~mask_pred)) & use_mask)
+    tn = np.sum(((~mask_ref) & (~mask_pred)) & use_mask)
+    return tp, fp, fn, tn
+
+
+def compute_metrics(seg_ref, seg_pred, labels_or_regions, ignore_label):
+    ignore_mask = seg_ref == ignore_label if ignore_label is not None else None
+    out = []
+    for r in labels_or_regions:
+        tp, fp, fn, tn = compute_tp_fp_fn_tn(region_or_label_to_mask(seg_ref, r), region_or_label_to_mask(seg_pred, r), ignore_mask)
+        m = {'Dice': float('nan'), 'IoU': float('nan')} if tp + fp + fn == 0 else {'Dice': 2 * tp / (2 * tp + fp + fn), 'IoU': tp / (tp + fp + fn)}
+        m.update({'FP': int(fp), 'TP': int(tp), 'FN': int(fn), 'TN': int(tn), 'n_pred': int(fp + tp), 'n_ref': int(fn + tp)})
+        out.append({k: (None if isinstance(v, float) and np.isnan(v) else float(v)) for k, v in m.items()})
+    return out
+
+
+def metrics_cases():
+    global rng
+    rng = np.random.default_rng(5)  # one stream per case family keeps fixtures stable
+    shape = (6, 7, 8)
+    ref = rng.integers(0, 4, size=shape).astype(np.int16)
+    pred = np.where(rng.uniform(size=shape) < 0.7, ref, rng.integers(0, 4, size=shape)).astype(np.int16)
+    ref[0] = 4  # ignore label
+    targets = [1, 2, 3, 5, (1, 2), (2, 3)]
+    save('metrics', {'ref': ref, 'pred': pred}, {
+        'shape': list(shape), 'targets': [list(t) if isinstance(t, tuple) else t for t in targets],
+        'with_ignore': compute_metrics(ref, pred, targets, 4), 'without_ignore': compute_metrics(ref, pred, targets, None)})
+
+
 os.makedirs(OUT, exist_ok=True)
+metrics_cases()
 new_shape_cases()
 resample_cases()
 crop_cases()

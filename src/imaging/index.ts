@@ -9,3 +9,5 @@ export { normalize, NORMALIZATION_SCHEMES, type NormalizationScheme, type Intens
 export { computeNewShape, separateZAxis, resampleDataOrSegToShape, ANISO_THRESHOLD } from './resample/resample.js';
 export { resizeChannel } from './resample/resize.js';
 export { resizeSegmentation } from './resample/resize-seg.js';
+export { labelComponents, removeAllButLargestComponent, keepLargestComponentOfLabels, type Components, type Connectivity } from './components.js';
+export { computeCaseMetrics, metricsFromCounts, type LabelOrRegion, type RegionMetrics } from './metrics.js';
