@@ -3,7 +3,9 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { NnunetError } from '../../engine/errors.js';
 import { BatchProducer, type BatchSpec } from './batch.js';
 
-export type WorkerRequest = { index: number } | { close: true };
+export interface WorkerRequest {
+  index: number;
+}
 export type WorkerReply =
   | { index: number; batch: import('./batch.js').Batch }
   | { index: number; error: { message: string; code: string; context: Record<string, unknown> } };
@@ -14,10 +16,6 @@ const producer = new BatchProducer(spec);
 let queue: Promise<void> = Promise.resolve();
 
 parentPort!.on('message', (msg: WorkerRequest) => {
-  if ('close' in msg) {
-    void queue.then(() => parentPort!.close());
-    return;
-  }
   queue = queue.then(async () => {
     try {
       const batch = await producer.produce(seed, msg.index);

@@ -47,19 +47,14 @@ export function simulateLowResolution(channel: Float32Array, shape: readonly num
   const cur = [...shape];
   let src: Float32Array = channel;
   let dst = a;
-  for (let axis = 0; axis < shape.length; axis++) {
-    if (small[axis] === cur[axis]) continue;
-    resizeAxis(src, cur, axis, small[axis], 'nearest-exact', dst);
-    cur[axis] = small[axis];
-    src = dst;
-    dst = src === a ? b : a;
-  }
-  for (let axis = 0; axis < shape.length; axis++) {
-    if (cur[axis] === shape[axis]) continue;
-    resizeAxis(src, cur, axis, shape[axis], 'linear', dst);
-    cur[axis] = shape[axis];
-    src = dst;
-    dst = src === a ? b : a;
+  for (const [target, mode] of [[small, 'nearest-exact'], [shape, 'linear']] as const) {
+    for (let axis = 0; axis < shape.length; axis++) {
+      if (target[axis] === cur[axis]) continue;
+      resizeAxis(src, cur, axis, target[axis], mode, dst);
+      cur[axis] = target[axis];
+      src = dst;
+      dst = src === a ? b : a;
+    }
   }
   if (src !== channel) channel.set(src.subarray(0, channel.length));
 }

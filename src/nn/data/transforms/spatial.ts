@@ -102,7 +102,8 @@ export function spatialTransform(
   }
   const base = shape.map((s) => (s - 1) / 2);
   const labelSets = prepareLabels(input, scratch);
-  const sampler = dim === 3 ? new Sampler3(shape) : new Sampler2(shape);
+  const lead = 3 - dim;
+  const sampler = new CornerSampler(dim === 3 ? shape : [1, ...shape]);
   const nOut = patch.reduce((x, y) => x * y, 1);
   const pos = new Float64Array(3);
   const p0 = dim === 3 ? patch[0] : 1;
@@ -114,7 +115,7 @@ export function spatialTransform(
     for (let j = 0; j < p1; j++) {
       for (let l = 0; l < p2; l++, out++) {
         for (let b = 0; b < dim; b++) {
-          pos[b] = base[b] + (c0 ? c0[i * dim + b] : 0) + c1![j * dim + b] + c2![l * dim + b];
+          pos[lead + b] = base[b] + (c0 ? c0[i * dim + b] : 0) + c1![j * dim + b] + c2![l * dim + b];
         }
         sampler.corners(pos);
         sampler.interpolate(input.img, channels, outImg, out, nOut);
@@ -143,8 +144,11 @@ function prepareLabels(input: SpatialInput, scratch: SpatialScratch): Int16Array
   return sets;
 }
 
-/** Linear-interpolation corners of one sampling position; corners outside the source carry weight 0. */
-abstract class CornerSampler {
+/**
+ * Linear-interpolation corners of one sampling position; corners outside the source carry weight 0.
+ * 2D sources are handled as 3D with a leading axis of length 1 sampled at 0.
+ */
+class CornerSampler {
   readonly idx = new Int32Array(8);
   readonly w = new Float64Array(8);
   count = 0;
@@ -152,7 +156,32 @@ abstract class CornerSampler {
   constructor(protected readonly shape: readonly number[]) {
     this.n = shape.reduce((a, b) => a * b, 1);
   }
-  abstract corners(pos: Float64Array): void;
+  corners(pos: Float64Array): void {
+    const [s0, s1, s2] = this.shape;
+    const x0 = Math.floor(pos[0]);
+    const y0 = Math.floor(pos[1]);
+    const z0 = Math.floor(pos[2]);
+    const fx = pos[0] - x0;
+    const fy = pos[1] - y0;
+    const fz = pos[2] - z0;
+    this.count = 0;
+    for (let dx = 0; dx < 2; dx++) {
+      const x = x0 + dx;
+      if (x < 0 || x >= s0) continue;
+      const wx = dx ? fx : 1 - fx;
+      for (let dy = 0; dy < 2; dy++) {
+        const y = y0 + dy;
+        if (y < 0 || y >= s1) continue;
+        const wxy = wx * (dy ? fy : 1 - fy);
+        for (let dz = 0; dz < 2; dz++) {
+          const z = z0 + dz;
+          if (z < 0 || z >= s2) continue;
+          this.idx[this.count] = (x * s1 + y) * s2 + z;
+          this.w[this.count++] = wxy * (dz ? fz : 1 - fz);
+        }
+      }
+    }
+  }
 
   interpolate(img: Float32Array, channels: number, out: Float32Array, o: number, nOut: number): void {
     for (let c = 0; c < channels; c++) {
@@ -184,57 +213,6 @@ abstract class CornerSampler {
         }
       }
       out[c * nOut + o] = labels[best];
-    }
-  }
-}
-
-class Sampler3 extends CornerSampler {
-  corners(pos: Float64Array): void {
-    const [s0, s1, s2] = this.shape;
-    const x0 = Math.floor(pos[0]);
-    const y0 = Math.floor(pos[1]);
-    const z0 = Math.floor(pos[2]);
-    const fx = pos[0] - x0;
-    const fy = pos[1] - y0;
-    const fz = pos[2] - z0;
-    this.count = 0;
-    for (let dx = 0; dx < 2; dx++) {
-      const x = x0 + dx;
-      if (x < 0 || x >= s0) continue;
-      const wx = dx ? fx : 1 - fx;
-      for (let dy = 0; dy < 2; dy++) {
-        const y = y0 + dy;
-        if (y < 0 || y >= s1) continue;
-        const wxy = wx * (dy ? fy : 1 - fy);
-        for (let dz = 0; dz < 2; dz++) {
-          const z = z0 + dz;
-          if (z < 0 || z >= s2) continue;
-          this.idx[this.count] = (x * s1 + y) * s2 + z;
-          this.w[this.count++] = wxy * (dz ? fz : 1 - fz);
-        }
-      }
-    }
-  }
-}
-
-class Sampler2 extends CornerSampler {
-  corners(pos: Float64Array): void {
-    const [s0, s1] = this.shape;
-    const x0 = Math.floor(pos[0]);
-    const y0 = Math.floor(pos[1]);
-    const fx = pos[0] - x0;
-    const fy = pos[1] - y0;
-    this.count = 0;
-    for (let dx = 0; dx < 2; dx++) {
-      const x = x0 + dx;
-      if (x < 0 || x >= s0) continue;
-      const wx = dx ? fx : 1 - fx;
-      for (let dy = 0; dy < 2; dy++) {
-        const y = y0 + dy;
-        if (y < 0 || y >= s1) continue;
-        this.idx[this.count] = x * s1 + y;
-        this.w[this.count++] = wx * (dy ? fy : 1 - fy);
-      }
     }
   }
 }
