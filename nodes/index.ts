@@ -3,6 +3,8 @@
  * Add a kind: one import line and one entry below.
  */
 import type { KindRegistry } from '../src/engine/types.js';
+import { command } from './command/index.js';
 
 export const kinds: KindRegistry = {
+  command,
 };

@@ -3,10 +3,22 @@
  * `register(program: Command): void`. Add a command: one import line and one entry below.
  */
 import type { Command } from 'commander';
+import { register as run } from './run.js';
+import { register as status } from './status.js';
+import { register as dag } from './dag.js';
+import { register as watch } from './watch.js';
+import { register as runs } from './runs.js';
+import { register as store } from './store.js';
 import { register as evaluate } from './evaluate.js';
 import { register as doctor } from './doctor.js';
 
 export const commands: Array<(program: Command) => void> = [
+  run,
+  status,
+  dag,
+  watch,
+  runs,
+  store,
   evaluate,
   doctor,
 ];

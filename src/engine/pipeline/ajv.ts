@@ -6,7 +6,7 @@ import type { DocPath } from './load.js';
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (a: Ajv) => Ajv;
 
 /** One ajv for pipelines and node params: all errors, defaults applied, `format: path` known. */
-export const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
+export const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, verbose: true });
 addFormats(ajv);
 ajv.addFormat('path', true);
 
@@ -30,6 +30,13 @@ export interface SchemaProblem {
   message: string;
 }
 
+/** 'string or array' from the branches of a oneOf, when each names its type. */
+function branchTypes(branches: unknown): string | undefined {
+  if (!Array.isArray(branches)) return undefined;
+  const types = branches.map((b) => (b && typeof b === 'object' ? (b as { type?: unknown }).type : undefined));
+  return types.every((t) => typeof t === 'string') ? types.join(' or ') : undefined;
+}
+
 function splitPointer(p: string): string[] {
   return p === '' ? [] : p.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
@@ -51,7 +58,7 @@ export function schemaProblems(errors: ErrorObject[] | null | undefined, describ
     } else if (e.keyword === 'required') {
       out.push({ path, key: false, message: `missing required key '${(e.params as { missingProperty: string }).missingProperty}'` });
     } else if (e.keyword === 'oneOf') {
-      const what = describe?.(e.schemaPath.replace(/\/oneOf$/, ''));
+      const what = describe?.(e.schemaPath.replace(/\/oneOf$/, '')) ?? branchTypes(e.schema);
       out.push({ path, key: false, message: what ? `must be ${what}` : 'does not match any allowed form' });
     } else if (e.keyword === 'enum') {
       out.push({ path, key: false, message: `must be one of ${JSON.stringify((e.params as { allowedValues: unknown[] }).allowedValues)}` });

@@ -60,6 +60,7 @@ export interface PlanOptions {
 }
 
 function fail(issues: Issue[]): never {
+  issues.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
   const codes = new Set(issues.map((i) => i.code));
   const code = codes.size === 1 ? issues[0].code : 'PIPELINE_INVALID';
   const msg = issues.length === 1 ? issues[0].message : `${issues.length} problems in the pipeline`;

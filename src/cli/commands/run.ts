@@ -1,0 +1,77 @@
+/** `nnunet run <pipeline> [nodes...]`: execute what is stale, reuse what is cached, record the run. */
+import { relative, join } from 'node:path';
+import type { Command } from 'commander';
+import { kinds } from '../../../nodes/index.js';
+import { NnunetError, PipelineError, runPipeline, type RunRecord } from '../../engine/index.js';
+import { createProgress } from '../progress.js';
+
+/** Global options every engine command reads. */
+export function globalDirs(cmd: Command): { storeDir?: string; runsDir?: string } {
+  const o = cmd.optsWithGlobals() as { store?: string; runsDir?: string };
+  return { storeDir: o.store, runsDir: o.runsDir };
+}
+
+/** `--set a.b=c` (repeatable) as a map. */
+export function collectSet(value: string, prev: Record<string, string> = {}): Record<string, string> {
+  const eq = value.indexOf('=');
+  if (eq <= 0) throw new PipelineError('CLI_BAD_SET', `--set expects key=value, got '${value}'`);
+  return { ...prev, [value.slice(0, eq)]: value.slice(eq + 1) };
+}
+
+const collectList = (v: string, prev: string[] = []): string[] => [...prev, v];
+
+/** An AbortController tied to Ctrl-C / SIGTERM; a second signal exits at once. */
+export function interruptController(): { signal: AbortSignal; dispose(): void } {
+  const ac = new AbortController();
+  const onSignal = (sig: NodeJS.Signals): void => {
+    if (ac.signal.aborted) process.exit(130);
+    process.stderr.write(`\n${sig}: aborting running actions (again to exit now)\n`);
+    ac.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return { signal: ac.signal, dispose: () => { process.off('SIGINT', onSignal); process.off('SIGTERM', onSignal); } };
+}
+
+export function summarize(rec: RunRecord, runsDir: string): string {
+  const s = rec.summary ?? {};
+  const counts = (['ran', 'cached', 'failed', 'aborted', 'skipped'] as const).filter((k) => s[k]).map((k) => `${s[k]} ${k}`).join(', ');
+  const lines = [`run ${rec.id} ${rec.status} in ${(rec.durationMs / 1000).toFixed(1)}s: ${counts || 'nothing to do'}`];
+  for (const n of rec.nodes.filter((x) => x.status === 'failed')) lines.push(`  failed  ${n.id}: ${n.error?.message ?? ''} [${n.error?.code ?? ''}]`);
+  const skipped = rec.nodes.filter((x) => x.status === 'skipped').length;
+  if (skipped) lines.push(`  ${skipped} action(s) skipped because an upstream action failed`);
+  lines.push(`  record: ${relative(process.cwd(), join(runsDir, rec.id, 'run.json'))}`);
+  return lines.join('\n');
+}
+
+export function register(program: Command): void {
+  program.command('run')
+    .description('run a pipeline: only what is stale executes, everything else comes from the store')
+    .argument('<pipeline>', 'pipeline YAML file')
+    .argument('[nodes...]', 'only these nodes and what they need')
+    .option('--set <key=value>', 'override a param (repeatable), e.g. --set train.epochs=5', collectSet)
+    .option('--fail-fast', 'stop everything at the first failed action')
+    .option('-j, --jobs <n>', 'actions running at once (default: CPU count)', (v) => Number.parseInt(v, 10))
+    .option('--name <name>', 'name recorded in the run record')
+    .option('--tag <tag>', 'tag recorded in the run record (repeatable)', collectList)
+    .option('-q, --quiet', 'no live progress')
+    .action(async (pipeline: string, nodes: string[], opts: { set?: Record<string, string>; failFast?: boolean; jobs?: number; name?: string; tag?: string[]; quiet?: boolean }, cmd: Command) => {
+      const dirs = globalDirs(cmd);
+      const interrupt = interruptController();
+      const progress = createProgress(opts.quiet);
+      let rec: RunRecord;
+      try {
+        rec = await runPipeline({
+          pipelineFile: pipeline, kinds, set: opts.set, targets: nodes.length ? nodes : undefined, ...dirs,
+          signal: interrupt.signal, concurrency: opts.jobs, failFast: opts.failFast, name: opts.name, tags: opts.tag,
+          quiet: opts.quiet, onEvent: progress.observer,
+        });
+      } finally {
+        progress.stop();
+        interrupt.dispose();
+      }
+      process.stdout.write(`${summarize(rec, dirs.runsDir ?? 'runs')}\n`);
+      if (rec.status === 'aborted') throw new NnunetError('RUN_ABORTED', `run ${rec.id} was aborted`);
+      if (rec.status === 'failed') throw new NnunetError('RUN_FAILED', `run ${rec.id} failed; the next run picks up where it stopped`);
+    });
+}

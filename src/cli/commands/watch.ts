@@ -1,0 +1,47 @@
+/** `nnunet watch <pipeline>`: rerun what is stale whenever the pipeline or an input file changes. */
+import type { Command } from 'commander';
+import { kinds } from '../../../nodes/index.js';
+import { shortPath, watchPipeline, type WatchCycle } from '../../engine/index.js';
+import { formatError } from '../format-error.js';
+import { createProgress } from '../progress.js';
+import { collectSet, globalDirs, interruptController, summarize } from './run.js';
+
+export function formatCycle(c: WatchCycle, runsDir: string): string {
+  const lines: string[] = [];
+  if (c.changed.length) lines.push(`changed: ${c.changed.map((p) => shortPath(p)).join(', ')}`);
+  if (c.aborted.length) lines.push(`aborted (inputs changed while running): ${c.aborted.join(', ')}`);
+  if (c.record) {
+    const ran = c.record.nodes.filter((n) => n.status === 'ran').map((n) => n.id);
+    if (c.changed.length) lines.push(ran.length ? `reran because of it: ${ran.join(', ')}` : 'nothing to rerun: outputs unchanged');
+    lines.push(summarize(c.record, runsDir));
+  }
+  if (c.error) lines.push(formatError(c.error), 'waiting for the next change');
+  return lines.join('\n');
+}
+
+export function register(program: Command): void {
+  program.command('watch')
+    .description('run, then rerun only what is stale whenever the pipeline file or an input changes (Ctrl-C stops)')
+    .argument('<pipeline>', 'pipeline YAML file')
+    .argument('[nodes...]', 'only these nodes and what they need')
+    .option('--set <key=value>', 'override a param (repeatable)', collectSet)
+    .option('-j, --jobs <n>', 'actions running at once', (v) => Number.parseInt(v, 10))
+    .option('--debounce <ms>', 'quiet period after the last change', (v) => Number.parseInt(v, 10), 500)
+    .option('-q, --quiet', 'no live progress')
+    .action(async (pipeline: string, nodes: string[], opts: { set?: Record<string, string>; jobs?: number; debounce: number; quiet?: boolean }, cmd: Command) => {
+      const dirs = globalDirs(cmd);
+      const interrupt = interruptController();
+      const progress = createProgress(opts.quiet);
+      try {
+        await watchPipeline({
+          pipelineFile: pipeline, kinds, set: opts.set, targets: nodes.length ? nodes : undefined, ...dirs,
+          concurrency: opts.jobs, debounceMs: opts.debounce, signal: interrupt.signal, onEvent: progress.observer,
+          onReady: () => process.stdout.write(`watching ${pipeline} and its inputs\n`),
+          onCycle: (c) => process.stdout.write(`${formatCycle(c, dirs.runsDir ?? 'runs')}\n`),
+        });
+      } finally {
+        progress.stop();
+        interrupt.dispose();
+      }
+    });
+}

@@ -1,0 +1,36 @@
+import { relative } from 'node:path';
+import { CommanderError } from 'commander';
+import { NnunetError, PipelineError, type ErrorContext, type Issue } from '../engine/index.js';
+
+function where(c: ErrorContext): string {
+  if (!c.file) return '';
+  const file = relative(process.cwd(), c.file) || c.file;
+  return c.line !== undefined ? `${file}:${c.line}:${c.column ?? 1}` : file;
+}
+
+function line(i: Issue | (ErrorContext & { code: string; message: string })): string {
+  const parts = [where(i), i.path ?? '', i.message].filter((p) => p !== '');
+  return `${parts.join('  ')} [${i.code}]`;
+}
+
+/**
+ * Every problem, one per line: `file:line:col  path  message [CODE]`. Only the CLI turns errors into text;
+ * the engine hands over data (code, context, issues).
+ */
+export function formatError(err: unknown): string {
+  if (err instanceof NnunetError) {
+    const issues = err.issues.length ? err.issues : [{ ...err.context, code: err.code, message: err.message }];
+    const head = err.issues.length > 1 ? [`${err.message}:`] : [];
+    return [...head, ...issues.map(line)].join('\n');
+  }
+  if (err instanceof CommanderError) return err.message;
+  return err instanceof Error ? (err.stack ?? err.message) : String(err);
+}
+
+/** 2 for usage and pipeline errors (nothing ran), 130 for an interrupted run, 1 for failures while running. */
+export function exitCodeFor(err: unknown): number {
+  if (err instanceof PipelineError) return 2;
+  if (err instanceof NnunetError && err.code === 'RUN_ABORTED') return 130;
+  if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+  return 1;
+}

@@ -1,0 +1,68 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { StoreError } from '../errors.js';
+import type { RunRecord } from './record.js';
+
+/** Every readable run record under `runsDir`, oldest first (ids start with their UTC start time). */
+export async function listRuns(runsDir: string): Promise<RunRecord[]> {
+  let ids: string[];
+  try {
+    ids = (await readdir(runsDir, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+  } catch {
+    return [];
+  }
+  const out: RunRecord[] = [];
+  for (const id of ids) {
+    try {
+      out.push(JSON.parse(await readFile(join(runsDir, id, 'run.json'), 'utf8')) as RunRecord);
+    } catch {
+      // an interrupted run that never wrote its record: not a run
+    }
+  }
+  return out;
+}
+
+/** A run by id, unique id prefix, or `latest` / `latest~N`. */
+export async function readRun(runsDir: string, ref: string): Promise<RunRecord> {
+  const runs = await listRuns(runsDir);
+  const back = /^latest(?:~(\d+))?$/.exec(ref);
+  const matches = back ? [runs[runs.length - 1 - Number(back[1] ?? 0)]].filter(Boolean) : runs.filter((r) => r.id === ref || r.id.startsWith(ref));
+  const exact = matches.find((r) => r.id === ref);
+  if (exact) return exact;
+  if (matches.length === 1) return matches[0];
+  if (matches.length === 0) throw new StoreError('RUN_NOT_FOUND', `no run '${ref}' in ${runsDir}`, { file: runsDir });
+  throw new StoreError('RUN_AMBIGUOUS', `'${ref}' matches ${matches.length} runs: ${matches.slice(0, 5).map((r) => r.id).join(', ')}`);
+}
+
+/** Nested values as dotted leaf paths: { train: { epochs: 5 } } -> { 'train.epochs': 5 }. */
+export function flatten(value: unknown, prefix = '', out: Record<string, unknown> = {}): Record<string, unknown> {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length) {
+    for (const [k, v] of Object.entries(value)) flatten(v, prefix ? `${prefix}.${k}` : k, out);
+  } else if (prefix) {
+    out[prefix] = value;
+  }
+  return out;
+}
+
+export interface DiffRow {
+  section: 'params' | 'metrics' | 'status';
+  key: string;
+  a: unknown;
+  b: unknown;
+}
+
+/** Params, metrics and action statuses of two runs side by side; only differing rows unless `all`. */
+export function diffRuns(a: RunRecord, b: RunRecord, all = false): DiffRow[] {
+  const rows: DiffRow[] = [];
+  const sections: Array<[DiffRow['section'], Record<string, unknown>, Record<string, unknown>]> = [
+    ['params', flatten(a.params), flatten(b.params)],
+    ['metrics', flatten(a.metrics), flatten(b.metrics)],
+    ['status', Object.fromEntries(a.nodes.map((n) => [n.id, n.status])), Object.fromEntries(b.nodes.map((n) => [n.id, n.status]))],
+  ];
+  for (const [section, x, y] of sections) {
+    for (const key of [...new Set([...Object.keys(x), ...Object.keys(y)])].sort()) {
+      if (all || JSON.stringify(x[key]) !== JSON.stringify(y[key])) rows.push({ section, key, a: x[key], b: y[key] });
+    }
+  }
+  return rows;
+}

@@ -1,0 +1,184 @@
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { hashFile, sha256, type Digest } from '../hash/digest.js';
+import { parseTree } from '../hash/tree.js';
+import { listRuns } from '../runs/history.js';
+import type { ActionRecord } from './action-record.js';
+import type { LocalStore } from './local-store.js';
+
+async function ls(dir: string): Promise<string[]> {
+  try {
+    return (await readdir(dir)).sort();
+  } catch {
+    return [];
+  }
+}
+
+async function size(path: string): Promise<number> {
+  try {
+    return (await stat(path)).size;
+  } catch {
+    return 0;
+  }
+}
+
+async function objectDigests(store: LocalStore): Promise<Digest[]> {
+  const out: Digest[] = [];
+  for (const fan of await ls(join(store.root, 'objects'))) for (const rest of await ls(join(store.root, 'objects', fan))) out.push(fan + rest);
+  return out;
+}
+
+async function actionFiles(store: LocalStore): Promise<string[]> {
+  const out: string[] = [];
+  for (const fan of await ls(join(store.root, 'actions'))) {
+    for (const f of await ls(join(store.root, 'actions', fan))) if (f.endsWith('.json')) out.push(join(store.root, 'actions', fan, f));
+  }
+  return out;
+}
+
+async function readRecord(file: string): Promise<ActionRecord | undefined> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as ActionRecord;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface VerifyReport {
+  objects: number;
+  trees: number;
+  actions: number;
+  /** problems found, one line each */
+  problems: string[];
+  /** what was removed so the next run recomputes it (empty with dryRun) */
+  removed: string[];
+}
+
+/**
+ * Re-hashes every object and tree and checks every action record's output. Anything corrupt is removed
+ * together with the artifacts and action records that depend on it, so the next run recomputes them.
+ */
+export async function verifyStore(store: LocalStore, opts: { dryRun?: boolean } = {}): Promise<VerifyReport> {
+  const problems: string[] = [];
+  const badObjects = new Set<Digest>();
+  const objects = await objectDigests(store);
+  for (const d of objects) {
+    const actual = await hashFile(store.objectPath(d), await size(store.objectPath(d))).catch(() => 'unreadable');
+    if (actual !== d) {
+      badObjects.add(d);
+      problems.push(`object ${d} is corrupt (content hashes to ${actual.slice(0, 12)})`);
+    }
+  }
+  const badTrees = new Set<Digest>();
+  const trees = (await ls(join(store.root, 'trees'))).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5));
+  const treeSet = new Set(trees);
+  for (const d of trees) {
+    const text = await readFile(store.treePath(d), 'utf8').catch(() => '');
+    if (sha256(text) !== d) {
+      badTrees.add(d);
+      problems.push(`tree ${d} is corrupt`);
+      continue;
+    }
+    const bad = parseTree(text).files.filter((f) => badObjects.has(f.digest));
+    if (bad.length) {
+      badTrees.add(d);
+      problems.push(`artifact ${d.slice(0, 12)} holds corrupt file(s): ${bad.map((f) => f.path).join(', ')}`);
+    }
+  }
+  const badActions: string[] = [];
+  const actions = await actionFiles(store);
+  for (const file of actions) {
+    const rec = await readRecord(file);
+    if (!rec || typeof rec.output !== 'string') {
+      badActions.push(file);
+      problems.push(`action record ${file} does not parse`);
+    } else if (badTrees.has(rec.output) || !treeSet.has(rec.output)) {
+      badActions.push(file);
+      problems.push(`action ${rec.actionId} (${rec.key.slice(0, 12)}) has a ${badTrees.has(rec.output) ? 'corrupt' : 'missing'} output ${rec.output.slice(0, 12)}`);
+    }
+  }
+  const removed: string[] = [];
+  if (!opts.dryRun) {
+    for (const file of badActions) {
+      await rm(file, { force: true });
+      removed.push(file);
+    }
+    for (const d of badTrees) {
+      await rm(store.artifactPath(d), { recursive: true, force: true });
+      await rm(store.treePath(d), { force: true });
+      removed.push(store.treePath(d));
+    }
+    for (const d of badObjects) {
+      await rm(store.objectPath(d), { force: true });
+      removed.push(store.objectPath(d));
+    }
+  }
+  return { objects: objects.length, trees: trees.length, actions: actions.length, problems, removed };
+}
+
+export interface GcReport {
+  keptOutputs: number;
+  removedActions: number;
+  removedTrees: number;
+  removedObjects: number;
+  bytesFreed: number;
+}
+
+function pidDead(name: string): boolean {
+  const pid = Number.parseInt(name, 10);
+  if (!Number.isFinite(pid)) return true;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code !== 'EPERM';
+  }
+}
+
+/**
+ * Removes every output no kept run (a run.json under `runsDir`) references, the action records and objects
+ * only they used, and temp folders of dead processes. Not meant to run while a run is writing to the store.
+ */
+export async function gcStore(store: LocalStore, runsDir: string, opts: { dryRun?: boolean } = {}): Promise<GcReport> {
+  const keep = new Set<Digest>();
+  for (const run of await listRuns(runsDir)) for (const n of run.nodes) if (n.outputs) keep.add(n.outputs.digest);
+  let bytes = 0;
+  const drop = async (path: string, recursive = false): Promise<void> => {
+    bytes += await size(path);
+    if (!opts.dryRun) await rm(path, { force: true, recursive });
+  };
+  let removedActions = 0;
+  const keepTrees = new Set(keep);
+  for (const file of await actionFiles(store)) {
+    const rec = await readRecord(file);
+    if (rec && keep.has(rec.output)) {
+      Object.values(rec.parts.external).forEach((d) => keepTrees.add(d));
+      continue;
+    }
+    await drop(file);
+    removedActions++;
+  }
+  const live = new Set<Digest>();
+  let removedTrees = 0;
+  for (const f of (await ls(join(store.root, 'trees'))).filter((x) => x.endsWith('.json'))) {
+    const d = f.slice(0, -5);
+    if (keepTrees.has(d)) {
+      if (keep.has(d)) parseTree(await readFile(store.treePath(d), 'utf8')).files.forEach((e) => live.add(e.digest));
+      continue;
+    }
+    await drop(store.treePath(d));
+    if (!opts.dryRun) await rm(store.artifactPath(d), { recursive: true, force: true });
+    removedTrees++;
+  }
+  for (const d of await ls(join(store.root, 'artifacts'))) {
+    if (!keep.has(d) && !opts.dryRun) await rm(store.artifactPath(d), { recursive: true, force: true });
+  }
+  let removedObjects = 0;
+  for (const d of await objectDigests(store)) {
+    if (live.has(d)) continue;
+    await drop(store.objectPath(d));
+    removedObjects++;
+  }
+  for (const t of await ls(join(store.root, 'tmp'))) if (pidDead(t.split('-')[0])) await drop(join(store.root, 'tmp', t), true);
+  return { keptOutputs: keep.size, removedActions, removedTrees, removedObjects, bytesFreed: bytes };
+}

@@ -1,0 +1,88 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { buildPlan, PipelineError } from '../../src/engine/index.js';
+import { cli } from './cli-harness.js';
+import { makeProject, type Project } from './fixture.js';
+import { toyKinds } from './toy-kinds.js';
+
+let p: Project;
+beforeEach(async () => { p = await makeProject({}); });
+afterEach(() => p.cleanup());
+
+async function planError(text: string): Promise<PipelineError> {
+  await p.write('pipeline.yaml', text);
+  try {
+    await buildPlan({ pipelineFile: p.pipeline, kinds: toyKinds().kinds });
+  } catch (e) {
+    if (e instanceof PipelineError) return e;
+    throw e;
+  }
+  throw new Error('expected a PipelineError');
+}
+
+describe('pipeline errors name file, line, column and path', () => {
+  it('malformed YAML', async () => {
+    const e = await planError('version: 1\nnodes:\n  a: { uses: value, with: { value: 1 }\n  b: [\n');
+    expect(e.code).toBe('PIPELINE_YAML');
+    expect(e.issues[0]).toMatchObject({ file: p.pipeline, line: 4 });
+  });
+
+  it('schema violations: every unknown key and wrong type at once', async () => {
+    const e = await planError(['version: 1', 'nodes:', '  a:', '    uses: value', '    bogus: 1', '    needs: 5', '    with: { value: 1 }'].join('\n'));
+    expect(e.code).toBe('PIPELINE_SCHEMA');
+    expect(e.issues).toEqual(expect.arrayContaining([
+      expect.objectContaining({ path: '/nodes/a/bogus', line: 5, column: 5, message: "unknown key 'bogus'" }),
+      expect.objectContaining({ path: '/nodes/a/needs', line: 6, column: 12, message: 'must be a list of node names or a map input -> node' }),
+    ]));
+  });
+
+  it('node params are checked against the kind schema, naming the key', async () => {
+    const e = await planError('version: 1\nnodes:\n  a: { uses: value, with: { value: 1, delayMs: -1, colour: red } }\n');
+    expect(e.issues.map((i) => [i.code, i.path, i.line, i.column, i.message])).toEqual([
+      ['PIPELINE_PARAMS', '/nodes/a/with/delayMs', 3, 48, 'a: must be >= 0'],
+      ['PIPELINE_PARAMS', '/nodes/a/with/colour', 3, 52, "a: unknown key 'colour'"],
+    ]);
+  });
+
+  it('cycles name the nodes in the loop', async () => {
+    const e = await planError('version: 1\nnodes:\n  a: { uses: concat, needs: [c] }\n  b: { uses: concat, needs: [a] }\n  c: { uses: concat, needs: [b] }\n');
+    expect(e.code).toBe('PIPELINE_CYCLE');
+    expect(e.message).toBe('cycle between nodes: a -> c -> b -> a');
+    expect(e.issues[0]).toMatchObject({ line: 3, path: '/nodes/a/needs' });
+  });
+
+  it('unknown kinds, needs, references, and empty matrices are all reported together', async () => {
+    const e = await planError([
+      'version: 1', 'params: { list: [] }', 'nodes:',
+      '  a: { uses: nope }',
+      '  b: { uses: concat, needs: [ghost] }',
+      '  c: { uses: value, matrix: { x: ${params.list} }, with: { value: 1 } }',
+      '  d: { uses: value, with: { value: ${params.missing} } }',
+      '  e: { uses: value, matrix: { x: [1] }, with: { value: "${matrix.y}" } }',
+    ].join('\n'));
+    expect(e.code).toBe('PIPELINE_INVALID');
+    expect(e.issues.map((i) => [i.code, i.line])).toEqual([
+      ['PIPELINE_UNKNOWN_KIND', 4], ['PIPELINE_UNKNOWN_NEED', 5], ['PIPELINE_EMPTY_MATRIX', 6],
+      ['PIPELINE_UNKNOWN_REF', 7], ['PIPELINE_UNKNOWN_REF', 8],
+    ]);
+    expect(e.issues[2].message).toBe("matrix 'c.x' is empty: node 'c' would have no actions");
+    expect(e.issues[3].message).toBe("unknown reference '${params.missing}'");
+  });
+
+  it('the CLI prints file:line:col  path  message [CODE] and exits 2', async () => {
+    await p.write('pipeline.yaml', 'version: 1\nnodes:\n  a: { uses: command, with: { run: true, colour: red } }\n');
+    const r = await cli(['run', p.pipeline, '--quiet', '--store', p.store, '--runs-dir', p.runs], p.root);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe([
+      '2 problems in the pipeline:',
+      "pipeline.yaml:3:36  /nodes/a/with/run  a: must be string or array [PIPELINE_PARAMS]",
+      "pipeline.yaml:3:42  /nodes/a/with/colour  a: unknown key 'colour' [PIPELINE_PARAMS]",
+      '',
+    ].join('\n'));
+    const missing = await cli(['run', `${p.root}/nope.yaml`], p.root);
+    expect(missing.code).toBe(2);
+    expect(missing.err).toContain('[PIPELINE_NOT_FOUND]');
+    const unknownParam = await cli(['status', p.pipeline, '--set', 'x.y=1'], p.root);
+    expect(unknownParam.code).toBe(2);
+    expect(unknownParam.err).toContain('--set x.y: no such param in the params block [PIPELINE_UNKNOWN_PARAM]');
+  });
+});
