@@ -11,6 +11,7 @@ import { NodeError } from '../../src/engine/errors.js';
 import { labelHandling, type LabelHandling } from '../../src/nn/predict/labels.js';
 import type { PatchPredictor } from '../../src/nn/predict/sliding-window.js';
 import type { DatasetJson } from '../dataset/format.js';
+import { allLabels } from '../dataset/labels.js';
 import type { ConfigurationPlan, Plans } from '../plan/format.js';
 import { resolveConfiguration } from '../plan/resolve.js';
 
@@ -110,9 +111,7 @@ export async function openModel(dir: string, opts: OpenModelOptions = {}): Promi
   }
   const labels = datasetJson.labels;
   const handling = labelHandling(labels, datasetJson.regions_class_order);
-  const numClasses = handling.regionsClassOrder
-    ? handling.regionsClassOrder.length
-    : new Set(Object.entries(labels).filter(([k]) => k !== 'ignore').flatMap(([, v]) => (typeof v === 'number' ? [v] : [...v]))).size;
+  const numClasses = handling.regionsClassOrder ? handling.regionsClassOrder.length : allLabels(labels).length;
   return { dir, plans, datasetJson, configuration, config, folds, networks, handling, numClasses };
 }
 

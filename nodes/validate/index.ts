@@ -1,0 +1,48 @@
+/**
+ * Kind `validate` (spec §5.9): after train-fold, predict the fold's validation cases and evaluate them.
+ * Needs: train (the fold's train-fold output), split (splits_final.json), preprocess (per-case artifacts of the
+ * configuration), dataset (raw label paths). Output: validation/<case><ending>, validation/summary.json and, with
+ * save_probabilities, validation/<case>.npz + <case>.json.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { NodeError, type ActionContext, type NodeKind } from '../../src/engine/index.js';
+import type { CaseListing } from '../dataset/format.js';
+import { paramsSchema, type ValidateParams } from './params.js';
+import { validateFold, type ValidationCase } from './validate-fold.js';
+
+async function run(ctx: ActionContext<ValidateParams>) {
+  const { configuration, fold } = ctx.params;
+  const splits = JSON.parse(await readFile(join(ctx.input('split').dir, 'splits_final.json'), 'utf8')) as Array<{ val: string[] }>;
+  if (!splits[fold]) throw new NodeError('VALIDATE_NO_FOLD', `splits_final.json has ${splits.length} folds, no fold ${fold}`, { node: ctx.actionId });
+  const listing = JSON.parse(await readFile(join(ctx.input('dataset').dir, 'cases.json'), 'utf8')) as CaseListing;
+  const labels = new Map(listing.training.map((c) => [c.id, c.label]));
+  const preprocessed = new Map((ctx.inputs.preprocess ?? [])
+    .filter((a) => a.item && (a.matrix.configuration === undefined || a.matrix.configuration === configuration))
+    .map((a) => [a.item!.id, a.dir]));
+  const missing = splits[fold].val.filter((id) => !preprocessed.has(id) || !labels.has(id));
+  if (missing.length > 0) {
+    throw new NodeError('VALIDATE_MISSING_CASES', `fold ${fold}: no preprocessed data or label for ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ` (+${missing.length - 5})` : ''}`,
+      { node: ctx.actionId }, { issues: missing.map((id) => ({ code: 'VALIDATE_MISSING_CASES', item: id, message: `no preprocessed data or label for ${id}` })) });
+  }
+  const cases: ValidationCase[] = splits[fold].val.map((id) => ({ id, preprocessedDir: preprocessed.get(id)!, reference: labels.get(id)! }));
+  const summary = await validateFold({
+    checkpointDir: join(ctx.input('train').dir, ctx.params.checkpoint), cases, outDir: ctx.outDir,
+    saveProbabilities: ctx.params.save_probabilities, tta: ctx.params.tta, signal: ctx.signal, progress: ctx.progress,
+  });
+  return {
+    metrics: {
+      mean_fg_dice: summary.foreground_mean.Dice,
+      dice: Object.fromEntries(Object.entries(summary.mean).map(([k, m]) => [k, m.Dice])),
+      cases: cases.length,
+    },
+  };
+}
+
+export const validate: NodeKind<ValidateParams> = {
+  kind: 'validate',
+  version: '1',
+  description: "a fold's final validation: predict its validation cases (sliding window, mirroring), export, evaluate",
+  params: paramsSchema,
+  run,
+};

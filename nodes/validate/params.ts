@@ -1,0 +1,24 @@
+import type { JSONSchemaType } from 'ajv';
+
+export interface ValidateParams {
+  configuration: string;
+  fold: number;
+  /** also write validation/<case>.npz + .json (find-best's ensembles need them; nnU-Net's --npz) */
+  save_probabilities: boolean;
+  /** test-time mirroring, as nnU-Net's final validation */
+  tta: boolean;
+  checkpoint: string;
+}
+
+export const paramsSchema: JSONSchemaType<ValidateParams> = {
+  type: 'object',
+  properties: {
+    configuration: { type: 'string', minLength: 1 },
+    fold: { type: 'integer', minimum: 0 },
+    save_probabilities: { type: 'boolean', default: true },
+    tta: { type: 'boolean', default: true },
+    checkpoint: { type: 'string', default: 'checkpoint_final' },
+  },
+  required: ['configuration', 'fold'],
+  additionalProperties: false,
+};
