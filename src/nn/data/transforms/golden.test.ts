@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { blurAxis, gaussianKernel } from './blur.js';
+import { contrastChannel, gammaChannel } from './intensity.js';
 import { simulateLowResolution } from './resize.js';
 import { affineMatrix, SpatialScratch, spatialTransform } from './spatial.js';
 import { roundHalfEven } from '../../../imaging/np.js';
@@ -10,6 +11,7 @@ interface Golden {
   spatial: { shape: number[]; patch: number[]; angles: number[]; scale: number; img: number[]; seg: number[]; outImg: number[]; outSeg: number[] }[];
   blur: { shape: number[]; sigma: number; axis: number; x: number[]; y: number[] }[];
   lowres: { shape: number[]; zoom: number; x: number[]; y: number[] }[];
+  intensity: { gamma: number; invert: boolean; factor: number; x: number[]; gammaY: number[]; contrastY: number[] }[];
 }
 const golden = JSON.parse(readFileSync(new URL('../../../../test/data/fixtures/augment-golden.json', import.meta.url), 'utf8')) as Golden;
 
@@ -52,5 +54,16 @@ describe('low-resolution simulation matches torch interpolate (nearest-exact dow
     const small = g.shape.map((s) => roundHalfEven(s * g.zoom));
     simulateLowResolution(x, g.shape, small, new Float32Array(x.length), new Float32Array(x.length));
     expect(maxAbsDiff(x, g.y)).toBeLessThan(1e-5);
+  });
+});
+
+describe('gamma and contrast match GammaTransform / ContrastTransform', () => {
+  it.each(golden.intensity.map((g, i) => [i, g] as const))('case %i', (_i, g) => {
+    const x = Float32Array.from(g.x);
+    gammaChannel(x, 0, 1, g.gamma, g.invert);
+    expect(maxAbsDiff(x, g.gammaY)).toBeLessThan(2e-5);
+    const y = Float32Array.from(g.x);
+    contrastChannel(y, 0, 1, g.factor);
+    expect(maxAbsDiff(y, g.contrastY)).toBeLessThan(2e-5);
   });
 });
