@@ -4,7 +4,11 @@
  */
 import type { KindRegistry } from '../src/engine/types.js';
 import { command } from './command/index.js';
+import { syntheticDataset } from './synthetic-dataset/index.js';
+import { validate } from './validate/index.js';
 
 export const kinds: KindRegistry = {
   command,
+  'synthetic-dataset': syntheticDataset,
+  validate,
 };
