@@ -138,6 +138,7 @@ function workerLoader(spec: BatchSpec, seed: number, count: number, prefetch: nu
   const fill = () => {
     while (requested < nextIndex + count * prefetch) request(requested++);
   };
+  fill(); // start building right away: worker start-up overlaps with the caller's own set-up
 
   return {
     seed,
