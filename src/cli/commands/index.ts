@@ -10,6 +10,7 @@ import { register as watch } from './watch.js';
 import { register as runs } from './runs.js';
 import { register as store } from './store.js';
 import { register as evaluate } from './evaluate.js';
+import { register as predict } from './predict.js';
 import { register as doctor } from './doctor.js';
 
 export const commands: Array<(program: Command) => void> = [
@@ -20,5 +21,6 @@ export const commands: Array<(program: Command) => void> = [
   runs,
   store,
   evaluate,
+  predict,
   doctor,
 ];
