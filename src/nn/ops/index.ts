@@ -3,8 +3,6 @@
  * so a table is always usable); faster kernels are installed over it with `useNetOps`.
  */
 import '@tensorflow/tfjs-backend-cpu';
-// tfjs-core alone ships without gradient registrations; training needs them.
-import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
 import { setReferenceNetOps } from './net-ops.js';
 import { referenceNetOps } from './reference.js';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
+import './gradients.js';
 import { netOps, referenceNetOps } from './index.js';
 
 /** Deterministic pseudo-random fill so failures reproduce. */
@@ -48,16 +49,26 @@ describe('reference NetOps', () => {
     expect(netOps().name).toBe('reference');
   });
 
-  it('conv matches a direct loop with symmetric padding and anisotropic strides', () => {
+  it.each([
+    { k: [3, 1, 3], s: [2, 1, 2], p: [1, 0, 1] },
+    { k: [3, 3, 3], s: [1, 1, 1], p: [1, 1, 1] },
+    { k: [1, 3, 3], s: [1, 2, 2], p: [0, 1, 1] },
+  ])('conv matches a direct loop with symmetric padding (kernel $k, stride $s)', ({ k, s, p }) => {
     const x = rand([2, 5, 6, 7, 3], 1);
-    const w = rand([3, 1, 3, 3, 4], 2);
+    const w = rand([...k, 3, 4], 2);
     const b = rand([4], 3);
-    const got = referenceNetOps.conv(x, w, b, [2, 1, 2], [1, 0, 1]);
-    const want = naiveConv3d(x, w, b, [2, 1, 2], [1, 0, 1]);
+    const got = referenceNetOps.conv(x, w, b, s, p);
+    const want = naiveConv3d(x, w, b, s, p);
     expect(got.shape).toEqual(want.shape);
     const g = got.dataSync();
     for (let i = 0; i < g.length; i++) expect(g[i]).toBeCloseTo(want.data[i], 4);
-    tf.dispose([x, w, b, got]);
+    // the 2D path equals the 3D one on a depth-1 volume with a depth-1 kernel
+    const x2 = rand([2, 6, 7, 3], 12);
+    const w2 = rand([k[1], k[2], 3, 4], 13);
+    const y2 = referenceNetOps.conv(x2, w2, b, s.slice(1), p.slice(1)).dataSync();
+    const y3 = naiveConv3d(tf.reshape(x2, [2, 1, 6, 7, 3]), tf.reshape(w2, [1, k[1], k[2], 3, 4]), b, [1, ...s.slice(1)], [0, ...p.slice(1)]);
+    expect(y2.length).toBe(y3.data.length);
+    for (let i = 0; i < y2.length; i++) expect(y2[i]).toBeCloseTo(y3.data[i], 4);
   });
 
   it('convTranspose (kernel == stride) matches scattering each input voxel through the kernel', () => {

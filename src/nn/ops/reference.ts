@@ -20,11 +20,16 @@ function addBias(y: tf.Tensor, bias: tf.Tensor | null): tf.Tensor {
 function conv(x: tf.Tensor, w: tf.Tensor, bias: tf.Tensor | null, strides: number[], pads: number[]): tf.Tensor {
   return tf.tidy(() => {
     const r = spatialRank(x);
-    // PyTorch pads k//2 on both sides; tfjs 'same' pads asymmetrically with strides, so pad explicitly.
-    const padded = pads.some((p) => p > 0) ? tf.pad(x, [[0, 0], ...pads.map((p): [number, number] => [p, p]), [0, 0]]) : x;
+    const kernel = w.shape.slice(0, r);
+    // PyTorch pads k//2 on both sides. tfjs 'same' is that exactly for stride 1 and odd kernels; with strides it
+    // pads asymmetrically, so then pad explicitly (conv2d takes explicit pads, conv3d needs a tf.pad).
+    const same = strides.every((s) => s === 1) && kernel.every((k, i) => k % 2 === 1 && pads[i] === (k - 1) / 2);
     const y = r === 3
-      ? tf.conv3d(padded as tf.Tensor5D, w as tf.Tensor5D, strides as [number, number, number], 'valid')
-      : tf.conv2d(padded as tf.Tensor4D, w as tf.Tensor4D, strides as [number, number], 'valid');
+      ? tf.conv3d(
+        (same || pads.every((p) => p === 0) ? x : tf.pad(x, [[0, 0], ...pads.map((p): [number, number] => [p, p]), [0, 0]])) as tf.Tensor5D,
+        w as tf.Tensor5D, strides as [number, number, number], same ? 'same' : 'valid')
+      : tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, strides as [number, number],
+        same ? 'same' : [[0, 0], [pads[0], pads[0]], [pads[1], pads[1]], [0, 0]]);
     return addBias(y, bias);
   });
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
+import '../ops/gradients.js';
 import '../ops/index.js';
 import { NesterovSgd, clipGradNorm, polyLr } from './index.js';
 
@@ -35,6 +36,17 @@ describe('SGD + clipping (torch golden)', () => {
     oa.step([tf.tensor1d([0.5, 0, -1])], 0.1);
     restored.step([tf.tensor1d([0.5, 0, -1])], 0.1);
     expect(Array.from(b.dataSync())).toEqual(Array.from(a.dataSync()));
+  });
+
+  it('a parameter without a gradient is left untouched (torch skips grad None, weight decay included)', () => {
+    const p = tf.variable(tf.tensor1d([1, 2]));
+    const q = tf.variable(tf.tensor1d([3]));
+    const opt = new NesterovSgd([p, q], { momentum: 0.99, weightDecay: 0.1, nesterov: true });
+    const r = clipGradNorm([tf.tensor1d([30, 40]), null], 12);
+    expect(r.norm).toBeCloseTo(50, 4);
+    opt.step(r.grads, 0.1);
+    expect(Array.from(q.dataSync())).toEqual([3]);
+    expect(opt.state().buffers[1]).toEqual(new Float32Array([0]));
   });
 
   it('no clipping below the limit; poly lr as nnU-Net', () => {

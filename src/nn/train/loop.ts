@@ -1,0 +1,176 @@
+/**
+ * nnUNetTrainer's run_training: epochs of training iterations then validation iterations, per-epoch pseudo Dice
+ * and its EMA, best/latest/final checkpoints, resume from the scratch folder, init from another checkpoint.
+ */
+import { existsSync } from 'node:fs';
+import { cp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { AbortedError, NnunetError } from '../../engine/errors.js';
+import { netOps } from '../ops/index.js';
+import { networkSpec, UNet, type PlansArchitecture } from '../unet/index.js';
+import { NesterovSgd, polyLr } from '../optim/index.js';
+import { deepSupervisionScales, deepSupervisionWeights, labelSetup } from '../loss/index.js';
+import { configureAugmentation, createBatchLoader, type BatchLoader } from '../data/index.js';
+import { assignWeights, readCheckpoint, saveCheckpoint, type CheckpointMeta } from '../checkpoint.js';
+import { TRAINING, type TrainConfig } from './config.js';
+import { finiteOrNull, type EpochLog } from './log.js';
+import { progressSvg } from './progress-svg.js';
+import { emaUpdate, emptyCounts, nanMean, pseudoDice } from './pseudo-dice.js';
+import { trainStep, validationStep, type StepSetup } from './step.js';
+
+export interface TrainHooks {
+  progress(p: { done: number; total: number; message: string; metrics: Record<string, number> }): void;
+  log(message: string): void;
+  /** polled between iterations */
+  aborted(): boolean;
+}
+
+export interface TrainResult {
+  epochs: number;
+  /** last epoch's pseudo Dice per foreground class / region */
+  pseudoDice: (number | null)[];
+  emaFgDice: number | null;
+  bestEma: number | null;
+  seed: number;
+}
+
+const CHECKPOINTS = ['checkpoint_final', 'checkpoint_latest', 'checkpoint_best'] as const;
+
+export class TrainError extends NnunetError {}
+
+/** Independent loader seeds per run segment, so a resumed run does not replay the batches already seen. */
+function loaderSeed(seed: number, startEpoch: number, stream: number): number {
+  let h = (seed ^ 0x9e3779b9) >>> 0;
+  for (const v of [startEpoch, stream]) h = (Math.imul(h ^ v, 0x85ebca6b) + 0x6b43a9b5) >>> 0;
+  return h;
+}
+
+export async function runTraining(cfg: TrainConfig, hooks: TrainHooks): Promise<TrainResult> {
+  const plan = cfg.configurationPlan;
+  if (plan.previous_stage) {
+    throw new TrainError('TRAIN_CASCADE_UNSUPPORTED', `configuration ${cfg.configuration} is a cascade stage (previous stage ${plan.previous_stage}); cascade training is not supported yet`);
+  }
+  const labels = labelSetup(cfg.datasetJson.labels);
+  const inputChannels = plan.normalization_schemes.length;
+  const spec = networkSpec(plan.architecture as PlansArchitecture, inputChannels, labels.numOutputs);
+  const patchSize = cfg.patchSize ?? plan.patch_size;
+  const batchSize = cfg.batchSize ?? plan.batch_size;
+  if (patchSize.length !== spec.dim) throw new TrainError('TRAIN_PATCH_INVALID', `patch size [${patchSize}] does not match the ${spec.dim}D network`);
+  const seed = cfg.seed ?? Math.floor(Math.random() * 2 ** 31);
+  const aug = configureAugmentation(patchSize, { useMaskForNorm: plan.use_mask_for_norm });
+  const setup: StepSetup = {
+    loss: { batchDice: plan.batch_dice, ignoreLabel: labels.ignoreLabel, regions: labels.regions !== null },
+    regionSets: labels.regions,
+    scales: deepSupervisionScales(spec.strides),
+    weights: deepSupervisionWeights(spec.features.length - 1),
+    gradClip: TRAINING.gradClip,
+  };
+
+  const net = new UNet(spec, seed);
+  const opt = new NesterovSgd(net.params.map((p) => p.variable), { momentum: TRAINING.momentum, weightDecay: TRAINING.weightDecay, nesterov: true });
+  let startEpoch = 0;
+  let log: EpochLog[] = [];
+  let bestEma: number | null = null;
+  let ema: number | null = null;
+  const loaders: BatchLoader[] = [];
+  try {
+    await mkdir(cfg.scratchDir, { recursive: true });
+    const resumeFrom = CHECKPOINTS.map((n) => join(cfg.scratchDir, n)).find((d) => existsSync(join(d, 'manifest.json')));
+    if (resumeFrom) {
+      const ck = await readCheckpoint(resumeFrom);
+      assignWeights(net, ck.weights, resumeFrom);
+      if (ck.optimizer) opt.load({ buffers: ck.optimizer });
+      else hooks.log(`${resumeFrom} holds no optimizer state: momentum restarts from zero`);
+      startEpoch = ck.manifest.currentEpoch;
+      log = ck.manifest.log;
+      bestEma = ck.manifest.bestEma;
+      ema = ck.manifest.ema;
+      hooks.log(`resuming from ${resumeFrom} at epoch ${startEpoch}`);
+    } else if (cfg.initFrom) {
+      const ck = await readCheckpoint(cfg.initFrom);
+      assignWeights(net, ck.weights, cfg.initFrom, (name) => name.includes('.seg_layers.'));
+      hooks.log(`initialised from ${cfg.initFrom} (segmentation heads excluded)`);
+    }
+    const meta = (currentEpoch: number): CheckpointMeta => ({
+      configuration: cfg.configuration, fold: cfg.fold, plans: cfg.plans, configurationPlan: plan, datasetJson: cfg.datasetJson,
+      inputChannels, numOutputs: labels.numOutputs, currentEpoch, bestEma, ema, log, mirrorAxes: aug.mirrorAxes,
+      info: { seed, netops: netOps().name, batch_size: batchSize, patch_size: patchSize },
+    });
+    const writeLogs = async (dir: string) => {
+      await writeFile(join(dir, 'training_log.json'), JSON.stringify(log, null, 1));
+      await writeFile(join(dir, 'progress.svg'), progressSvg(log));
+    };
+
+    if (startEpoch < cfg.epochs) {
+      const common = { patchSize, batchSize, oversampleForeground: TRAINING.oversampleForeground, config: aug, workers: cfg.loaderWorkers, ignoreLabel: labels.ignoreLabel ?? undefined };
+      const train = createBatchLoader({ ...common, cases: cfg.trainCases, augment: true, seed: loaderSeed(seed, startEpoch, 0) });
+      loaders.push(train);
+      const val = createBatchLoader({ ...common, cases: cfg.valCases, augment: false, seed: loaderSeed(seed, startEpoch, 1) });
+      loaders.push(val);
+      const total = cfg.epochs * cfg.iterationsPerEpoch;
+      for (let epoch = startEpoch; epoch < cfg.epochs; epoch++) {
+        const t0 = performance.now();
+        const lr = polyLr(TRAINING.initialLr, epoch, cfg.epochs, TRAINING.polyExponent);
+        let trainLoss = 0;
+        for (let it = 0; it < cfg.iterationsPerEpoch; it++) {
+          if (hooks.aborted()) {
+            // the interrupted epoch reruns in full on resume, from the weights reached so far
+            await saveCheckpoint(join(cfg.scratchDir, 'checkpoint_latest'), net, opt, meta(epoch));
+            throw new AbortedError(`training stopped in epoch ${epoch}; checkpoint_latest kept for resume`);
+          }
+          const loss = trainStep(net, opt, await train.next(), setup, lr);
+          trainLoss += loss;
+          hooks.progress({ done: epoch * cfg.iterationsPerEpoch + it + 1, total, message: `epoch ${epoch + 1}/${cfg.epochs}`, metrics: { loss, dice: ema ?? NaN } });
+        }
+        const counts = emptyCounts(labels.regions ? labels.numOutputs : labels.numOutputs - 1);
+        let valLoss = 0;
+        for (let it = 0; it < cfg.valIterations; it++) valLoss += validationStep(net, await val.next(), setup, counts);
+        const dice = pseudoDice(counts);
+        const mean = nanMean(dice);
+        // a NaN epoch (no foreground seen nor predicted) leaves the EMA as it was instead of poisoning it
+        if (!Number.isNaN(mean)) ema = emaUpdate(ema, mean);
+        log.push({
+          epoch, train_loss: trainLoss / cfg.iterationsPerEpoch, val_loss: cfg.valIterations ? valLoss / cfg.valIterations : NaN,
+          pseudo_dice: dice.map(finiteOrNull), mean_fg_dice: finiteOrNull(mean), ema_fg_dice: ema, lr,
+          epoch_time_s: (performance.now() - t0) / 1000,
+        });
+        const e = log[log.length - 1];
+        hooks.log(`epoch ${epoch}: train_loss ${e.train_loss.toFixed(4)} val_loss ${e.val_loss.toFixed(4)} pseudo dice [${dice.map((d) => d.toFixed(4)).join(', ')}] ema ${ema?.toFixed(4)} lr ${lr.toExponential(3)} ${e.epoch_time_s.toFixed(1)} s`);
+        await writeLogs(cfg.scratchDir);
+        if (ema !== null && (bestEma === null || ema > bestEma)) {
+          bestEma = ema;
+          await saveCheckpoint(join(cfg.scratchDir, 'checkpoint_best'), net, null, meta(epoch + 1));
+          hooks.log(`new best EMA pseudo Dice ${ema.toFixed(4)}`);
+        }
+        if ((epoch + 1) % cfg.checkpointEvery === 0 && epoch !== cfg.epochs - 1) {
+          await saveCheckpoint(join(cfg.scratchDir, 'checkpoint_latest'), net, opt, meta(epoch + 1));
+        }
+      }
+      await saveCheckpoint(join(cfg.scratchDir, 'checkpoint_final'), net, opt, meta(cfg.epochs));
+      await rm(join(cfg.scratchDir, 'checkpoint_latest'), { recursive: true, force: true });
+    }
+
+    await mkdir(cfg.outDir, { recursive: true });
+    await cp(join(cfg.scratchDir, 'checkpoint_final'), join(cfg.outDir, 'checkpoint_final'), { recursive: true });
+    if (existsSync(join(cfg.scratchDir, 'checkpoint_best'))) {
+      await cp(join(cfg.scratchDir, 'checkpoint_best'), join(cfg.outDir, 'checkpoint_best'), { recursive: true });
+    }
+    await writeLogs(cfg.outDir);
+    await writeFile(join(cfg.outDir, 'debug.json'), JSON.stringify({
+      trainer: 'nnUNetTrainer', configuration: cfg.configuration, fold: cfg.fold, plans_name: cfg.plans.plans_name,
+      seed, netops: netOps().name, tfjs_backend: tf.getBackend(), num_epochs: cfg.epochs, num_iterations_per_epoch: cfg.iterationsPerEpoch,
+      num_val_iterations_per_epoch: cfg.valIterations, batch_size: batchSize, patch_size: patchSize, initial_patch_size: aug.initialPatchSize,
+      ...TRAINING, oversample_foreground_percent: TRAINING.oversampleForeground, enable_deep_supervision: true,
+      deep_supervision_scales: setup.scales, deep_supervision_weights: setup.weights, batch_dice: plan.batch_dice,
+      network: { ...spec, parameters: net.parameterCount() }, labels, init_from: cfg.initFrom,
+      train_cases: cfg.trainCases.length, val_cases: cfg.valCases.length, inference_allowed_mirroring_axes: aug.mirrorAxes,
+    }, null, 1));
+    const last = log[log.length - 1];
+    return { epochs: cfg.epochs, pseudoDice: last?.pseudo_dice ?? [], emaFgDice: last?.ema_fg_dice ?? null, bestEma, seed };
+  } finally {
+    await Promise.all(loaders.map((l) => l.close()));
+    opt.dispose();
+    net.dispose();
+  }
+}

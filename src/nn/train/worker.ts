@@ -1,0 +1,34 @@
+/**
+ * Training worker thread: tfjs kernels are synchronous, so training runs here and the main thread's event loop
+ * stays free for the engine, progress bars and Ctrl-C. Messages: in {type:'abort'}; out progress/log/done/error.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import '../ops/index.js';
+import { NnunetError } from '../../engine/errors.js';
+import { runTraining } from './loop.js';
+import type { TrainConfig } from './config.js';
+
+export type WorkerMessage =
+  | { type: 'progress'; done: number; total: number; message: string; metrics: Record<string, number> }
+  | { type: 'log'; message: string }
+  | { type: 'done'; result: Awaited<ReturnType<typeof runTraining>> }
+  | { type: 'error'; error: { name: string; code?: string; message: string; context?: unknown; stack?: string } };
+
+const port = parentPort!;
+let aborted = false;
+port.on('message', (m: { type: string }) => {
+  if (m.type === 'abort') aborted = true;
+});
+const post = (m: WorkerMessage) => port.postMessage(m);
+
+runTraining(workerData.config as TrainConfig, {
+  progress: (p) => post({ type: 'progress', ...p }),
+  log: (message) => post({ type: 'log', message }),
+  aborted: () => aborted,
+})
+  .then((result) => post({ type: 'done', result }))
+  .catch((e: unknown) => {
+    const err = e instanceof Error ? e : new Error(String(e));
+    post({ type: 'error', error: { name: err.name, code: err instanceof NnunetError ? err.code : undefined, message: err.message, context: err instanceof NnunetError ? err.context : undefined, stack: err.stack } });
+  })
+  .finally(() => port.close());
