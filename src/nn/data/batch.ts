@@ -37,6 +37,9 @@ export interface BatchSpec {
 
 const prod = (v: readonly number[]) => v.reduce((a, b) => a * b, 1);
 
+/** Per-thread case cache; nnU-Net keeps nothing and relies on the OS page cache, so this only saves parsing. */
+const DEFAULT_CACHE_BYTES = 256 * 2 ** 20;
+
 /** Builds batches; a batch is a pure function of (seed, index), whichever thread builds it. */
 export class BatchProducer {
   private readonly cache: CaseCache;
@@ -47,7 +50,7 @@ export class BatchProducer {
   private readonly needToPad: number[];
 
   constructor(private readonly spec: BatchSpec) {
-    this.cache = new CaseCache(spec.cacheBytes ?? 512 * 2 ** 20);
+    this.cache = new CaseCache(spec.cacheBytes ?? DEFAULT_CACHE_BYTES);
     const sampling = spec.augment ? (spec.initialPatchSize ?? spec.patchSize) : spec.patchSize;
     // 2D configurations sample (1, px, py) boxes from the 3D arrays: one random slice along axis 0
     const as3 = (p: readonly number[]) => (p.length === 2 ? [1, ...p] : [...p]);

@@ -30,7 +30,7 @@ export interface BatchLoaderOptions {
   ignoreLabel?: number;
   /** batches each worker keeps ready (default 2) */
   prefetch?: number;
-  /** per-thread case cache budget in bytes (default 512 MiB) */
+  /** per-thread case cache budget in bytes (default 256 MiB; every worker has its own) */
   cacheBytes?: number;
 }
 
