@@ -1,6 +1,6 @@
 /** Small node kinds for engine tests: real files on disk, every execution counted. */
 import { createHash } from 'node:crypto';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, open, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NodeError, type KindRegistry, type NodeKind } from '../../src/engine/index.js';
 
@@ -83,5 +83,28 @@ export function toyKinds(): Toy {
       return { metrics: { value: ctx.params.value } };
     },
   };
-  return { kinds: { files, upper, length, concat, value }, calls, reset: () => calls.splice(0) };
+  const slow: NodeKind<{ value: string; chunks: number; ms: number }> = {
+    kind: 'slow', version: '1', description: 'writes its output in timed chunks; logs each start to $TOY_CALLS (cross-process count)',
+    params: {
+      type: 'object', required: ['value'],
+      properties: { value: { type: 'string' }, chunks: { type: 'integer', default: 5 }, ms: { type: 'integer', default: 40 } },
+    },
+    async run(ctx) {
+      calls.push(ctx.actionId);
+      if (process.env.TOY_CALLS) await appendFile(process.env.TOY_CALLS, `${process.pid} ${ctx.actionId}\n`);
+      const fh = await open(join(ctx.outDir, 'data.bin'), 'w');
+      try {
+        for (let i = 0; i < ctx.params.chunks; i++) {
+          if (ctx.signal.aborted) throw new Error('aborted');
+          await fh.write(`${ctx.params.value}:${i}\n`.repeat(1000));
+          ctx.progress({ done: i + 1, total: ctx.params.chunks });
+          await new Promise((r) => setTimeout(r, ctx.params.ms));
+        }
+      } finally {
+        await fh.close();
+      }
+      return { metrics: { chunks: ctx.params.chunks } };
+    },
+  };
+  return { kinds: { files, upper, length, concat, value, slow }, calls, reset: () => calls.splice(0) };
 }

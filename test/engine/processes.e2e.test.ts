@@ -1,0 +1,94 @@
+import { spawn } from 'node:child_process';
+import { readFile, readdir, stat, writeFile, chmod } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { LocalStore, runPipeline, verifyStore } from '../../src/engine/index.js';
+import { makeProject, type Project } from './fixture.js';
+import { toyKinds } from './toy-kinds.js';
+
+const SCRIPT = join(process.cwd(), 'test', 'engine', 'run-toy.ts');
+
+const PIPE = `version: 1
+name: procs
+nodes:
+  a: { uses: slow, with: { value: a, chunks: 8, ms: 60 } }
+  b: { uses: slow, with: { value: b, chunks: 8, ms: 60 } }
+  c: { uses: concat, needs: [a, b] }
+`;
+
+function start(p: Project, env: Record<string, string> = {}) {
+  const child = spawn(process.execPath, ['--import', 'tsx', SCRIPT, p.pipeline, p.store, p.runs], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d) => { out += String(d); });
+  child.stderr.on('data', (d) => { out += String(d); });
+  const done = new Promise<{ code: number | null; out: string }>((r) => child.once('close', (code) => r({ code, out })));
+  return { child, done };
+}
+
+async function waitFor(cond: () => Promise<boolean>, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+let p: Project;
+beforeEach(async () => { p = await makeProject({}, PIPE); });
+afterEach(() => p.cleanup());
+
+describe('engine processes on one store', () => {
+  it('SIGKILL mid-write leaves a store that verifies clean, and the next run completes', async () => {
+    const calls = join(p.root, 'calls.log');
+    await writeFile(calls, '');
+    const { child, done } = start(p, { TOY_CALLS: calls });
+    // kill while the slow actions are writing into their temp output folders
+    await waitFor(async () => (await readFile(calls, 'utf8')).includes('a'));
+    await new Promise((r) => setTimeout(r, 150));
+    child.kill('SIGKILL');
+    await done;
+    const tmp = await readdir(join(p.store, 'tmp')).catch(() => []);
+    expect(tmp.length).toBeGreaterThan(0); // the half-written output is there, but only as temp
+    const store = new LocalStore(p.store);
+    const v = await verifyStore(store);
+    expect(v.problems).toEqual([]);
+    expect(v.actions).toBe(0);
+    const rec = await runPipeline({ pipelineFile: p.pipeline, kinds: toyKinds().kinds, storeDir: p.store, runsDir: p.runs, quiet: true });
+    expect(rec.status).toBe('succeeded');
+    expect(rec.nodes.map((n) => n.status)).toEqual(['ran', 'ran', 'ran']);
+    expect((await verifyStore(store)).problems).toEqual([]);
+  });
+
+  it('two concurrent runs execute each action once and both succeed', async () => {
+    const calls = join(p.root, 'calls.log');
+    await writeFile(calls, '');
+    const [r1, r2] = await Promise.all([start(p, { TOY_CALLS: calls }).done, start(p, { TOY_CALLS: calls }).done]);
+    expect([r1.code, r2.code], r1.out + r2.out).toEqual([0, 0]);
+    const executed = (await readFile(calls, 'utf8')).trim().split('\n').map((l) => l.split(' ')[1]).sort();
+    expect(executed).toEqual(['a', 'b']);
+    const statuses = [JSON.parse(r1.out.trim()), JSON.parse(r2.out.trim())].flatMap((o: { nodes: string[][] }) => o.nodes.filter((n) => n[0] !== 'c'));
+    expect(statuses.filter((n) => n[1] === 'ran')).toHaveLength(2);
+    expect(statuses.filter((n) => n[1] === 'cached')).toHaveLength(2);
+  });
+
+  it('a corrupt object is found by verify and recomputed by the next run', async () => {
+    const opts = { pipelineFile: p.pipeline, kinds: toyKinds().kinds, storeDir: p.store, runsDir: p.runs, quiet: true };
+    const first = await runPipeline(opts);
+    const store = new LocalStore(p.store);
+    const aOut = first.nodes.find((n) => n.id === 'a')!.outputs!.digest;
+    const tree = (await store.readTree(aOut))!;
+    const obj = store.objectPath(tree.files[0].digest);
+    await chmod(obj, 0o644);
+    const size = (await stat(obj)).size;
+    await writeFile(obj, 'x'.repeat(size)); // same size: only re-hashing can tell
+    const v = await verifyStore(store);
+    expect(v.problems.some((x) => x.startsWith(`object ${tree.files[0].digest} is corrupt`))).toBe(true);
+    expect(v.problems.some((x) => x.startsWith('action a '))).toBe(true);
+    const toy = toyKinds();
+    const again = await runPipeline({ ...opts, kinds: toy.kinds });
+    expect(toy.calls).toEqual(['a']);
+    expect(again.nodes.find((n) => n.id === 'a')!.outputs!.digest).toBe(aOut);
+    expect(again.nodes.find((n) => n.id === 'c')!.status).toBe('cached'); // same bytes again: cut off
+    expect((await verifyStore(store)).problems).toEqual([]);
+  });
+});
