@@ -4,11 +4,13 @@
  */
 import type { KindRegistry } from '../src/engine/types.js';
 import { command } from './command/index.js';
+import { preprocess } from './preprocess/index.js';
 import { syntheticDataset } from './synthetic-dataset/index.js';
 import { validate } from './validate/index.js';
 
 export const kinds: KindRegistry = {
   command,
+  preprocess,
   'synthetic-dataset': syntheticDataset,
   validate,
 };

@@ -12,6 +12,7 @@ import { register as store } from './store.js';
 import { register as evaluate } from './evaluate.js';
 import { register as predict } from './predict.js';
 import { register as doctor } from './doctor.js';
+import { register as preprocess } from './preprocess.js';
 
 export const commands: Array<(program: Command) => void> = [
   run,
@@ -23,4 +24,5 @@ export const commands: Array<(program: Command) => void> = [
   evaluate,
   predict,
   doctor,
+  preprocess,
 ];

@@ -1,0 +1,84 @@
+/**
+ * Preprocessing throughput on the real Hippocampus set: every case for every configuration of its plan, through
+ * the shared worker pool exactly as the preprocess node runs it (read NIfTI, preprocess, write .npy/.json).
+ * Baseline: nnU-Net v2 on this 2-core machine (../shared/bench/baselines.json). Peak RSS covers the workers
+ * (threads of this process).
+ */
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCase, poolSize } from '../nodes/preprocess/pool.js';
+import { configuration, plans } from '../nodes/preprocess/test-helpers.js';
+
+const ROOT = new URL('../../shared/datasets/Dataset004_Hippocampus', import.meta.url).pathname;
+const BASELINES = new URL('../../shared/bench/baselines.json', import.meta.url).pathname;
+
+interface Row {
+  figure: string;
+  value: number;
+  baseline?: number;
+  /** true when larger is better */
+  higher?: boolean;
+}
+
+function table(rows: Row[]): void {
+  console.log('| figure | ours | nnU-Net v2 | ratio (>1 = we are better) |');
+  console.log('|---|---|---|---|');
+  for (const r of rows) {
+    const ratio = r.baseline === undefined ? '' : (r.higher ? r.value / r.baseline : r.baseline / r.value).toFixed(2);
+    console.log(`| ${r.figure} | ${r.value.toFixed(2)} | ${r.baseline?.toFixed(2) ?? ''} | ${ratio} |`);
+  }
+}
+
+export async function run(): Promise<void> {
+  if (!existsSync(ROOT)) {
+    console.log(`skipped: ${ROOT} not found`);
+    return;
+  }
+  const base = existsSync(BASELINES)
+    ? (JSON.parse(readFileSync(BASELINES, 'utf8')).nnunet_v2_cpu.hippocampus as { preprocess_per_case_ms: Record<string, number>; preprocess_all_configs_cli_s: number })
+    : undefined;
+  const ds = JSON.parse(readFileSync(join(ROOT, 'dataset.json'), 'utf8')) as { labels: Record<string, number> };
+  const cases = readdirSync(join(ROOT, 'labelsTr'))
+    .filter((f) => f.endsWith('.nii.gz') && !f.startsWith('.'))
+    .map((f) => f.slice(0, -7))
+    .sort();
+  // Hippocampus plans (spec §3.11): identity transpose, spacing 1 everywhere, z-score without mask
+  const p = plans(
+    [0, 1, 2],
+    { '2d': configuration([1, 1], ['ZScoreNormalization'], [false]), '3d_fullres': configuration([1, 1, 1], ['ZScoreNormalization'], [false]) },
+    { 0: {} },
+  );
+  const out = mkdtempSync(join(tmpdir(), 'bench-pp-'));
+  const rows: Row[] = [];
+  let total = 0;
+  try {
+    // warm the pool (worker start-up is a one-off per process, like nnU-Net's spawn pool)
+    await runCase({ caseId: cases[0], images: [join(ROOT, 'imagesTr', `${cases[0]}_0000.nii.gz`)], label: null, plans: p, configuration: '3d_fullres', labels: ds.labels, outDir: out });
+    for (const config of ['2d', '3d_fullres']) {
+      const t0 = performance.now();
+      await Promise.all(
+        cases.map((c) =>
+          runCase({
+            caseId: c,
+            images: [join(ROOT, 'imagesTr', `${c}_0000.nii.gz`)],
+            label: join(ROOT, 'labelsTr', `${c}.nii.gz`),
+            plans: p,
+            configuration: config,
+            labels: ds.labels,
+            outDir: out,
+          }),
+        ),
+      );
+      const s = (performance.now() - t0) / 1000;
+      total += s;
+      rows.push({ figure: `${config}: ms per case (wall, ${poolSize()} workers)`, value: (s * 1000) / cases.length, baseline: base?.preprocess_per_case_ms[config] });
+      rows.push({ figure: `${config}: cases per second`, value: cases.length / s, baseline: base ? 1000 / base.preprocess_per_case_ms[config] : undefined, higher: true });
+    }
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+  rows.push({ figure: `all configurations, ${cases.length} cases: seconds`, value: total, baseline: base?.preprocess_all_configs_cli_s });
+  rows.push({ figure: 'peak RSS MiB (process incl. workers)', value: process.resourceUsage().maxRSS / 1024 });
+  table(rows);
+}
