@@ -333,12 +333,17 @@ def metrics_cases():
         'with_ignore': compute_metrics(ref, pred, targets, 4), 'without_ignore': compute_metrics(ref, pred, targets, None)})
 
 
-os.makedirs(OUT, exist_ok=True)
-metrics_cases()
-new_shape_cases()
-resample_cases()
-crop_cases()
-normalize_cases()
-components_cases()
-with open(os.path.join(OUT, 'manifest.json'), 'w') as f:
-    json.dump(manifest, f, indent=1)
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    metrics_cases()
+    new_shape_cases()
+    resample_cases()
+    crop_cases()
+    normalize_cases()
+    components_cases()
+    with open(os.path.join(OUT, 'manifest.json'), 'w') as f:
+        json.dump(manifest, f, indent=1)
+
+
+if __name__ == '__main__':
+    main()
