@@ -23,7 +23,8 @@ export function commandEnv(ctx: ActionContext<CommandParams>): NodeJS.ProcessEnv
 export async function runCommand(ctx: ActionContext<CommandParams>): Promise<{ metrics?: Record<string, Json> }> {
   const { run, cwd, outs } = ctx.params;
   const [file, args, shell] = typeof run === 'string' ? ['/bin/sh', ['-c', run], true] : [run[0], run.slice(1), false];
-  const child = spawn(file, args, { cwd, env: commandEnv(ctx), stdio: ['ignore', 'pipe', 'pipe'] });
+  // Own process group, so an abort stops the whole command (a shell's children hold its output pipes open).
+  const child = spawn(file, args, { cwd, env: commandEnv(ctx), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const tail: string[] = [];
   for (const stream of [child.stdout, child.stderr]) {
     createInterface({ input: stream }).on('line', (l) => {
@@ -32,7 +33,13 @@ export async function runCommand(ctx: ActionContext<CommandParams>): Promise<{ m
       if (tail.length > 20) tail.shift();
     });
   }
-  const onAbort = (): void => void child.kill('SIGTERM');
+  const onAbort = (): void => {
+    try {
+      if (child.pid) process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+  };
   ctx.signal.addEventListener('abort', onAbort, { once: true });
   const code = await new Promise<number | null>((resolve, reject) => {
     child.once('error', (err) => reject(new NodeError('COMMAND_NOT_STARTED', `cannot start ${shell ? 'shell' : file}: ${err.message}`, { node: ctx.actionId }, { cause: err })));

@@ -63,6 +63,13 @@ export async function watchPipeline(opts: WatchOptions): Promise<void> {
   let running: Promise<void> | undefined;
   let wake: (() => void) | undefined;
 
+  // Inputs are watched as soon as an action declares them, so a change during the first run counts too.
+  const watchPaths = (paths: readonly string[]): void => {
+    const fresh = paths.filter((p) => !watched.has(p));
+    fresh.forEach((p) => watched.add(p));
+    if (fresh.length) watcher.add(fresh);
+  };
+
   /** Nodes whose own or transitive upstream externals include `path`. */
   const touchedNodes = (path: string): Set<string> => {
     const out = new Set<string>();
@@ -94,19 +101,23 @@ export async function watchPipeline(opts: WatchOptions): Promise<void> {
       const externals = new Map<string, Set<string>>();
       const { record, externalPaths } = await runPlan(plan, {
         ...opts,
+        onEvent(e) {
+          if (e.type === 'action-end') inFlight.delete(e.id);
+          opts.onEvent?.(e);
+        },
         actionSignal(info) {
           const ctl = new AbortController();
           inFlight.set(info.id, { node: info.node, external: info.external, item: itemPaths(info.item?.data), ctl });
           if (!externals.has(info.node)) externals.set(info.node, new Set());
           info.external.forEach((e) => externals.get(info.node)!.add(e));
+          nodeExternals = externals;
+          watchPaths(info.external);
           return ctl.signal;
         },
       });
       nodeExternals = externals;
       inFlight.clear();
-      const fresh = externalPaths.filter((p) => !watched.has(p));
-      fresh.forEach((p) => watched.add(p));
-      if (fresh.length) watcher.add(fresh);
+      watchPaths(externalPaths);
       opts.onCycle?.({ changed, aborted, record });
     } catch (error) {
       inFlight.clear();

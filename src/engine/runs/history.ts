@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { StoreError } from '../errors.js';
 import type { RunRecord } from './record.js';
 
-/** Every readable run record under `runsDir`, oldest first (ids start with their UTC start time). */
+/** Every readable run record under `runsDir`, oldest first. */
 export async function listRuns(runsDir: string): Promise<RunRecord[]> {
   let ids: string[];
   try {
@@ -19,7 +19,7 @@ export async function listRuns(runsDir: string): Promise<RunRecord[]> {
       // an interrupted run that never wrote its record: not a run
     }
   }
-  return out;
+  return out.sort((a, b) => a.startedAt.localeCompare(b.startedAt) || a.id.localeCompare(b.id));
 }
 
 /** A run by id, unique id prefix, or `latest` / `latest~N`. */

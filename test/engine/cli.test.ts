@@ -1,0 +1,82 @@
+import { rm } from 'node:fs/promises';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { cli } from './cli-harness.js';
+import { makeProject, type Project } from './fixture.js';
+
+const PIPE = `version: 1
+name: cmd
+params: { greeting: hi }
+nodes:
+  shout: { uses: command, with: { run: "tr a-z A-Z < data/a.txt > up.txt && echo \${params.greeting}", deps: [data/a.txt], outs: [up.txt] } }
+  count: { uses: command, needs: [shout], with: { run: "wc -c < $NNUNET_INPUT_SHOUT/up.txt > $NNUNET_OUT/n.txt" } }
+`;
+
+let p: Project;
+const nn = (...args: string[]) => cli([...args, '--store', p.store, '--runs-dir', p.runs], p.root);
+beforeEach(async () => { p = await makeProject({ 'data/a.txt': 'hello\n' }, PIPE); });
+afterEach(() => p.cleanup());
+
+describe('nnunet CLI over the command kind', () => {
+  it('run, rerun from cache, status with reasons, failure exit code', async () => {
+    const first = await nn('run', 'pipeline.yaml', '-q');
+    expect(first.code, first.err).toBe(0);
+    expect(first.out).toMatch(/^run \S+ succeeded in [\d.]+s: 2 ran\n/);
+    const second = await nn('run', 'pipeline.yaml', '-q');
+    expect(second.out).toMatch(/succeeded in [\d.]+s: 2 cached/);
+    expect((await nn('status', 'pipeline.yaml')).out).toBe('up to date: 2 action(s) fresh\n');
+
+    await p.write('data/a.txt', 'hello there\n');
+    const st = await nn('status', 'pipeline.yaml', '--set', 'greeting=yo');
+    expect(st.out.split('\n').slice(0, 5)).toEqual([
+      'stale  shout',
+      '         param run changed "tr a-z A-Z < data/a.txt > up.txt && echo hi" -> "tr a-z A-Z < data/a.txt > up.txt && echo yo"',
+      expect.stringMatching(/^ {9}\/.*\/data\/a\.txt changed [0-9a-f]{10} -> [0-9a-f]{10}$/),
+      'stale  count',
+      '         waits for shout: shout will rerun',
+    ]);
+    await p.write('pipeline.yaml', PIPE.replace('wc -c <', 'exit 3; wc -c <'));
+    const failed = await nn('run', 'pipeline.yaml', '-q');
+    expect(failed.code).toBe(1);
+    expect(failed.out).toContain('  failed  count: command exited with 3 [COMMAND_FAILED]');
+    expect(failed.err).toMatch(/run \S+ failed; the next run picks up where it stopped \[RUN_FAILED\]/);
+  });
+
+  it('dag prints text, dot and mermaid', async () => {
+    expect((await nn('dag', 'pipeline.yaml')).out).toBe('shout (command)\ncount (command) <- shout\n');
+    expect((await nn('dag', 'pipeline.yaml', '--format', 'dot')).out).toContain('"shout" -> "count";');
+    expect((await nn('dag', 'pipeline.yaml', '--format', 'mermaid')).out).toContain('shout --> count');
+    const bad = await nn('dag', 'pipeline.yaml', '--format', 'svg');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('[CLI_BAD_FORMAT]');
+  });
+
+  it('runs ls/show/diff and store verify/gc', async () => {
+    await nn('run', 'pipeline.yaml', '-q', '--name', 'one');
+    await nn('run', 'pipeline.yaml', '-q', '--set', 'greeting=yo', '--tag', 'second');
+    const ls = (await nn('runs', 'ls')).out.trim().split('\n');
+    expect(ls).toHaveLength(3);
+    expect(ls[1]).toMatch(/succeeded +one +[\d.]+s +2 ran/);
+    const show = await nn('runs', 'show', 'latest');
+    expect(show.out).toMatch(/^run \S+: succeeded/);
+    expect(show.out).toContain('tags second');
+    const diff = await nn('runs', 'diff', 'latest~1', 'latest');
+    expect(diff.out).toMatch(/\nparams {2}greeting {2}hi +yo\n/);
+    expect(diff.out).toMatch(/\nstatus {2}count {5}ran +cached\n/);
+    const verify = await nn('store', 'verify');
+    expect(verify.code).toBe(0);
+    expect(verify.out).toMatch(/checked \d+ objects, \d+ trees, 3 action records/);
+    const keep = await nn('store', 'gc');
+    expect(keep.out).toMatch(/^freed 0\.00 MiB \(0 bytes\): 0 action records/);
+    await rm(p.runs, { recursive: true });
+    const gc = await nn('store', 'gc');
+    expect(gc.out).toMatch(/^freed [\d.]+ MiB \(\d+ bytes\): 3 action records, \d+ trees, \d+ objects; kept 0/);
+    expect((await nn('run', 'pipeline.yaml', '-q')).out).toMatch(/2 ran/);
+  });
+
+  it('--help works on every engine command', async () => {
+    for (const c of [['run'], ['status'], ['dag'], ['watch'], ['runs', 'diff'], ['store', 'gc']]) {
+      const r = await cli([...c, '--help']);
+      expect(r.code).toBe(0);
+    }
+  });
+});
