@@ -3,14 +3,24 @@
  * Add a kind: one import line and one entry below.
  */
 import type { KindRegistry } from '../src/engine/types.js';
+import { caseFingerprint } from './case-fingerprint/index.js';
 import { command } from './command/index.js';
+import { dataset } from './dataset/index.js';
+import { fingerprint } from './fingerprint/index.js';
+import { plan } from './plan/index.js';
 import { preprocess } from './preprocess/index.js';
+import { split } from './split/index.js';
 import { syntheticDataset } from './synthetic-dataset/index.js';
 import { validate } from './validate/index.js';
 
 export const kinds: KindRegistry = {
+  'case-fingerprint': caseFingerprint,
   command,
+  dataset,
+  fingerprint,
+  plan,
   preprocess,
+  split,
   'synthetic-dataset': syntheticDataset,
   validate,
 };

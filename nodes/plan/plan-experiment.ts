@@ -149,7 +149,5 @@ export function plansJson(plans: Plans): string {
     isFloat: (p) => FLOAT_LISTS.has(p[p.length - 2]) || p[p.length - 1] === 'eps'
       || p[0] === 'foreground_intensity_properties_per_channel'
       || (p[p.length - 2] === 'median_image_size_in_voxels' && p[1] !== '3d_lowres'),
-    // copied from the fingerprint file, which nnU-Net writes with sorted keys
-    sortKeys: (p) => p.length === 1 && p[0] === 'foreground_intensity_properties_per_channel',
   });
 }

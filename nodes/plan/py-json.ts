@@ -28,6 +28,10 @@ export function pyFloat(x: number): string {
   return `${sign}${int}.${digits.slice(exp + 1) || '0'}`;
 }
 
+/** A JSON string with json.dump's ensure_ascii escaping. */
+const pyString = (s: string): string =>
+  JSON.stringify(s).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
 export function pyJsonStringify(value: unknown, opts: PyJsonOptions, indent = 4): string {
   const write = (v: unknown, path: string[], depth: number): string => {
     const pad = ' '.repeat(indent * (depth + 1));
@@ -35,7 +39,7 @@ export function pyJsonStringify(value: unknown, opts: PyJsonOptions, indent = 4)
     if (v === null || v === undefined) return 'null';
     if (typeof v === 'boolean') return v ? 'true' : 'false';
     if (typeof v === 'number') return opts.isFloat(path) ? pyFloat(v) : Number.isInteger(v) ? String(v) : pyFloat(v);
-    if (typeof v === 'string') return JSON.stringify(v).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    if (typeof v === 'string') return pyString(v);
     if (Array.isArray(v)) {
       if (v.length === 0) return '[]';
       return `[\n${v.map((e, i) => pad + write(e, [...path, String(i)], depth + 1)).join(',\n')}\n${close}]`;
@@ -43,7 +47,12 @@ export function pyJsonStringify(value: unknown, opts: PyJsonOptions, indent = 4)
     let keys = Object.keys(v as object).filter((key) => (v as Record<string, unknown>)[key] !== undefined);
     if (keys.length === 0) return '{}';
     if (opts.sortKeys?.(path)) keys = [...keys].sort();
-    return `{\n${keys.map((key) => `${pad}${JSON.stringify(key)}: ${write((v as Record<string, unknown>)[key], [...path, key], depth + 1)}`).join(',\n')}\n${close}}`;
+    return `{\n${keys.map((key) => `${pad}${pyString(key)}: ${write((v as Record<string, unknown>)[key], [...path, key], depth + 1)}`).join(',\n')}\n${close}}`;
   };
   return write(value, [], 0);
+}
+
+/** JSON.parse that also accepts Python's NaN / Infinity tokens (json.dump writes them), read as null. */
+export function pyJsonParse(text: string): unknown {
+  return JSON.parse(text.replace(/("(?:[^"\\]|\\.)*")|-?\bInfinity\b|\bNaN\b/g, (m, str: string | undefined) => str ?? 'null'));
 }

@@ -70,10 +70,11 @@ export function mean(x: NumericArray): number {
 }
 
 /**
- * np.var with `ddof` from a stream of `n` values that can be replayed: numpy's two-pass algorithm
- * (pairwise mean, then pairwise sum of squared deviations), in float32 when `float32` is set.
+ * np.mean and np.var(ddof) of a stream of `n` values that can be replayed: numpy's two-pass algorithm
+ * (pairwise mean, then pairwise sum of squared deviations), in float32 when `float32` is set. The first replay
+ * is the mean pass, the second the deviation pass.
  */
-export function varianceOfStream(n: number, replay: () => () => number, ddof: number, float32: boolean): number {
+export function momentsOfStream(n: number, replay: () => () => number, ddof: number, float32: boolean): { mean: number; variance: number } {
   const rd = float32 ? Math.fround : identity;
   const m = rd(pairwiseSum(n, replay(), float32) / n);
   const next = replay();
@@ -81,15 +82,15 @@ export function varianceOfStream(n: number, replay: () => () => number, ddof: nu
     const d = rd(next() - m);
     return rd(d * d);
   }, float32);
-  return rd(ss / Math.max(n - ddof, 0));
+  return { mean: m, variance: rd(ss / Math.max(n - ddof, 0)) };
 }
 
 /** np.var(x, ddof). */
 export function variance(x: NumericArray, ddof = 0): number {
-  return varianceOfStream(x.length, () => {
+  return momentsOfStream(x.length, () => {
     let i = 0;
     return () => x[i++];
-  }, ddof, isF32(x));
+  }, ddof, isF32(x)).variance;
 }
 
 /** np.std(x, ddof): ddof 0 = population (nnU-Net preprocessing), 1 = unbiased (torch.std). */

@@ -1,0 +1,17 @@
+import { describe, expect, it } from 'vitest';
+import { pyFloat, pyJsonParse, pyJsonStringify } from './py-json.js';
+
+describe('Python json.dump compatibility', () => {
+  it('formats floats as Python repr', () => {
+    const cases: Array<[number, string]> = [[1, '1.0'], [0.5, '0.5'], [1e-5, '1e-05'], [0.0001, '0.0001'], [123456789012345680, '1.2345678901234568e+17'],
+      [1e16, '1e+16'], [9999999999999998, '9999999999999998.0'], [-2.5e-7, '-2.5e-07'], [0, '0.0'], [NaN, 'NaN'], [0.1 + 0.2, '0.30000000000000004']];
+    for (const [x, s] of cases) expect(pyFloat(x)).toBe(s);
+  });
+  it('indents like json.dump(indent=4), escapes non-ASCII, sorts keys on request', () => {
+    const text = pyJsonStringify({ b: [1, 2.5], a: { é: [] }, c: {} }, { isFloat: (p) => p[0] === 'b', sortKeys: () => true });
+    expect(text).toBe('{\n    "a": {\n        "\\u00e9": []\n    },\n    "b": [\n        1.0,\n        2.5\n    ],\n    "c": {}\n}');
+  });
+  it('reads NaN / Infinity as null', () => {
+    expect(pyJsonParse('{"a": NaN, "b": [-Infinity, 1], "c": "NaN"}')).toEqual({ a: null, b: [null, 1], c: 'NaN' });
+  });
+});
