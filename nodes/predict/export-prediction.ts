@@ -1,6 +1,6 @@
 // spec §6.5: logits on the preprocessed grid -> label map (and probabilities) in the input image's array layout.
 import { resampleDataOrSegToShape } from '../../src/imaging/index.js';
-import type { Shape3 } from '../../src/imaging/volume.js';
+import type { ImageGeometry, Shape3 } from '../../src/imaging/volume.js';
 import {
   allocLabelMap, applyInferenceNonlin, logitsToSegmentation, probabilitiesToSegmentation,
   type LabelHandling, type LabelMap,
@@ -59,6 +59,14 @@ export function exportPrediction(logits: Float32Array, channels: number, gridSha
   }
   return out;
 }
+
+/** The writer's geometry of a preprocessed case (its reader metadata), for predictions made from preprocessed data. */
+export const geometryOf = (props: CaseProperties): ImageGeometry => ({
+  dimension: props.sitk_stuff.spacing.length === 2 ? 2 : 3,
+  itkSpacing: props.sitk_stuff.spacing,
+  itkOrigin: props.sitk_stuff.origin,
+  itkDirection: props.sitk_stuff.direction,
+});
 
 /** dst[c][bbox] = src[c] for every channel; src has the bbox's shape. */
 function pasteBox<T extends LabelMap | Float32Array>(src: T, channels: number, box: Shape3, dst: T, full: Shape3,

@@ -5,12 +5,12 @@ import { join } from 'node:path';
 import { NodeError } from '../../src/engine/errors.js';
 import type { Progress } from '../../src/engine/types.js';
 import { readNpy, readSegmentation, writeSegmentation } from '../../src/imaging/index.js';
-import type { ImageGeometry, Shape3 } from '../../src/imaging/volume.js';
+import type { Shape3 } from '../../src/imaging/volume.js';
 import { writeNpz } from '../../src/nn/predict/npz.js';
 import { evaluationTargets, ignoreLabelOf } from '../evaluate/evaluate-folder.js';
 import { caseMetrics, summarize, summaryToJson, type Summary } from '../evaluate/summary.js';
 import type { CaseProperties } from '../preprocess/preprocess-case.js';
-import { exportPrediction } from '../predict/export-prediction.js';
+import { exportPrediction, geometryOf } from '../predict/export-prediction.js';
 import { openCheckpoint } from '../predict/load-network.js';
 import { closeModel } from '../predict/model.js';
 import { predictLogits } from '../predict/predict-case.js';
@@ -33,13 +33,6 @@ export interface ValidateFoldOptions {
   signal?: AbortSignal;
   progress?: (p: Progress) => void;
 }
-
-export const geometryOf = (props: CaseProperties): ImageGeometry => ({
-  dimension: props.sitk_stuff.spacing.length === 2 ? 2 : 3,
-  itkSpacing: props.sitk_stuff.spacing,
-  itkOrigin: props.sitk_stuff.origin,
-  itkDirection: props.sitk_stuff.direction,
-});
 
 export async function validateFold(o: ValidateFoldOptions): Promise<Summary> {
   const model = await openCheckpoint(o.checkpointDir);
