@@ -11,7 +11,11 @@ import { plan } from './plan/index.js';
 import { preprocess } from './preprocess/index.js';
 import { split } from './split/index.js';
 import { syntheticDataset } from './synthetic-dataset/index.js';
+import { trainFold } from './train-fold/index.js';
 import { validate } from './validate/index.js';
+import { evaluate } from './evaluate/index.js';
+import { findBestKind } from './find-best/index.js';
+import { postprocess } from './postprocess/index.js';
 
 export const kinds: KindRegistry = {
   'case-fingerprint': caseFingerprint,
@@ -22,5 +26,9 @@ export const kinds: KindRegistry = {
   preprocess,
   split,
   'synthetic-dataset': syntheticDataset,
+  'train-fold': trainFold,
   validate,
+  evaluate,
+  'find-best': findBestKind,
+  postprocess,
 };

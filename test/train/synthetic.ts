@@ -15,14 +15,15 @@ function lcg(seed: number): () => number {
   };
 }
 
-export async function makeCases(dir: string, n: number, shape: [number, number, number], seed = 1): Promise<{ id: string; dir: string }[]> {
+/** flat: every case's files in `dir` (nnU-Net's <data_identifier>/ layout) instead of one folder per case */
+export async function makeCases(dir: string, n: number, shape: [number, number, number], seed = 1, flat = false): Promise<{ id: string; dir: string }[]> {
   const rnd = lcg(seed);
   const [X, Y, Z] = shape;
   const vox = X * Y * Z;
   const cases: { id: string; dir: string }[] = [];
   for (let c = 0; c < n; c++) {
     const id = `case_${String(c).padStart(3, '0')}`;
-    const caseDir = join(dir, id);
+    const caseDir = flat ? dir : join(dir, id);
     mkdirSync(caseDir, { recursive: true });
     const img = new Float32Array(vox);
     const seg = new Int16Array(vox);

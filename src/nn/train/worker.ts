@@ -3,7 +3,7 @@
  * stays free for the engine, progress bars and Ctrl-C. Messages: in {type:'abort'}; out progress/log/done/error.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import '../ops/index.js';
+import { describeBackend, initBackend } from '../backend.js';
 import { NnunetError } from '../../engine/errors.js';
 import { runTraining } from './loop.js';
 import type { TrainConfig } from './config.js';
@@ -21,11 +21,16 @@ port.on('message', (m: { type: string }) => {
 });
 const post = (m: WorkerMessage) => port.postMessage(m);
 
-runTraining(workerData.config as TrainConfig, {
-  progress: (p) => post({ type: 'progress', ...p }),
-  log: (message) => post({ type: 'log', message }),
-  aborted: () => aborted,
-})
+// each thread has its own tfjs engine: pick the backend (oneDNN kernels when built) here, as the main thread does
+initBackend()
+  .then((backend) => {
+    post({ type: 'log', message: `backend: ${describeBackend(backend)}` });
+    return runTraining(workerData.config as TrainConfig, {
+      progress: (p) => post({ type: 'progress', ...p }),
+      log: (message) => post({ type: 'log', message }),
+      aborted: () => aborted,
+    });
+  })
   .then((result) => post({ type: 'done', result }))
   .catch((e: unknown) => {
     const err = e instanceof Error ? e : new Error(String(e));

@@ -1,0 +1,78 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ActionContext, Progress } from '../../src/engine/index.js';
+import { makeCases, tinyPlans, SYNTHETIC_DATASET_JSON } from '../../test/train/synthetic.js';
+import { trainFold } from './index.js';
+import { foldCases, fromFolder } from './inputs.js';
+import type { TrainFoldParams } from './params.js';
+
+let root: string;
+let pre: string;
+
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), 'train-fold-'));
+  pre = join(root, 'preprocessed');
+  mkdirSync(pre, { recursive: true });
+  writeFileSync(join(pre, 'nnUNetPlans.json'), JSON.stringify(tinyPlans(3, [8, 16, 16], 2)));
+  writeFileSync(join(pre, 'dataset.json'), JSON.stringify(SYNTHETIC_DATASET_JSON));
+  await makeCases(join(pre, 'nnUNetPlans_3d_fullres'), 5, [8, 16, 16], 2, true);
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const params = (over: Partial<TrainFoldParams> = {}): TrainFoldParams => ({
+  configuration: '3d_fullres', fold: 0, epochs: 1, iterations_per_epoch: 2, val_iterations: 1, seed: 5, init_from: null,
+  checkpoint_every: 50, batch_size: null, patch_size: null, preprocessed: pre, loader_workers: 0, ...over,
+});
+
+function context(name: string, p: TrainFoldParams, signal = new AbortController().signal, onProgress = () => {}) {
+  const progress: Progress[] = [];
+  const logs: string[] = [];
+  const ctx = {
+    params: p, inputs: {}, input: () => { throw new Error('no inputs'); }, matrix: {}, outDir: join(root, name, 'out'),
+    scratchDir: join(root, name, 'scratch'), external: {}, signal, progress: (x: Progress) => { progress.push(x); onProgress(); }, log: (m: string) => logs.push(m),
+    actionId: `train[${name}]`,
+  } as unknown as ActionContext<TrainFoldParams>;
+  mkdirSync(ctx.outDir, { recursive: true });
+  return { ctx, progress, logs };
+}
+
+describe('train-fold node', () => {
+  it('reads an nnU-Net preprocessed folder and its KFold split; fold all uses every case', async () => {
+    const data = await fromFolder(pre, '3d_fullres');
+    expect(data.cases.map((c) => c.id)).toEqual(['case_000', 'case_001', 'case_002', 'case_003', 'case_004']);
+    const f0 = foldCases(data, 0);
+    expect(f0.val).toHaveLength(1);
+    expect(f0.train).toHaveLength(4);
+    expect(foldCases(data, 'all').val).toHaveLength(5);
+    expect(() => foldCases({ ...data, cases: data.cases.slice(1) }, 'all')).not.toThrow();
+    expect(() => foldCases({ ...data, cases: data.cases.slice(1) }, 0)).toThrow(/no preprocessed data/);
+  });
+
+  it('trains in a worker thread and writes the nnU-Net fold outputs and metrics', async () => {
+    const { ctx, progress, logs } = context('run', params());
+    const res = await trainFold.run(ctx);
+    for (const f of ['checkpoint_final/manifest.json', 'checkpoint_final/weights.bin', 'checkpoint_best/manifest.json', 'training_log.json', 'progress.svg', 'debug.json']) {
+      expect(existsSync(join(ctx.outDir, f)), f).toBe(true);
+    }
+    expect(progress.at(-1)).toMatchObject({ done: 2, total: 2, message: 'epoch 1/1' });
+    expect(logs.some((l) => l.startsWith('backend: '))).toBe(true);
+    expect(res).toMatchObject({ metrics: { epochs: 1, seed: 5 } });
+    const log = JSON.parse(readFileSync(join(ctx.outDir, 'training_log.json'), 'utf8'));
+    expect(Object.keys(log[0])).toEqual(['epoch', 'train_loss', 'val_loss', 'pseudo_dice', 'mean_fg_dice', 'ema_fg_dice', 'lr', 'epoch_time_s']);
+  });
+
+  it('stops on abort with ABORTED and keeps checkpoint_latest in the scratch folder', async () => {
+    const ac = new AbortController();
+    const { ctx, progress } = context('abort', params({ epochs: 2, iterations_per_epoch: 50 }), ac.signal, () => ac.abort());
+    await expect(trainFold.run(ctx)).rejects.toMatchObject({ code: 'ABORTED' });
+    expect(progress.length).toBeLessThan(50);
+    expect(existsSync(join(ctx.scratchDir, 'checkpoint_latest', 'manifest.json'))).toBe(true);
+  });
+
+  it('rejects a bad init_from with a clear error', async () => {
+    const { ctx } = context('bad', params({ init_from: join(root, 'nowhere') }));
+    await expect(trainFold.run(ctx)).rejects.toMatchObject({ code: 'TRAIN_INIT_FROM_INVALID' });
+  });
+});

@@ -1,0 +1,82 @@
+/**
+ * Kind `train-fold` (spec §5): trains one configuration on one fold with nnU-Net's recipe, in a worker thread.
+ * Needs (pipeline form): plan, split, dataset, preprocess (one artifact per case); or the `preprocessed` param.
+ * Output: checkpoint_final/, checkpoint_best/, training_log.json, progress.svg, debug.json.
+ * Checkpoints live in the action's scratch folder while training, so an interrupted run resumes there.
+ */
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { NodeError, type ActionContext, type NodeKind } from '../../src/engine/index.js';
+import { trainInWorker, type TrainConfig } from '../../src/nn/train/index.js';
+import { resolveConfiguration } from '../plan/resolve.js';
+import { foldCases, fromFolder, fromPipeline } from './inputs.js';
+import { paramsSchema, type TrainFoldParams } from './params.js';
+
+/** A checkpoint folder, or a train-fold output / nnU-Net fold folder holding checkpoint_final/. */
+function checkpointFolder(path: string): string {
+  if (existsSync(join(path, 'manifest.json'))) return path;
+  if (existsSync(join(path, 'checkpoint_final', 'manifest.json'))) return join(path, 'checkpoint_final');
+  throw new NodeError('TRAIN_INIT_FROM_INVALID', `init_from ${path} is neither a checkpoint folder nor a folder holding checkpoint_final/`, { file: path });
+}
+
+function initFrom(ctx: ActionContext<TrainFoldParams>): string | null {
+  const p = ctx.params.init_from;
+  if (p === null) return null;
+  if (p !== 'previous') return checkpointFolder(resolve(p));
+  if (!ctx.previous) {
+    ctx.log('init_from previous: no earlier result of this action, training from scratch');
+    return null;
+  }
+  return checkpointFolder(ctx.previous.dir);
+}
+
+async function run(ctx: ActionContext<TrainFoldParams>) {
+  const p = ctx.params;
+  const data = p.preprocessed ? await fromFolder(resolve(p.preprocessed), p.configuration) : await fromPipeline(ctx);
+  const { train, val } = foldCases(data, p.fold);
+  const config: TrainConfig = {
+    configuration: p.configuration,
+    fold: p.fold,
+    plans: data.plans,
+    configurationPlan: resolveConfiguration(data.plans, p.configuration),
+    datasetJson: data.datasetJson,
+    trainCases: train,
+    valCases: val,
+    epochs: p.epochs,
+    iterationsPerEpoch: p.iterations_per_epoch,
+    valIterations: p.val_iterations,
+    seed: p.seed,
+    checkpointEvery: p.checkpoint_every,
+    batchSize: p.batch_size ?? undefined,
+    patchSize: p.patch_size ?? undefined,
+    scratchDir: ctx.scratchDir,
+    outDir: ctx.outDir,
+    initFrom: initFrom(ctx),
+    loaderWorkers: p.loader_workers ?? undefined,
+  };
+  ctx.log(`training ${p.configuration} fold ${p.fold}: ${train.length} training / ${val.length} validation cases, ${p.epochs} epochs x ${p.iterations_per_epoch} iterations`);
+  const result = await trainInWorker(config, {
+    progress: (pr) => ctx.progress(pr),
+    log: ctx.log,
+    signal: ctx.signal,
+  });
+  return {
+    metrics: {
+      epochs: result.epochs,
+      ema_fg_dice: result.emaFgDice,
+      best_ema_fg_dice: result.bestEma,
+      pseudo_dice: result.pseudoDice,
+      seed: result.seed,
+    },
+  };
+}
+
+export const trainFold: NodeKind<TrainFoldParams> = {
+  kind: 'train-fold',
+  version: '1',
+  description: "nnU-Net's trainer for one configuration and fold: PlainConvUNet/ResEnc, DC+CE with deep supervision, SGD poly schedule",
+  params: paramsSchema,
+  resources: { accelerator: true },
+  externalInputs: (p) => [p.preprocessed, p.init_from !== 'previous' ? p.init_from : null].filter((x): x is string => x !== null),
+  run,
+};
