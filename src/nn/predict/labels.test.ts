@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyInferenceNonlin, averageInto, labelHandling, logitsToSegmentation, probabilitiesToSegmentation } from './labels.js';
+import { applyInferenceNonlin, addInto, labelHandling, logitsToSegmentation, probabilitiesToSegmentation } from './labels.js';
 
 describe('labels at inference', () => {
   const plain = labelHandling({ background: 0, a: 1, b: 2 });
@@ -27,9 +27,9 @@ describe('labels at inference', () => {
     expect(logitsToSegmentation(new Float32Array(256), 256, labelHandling(labels))).toBeInstanceOf(Uint16Array);
     expect(logitsToSegmentation(new Float32Array(3), 3, plain)).toBeInstanceOf(Uint8Array);
   });
-  it('averages arrays without touching the inputs', () => {
+  it('accumulates in place', () => {
     const a = Float32Array.from([1, 2]);
-    expect(Array.from(averageInto([a, Float32Array.from([3, 4])]))).toEqual([2, 3]);
-    expect(Array.from(a)).toEqual([1, 2]);
+    expect(addInto(a, [3, 4])).toBe(a);
+    expect(Array.from(a)).toEqual([4, 6]);
   });
 });

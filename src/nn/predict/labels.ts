@@ -72,13 +72,8 @@ export function logitsToSegmentation(logits: Float32Array, channels: number, h: 
   return probabilitiesToSegmentation(logits, channels, h);
 }
 
-/** Average several (C, voxels) arrays into the first one's copy: fold logits or ensemble probabilities. */
-export function averageInto(arrays: readonly Float32Array[]): Float32Array {
-  const out = Float32Array.from(arrays[0]);
-  for (let a = 1; a < arrays.length; a++) {
-    const x = arrays[a];
-    for (let i = 0; i < out.length; i++) out[i] += x[i];
-  }
-  if (arrays.length > 1) for (let i = 0; i < out.length; i++) out[i] /= arrays.length;
-  return out;
+/** sum += x, elementwise: fold logits or ensemble probabilities, accumulated one at a time. */
+export function addInto(sum: Float32Array, x: ArrayLike<number>): Float32Array {
+  for (let i = 0; i < sum.length; i++) sum[i] += x[i];
+  return sum;
 }
