@@ -125,10 +125,17 @@ export function spatialTransform(
   }
 }
 
-/** Sorted unique labels of every seg channel. */
-function prepareLabels(input: SpatialInput, scratch: SpatialScratch): Int16Array[] {
+/** Labels of the segmentation: their sorted union (indexed through scratch.labelIndex) and which occur per channel. */
+interface LabelSets {
+  union: Int16Array;
+  /** segChannels x union.length flags */
+  presentIn: Uint8Array;
+}
+
+function prepareLabels(input: SpatialInput, scratch: SpatialScratch): LabelSets {
   const n = input.seg.length / input.segChannels;
-  const sets: Int16Array[] = [];
+  const perChannel: number[][] = [];
+  const all = new Set<number>();
   for (let c = 0; c < input.segChannels; c++) {
     const found: number[] = [];
     for (let i = c * n; i < (c + 1) * n; i++) {
@@ -138,10 +145,18 @@ function prepareLabels(input: SpatialInput, scratch: SpatialScratch): Int16Array
         found.push(v - 32768);
       }
     }
-    for (const v of found) scratch.present[v + 32768] = 0;
-    sets.push(Int16Array.from(found.sort((a, b) => a - b)));
+    for (const v of found) {
+      scratch.present[v + 32768] = 0;
+      all.add(v);
+    }
+    perChannel.push(found);
   }
-  return sets;
+  const union = Int16Array.from([...all].sort((a, b) => a - b));
+  union.forEach((label, i) => (scratch.labelIndex[label + 32768] = i));
+  const presentIn = new Uint8Array(input.segChannels * union.length);
+  perChannel.forEach((found, c) => found.forEach((label) => (presentIn[c * union.length + scratch.labelIndex[label + 32768]] = 1)));
+  if (scratch.acc.length < union.length) scratch.acc = new Float64Array(union.length);
+  return { union, presentIn };
 }
 
 /**
@@ -152,12 +167,16 @@ class CornerSampler {
   readonly idx = new Int32Array(8);
   readonly w = new Float64Array(8);
   count = 0;
-  protected readonly n: number;
-  constructor(protected readonly shape: readonly number[]) {
+  private readonly n: number;
+  private readonly s0: number;
+  private readonly s1: number;
+  private readonly s2: number;
+  constructor(shape: readonly number[]) {
     this.n = shape.reduce((a, b) => a * b, 1);
+    [this.s0, this.s1, this.s2] = shape;
   }
   corners(pos: Float64Array): void {
-    const [s0, s1, s2] = this.shape;
+    const { s0, s1, s2 } = this;
     const x0 = Math.floor(pos[0]);
     const y0 = Math.floor(pos[1]);
     const z0 = Math.floor(pos[2]);
@@ -192,27 +211,31 @@ class CornerSampler {
     }
   }
 
-  argmaxLabels(seg: Int16Array, sets: Int16Array[], out: Int16Array, o: number, nOut: number, s: SpatialScratch): void {
-    for (let c = 0; c < sets.length; c++) {
-      const labels = sets[c];
-      if (s.acc.length < labels.length) s.acc = new Float64Array(labels.length);
-      const acc = s.acc;
-      for (let i = 0; i < labels.length; i++) {
-        acc[i] = 0;
-        s.labelIndex[labels[i] + 32768] = i;
-      }
+  /**
+   * Per channel: the label whose interpolated one-hot (x1000, rounded to fp16) is largest, the lowest label on
+   * ties. fp16 rounding is monotonic, so only labels before the float maximum can tie with it after rounding.
+   */
+  argmaxLabels(seg: Int16Array, sets: LabelSets, out: Int16Array, o: number, nOut: number, s: SpatialScratch): void {
+    const { union, presentIn } = sets;
+    const nLabels = union.length;
+    const acc = s.acc;
+    for (let c = 0; c * nLabels < presentIn.length; c++) {
+      for (let i = 0; i < nLabels; i++) acc[i] = 0;
       const off = c * this.n;
       for (let k = 0; k < this.count; k++) acc[s.labelIndex[seg[off + this.idx[k]] + 32768]] += this.w[k];
-      let best = 0;
-      let bestValue = -1;
-      for (let i = 0; i < labels.length; i++) {
-        const v = roundToFloat16(acc[i] * AUG.segInterpScale);
-        if (v > bestValue) {
-          bestValue = v;
+      const flags = c * nLabels;
+      let best = -1;
+      for (let i = 0; i < nLabels; i++) if (presentIn[flags + i] === 1 && (best < 0 || acc[i] > acc[best])) best = i;
+      let rounded = -1;
+      for (let i = 0; i < best; i++) {
+        if (presentIn[flags + i] === 0 || acc[i] === 0) continue;
+        if (rounded < 0) rounded = roundToFloat16(acc[best] * AUG.segInterpScale);
+        if (roundToFloat16(acc[i] * AUG.segInterpScale) === rounded) {
           best = i;
+          break;
         }
       }
-      out[c * nOut + o] = labels[best];
+      out[c * nOut + o] = union[best];
     }
   }
 }
