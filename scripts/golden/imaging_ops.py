@@ -278,6 +278,14 @@ def normalize_cases():
     }, {'shape': list(shape), 'ct_props': props})
 
 
+def fill_holes_cases():
+    global rng
+    rng = np.random.default_rng(6)  # one stream per case family keeps fixtures stable
+    shape = (8, 11, 9)
+    mask = rng.uniform(size=shape) < 0.62
+    save('fill_holes', {'mask': mask.astype(np.uint8), 'filled': binary_fill_holes(mask).astype(np.uint8)}, {'shape': list(shape)})
+
+
 def components_cases():
     global rng
     rng = np.random.default_rng(4)  # one stream per case family keeps fixtures stable
@@ -341,6 +349,7 @@ def main():
     crop_cases()
     normalize_cases()
     components_cases()
+    fill_holes_cases()
     with open(os.path.join(OUT, 'manifest.json'), 'w') as f:
         json.dump(manifest, f, indent=1)
 

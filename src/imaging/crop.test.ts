@@ -28,6 +28,10 @@ describe('cropToNonzero matches nnU-Net crop_to_nonzero (golden)', () => {
 });
 
 describe('fillHoles (6-connected background not reaching the border)', () => {
+  it('matches scipy binary_fill_holes on a random mask with many holes', () => {
+    const out = fillHoles(golden('fill_holes', 'mask').data as Uint8Array, manifest.fill_holes.shape as Shape3);
+    expect(Array.from(out)).toEqual(Array.from(golden('fill_holes', 'filled').data));
+  });
   it('fills an enclosed cavity but not a tunnel to the border', () => {
     const shape: Shape3 = [5, 5, 5];
     const mask = new Uint8Array(125);

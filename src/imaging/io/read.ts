@@ -133,8 +133,12 @@ function tiff3d(file: string, raw: ItkRaw, sidecar: string): Planar {
 async function readOne(file: string, sidecar: string): Promise<Planar> {
   const { kind } = readerFor(file);
   if (!existsSync(file)) throw new ImageError('IMAGE_NOT_FOUND', `${file}: no such file`, { file });
-  if (/\.nii(\.gz)?$/i.test(file)) await checkNifti(file);
-  const raw = await itkRead(file);
+  // the check streams through node:zlib on the libuv pool while ITK decodes on this thread; its verdict wins
+  const check = /\.nii(\.gz)?$/i.test(file) ? checkNifti(file) : Promise.resolve();
+  const [checked, read] = await Promise.allSettled([check, itkRead(file)]);
+  if (checked.status === 'rejected') throw checked.reason;
+  if (read.status === 'rejected') throw read.reason;
+  const raw = read.value;
   if (kind === 'simpleitk') return simpleItk(file, raw);
   if (kind === 'natural2d' || (kind === 'tif' && raw.dimension === 2)) return natural2d(file, raw);
   return tiff3d(file, raw, sidecar);

@@ -47,7 +47,7 @@ function gatherSlice(src: ArrayLike<number>, base: number, shape: Shape3, axis: 
   for (let u = 0; u < plane[1]; u++) for (let v = 0; v < plane[2]; v++) out[o++] = src[base + index * strideAxis + u * strides[0] + v * strides[1]];
 }
 
-function scatterSlice(dst: Float64Array, shape: Shape3, axis: number, index: number, src: Float64Array): void {
+function scatterSlice(dst: Float64Array, shape: Shape3, axis: number, index: number, src: ArrayLike<number>): void {
   const { plane, strideAxis, strides } = sliceGeometry(shape, axis);
   let o = 0;
   for (let u = 0; u < plane[1]; u++) for (let v = 0; v < plane[2]; v++) dst[index * strideAxis + u * strides[0] + v * strides[1]] = src[o++];
@@ -78,7 +78,7 @@ function resampleChannel(
   order: number,
   orderZ: number,
   axis: number | null,
-): Float64Array {
+): ArrayLike<number> {
   const resize = isSeg ? resizeSegmentation : resizeChannel;
   const n = voxelCount(shape);
   if (axis === null) return resize(src.subarray(base, base + n), shape, newShape, order);

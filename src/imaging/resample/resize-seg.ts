@@ -16,10 +16,10 @@ export function uniqueLabels(seg: ArrayLike<number>): number[] {
  * Linear (order 1) one-hot resize, evaluated per output voxel in scipy's own summation order (corners with
  * the last axis fastest, weight products left to right), so ties at exactly 0.5 fall the same way.
  */
-function resizeSegLinear(seg: ArrayLike<number>, shape: Shape3, newShape: Shape3, out: Float64Array): void {
+function resizeSegLinear(seg: ArrayLike<number>, shape: Shape3, newShape: Shape3, out: Int16Array): void {
   const labels = uniqueLabels(seg);
   const rank = new Map(labels.map((l, i) => [l, i]));
-  const segRank = new Int32Array(seg.length);
+  const segRank = labels.length <= 256 ? new Uint8Array(seg.length) : new Int32Array(seg.length);
   for (let i = 0; i < seg.length; i++) segRank[i] = rank.get(seg[i])!;
   const plans: AxisPlan[] = [0, 1, 2].map((a) => planAxis(shape[a], newShape[a], 1));
   const idx = plans.map((p, a) => {
@@ -58,10 +58,10 @@ function resizeSegLinear(seg: ArrayLike<number>, shape: Shape3, newShape: Shape3
   }
 }
 
-/** Resizes a label map (C order) to `newShape`; order 0 nearest, otherwise one-hot linear. float64 out. */
-export function resizeSegmentation(seg: ArrayLike<number>, shape: Shape3, newShape: Shape3, order: number): Float64Array {
-  if (order === 0) return resizeChannel(seg, shape, newShape, 0);
-  const out = new Float64Array(voxelCount(newShape));
+/** Resizes an int16-range label map (C order) to `newShape`; order 0 nearest, otherwise one-hot linear. */
+export function resizeSegmentation(seg: ArrayLike<number>, shape: Shape3, newShape: Shape3, order: number): Int16Array {
+  if (order === 0) return Int16Array.from(resizeChannel(seg, shape, newShape, 0));
+  const out = new Int16Array(voxelCount(newShape));
   resizeSegLinear(seg, shape, newShape, out);
   return out;
 }
