@@ -13,6 +13,7 @@ import { register as evaluate } from './evaluate.js';
 import { register as predict } from './predict.js';
 import { register as doctor } from './doctor.js';
 import { register as preprocess } from './preprocess.js';
+import { register as train } from './train.js';
 
 export const commands: Array<(program: Command) => void> = [
   run,
@@ -25,4 +26,5 @@ export const commands: Array<(program: Command) => void> = [
   predict,
   doctor,
   preprocess,
+  train,
 ];

@@ -121,7 +121,7 @@ export async function runTraining(cfg: TrainConfig, hooks: TrainHooks): Promise<
           }
           const loss = trainStep(net, opt, await train.next(), setup, lr);
           trainLoss += loss;
-          hooks.progress({ done: epoch * cfg.iterationsPerEpoch + it + 1, total, message: `epoch ${epoch + 1}/${cfg.epochs}`, metrics: { loss, dice: ema ?? NaN } });
+          hooks.progress({ done: epoch * cfg.iterationsPerEpoch + it + 1, total, message: `epoch ${epoch + 1}/${cfg.epochs}`, metrics: ema === null ? { loss } : { loss, dice: ema } });
         }
         const counts = emptyCounts(labels.regions ? labels.numOutputs : labels.numOutputs - 1);
         let valLoss = 0;

@@ -1,0 +1,130 @@
+/**
+ * `nnunet train <folder> <configuration> <fold>` (nnUNetv2_train) through the engine. The folder is either a
+ * preprocessed one in nnU-Net's layout (nnUNetPlans.json + <data_identifier>/: trains directly) or a raw dataset
+ * (dataset.json + imagesTr/: plans, preprocesses, splits, trains and validates). An interrupted run resumes from
+ * its checkpoint when the same command runs again; `--out` receives the fold folder nnU-Net users expect.
+ */
+import { existsSync } from 'node:fs';
+import { cp, mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { stringify } from 'yaml';
+import { kinds } from '../../../nodes/index.js';
+import { artifactDir, NnunetError, runPipeline, type RunRecord } from '../../engine/index.js';
+import { createProgress } from '../progress.js';
+import { globalDirs, interruptController, summarize } from './run.js';
+
+export interface TrainCommandOptions {
+  epochs?: number;
+  iterations?: number;
+  valIterations?: number;
+  seed?: number;
+  initFrom?: string;
+  continue?: boolean;
+  out?: string;
+  batchSize?: number;
+  patchSize?: number[];
+  quiet?: boolean;
+}
+
+const parseFold = (v: string): number | 'all' => {
+  if (v === 'all') return 'all';
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new NnunetError('CLI_BAD_FOLD', `fold must be a non-negative integer or 'all', got '${v}'`);
+  return n;
+};
+
+function trainParams(configuration: string, fold: number | 'all', o: TrainCommandOptions): Record<string, unknown> {
+  const p: Record<string, unknown> = { configuration, fold };
+  if (o.epochs !== undefined) p.epochs = o.epochs;
+  if (o.iterations !== undefined) p.iterations_per_epoch = o.iterations;
+  if (o.valIterations !== undefined) p.val_iterations = o.valIterations;
+  if (o.seed !== undefined) p.seed = o.seed;
+  if (o.initFrom !== undefined) p.init_from = o.initFrom === 'previous' ? 'previous' : resolve(o.initFrom);
+  if (o.batchSize !== undefined) p.batch_size = o.batchSize;
+  if (o.patchSize !== undefined) p.patch_size = o.patchSize;
+  return p;
+}
+
+/** The pipeline `nnunet train` runs; exported for tests and for `nnunet dag`-style inspection. */
+export function trainPipeline(folder: string, configuration: string, fold: number | 'all', o: TrainCommandOptions): string {
+  const train = trainParams(configuration, fold, o);
+  if (existsSync(join(folder, 'nnUNetPlans.json'))) {
+    return stringify({ version: 1, name: 'train', nodes: { train: { uses: 'train-fold', with: { ...train, preprocessed: folder } } } });
+  }
+  const nodes: Record<string, unknown> = {
+    dataset: { uses: 'dataset', with: { path: folder } },
+    case_fingerprint: { uses: 'case-fingerprint', needs: ['dataset'], foreach: 'dataset' },
+    fingerprint: { uses: 'fingerprint', needs: { cases: 'case_fingerprint', dataset: 'dataset' } },
+    plan: { uses: 'plan', needs: ['fingerprint', 'dataset'] },
+    split: { uses: 'split', needs: ['dataset'] },
+    preprocess: { uses: 'preprocess', needs: ['dataset', 'plan'], foreach: 'dataset', with: { configuration } },
+    train: { uses: 'train-fold', needs: ['plan', 'split', 'dataset', 'preprocess'], with: train },
+  };
+  // fold 'all' has no held-out cases to validate on
+  if (fold !== 'all') {
+    nodes.validate = { uses: 'validate', needs: ['train', 'split', 'preprocess', 'dataset'], with: { configuration, fold } };
+  }
+  return stringify({ version: 1, name: 'train', nodes });
+}
+
+async function copyOutputs(record: RunRecord, storeDir: string, out: string): Promise<string[]> {
+  await mkdir(out, { recursive: true });
+  const copied: string[] = [];
+  for (const n of record.nodes.filter((x) => (x.node === 'train' || x.node === 'validate') && x.outputs)) {
+    await cp(await artifactDir(storeDir, n.outputs!.digest), out, { recursive: true });
+    copied.push(n.node);
+  }
+  return copied;
+}
+
+export async function trainCommand(folder: string, configuration: string, foldText: string, o: TrainCommandOptions, dirs: { storeDir?: string; runsDir?: string }): Promise<RunRecord> {
+  const dir = resolve(folder);
+  if (!existsSync(join(dir, 'nnUNetPlans.json')) && !existsSync(join(dir, 'dataset.json'))) {
+    throw new NnunetError('CLI_TRAIN_FOLDER', `${dir} is neither a preprocessed folder (nnUNetPlans.json) nor a raw dataset (dataset.json)`, { file: dir });
+  }
+  const fold = parseFold(foldText);
+  const interrupt = interruptController();
+  const progress = createProgress(o.quiet);
+  let record: RunRecord;
+  try {
+    record = await runPipeline({
+      pipelineText: trainPipeline(dir, configuration, fold, o), kinds, ...dirs, name: `train ${configuration} fold ${fold}`,
+      signal: interrupt.signal, quiet: o.quiet, onEvent: progress.observer,
+    });
+  } finally {
+    progress.stop();
+    interrupt.dispose();
+  }
+  if (o.out && record.status === 'succeeded') await copyOutputs(record, dirs.storeDir ?? process.env.NNUNET_STORE ?? '.nnunet', resolve(o.out));
+  return record;
+}
+
+const int = (v: string) => Number.parseInt(v, 10);
+
+export function register(program: Command): void {
+  program
+    .command('train')
+    .description('train one configuration on one fold (nnUNetv2_train) through the pipeline engine')
+    .argument('<folder>', 'preprocessed folder (nnUNetPlans.json, <data_identifier>/) or raw dataset folder (dataset.json, imagesTr/)')
+    .argument('<configuration>', '2d, 3d_fullres, 3d_lowres, ...')
+    .argument('<fold>', "fold index or 'all'")
+    .option('--epochs <n>', 'epochs (nnU-Net: 1000)', int)
+    .option('--iterations <n>', 'training iterations per epoch (nnU-Net: 250)', int)
+    .option('--val-iterations <n>', 'validation iterations per epoch (nnU-Net: 50)', int)
+    .option('--seed <n>', 'seed: makes a CPU run reproducible', int)
+    .option('--init-from <checkpoint>', "initialise from a checkpoint (folder, or one holding checkpoint_final/), or 'previous'")
+    .option('--continue', 'resume an interrupted run (always on: rerunning the same command resumes from its checkpoint)')
+    .option('--batch-size <n>', 'override the plan batch size', int)
+    .option('--patch-size <sizes...>', 'override the plan patch size', (v: string, prev: number[] = []) => [...prev, int(v)])
+    .option('-o, --out <dir>', 'copy the fold folder (checkpoints, training_log.json, progress.svg, validation/) here')
+    .option('-q, --quiet', 'no live progress')
+    .action(async (folder: string, configuration: string, fold: string, opts: TrainCommandOptions, cmd: Command) => {
+      const dirs = globalDirs(cmd);
+      const record = await trainCommand(folder, configuration, fold, opts, dirs);
+      process.stdout.write(`${summarize(record, dirs.runsDir ?? 'runs')}\n`);
+      if (opts.out && record.status === 'succeeded') process.stdout.write(`fold folder: ${resolve(opts.out)}\n`);
+      if (record.status === 'aborted') throw new NnunetError('RUN_ABORTED', `training was aborted; run the same command again to resume`);
+      if (record.status === 'failed') throw new NnunetError('RUN_FAILED', `training run ${record.id} failed`);
+    });
+}

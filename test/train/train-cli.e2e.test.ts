@@ -1,0 +1,52 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { trainCommand, trainPipeline } from '../../src/cli/commands/train.js';
+import { makeCases, tinyPlans, SYNTHETIC_DATASET_JSON } from './synthetic.js';
+
+let root: string;
+let pre: string;
+
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), 'train-cli-'));
+  pre = join(root, 'preprocessed');
+  mkdirSync(pre, { recursive: true });
+  writeFileSync(join(pre, 'nnUNetPlans.json'), JSON.stringify(tinyPlans(3, [8, 16, 16], 2)));
+  writeFileSync(join(pre, 'dataset.json'), JSON.stringify(SYNTHETIC_DATASET_JSON));
+  await makeCases(join(pre, 'nnUNetPlans_3d_fullres'), 5, [8, 16, 16], 4, true);
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+describe('nnunet train', () => {
+  it('a raw dataset folder gets the whole chain, validation included', () => {
+    const raw = join(root, 'raw');
+    mkdirSync(raw, { recursive: true });
+    writeFileSync(join(raw, 'dataset.json'), '{}');
+    const p = parse(trainPipeline(raw, '2d', 1, { epochs: 3 }));
+    expect(Object.keys(p.nodes)).toEqual(['dataset', 'case_fingerprint', 'fingerprint', 'plan', 'split', 'preprocess', 'train', 'validate']);
+    expect(p.nodes.train.with).toEqual({ configuration: '2d', fold: 1, epochs: 3 });
+    expect(parse(trainPipeline(raw, '2d', 'all', {})).nodes.validate).toBeUndefined();
+  });
+
+  it('trains from a preprocessed folder through the engine, copies the fold folder, and reuses the cached result', async () => {
+    const dirs = { storeDir: join(root, 'store'), runsDir: join(root, 'runs') };
+    const out = join(root, 'fold_0');
+    const opts = { epochs: 1, iterations: 2, valIterations: 1, seed: 1, out, quiet: true, batchSize: 2 };
+    const first = await trainCommand(pre, '3d_fullres', '0', opts, dirs);
+    expect(first.status).toBe('succeeded');
+    for (const f of ['checkpoint_final/manifest.json', 'checkpoint_best/manifest.json', 'training_log.json', 'progress.svg', 'debug.json']) {
+      expect(existsSync(join(out, f)), f).toBe(true);
+    }
+    expect(JSON.parse(readFileSync(join(out, 'training_log.json'), 'utf8'))).toHaveLength(1);
+    const second = await trainCommand(pre, '3d_fullres', '0', opts, dirs);
+    expect(second.status).toBe('succeeded');
+    expect(second.summary?.cached).toBe(1);
+  });
+
+  it('names the problem when the folder is neither preprocessed nor raw', async () => {
+    await expect(trainCommand(join(root, 'nothing'), '2d', '0', {}, {})).rejects.toMatchObject({ code: 'CLI_TRAIN_FOLDER' });
+    await expect(trainCommand(pre, '2d', 'x', {}, {})).rejects.toMatchObject({ code: 'CLI_BAD_FOLD' });
+  });
+});
