@@ -8,7 +8,6 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { register } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export interface BenchConfig {
@@ -161,22 +160,9 @@ export async function run(): Promise<void> {
   console.log(`compute ratio vs pytorch: train=${fmt(ratios.train)} infer=${fmt(ratios.infer)}`);
 }
 
-/**
- * src/nn/ops/index.ts imports '@tensorflow/tfjs-core/dist/register_all_gradients.js', an ESM file with
- * extensionless imports that plain Node (tsx) cannot load (vitest can). '@tensorflow/tfjs' registers the same
- * gradients on the same engine in Node, so the child resolves that import to it. Remove once ops/index.ts is fixed.
- */
-function nodeGradientsWorkaround(): void {
-  const hook = `export async function resolve(s, c, next) {
-    return next(s === '@tensorflow/tfjs-core/dist/register_all_gradients.js' ? '@tensorflow/tfjs' : s, c);
-  }`;
-  register(`data:text/javascript,${encodeURIComponent(hook)}`);
-}
-
 /** One measurement in this (child) process: build the net, time `steps` iterations after `warmup`. */
 async function measure(cfg: BenchConfig): Promise<Measured> {
-  nodeGradientsWorkaround();
-  await import('@tensorflow/tfjs');
+  await import('../src/nn/ops/gradients.js');
   const tf = await import('@tensorflow/tfjs-core');
   const { initBackend, describeBackend } = await import('../src/nn/backend.js');
   const { UNet } = await import('../src/nn/unet/index.js');

@@ -9,6 +9,10 @@
 
 namespace nnunet {
 
+// Below this many floats a loop runs on one thread: waking the pool costs more than the work, and far more
+// when the cores are oversubscribed (a descheduled worker stalls the whole region).
+constexpr int64_t kParallelMin = 1 << 16;
+
 dnnl::engine &cpuEngine();
 dnnl::stream &cpuStream();
 

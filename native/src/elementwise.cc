@@ -23,7 +23,7 @@ Napi::Value LeakyReluForward(const Napi::CallbackInfo &info) {
   const float *x = f32Arg(info, 0, n, "x");
   const float slope = floatArg(info, 1, "slope");
   float *y = f32Arg(info, 2, n, "y");
-#pragma omp parallel for simd schedule(static)
+#pragma omp parallel for simd schedule(static) if ((int64_t)n >= kParallelMin)
   for (size_t i = 0; i < n; i++) y[i] = std::max(x[i], 0.f) + slope * std::min(x[i], 0.f);
   return info.Env().Undefined();
 }
@@ -34,7 +34,7 @@ Napi::Value LeakyReluBackward(const Napi::CallbackInfo &info) {
   const float *x = f32Arg(info, 0, n, "x"), *dy = f32Arg(info, 1, n, "dy");
   const float slope = floatArg(info, 2, "slope");
   float *dx = f32Arg(info, 3, n, "dx");
-#pragma omp parallel for simd schedule(static)
+#pragma omp parallel for simd schedule(static) if ((int64_t)n >= kParallelMin)
   for (size_t i = 0; i < n; i++) dx[i] = dy[i] * (slope + (1.f - slope) * (float)(x[i] > 0.f));
   return info.Env().Undefined();
 }
@@ -47,7 +47,7 @@ Napi::Value CopyChannels(const Napi::CallbackInfo &info) {
     throw Napi::RangeError::New(info.Env(), "copyChannels: channel range out of bounds");
   const float *src = f32Arg(info, 1, rows * Cs, "src");
   float *dst = f32Arg(info, 4, rows * Cd, "dst");
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (rows * count >= kParallelMin)
   for (int64_t r = 0; r < rows; r++) std::memcpy(dst + r * Cd + dO, src + r * Cs + so, count * sizeof(float));
   return info.Env().Undefined();
 }
@@ -57,7 +57,7 @@ Napi::Value SoftmaxForward(const Napi::CallbackInfo &info) {
   const int64_t rows = intArg(info, 0, "rows"), C = intArg(info, 1, "C");
   const float *x = f32Arg(info, 2, rows * C, "x");
   float *y = f32Arg(info, 3, rows * C, "y");
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (rows * C >= kParallelMin)
   for (int64_t r = 0; r < rows; r++) {
     const float *a = x + r * C;
     float *o = y + r * C;
@@ -76,7 +76,7 @@ Napi::Value SoftmaxBackward(const Napi::CallbackInfo &info) {
   const int64_t rows = intArg(info, 0, "rows"), C = intArg(info, 1, "C");
   const float *y = f32Arg(info, 2, rows * C, "y"), *dy = f32Arg(info, 3, rows * C, "dy");
   float *dx = f32Arg(info, 4, rows * C, "dx");
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (rows * C >= kParallelMin)
   for (int64_t r = 0; r < rows; r++) {
     const float *p = y + r * C, *d = dy + r * C;
     float *o = dx + r * C;
@@ -92,7 +92,7 @@ Napi::Value AddBias(const Napi::CallbackInfo &info) {
   const int64_t rows = intArg(info, 0, "rows"), C = intArg(info, 1, "C");
   float *y = f32Arg(info, 2, rows * C, "y");
   const float *b = f32Arg(info, 3, C, "b");
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (rows * C >= kParallelMin)
   for (int64_t r = 0; r < rows; r++)
     for (int64_t c = 0; c < C; c++) y[r * C + c] += b[c];
   return info.Env().Undefined();
@@ -105,7 +105,7 @@ Napi::Value SumRows(const Napi::CallbackInfo &info) {
   float *out = f32Arg(info, 3, C, "out");
   const int T = omp_get_max_threads();
   std::vector<double> partial((size_t)T * C, 0.0);
-#pragma omp parallel num_threads(T)
+#pragma omp parallel num_threads(T) if (rows * C >= kParallelMin)
   {
     const int t = omp_get_thread_num(), nt = omp_get_num_threads();
     double *s = &partial[(size_t)t * C];
@@ -127,7 +127,7 @@ Napi::Value SgdNesterov(const Napi::CallbackInfo &info) {
   float *p = f32Arg(info, 0, n, "params"), *buf = f32Arg(info, 2, n, "momentum");
   const float *g = f32Arg(info, 1, n, "grads");
   const float lr = floatArg(info, 3, "lr"), mu = floatArg(info, 4, "mu"), wd = floatArg(info, 5, "weightDecay");
-#pragma omp parallel for simd schedule(static)
+#pragma omp parallel for simd schedule(static) if ((int64_t)n >= kParallelMin)
   for (size_t i = 0; i < n; i++) {
     const float gi = g[i] + wd * p[i];
     const float b = mu * buf[i] + gi;

@@ -36,7 +36,7 @@ void statistics(const float *x, int64_t V, int64_t C, float eps, float *mean, fl
   std::vector<float> scratch((size_t)T * C);
   for (int pass = 0; pass < 2; pass++) {
     std::fill(partial.begin(), partial.end(), 0.0);
-#pragma omp parallel num_threads(T)
+#pragma omp parallel num_threads(T) if (V * C >= kParallelMin)
     {
       const int t = omp_get_thread_num(), nt = omp_get_num_threads();
       double *acc = &partial[(size_t)t * C];
@@ -71,7 +71,7 @@ Napi::Value InstanceNormForward(const Napi::CallbackInfo &info) {
     statistics(x, V, C, eps, m, r);
     for (int64_t c = 0; c < C; c++) { scale[c] = r[c] * G[c]; shift[c] = B[c] - m[c] * scale[c]; }
     const float *sc = scale.data(), *sh = shift.data();
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (V * C >= kParallelMin)
     for (int64_t v = 0; v < V; v++) {
       const float *__restrict xr = x + v * C;
       float *__restrict yr = y + v * C;
@@ -99,7 +99,7 @@ Napi::Value InstanceNormBackward(const Napi::CallbackInfo &info) {
     const float *x = X + n * V * C, *dy = DY + n * V * C, *m = M + n * C, *r = R + n * C;
     float *dx = DX + n * V * C;
     std::fill(partial.begin(), partial.end(), 0.0);
-#pragma omp parallel num_threads(T)
+#pragma omp parallel num_threads(T) if (V * C >= kParallelMin)
     {
       const int t = omp_get_thread_num(), nt = omp_get_num_threads();
       double *sumDz = &partial[(size_t)t * 2 * C], *sumDzXh = sumDz + C;
@@ -130,7 +130,7 @@ Napi::Value InstanceNormBackward(const Napi::CallbackInfo &info) {
       k[c] = r[c] * G[c];
     }
     const float *pk = k.data(), *pa1 = a1.data(), *pa2 = a2.data();
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (V * C >= kParallelMin)
     for (int64_t v = 0; v < V; v++) {
       const float *__restrict xr = x + v * C, *__restrict dr = dy + v * C;
       float *__restrict o = dx + v * C;

@@ -3,6 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import '../ops/gradients.js';
 import { referenceNetOps } from '../ops/index.js';
 import type { NetOps } from '../ops/net-ops.js';
 import { loadAddon } from './addon.js';
