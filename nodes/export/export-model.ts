@@ -1,0 +1,75 @@
+/**
+ * spec §11 nnUNetv2_export_model_to_zip: a self-contained model folder that `nnunet predict -m` reads on another
+ * machine (layout in nodes/predict/model.ts), and its zip form.
+ */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { copyFile, cp, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
+import { NodeError } from '../../src/engine/errors.js';
+import type { CheckpointManifest } from '../../src/nn/checkpoint.js';
+import { readZip, writeZip } from '../../src/nn/predict/zip.js';
+
+export interface ExportSources {
+  /** train-fold output folders (each holds <checkpoint>/manifest.json) */
+  folds: string[];
+  checkpoint: string;
+  /** find-best output (inference_information.json, inference_instructions.txt), if any */
+  findBest?: string;
+  /** postprocess output (postprocessing.json), if any */
+  postprocess?: string;
+}
+
+export interface ExportedModel {
+  configurations: Record<string, number[]>;
+}
+
+export async function exportModel(src: ExportSources, outDir: string): Promise<ExportedModel> {
+  if (src.folds.length === 0) throw new NodeError('EXPORT_NO_FOLDS', 'nothing to export: no trained fold given');
+  const configurations: Record<string, number[]> = {};
+  let first: CheckpointManifest | null = null;
+  for (const dir of src.folds) {
+    const ckpt = join(dir, src.checkpoint);
+    const manifestFile = join(ckpt, 'manifest.json');
+    if (!existsSync(manifestFile)) throw new NodeError('EXPORT_MISSING_CHECKPOINT', `no ${src.checkpoint} in ${dir}`, { file: ckpt });
+    const m = JSON.parse(await readFile(manifestFile, 'utf8')) as CheckpointManifest;
+    if (first && JSON.stringify(m.plans) !== JSON.stringify(first.plans)) {
+      throw new NodeError('EXPORT_PLANS_DIFFER', `${ckpt} was trained with other plans than ${src.folds[0]}`, { file: ckpt });
+    }
+    first ??= m;
+    const fold = m.fold === 'all' ? 'all' : String(m.fold);
+    const target = join(outDir, m.configuration, `fold_${fold}`, 'checkpoint_final');
+    if (existsSync(target)) throw new NodeError('EXPORT_DUPLICATE_FOLD', `fold ${fold} of ${m.configuration} given twice`, { file: ckpt });
+    await cp(ckpt, target, { recursive: true });
+    (configurations[m.configuration] ??= []).push(m.fold === 'all' ? -1 : m.fold);
+  }
+  await writeFile(join(outDir, 'plans.json'), JSON.stringify(first!.plans, null, 4));
+  await writeFile(join(outDir, 'dataset.json'), JSON.stringify(first!.datasetJson, null, 4));
+  for (const [from, files] of [[src.findBest, ['inference_information.json', 'inference_instructions.txt']], [src.postprocess, ['postprocessing.json']]] as const) {
+    if (!from) continue;
+    for (const f of files) if (existsSync(join(from, f))) await copyFile(join(from, f), join(outDir, f));
+  }
+  for (const c of Object.values(configurations)) c.sort((a, b) => a - b);
+  return { configurations };
+}
+
+function listFiles(root: string, dir = root): string[] {
+  return readdirSync(dir).sort().flatMap((f) => {
+    const p = join(dir, f);
+    return statSync(p).isDirectory() ? listFiles(root, p) : [relative(root, p)];
+  });
+}
+
+export async function zipFolder(dir: string, file: string): Promise<void> {
+  const members = await Promise.all(listFiles(dir).map(async (name) => ({ name, data: await readFile(join(dir, name)) })));
+  await writeZip(file, members);
+}
+
+export async function unzipTo(file: string, dir: string): Promise<void> {
+  for (const [name, data] of await readZip(file)) {
+    if (name.endsWith('/')) continue;
+    const target = join(dir, name);
+    if (relative(dir, target).startsWith('..')) throw new NodeError('EXPORT_BAD_ARCHIVE', `${file}: member ${name} points outside the folder`, { file });
+    await mkdir(dirname(target), { recursive: true });
+    await writeFile(target, data);
+  }
+}
