@@ -59,9 +59,6 @@ describe('training loop (reference ops, tiny)', () => {
   it('a seeded run is reproducible; an aborted run resumes with the same epoch counter, lr and optimizer state', async () => {
     const full = config(3, 'full', { epochs: 3, iterationsPerEpoch: 1 });
     await runTraining(full, quiet);
-    const again = config(3, 'again', { epochs: 3, iterationsPerEpoch: 1 });
-    await runTraining(again, quiet);
-    expect(readLog(again.outDir).map((e) => e.train_loss)).toEqual(readLog(full.outDir).map((e) => e.train_loss));
 
     // stop at the start of epoch 2: epochs 0-1 done, latest checkpoint written on abort
     const cut = config(3, 'cut', { epochs: 3, iterationsPerEpoch: 1 });
@@ -75,6 +72,7 @@ describe('training loop (reference ops, tiny)', () => {
     expect(resumedLogs[0]).toMatch(/resuming from .*checkpoint_latest at epoch 2/);
     const log = readLog(cut.outDir);
     expect(log.map((e) => e.epoch)).toEqual([0, 1, 2]);
+    // same seed: the epochs before the cut repeat the uninterrupted run exactly (a seeded CPU run is reproducible)
     const untimed = (l: EpochLog[]) => l.map(({ epoch_time_s: _t, ...rest }) => rest);
     expect(untimed(log.slice(0, 2))).toEqual(untimed(readLog(full.outDir).slice(0, 2)));
     expect(log[2].lr).toBe(readLog(full.outDir)[2].lr);

@@ -1,16 +1,18 @@
 /**
  * torch.optim.SGD(lr, momentum=0.99, nesterov=True, weight_decay=3e-5, dampening=0) step semantics exactly:
- *   g = grad + wd·p;  buf = momentum·buf + g;  g = g + momentum·buf;  p -= lr·g
+ *   g = grad + wd·p;  buf = momentum·buf + g;  p -= lr·(g + momentum·buf)
  * Torch creates buf = g on a parameter's first step; with dampening 0 that equals starting from a zero buffer,
  * which is what we keep (one buffer per parameter, part of the checkpoint). A parameter without a gradient
  * (torch: grad None, e.g. the zero-weighted deep-supervision head) is skipped entirely, weight decay included.
+ * The arithmetic is the fused float32 loop of src/nn/kernels/sgd.ts (native when the addon loads, else JS,
+ * bit-identical) instead of ~8 tfjs ops per parameter tensor.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { sgdNesterovUpdate } from '../kernels/sgd.js';
 
 export interface SgdOptions {
   momentum: number;
   weightDecay: number;
-  nesterov: boolean;
 }
 
 export interface SgdState {
@@ -19,43 +21,33 @@ export interface SgdState {
 }
 
 export class NesterovSgd {
-  private readonly buffers: tf.Variable[];
+  private readonly buffers: Float32Array[];
 
   constructor(private readonly params: tf.Variable[], private readonly o: SgdOptions) {
-    this.buffers = params.map((p) => tf.variable(tf.zerosLike(p), false));
+    this.buffers = params.map((p) => new Float32Array(p.size));
   }
 
   /** grads[i] null: parameter i took no part in the loss */
   step(grads: (tf.Tensor | null)[], lr: number): void {
-    const { momentum, weightDecay, nesterov } = this.o;
-    tf.tidy(() => {
-      this.params.forEach((p, i) => {
-        const grad = grads[i];
-        if (!grad) return;
-        const g = weightDecay !== 0 ? tf.add(grad, tf.mul(p, weightDecay)) : grad;
-        let update = g;
-        if (momentum !== 0) {
-          const buf = tf.add(tf.mul(this.buffers[i], momentum), g);
-          this.buffers[i].assign(buf);
-          update = nesterov ? tf.add(g, tf.mul(buf, momentum)) : buf;
-        }
-        p.assign(tf.sub(p, tf.mul(update, lr)));
-      });
+    this.params.forEach((p, i) => {
+      const grad = grads[i];
+      if (!grad) return;
+      const values = Float32Array.from(p.dataSync() as Float32Array);
+      sgdNesterovUpdate(values, grad.dataSync() as Float32Array, this.buffers[i], lr, this.o);
+      const next = tf.tensor(values, p.shape);
+      p.assign(next);
+      next.dispose();
     });
   }
 
   state(): SgdState {
-    return { buffers: this.buffers.map((b) => b.dataSync() as Float32Array) };
+    return { buffers: this.buffers.map((b) => b.slice()) };
   }
 
   load(state: SgdState): void {
-    if (state.buffers.length !== this.params.length) {
-      throw new Error(`optimizer state has ${state.buffers.length} buffers for ${this.params.length} parameters`);
+    if (state.buffers.length !== this.params.length || state.buffers.some((b, i) => b.length !== this.params[i].size)) {
+      throw new Error(`optimizer state does not match the ${this.params.length} parameters of this network`);
     }
-    state.buffers.forEach((b, i) => tf.tidy(() => this.buffers[i].assign(tf.tensor(b, this.params[i].shape))));
-  }
-
-  dispose(): void {
-    for (const b of this.buffers) b.dispose();
+    state.buffers.forEach((b, i) => this.buffers[i].set(b));
   }
 }

@@ -33,7 +33,7 @@ describe('training step', () => {
   it('keeps tf.memory().numTensors flat over several train and validation iterations', () => {
     const spec = networkSpec(arch, 1, 3);
     const net = new UNet(spec, 1);
-    const opt = new NesterovSgd(net.params.map((p) => p.variable), { momentum: 0.99, weightDecay: 3e-5, nesterov: true });
+    const opt = new NesterovSgd(net.params.map((p) => p.variable), { momentum: 0.99, weightDecay: 3e-5 });
     const setup: StepSetup = {
       loss: { batchDice: false, ignoreLabel: null, regions: false }, regionSets: null,
       scales: deepSupervisionScales(spec.strides), weights: deepSupervisionWeights(2), gradClip: 12,
@@ -48,14 +48,13 @@ describe('training step', () => {
       expect(tf.memory().numTensors).toBe(before);
     }
     expect(losses.every(Number.isFinite)).toBe(true);
-    opt.dispose();
     net.dispose();
   });
 
   it('trains on regions with an ignore label without leaking', () => {
     const spec = networkSpec(arch, 1, 2);
     const net = new UNet(spec, 2);
-    const opt = new NesterovSgd(net.params.map((p) => p.variable), { momentum: 0.99, weightDecay: 3e-5, nesterov: true });
+    const opt = new NesterovSgd(net.params.map((p) => p.variable), { momentum: 0.99, weightDecay: 3e-5 });
     const setup: StepSetup = {
       loss: { batchDice: true, ignoreLabel: 3, regions: true }, regionSets: [[1, 2], [2]],
       scales: deepSupervisionScales(spec.strides), weights: deepSupervisionWeights(2), gradClip: 12,
@@ -68,7 +67,6 @@ describe('training step', () => {
     expect(Number.isFinite(validationStep(net, b, setup, counts))).toBe(true);
     expect(counts.tp[0] + counts.fp[0] + counts.fn[0]).toBeGreaterThan(0);
     expect(tf.memory().numTensors).toBe(before);
-    opt.dispose();
     net.dispose();
   });
 });
