@@ -1,5 +1,6 @@
 // The training data loader: batches built ahead of the training step in worker threads (or in-process).
 import { availableParallelism } from 'node:os';
+import { extname } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { startModuleWorker } from './spawn-worker.js';
 import { BatchProducer, type Batch, type BatchSpec } from './batch.js';
@@ -97,6 +98,9 @@ interface Pending {
   reject: (e: Error) => void;
 }
 
+// the worker entry has this module's extension: .ts under tsx, .js in a compiled build
+const WORKER_URL = new URL(`./loader-worker${extname(new URL(import.meta.url).pathname)}`, import.meta.url);
+
 function workerLoader(spec: BatchSpec, seed: number, count: number, prefetch: number): BatchLoader {
   const pending = new Map<number, Pending>();
   const pool: Worker[] = [];
@@ -110,7 +114,7 @@ function workerLoader(spec: BatchSpec, seed: number, count: number, prefetch: nu
     for (const p of pending.values()) p.reject(err);
   };
   for (let w = 0; w < count; w++) {
-    const worker = startModuleWorker(new URL('./loader-worker.ts', import.meta.url), { workerData: { spec, seed } });
+    const worker = startModuleWorker(WORKER_URL, { workerData: { spec, seed } });
     worker.on('message', (msg: WorkerReply) => {
       const p = pending.get(msg.index);
       if (!p) return;
