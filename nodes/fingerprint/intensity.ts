@@ -6,7 +6,7 @@
  * materialised: they are replayed from the RNG (mean pass, deviation pass) and counted per distinct value for
  * the order statistics.
  */
-import { momentsOfStream, percentileFromOrder, RandomState } from '../../src/imaging/np.js';
+import { momentsOfStream, NPY_BUFSIZE, percentileFromOrder, RandomState, type Fill } from '../../src/imaging/np.js';
 import type { ForegroundIntensityProperties } from './format.js';
 
 export const FINGERPRINT_SEED = 1234;
@@ -24,12 +24,13 @@ export interface ForegroundSource {
 
 /** Replays channel `channel`'s sample sequence; `onCase` sees each case's per-voxel draw counts when it ends. */
 function sampleStream(src: ForegroundSource, channel: number, numSamples: number,
-  onCase?: (values: Float32Array, drawn: Uint32Array) => void): { next: () => number; finish: () => void } {
+  onCase?: (values: Float32Array, drawn: Uint32Array) => void): { fill: Fill; finish: () => void } {
   let ci = -1;
   let left = 0;
   let rs = new RandomState(FINGERPRINT_SEED);
   let values: Float32Array = new Float32Array(0);
   let drawn: Uint32Array | undefined;
+  const idx = new Uint32Array(NPY_BUFSIZE);
   const finish = () => {
     if (drawn && onCase) onCase(values, drawn);
     drawn = undefined;
@@ -39,19 +40,24 @@ function sampleStream(src: ForegroundSource, channel: number, numSamples: number
     do ci++; while (src.counts[ci] === 0);
     values = src.load(ci, channel);
     rs = new RandomState(FINGERPRINT_SEED);
-    const max = values.length - 1;
-    for (let k = 0; k < channel * numSamples; k++) rs.bounded(max);
+    // earlier channels drew from the same generator first
+    for (let skip = channel * numSamples; skip > 0; skip -= NPY_BUFSIZE) rs.boundedMany(values.length - 1, idx, Math.min(skip, NPY_BUFSIZE));
     if (onCase) drawn = new Uint32Array(values.length);
     left = numSamples;
   };
-  const next = () => {
-    if (left === 0) advance();
-    left--;
-    const j = rs.bounded(values.length - 1);
-    if (drawn) drawn[j]++;
-    return values[j];
+  const fill: Fill = (buf, count) => {
+    let filled = 0;
+    while (filled < count) {
+      if (left === 0) advance();
+      const take = Math.min(left, count - filled);
+      rs.boundedMany(values.length - 1, idx, take);
+      for (let k = 0; k < take; k++) buf[filled + k] = values[idx[k]];
+      if (drawn) for (let k = 0; k < take; k++) drawn[idx[k]]++;
+      filled += take;
+      left -= take;
+    }
   };
-  return { next, finish };
+  return { fill, finish };
 }
 
 export function foregroundStatistics(src: ForegroundSource, channel: number, numSamples: number): ForegroundIntensityProperties {
@@ -71,7 +77,7 @@ export function foregroundStatistics(src: ForegroundSource, channel: number, num
   const replay = () => {
     const s = sampleStream(src, channel, numSamples, counting ? undefined : tallyCase);
     counting ??= s;
-    return s.next;
+    return s.fill;
   };
   const { mean, variance } = momentsOfStream(n, replay, 0, float32);
   counting!.finish();

@@ -46,6 +46,17 @@ describe('RandomState (numpy legacy MT19937)', () => {
     expect(Array.from({ length: 3 }, () => rs.randint(0, 100))).toEqual(g.after);
   });
 
+  it('boundedMany draws the same stream as repeated bounded', () => {
+    for (const max of [0, 1, 5, 1000, 2 ** 31 + 5]) {
+      const a = new RandomState(99);
+      const b = new RandomState(99);
+      const out = new Uint32Array(2000);
+      a.boundedMany(max, out, 2000);
+      expect(Array.from(out)).toEqual(Array.from({ length: 2000 }, () => b.bounded(max)));
+      expect(a.randomUint32()).toBe(b.randomUint32());
+    }
+  });
+
   it('rejects seeds numpy rejects', () => {
     expect(() => new RandomState(-1)).toThrow(RangeError);
     expect(() => new RandomState(2 ** 32)).toThrow(RangeError);

@@ -20,47 +20,74 @@ const PW_BLOCKSIZE = 128;
 const identity = (v: number): number => v;
 
 /** numpy's ufunc buffer size: a 1-D add.reduce hands the inner loop at most this many elements at a time. */
-const NPY_BUFSIZE = 8192;
+export const NPY_BUFSIZE = 8192;
+
+type Pairwise = (a: ArrayLike<number>, off: number, m: number) => number;
 
 /**
- * numpy's `np.add.reduce` over `n` values pulled in index order from `next`: `pairwise_sum` on consecutive
- * blocks of NPY_BUFSIZE values, accumulated left to right (the recursion visits values strictly in order, so a
- * generator can feed it without materialising the array). With `float32` every addition is rounded to float32,
- * which is exactly what numpy does when reducing a float32 array.
+ * numpy's `pairwise_sum` over a[off .. off + m), rounding every addition with `rd`. One closure per rounding
+ * mode, so each stays monomorphic (and `rd` inlined) in its hot loop.
  */
-export function pairwiseSum(n: number, next: () => number, float32 = false): number {
-  const rd = float32 ? Math.fround : identity;
+function makePairwise(rd: (v: number) => number): Pairwise {
   const r = new Float64Array(8);
-  const rec = (m: number): number => {
+  const rec: Pairwise = (a, off, m) => {
     if (m < 8) {
       let res = 0;
-      for (let i = 0; i < m; i++) res = rd(res + next());
+      for (let i = 0; i < m; i++) res = rd(res + a[off + i]);
       return res;
     }
     if (m <= PW_BLOCKSIZE) {
-      for (let j = 0; j < 8; j++) r[j] = next();
+      for (let j = 0; j < 8; j++) r[j] = a[off + j];
       let i = 8;
-      for (; i < m - (m % 8); i += 8) for (let j = 0; j < 8; j++) r[j] = rd(r[j] + next());
+      for (; i < m - (m % 8); i += 8) for (let j = 0; j < 8; j++) r[j] = rd(r[j] + a[off + i + j]);
       let res = rd(rd(rd(r[0] + r[1]) + rd(r[2] + r[3])) + rd(rd(r[4] + r[5]) + rd(r[6] + r[7])));
-      for (; i < m; i++) res = rd(res + next());
+      for (; i < m; i++) res = rd(res + a[off + i]);
       return res;
     }
     let m2 = Math.floor(m / 2);
     m2 -= m2 % 8;
-    const left = rec(m2);
-    return rd(left + rec(m - m2));
+    const left = rec(a, off, m2);
+    return rd(left + rec(a, off + m2, m - m2));
   };
+  return rec;
+}
+
+const pairwise32 = makePairwise(Math.fround);
+const pairwise64 = makePairwise((v) => v);
+
+/** Writes the next `count` values of a sequence into buf[0 .. count). */
+export type Fill = (buf: Float64Array, count: number) => void;
+
+/**
+ * numpy's `np.add.reduce` of `n` values: `pairwise_sum` on consecutive blocks of NPY_BUFSIZE values, accumulated
+ * left to right. The values come block by block from `fill`, so a generated sequence never has to exist whole.
+ * With `float32` every addition is rounded to float32, exactly as numpy reduces a float32 array.
+ */
+export function blockedSum(n: number, fill: Fill, float32 = false): number {
+  const rd = float32 ? Math.fround : identity;
+  const pairwise = float32 ? pairwise32 : pairwise64;
+  const buf = new Float64Array(Math.min(Math.max(n, 0), NPY_BUFSIZE));
   let total = 0;
-  for (let start = 0; start < n; start += NPY_BUFSIZE) total = rd(total + rec(Math.min(NPY_BUFSIZE, n - start)));
+  for (let start = 0; start < n; start += NPY_BUFSIZE) {
+    const len = Math.min(NPY_BUFSIZE, n - start);
+    fill(buf, len);
+    total = rd(total + pairwise(buf, 0, len));
+  }
   return total;
 }
+
+const arrayFill = (x: NumericArray): Fill => {
+  let i = 0;
+  return (buf, count) => {
+    for (let k = 0; k < count; k++) buf[k] = x[i++];
+  };
+};
 
 const isF32 = (x: NumericArray): boolean => x instanceof Float32Array;
 
 /** np.sum: pairwise, in the array's precision (float32 for Float32Array, float64 otherwise). */
 export function sum(x: NumericArray): number {
-  let i = 0;
-  return pairwiseSum(x.length, () => x[i++], isF32(x));
+  return blockedSum(x.length, arrayFill(x), isF32(x));
 }
 
 /** np.mean (float32 accumulation for Float32Array, as numpy). NaN for an empty array. */
@@ -70,27 +97,27 @@ export function mean(x: NumericArray): number {
 }
 
 /**
- * np.mean and np.var(ddof) of a stream of `n` values that can be replayed: numpy's two-pass algorithm
+ * np.mean and np.var(ddof) of a sequence of `n` values that can be replayed: numpy's two-pass algorithm
  * (pairwise mean, then pairwise sum of squared deviations), in float32 when `float32` is set. The first replay
  * is the mean pass, the second the deviation pass.
  */
-export function momentsOfStream(n: number, replay: () => () => number, ddof: number, float32: boolean): { mean: number; variance: number } {
+export function momentsOfStream(n: number, replay: () => Fill, ddof: number, float32: boolean): { mean: number; variance: number } {
   const rd = float32 ? Math.fround : identity;
-  const m = rd(pairwiseSum(n, replay(), float32) / n);
-  const next = replay();
-  const ss = pairwiseSum(n, () => {
-    const d = rd(next() - m);
-    return rd(d * d);
+  const m = rd(blockedSum(n, replay(), float32) / n);
+  const fill = replay();
+  const ss = blockedSum(n, (buf, count) => {
+    fill(buf, count);
+    for (let k = 0; k < count; k++) {
+      const d = rd(buf[k] - m);
+      buf[k] = rd(d * d);
+    }
   }, float32);
   return { mean: m, variance: rd(ss / Math.max(n - ddof, 0)) };
 }
 
 /** np.var(x, ddof). */
 export function variance(x: NumericArray, ddof = 0): number {
-  return momentsOfStream(x.length, () => {
-    let i = 0;
-    return () => x[i++];
-  }, ddof, isF32(x)).variance;
+  return momentsOfStream(x.length, () => arrayFill(x), ddof, isF32(x)).variance;
 }
 
 /** np.std(x, ddof): ddof 0 = population (nnU-Net preprocessing), 1 = unbiased (torch.std). */
@@ -223,6 +250,35 @@ export class RandomState {
     do v = (this.randomUint32() & mask) >>> 0;
     while (v > max);
     return v;
+  }
+
+  /** `count` draws of `bounded(max)` into out[0 .. count): the same stream, without a call per draw. */
+  boundedMany(max: number, out: Uint32Array | Int32Array | Float64Array, count: number): void {
+    if (max === 0) {
+      out.fill(0, 0, count);
+      return;
+    }
+    if (max > 0xffffffff) throw new RangeError(`bounded: ranges above 2**32 are not supported (${max})`);
+    let mask = max;
+    mask |= mask >>> 1;
+    mask |= mask >>> 2;
+    mask |= mask >>> 4;
+    mask |= mask >>> 8;
+    mask |= mask >>> 16;
+    const mt = this.mt;
+    for (let k = 0; k < count; k++) {
+      let v: number;
+      do {
+        if (this.pos >= N) this.generate();
+        let y = mt[this.pos++];
+        y ^= y >>> 11;
+        y ^= (y << 7) & 0x9d2c5680;
+        y ^= (y << 15) & 0xefc60000;
+        y ^= y >>> 18;
+        v = (y & mask) >>> 0;
+      } while (v > max);
+      out[k] = v;
+    }
   }
 
   /** `randint(low, high)`: one integer in [low, high) (legacy masked path). */
