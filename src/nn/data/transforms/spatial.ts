@@ -100,6 +100,7 @@ export function spatialTransform(
     }
     contrib.push(t);
   }
+  // bgv2 re-centres the grid on its mean, which is 0 for the symmetric identity grid times a linear map
   const base = shape.map((s) => (s - 1) / 2);
   const labelSets = prepareLabels(input, scratch);
   const lead = 3 - dim;
