@@ -14,6 +14,8 @@ export interface EnsembleOptions {
   handling: LabelHandling;
   fileEnding: string;
   saveProbabilities?: boolean;
+  /** label map post-processing applied before writing (the model's postprocessing.json) */
+  postprocess?: (seg: LabelMap, shape: Shape3) => LabelMap;
   /** called with each ensembled case (find-best evaluates without re-reading the files) */
   onCase?: (id: string, seg: LabelMap, shape: Shape3) => void | Promise<void>;
 }
@@ -64,7 +66,8 @@ export async function ensembleFolders(folders: readonly string[], outDir: string
     }
     for (let i = 0; i < sum!.length; i++) sum![i] /= folders.length;
     const [channels, ...spatial] = shape;
-    const seg = probabilitiesToSegmentation(sum!, channels, o.handling);
+    const raw = probabilitiesToSegmentation(sum!, channels, o.handling);
+    const seg = o.postprocess ? o.postprocess(raw, spatial as Shape3) : raw;
     await writeSegmentation(join(outDir, id + o.fileEnding), seg, spatial as Shape3, geometryOf(props));
     if (o.saveProbabilities) {
       await writeNpz(join(outDir, `${id}.npz`), { probabilities: { data: sum!, shape } });

@@ -8,6 +8,9 @@ import { predictCommand, type PredictCommandOptions } from '../../src/cli/comman
 import { preprocessCase } from '../../nodes/preprocess/preprocess-case.js';
 import { validateFold } from '../../nodes/validate/validate-fold.js';
 import { parseSummary } from '../../nodes/evaluate/summary.js';
+import { ensembleCommand } from '../../src/cli/commands/ensemble.js';
+import { exportModel, zipFolder } from '../../nodes/export/export-model.js';
+import { keepLargestOf } from '../../nodes/postprocess/operations.js';
 import { TINY_GEOMETRY, TINY_SHAPE, tinyDataset, tinyPlans, writeTinyImage, writeTinyModel } from './tiny-model.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nnunet-predict-'));
@@ -105,5 +108,42 @@ describe('validate: a fold predicted from preprocessed data', () => {
     const written = parseSummary(readFileSync(join(out, 'validation', 'summary.json'), 'utf8'));
     expect(written.metric_per_case[0].prediction_file).toBe('case_a.nii.gz');
     for (const m of Object.values(summary.mean)) if (!Number.isNaN(m.Dice)) expect(m.Dice).toBe(1);
+  });
+});
+
+describe('export and ensemble', () => {
+  it('exports fold checkpoints as a zip that nnunet predict -m takes, with its postprocessing', async () => {
+    const pp = join(dir, 'pp');
+    mkdirSync(pp);
+    writeFileSync(join(pp, 'postprocessing.json'), JSON.stringify({
+      postprocessing_fns: ['remove_all_but_largest_component_from_segmentation'], postprocessing_kwargs: [{ labels_or_regions: [1, 2] }] }));
+    const exported = join(dir, 'exported');
+    const folds = [0, 1].map((f) => join(model, '3d_fullres', `fold_${f}`));
+    expect(await exportModel({ folds, checkpoint: 'checkpoint_final', postprocess: pp }, exported)).toEqual({ configurations: { '3d_fullres': [0, 1] } });
+    const zip = join(dir, 'model.zip');
+    await zipFolder(exported, zip);
+    const out = join(dir, 'from-zip');
+    const lines: string[] = [];
+    expect(await predictCommand({ ...base, model: zip, output: out }, (l) => lines.push(l))).toBe(0);
+    expect(lines.some((l) => l.includes('postprocessing from the model'))).toBe(true);
+    // same folds as 'f01', so the output is that prediction with the largest-component step replayed on it
+    const seg = await readSegmentation(join(out, 'case_a.nii.gz'));
+    const unprocessed = await readSegmentation(join(dir, 'f01', 'case_a.nii.gz'));
+    expect(Array.from(seg.data)).toEqual(Array.from(keepLargestOf(Uint8Array.from(unprocessed.data), TINY_SHAPE, [1, 2])));
+  });
+
+  it('averages probabilities of prediction folders', async () => {
+    const out = join(dir, 'ens');
+    expect(await ensembleCommand({ input: [join(dir, 'f0'), join(dir, 'notta')], output: out }, quiet)).toBe(0);
+    const [a, b] = await Promise.all([readNpz(join(dir, 'f0', 'case_b.npz')), readNpz(join(dir, 'notta', 'case_b.npz'))]);
+    const pa = a.probabilities.data as Float32Array;
+    const pb = b.probabilities.data as Float32Array;
+    const seg = await readSegmentation(join(out, 'case_b.nii.gz'));
+    for (let v = 0; v < voxels; v += 5) {
+      const mean = [0, 1, 2].map((k) => (pa[k * voxels + v] + pb[k * voxels + v]) / 2);
+      expect(seg.data[v]).toBe(mean.indexOf(Math.max(...mean)));
+    }
+    await expect(ensembleCommand({ input: [join(dir, 'f0'), join(dir, 'out-bad')], output: join(dir, 'e2') }, quiet))
+      .rejects.toMatchObject({ code: 'ENSEMBLE_NO_PROBABILITIES' });
   });
 });

@@ -3,12 +3,15 @@
  * nnUNetv2_predict_from_modelfolder. Runs directly (not through the engine): new images are not pipeline data.
  * Cases stream one at a time; a broken case is reported and the others still finish; exit code 1 if any failed.
  */
-import { resolve } from 'node:path';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { findCases } from '../../../nodes/predict/cases.js';
 import { channelNames } from '../../../nodes/dataset/format.js';
 import { closeModel, openModel } from '../../../nodes/predict/model.js';
 import { loadPostprocessing } from '../../../nodes/postprocess/apply.js';
+import { unzipTo } from '../../../nodes/export/export-model.js';
 import { predictFolder } from '../../../nodes/predict/predict-folder.js';
 import { describeBackend, initBackend } from '../../nn/backend.js';
 
@@ -29,7 +32,14 @@ export interface PredictCommandOptions {
 
 export async function predictCommand(o: PredictCommandOptions, log: (line: string) => void): Promise<number> {
   log(`backend: ${describeBackend(await initBackend())}`);
-  const model = await openModel(resolve(o.model), { configuration: o.configuration, folds: o.folds, checkpoint: o.checkpoint });
+  let modelDir = resolve(o.model);
+  let unpacked: string | null = null;
+  if (modelDir.endsWith('.zip')) {
+    unpacked = await mkdtemp(join(tmpdir(), 'nnunet-model-'));
+    await unzipTo(modelDir, unpacked);
+    modelDir = unpacked;
+  }
+  const model = await openModel(modelDir, { configuration: o.configuration, folds: o.folds, checkpoint: o.checkpoint });
   try {
     const cases = findCases(o.input.map((p) => resolve(p)), model.datasetJson.file_ending, Object.keys(channelNames(model.datasetJson)).length);
     const postprocess = o.postprocessing ? await loadPostprocessing(model.dir) : null;
@@ -54,6 +64,7 @@ export async function predictCommand(o: PredictCommandOptions, log: (line: strin
     return result.failed.length > 0 ? 1 : 0;
   } finally {
     closeModel(model);
+    if (unpacked) await rm(unpacked, { recursive: true, force: true });
   }
 }
 
@@ -65,7 +76,7 @@ export function register(program: Command): void {
     .description('segment new images with a trained model folder (nnUNetv2_predict_from_modelfolder)')
     .requiredOption('-i, --input <paths...>', 'a folder of CASEID_XXXX<ending> images, or image files')
     .requiredOption('-o, --output <dir>', 'output folder: CASEID<ending> label maps')
-    .requiredOption('-m, --model <dir>', 'model folder (nnunet export, or a configuration folder with fold_<f>/)')
+    .requiredOption('-m, --model <dir>', 'model folder or .zip (nnunet export), or a configuration folder with fold_<f>/')
     .option('-c, --configuration <name>', "configuration (default: find-best's choice, or the only one trained)")
     .option('-f, --folds <folds...>', 'folds to average (default: all present)', folds)
     .option('--checkpoint <name>', 'checkpoint folder of each fold', 'checkpoint_final')

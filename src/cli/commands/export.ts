@@ -1,0 +1,56 @@
+/**
+ * `nnunet export <pipeline.yaml> -o <folder | file.zip> [--node export] [--set k=v ...]`: brings the pipeline's
+ * export node up to date (cached when nothing changed) and copies its model folder out, or zips it
+ * (nnUNetv2_export_model_to_zip). The result is what `nnunet predict -m` takes on another machine.
+ */
+import { cp, mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { kinds } from '../../../nodes/index.js';
+import { zipFolder } from '../../../nodes/export/export-model.js';
+import { artifactDir, runPipeline } from '../../engine/index.js';
+
+export interface ExportCommandOptions {
+  output: string;
+  node: string;
+  set?: Record<string, string>;
+  store?: string;
+}
+
+export async function exportCommand(pipeline: string, o: ExportCommandOptions, log: (l: string) => void): Promise<number> {
+  const record = await runPipeline({ kinds, pipelineFile: resolve(pipeline), targets: [o.node], set: o.set, storeDir: o.store, name: 'export' });
+  const done = record.nodes.find((n) => n.node === o.node && n.outputs);
+  if (record.status !== 'succeeded' || !done) {
+    for (const n of record.nodes.filter((x) => x.status === 'failed')) log(`${n.id}: ${n.error?.message ?? 'failed'}${n.error ? ` [${n.error.code}]` : ''}`);
+    return 1;
+  }
+  const dir = await artifactDir(o.store ?? process.env.NNUNET_STORE ?? '.nnunet', done.outputs!.digest);
+  const out = resolve(o.output);
+  if (out.endsWith('.zip')) {
+    await zipFolder(dir, out);
+  } else {
+    await mkdir(out, { recursive: true });
+    await cp(dir, out, { recursive: true });
+  }
+  log(`model exported to ${out}; use it with: nnunet predict -i INPUT -o OUTPUT -m ${out}`);
+  return 0;
+}
+
+const setPair = (v: string, prev: Record<string, string> = {}): Record<string, string> => {
+  const i = v.indexOf('=');
+  return { ...prev, [v.slice(0, i)]: v.slice(i + 1) };
+};
+
+export function register(program: Command): void {
+  program
+    .command('export')
+    .description("export a pipeline's trained model as a self-contained folder or zip (nnUNetv2_export_model_to_zip)")
+    .argument('<pipeline>', 'pipeline YAML with an export node')
+    .requiredOption('-o, --output <path>', 'model folder, or a .zip file')
+    .option('--node <name>', 'name of the export node in the pipeline', 'export')
+    .option('--set <key=value>', 'override a pipeline param (repeatable)', setPair)
+    .action(async (pipeline: string, opts: Omit<ExportCommandOptions, 'store'>, cmd: Command) => {
+      const { store } = cmd.optsWithGlobals<{ store?: string }>();
+      process.exitCode = await exportCommand(pipeline, { ...opts, store }, (l) => process.stdout.write(`${l}\n`));
+    });
+}
