@@ -11,9 +11,13 @@ import { register as runs } from './runs.js';
 import { register as store } from './store.js';
 import { register as evaluate } from './evaluate.js';
 import { register as predict } from './predict.js';
+import { register as ensemble } from './ensemble.js';
+import { register as exportModel } from './export.js';
 import { register as doctor } from './doctor.js';
 import { register as preprocess } from './preprocess.js';
 import { register as train } from './train.js';
+import { register as plan } from './plan.js';
+import { register as convertMsd } from './convert-msd.js';
 
 export const commands: Array<(program: Command) => void> = [
   run,
@@ -24,7 +28,11 @@ export const commands: Array<(program: Command) => void> = [
   store,
   evaluate,
   predict,
+  ensemble,
+  exportModel,
   doctor,
   preprocess,
   train,
+  plan,
+  convertMsd,
 ];

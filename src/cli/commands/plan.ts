@@ -1,0 +1,119 @@
+/**
+ * `nnunet plan <dataset> --out <dir>`: nnU-Net's extract_fingerprint + plan_experiment through the engine
+ * (dataset -> case fingerprints -> fingerprint -> plan, cached like any run), or
+ * `nnunet plan --fingerprint <dataset_fingerprint.json> --dataset-json <dataset.json> --out <dir>`: plan from an
+ * existing nnU-Net fingerprint without images. Writes dataset_fingerprint.json (when computed), <plans_name>.json
+ * and dataset.json into <dir>, as nnU-Net lays out nnUNet_preprocessed/DatasetXXX.
+ */
+import { copyFile, mkdir, readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { stringify } from 'yaml';
+import { kinds } from '../../../nodes/index.js';
+import type { Plans } from '../../../nodes/plan/format.js';
+import { artifactDir, defaultStoreDir, NnunetError, runPipeline, type EngineObserver, type RunRecord } from '../../engine/index.js';
+import { createProgress } from '../progress.js';
+import { globalDirs, interruptController, summarize } from './run.js';
+
+export interface PlanCommandOptions {
+  out: string;
+  fingerprint?: string;
+  datasetJson?: string;
+  datasetName?: string;
+  gpuMemory?: number;
+  planner: string;
+  overwriteTargetSpacing?: number[];
+  plansName?: string;
+  storeDir?: string;
+  runsDir?: string;
+  signal?: AbortSignal;
+  onEvent?: EngineObserver;
+}
+
+function planParams(o: PlanCommandOptions): Record<string, unknown> {
+  const p: Record<string, unknown> = { planner: o.planner };
+  if (o.gpuMemory !== undefined) p.gpu_memory_gb = o.gpuMemory;
+  if (o.overwriteTargetSpacing) p.overwrite_target_spacing = o.overwriteTargetSpacing;
+  if (o.plansName) p.plans_name = o.plansName;
+  if (o.datasetName) p.dataset_name = o.datasetName;
+  return p;
+}
+
+/** The in-memory pipeline: from a raw dataset folder, or from fingerprint + dataset.json files. */
+export function planPipeline(dataset: string | undefined, o: PlanCommandOptions): string {
+  if (!dataset) {
+    const files = { fingerprint: resolve(o.fingerprint!), dataset_json: resolve(o.datasetJson!) };
+    return stringify({ version: 1, name: 'plan', nodes: { plan: { uses: 'plan', with: { ...planParams(o), ...files } } } });
+  }
+  return stringify({
+    version: 1,
+    name: 'plan',
+    params: { dataset },
+    nodes: {
+      dataset: { uses: 'dataset', with: { path: '${params.dataset}' } },
+      case_fingerprint: { uses: 'case-fingerprint', needs: ['dataset'], foreach: 'dataset' },
+      fingerprint: { uses: 'fingerprint', needs: { cases: 'case_fingerprint', dataset: 'dataset' } },
+      plan: { uses: 'plan', needs: ['fingerprint'], with: planParams(o) },
+    },
+  });
+}
+
+export async function planCommand(datasetDir: string | undefined, o: PlanCommandOptions, log: (line: string) => void): Promise<RunRecord> {
+  if (!datasetDir && !(o.fingerprint && o.datasetJson)) {
+    throw new NnunetError('CLI_USAGE', 'nnunet plan needs a dataset folder, or both --fingerprint and --dataset-json');
+  }
+  if (datasetDir && (o.fingerprint || o.datasetJson)) {
+    throw new NnunetError('CLI_USAGE', 'give either a dataset folder or --fingerprint/--dataset-json, not both');
+  }
+  const runsDir = o.runsDir ?? 'runs';
+  const record = await runPipeline({
+    kinds, pipelineText: planPipeline(datasetDir && resolve(datasetDir), o), storeDir: o.storeDir, runsDir: o.runsDir,
+    signal: o.signal, onEvent: o.onEvent, name: 'plan', quiet: true,
+  });
+  if (record.status !== 'succeeded') {
+    throw new NnunetError(record.status === 'aborted' ? 'RUN_ABORTED' : 'RUN_FAILED', summarize(record, runsDir));
+  }
+  const store = defaultStoreDir(o.storeDir);
+  const dirOf = async (node: string) => artifactDir(store, record.nodes.find((n) => n.node === node)!.outputs!.digest);
+  const out = resolve(o.out);
+  await mkdir(out, { recursive: true });
+  const planDir = await dirOf('plan');
+  const plans = JSON.parse(await readFile(join(planDir, 'nnUNetPlans.json'), 'utf8')) as Plans;
+  await copyFile(join(planDir, 'nnUNetPlans.json'), join(out, `${plans.plans_name}.json`));
+  await copyFile(join(planDir, 'dataset.json'), join(out, 'dataset.json'));
+  if (datasetDir) await copyFile(join(await dirOf('fingerprint'), 'dataset_fingerprint.json'), join(out, 'dataset_fingerprint.json'));
+  for (const [name, c] of Object.entries(plans.configurations)) {
+    if (c.patch_size) log(`${name}: patch ${c.patch_size.join('x')}, batch ${c.batch_size}, spacing ${c.spacing!.map((s) => Number(s.toFixed(4))).join('x')}`);
+    else log(`${name}: inherits ${c.inherits_from}${c.previous_stage ? `, previous stage ${c.previous_stage}` : ''}`);
+  }
+  log(`${summarize(record, runsDir)}\n${plans.plans_name}.json in ${out}`);
+  return record;
+}
+
+const numberList = (v: string, prev: number[] = []) => [...prev, Number(v)];
+
+export function register(program: Command): void {
+  program
+    .command('plan')
+    .description("nnU-Net's fingerprint + experiment planning (nnUNetv2_extract_fingerprint + nnUNetv2_plan_experiment)")
+    .argument('[dataset]', 'raw dataset folder (dataset.json, imagesTr/, labelsTr/)')
+    .requiredOption('-o, --out <dir>', 'output folder: dataset_fingerprint.json, <plans_name>.json, dataset.json')
+    .option('--fingerprint <file>', 'plan from an existing dataset_fingerprint.json (no images needed)')
+    .option('--dataset-json <file>', 'dataset.json to go with --fingerprint')
+    .option('--dataset-name <name>', 'dataset name in the plans (default: the dataset folder name)')
+    .option('--gpu-memory <gb>', 'GPU memory target in GB (default: 8; ResEnc L 24, XL 40)', Number)
+    .option('--planner <name>', 'default | resenc-m | resenc-l | resenc-xl', 'default')
+    .option('--overwrite-target-spacing <mm...>', '3d_fullres target spacing, 3 values in reader axis order', numberList)
+    .option('--plans-name <name>', 'plans identifier (default: nnUNetPlans, or the ResEnc preset name)')
+    .option('-q, --quiet', 'no live progress')
+    .action(async (dataset: string | undefined, opts: PlanCommandOptions & { quiet?: boolean }, cmd: Command) => {
+      const interrupt = interruptController();
+      const progress = createProgress(opts.quiet);
+      try {
+        await planCommand(dataset, { ...opts, ...globalDirs(cmd), signal: interrupt.signal, onEvent: progress.observer }, (l) => process.stdout.write(`${l}\n`));
+      } finally {
+        progress.stop();
+        interrupt.dispose();
+      }
+    });
+}
