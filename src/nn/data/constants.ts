@@ -46,8 +46,6 @@ export const AUG = {
   pMirrorPerAxis: 0.5,
 } as const;
 
-/** nnU-Net's default share of each batch forced to contain foreground (spec §5.5). */
-export const OVERSAMPLE_FOREGROUND = 0.33;
 /** Padding values of the patch crop (spec §5.5). */
 export const DATA_PAD_VALUE = 0;
 export const SEG_PAD_VALUE = -1;
