@@ -16,6 +16,7 @@ import { validate } from './validate/index.js';
 import { evaluate } from './evaluate/index.js';
 import { findBestKind } from './find-best/index.js';
 import { postprocess } from './postprocess/index.js';
+import { exportKind } from './export/index.js';
 
 export const kinds: KindRegistry = {
   'case-fingerprint': caseFingerprint,
@@ -31,4 +32,5 @@ export const kinds: KindRegistry = {
   evaluate,
   'find-best': findBestKind,
   postprocess,
+  export: exportKind,
 };
