@@ -9,6 +9,7 @@ import { dataset } from './dataset/index.js';
 import { fingerprint } from './fingerprint/index.js';
 import { plan } from './plan/index.js';
 import { preprocess } from './preprocess/index.js';
+import { preprocessSettingsKind } from './preprocess/settings.js';
 import { split } from './split/index.js';
 import { syntheticDataset } from './synthetic-dataset/index.js';
 import { trainFold } from './train-fold/index.js';
@@ -25,6 +26,7 @@ export const kinds: KindRegistry = {
   fingerprint,
   plan,
   preprocess,
+  'preprocess-settings': preprocessSettingsKind,
   split,
   'synthetic-dataset': syntheticDataset,
   'train-fold': trainFold,

@@ -59,4 +59,14 @@ describe('preprocess node', () => {
     const ctx = { ...context('3d_fullres', root, []), item: undefined };
     await expect(preprocess.run(ctx)).rejects.toMatchObject({ code: 'PREPROCESS_NO_CASE' });
   });
+
+  it("processes an all-zero image as nnU-Net does and says so in the action log", async () => {
+    await writeImage(join(root, 'case_7_0000.nii.gz'), volume(new Float32Array(60), [1, 3, 4, 5], [1, 1, 1]));
+    const out = join(root, 'zeros');
+    mkdirSync(out);
+    const logs: string[] = [];
+    await preprocess.run(context('3d_fullres', out, logs));
+    expect(logs.join('\n')).toMatch(/case_7: image has no nonzero voxel/);
+    expect(readdirSync(out)).toHaveLength(3);
+  });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allLabels, locationTargets } from './label-targets.js';
+import { locationTargets } from './label-targets.js';
 
 describe('locationTargets (nnU-Net LabelManager)', () => {
   it('plain labels: the foreground labels in ascending order', () => {
@@ -10,7 +10,6 @@ describe('locationTargets (nnU-Net LabelManager)', () => {
     expect(locationTargets({ background: [0], whole: [1, 2], one: [2] })).toEqual([[1, 2], [2]]);
   });
   it('ignore label: adds the annotated area (-1, ...all labels) and is never a target itself', () => {
-    expect(allLabels({ background: 0, a: 1, ignore: 2 })).toEqual([0, 1]);
     expect(locationTargets({ background: 0, a: 1, ignore: 2 })).toEqual([1, [-1, 0, 1]]);
   });
 });

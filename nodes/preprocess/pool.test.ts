@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -32,7 +32,10 @@ describe('runCase on the worker pool', () => {
     const seg = volume(Float32Array.from({ length: 120 }, (_, i) => (i % 3 === 0 ? 1 : 0)), shape, [1, 1, 2]);
     await writeImage(join(dir, 'c1_0000.nii.gz'), img);
     await writeImage(join(dir, 'c1.nii.gz'), seg);
-    const [summary, second] = await Promise.all([runCase(task('c1', join(dir, 'c1.nii.gz'))), runCase(task('c1', null))]);
+    const unlabelled = { ...task('c1', null), outDir: join(dir, 'unlabelled') };
+    mkdirSync(unlabelled.outDir);
+    const [summary, second] = await Promise.all([runCase(task('c1', join(dir, 'c1.nii.gz'))), runCase(unlabelled)]);
+    expect(existsSync(join(unlabelled.outDir, 'c1_seg.npy'))).toBe(false);
     expect(summary.shape).toEqual([1, 4, 6, 5]);
     expect(second.shape).toEqual([1, 4, 6, 5]);
     const data = decodeNpy(readFileSync(join(dir, 'c1.npy')));
@@ -53,5 +56,15 @@ describe('runCase on the worker pool', () => {
       code: 'PREPROCESS_SEG_SHAPE_MISMATCH',
       context: { item: 'c2' },
     });
+  });
+
+  it('drops queued cases on abort and lets running ones finish', async () => {
+    const ac = new AbortController();
+    const jobs = [0, 1, 2].map(() => runCase(task('c1', null), ac.signal));
+    ac.abort();
+    const results = await Promise.allSettled(jobs);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected']);
+    expect((results[2] as PromiseRejectedResult).reason).toMatchObject({ code: 'ABORTED', context: { item: 'c1' } });
+    await expect(runCase(task('c1', null), ac.signal)).rejects.toMatchObject({ code: 'ABORTED' });
   });
 });

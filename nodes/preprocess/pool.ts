@@ -17,7 +17,8 @@ interface Job {
   task: CaseTask;
   resolve(v: CaseSummary): void;
   reject(e: unknown): void;
-  signal?: AbortSignal;
+  /** detaches the abort listener once the job leaves the queue */
+  dequeued(): void;
 }
 
 const WORKER_URL = new URL('./worker.ts', import.meta.url);
@@ -43,18 +44,16 @@ class CasePool {
   run(task: CaseTask, signal?: AbortSignal): Promise<CaseSummary> {
     if (signal?.aborted) return Promise.reject(new AbortedError('aborted', { item: task.caseId }));
     return new Promise((resolve, reject) => {
-      const job: Job = { id: this.nextId++, task, resolve, reject, signal };
-      signal?.addEventListener(
-        'abort',
-        () => {
-          const i = this.queue.indexOf(job);
-          if (i >= 0) {
-            this.queue.splice(i, 1);
-            reject(new AbortedError('aborted', { item: task.caseId }));
-          }
-        },
-        { once: true },
-      );
+      // a queued case is dropped on abort; a running one finishes (cases are short and hold no external state)
+      const onAbort = (): void => {
+        const i = this.queue.indexOf(job);
+        if (i >= 0) {
+          this.queue.splice(i, 1);
+          reject(new AbortedError('aborted', { item: task.caseId }));
+        }
+      };
+      const job: Job = { id: this.nextId++, task, resolve, reject, dequeued: () => signal?.removeEventListener('abort', onAbort) };
+      signal?.addEventListener('abort', onAbort, { once: true });
       this.queue.push(job);
       this.pump();
     });
@@ -65,6 +64,7 @@ class CasePool {
       const worker = this.idle.pop() ?? (this.spawned < this.size ? this.spawn() : undefined);
       if (!worker) return;
       const job = this.queue.shift()!;
+      job.dequeued();
       this.busy.set(worker, job);
       worker.ref();
       worker.postMessage({ id: job.id, task: job.task });

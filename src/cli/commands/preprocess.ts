@@ -3,15 +3,17 @@
  * engine (dataset -> case fingerprints -> fingerprint -> plan -> preprocess per configuration x case), then the
  * committed artifacts are laid out as nnU-Net does: <out>/nnUNetPlans.json, <out>/<data_identifier>/<case>.*
  */
-import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
+import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import { kinds } from '../../../nodes/index.js';
 import type { Plans } from '../../../nodes/plan/format.js';
 import { resolveConfiguration } from '../../../nodes/plan/resolve.js';
-import { artifactDir, runPipeline, type RunRecord } from '../../engine/index.js';
+import { artifactDir, defaultStoreDir, NnunetError, runPipeline, type EngineObserver, type RunRecord } from '../../engine/index.js';
+import { createProgress } from '../progress.js';
+import { globalDirs, interruptController, summarize } from './run.js';
 
 export interface PreprocessCommandOptions {
   out: string;
@@ -19,11 +21,15 @@ export interface PreprocessCommandOptions {
   gpuMemory: number;
   planner: string;
   jobs?: number;
-  store?: string;
+  storeDir?: string;
+  runsDir?: string;
+  signal?: AbortSignal;
+  onEvent?: EngineObserver;
 }
 
 /** nnU-Net's default `-c`: every configuration with its own data (the cascade reuses 3d_fullres data). */
 const DEFAULT_CONFIGURATIONS = ['2d', '3d_fullres', '3d_lowres'];
+const COPIED_FROM_PLAN = ['nnUNetPlans.json', 'dataset.json'];
 
 export function preprocessPipeline(dataset: string, configurations: string[], gpuMemoryGb: number, planner: string): string {
   return stringify({
@@ -34,10 +40,17 @@ export function preprocessPipeline(dataset: string, configurations: string[], gp
       dataset: { uses: 'dataset', with: { path: '${params.dataset}' } },
       case_fingerprint: { uses: 'case-fingerprint', needs: ['dataset'], foreach: 'dataset' },
       fingerprint: { uses: 'fingerprint', needs: { cases: 'case_fingerprint', dataset: 'dataset' } },
-      plan: { uses: 'plan', needs: ['fingerprint', 'dataset'], with: { gpu_memory_gb: gpuMemoryGb, planner } },
+      plan: { uses: 'plan', needs: ['fingerprint'], with: { gpu_memory_gb: gpuMemoryGb, planner } },
+      // keys each configuration's preprocessing on its own settings, not on the whole plans
+      preprocess_settings: {
+        uses: 'preprocess-settings',
+        needs: ['plan'],
+        matrix: { configuration: '${params.configurations}' },
+        with: { configuration: '${matrix.configuration}' },
+      },
       preprocess: {
         uses: 'preprocess',
-        needs: ['dataset', 'plan'],
+        needs: { dataset: 'dataset', plan: 'preprocess_settings' },
         foreach: 'dataset',
         matrix: { configuration: '${params.configurations}' },
         with: { configuration: '${matrix.configuration}' },
@@ -46,78 +59,70 @@ export function preprocessPipeline(dataset: string, configurations: string[], gp
   });
 }
 
-const failure = (record: RunRecord): string =>
-  record.nodes
-    .filter((n) => n.status === 'failed')
-    .map((n) => `${n.id}: ${n.error?.message ?? 'failed'}${n.error ? ` [${n.error.code}]` : ''}`)
-    .join('\n');
+function failed(record: RunRecord, runsDir: string): NnunetError {
+  return new NnunetError(record.status === 'aborted' ? 'RUN_ABORTED' : 'RUN_FAILED', summarize(record, runsDir));
+}
 
-/** Copies a preprocess artifact (flat: <case>.npy, <case>_seg.npy, <case>.json); returns the case ids. */
-async function copyCases(from: string, to: string): Promise<string[]> {
+/** Copies one preprocess artifact (flat: <case>.npy, <case>_seg.npy, <case>.json). */
+async function copyFlat(from: string, to: string): Promise<void> {
   await mkdir(to, { recursive: true });
   const files = await readdir(from);
   await Promise.all(files.map((f) => copyFile(join(from, f), join(to, f))));
-  return files.filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5));
 }
 
-export async function preprocessCommand(datasetDir: string, o: PreprocessCommandOptions, log: (line: string) => void): Promise<number> {
+/** Plans (or reuses the plan of) the dataset, preprocesses it and writes nnU-Net's layout into `o.out`. */
+export async function preprocessCommand(datasetDir: string, o: PreprocessCommandOptions, log: (line: string) => void): Promise<RunRecord> {
   const dataset = resolve(datasetDir);
-  const common = { kinds, storeDir: o.store, concurrency: o.jobs, name: 'preprocess' };
-  // first the plan alone, so the default configuration list can follow what the planner actually produced
-  const planText = preprocessPipeline(dataset, DEFAULT_CONFIGURATIONS, o.gpuMemory, o.planner);
-  const planned = await runPipeline({ ...common, pipelineText: planText, targets: ['plan'] });
-  if (planned.status !== 'succeeded') {
-    log(failure(planned));
-    return 1;
-  }
-  const storeDir = o.store ?? process.env.NNUNET_STORE ?? '.nnunet';
-  const planNode = planned.nodes.find((n) => n.node === 'plan' && n.outputs);
-  const planDir = await artifactDir(storeDir, planNode!.outputs!.digest);
+  const runsDir = o.runsDir ?? 'runs';
+  const common = { kinds, storeDir: o.storeDir, runsDir: o.runsDir, concurrency: o.jobs, signal: o.signal, onEvent: o.onEvent, name: 'preprocess' };
+  // the plan first, so that the default configuration list follows what the planner actually produced
+  const planned = await runPipeline({ ...common, pipelineText: preprocessPipeline(dataset, DEFAULT_CONFIGURATIONS, o.gpuMemory, o.planner), targets: ['plan'] });
+  if (planned.status !== 'succeeded') throw failed(planned, runsDir);
+  const planDir = await artifactDir(defaultStoreDir(o.storeDir), planned.nodes.find((n) => n.node === 'plan')!.outputs!.digest);
   const plans = JSON.parse(await readFile(join(planDir, 'nnUNetPlans.json'), 'utf8')) as Plans;
   const configurations = o.configurations ?? DEFAULT_CONFIGURATIONS.filter((c) => c in plans.configurations);
-  for (const c of configurations) resolveConfiguration(plans, c);
+  configurations.forEach((c) => resolveConfiguration(plans, c)); // unknown names fail here, before any work
 
   const record = await runPipeline({ ...common, pipelineText: preprocessPipeline(dataset, configurations, o.gpuMemory, o.planner) });
-  if (record.status !== 'succeeded') {
-    log(failure(record));
-    return 1;
-  }
+  if (record.status !== 'succeeded') throw failed(record, runsDir);
   const out = resolve(o.out);
   await mkdir(out, { recursive: true });
-  for (const f of ['nnUNetPlans.json', 'dataset.json', 'dataset_fingerprint.json'].filter((x) => existsSync(join(planDir, x)))) {
-    await copyFile(join(planDir, f), join(out, f));
-  }
-  const written = new Map<string, Set<string>>();
+  for (const f of COPIED_FROM_PLAN.filter((x) => existsSync(join(planDir, x)))) await copyFile(join(planDir, f), join(out, f));
+  const cases = new Map<string, number>();
   for (const n of record.nodes.filter((x) => x.node === 'preprocess' && x.outputs)) {
     const id = resolveConfiguration(plans, String(n.matrix.configuration)).data_identifier;
-    const cases = await copyCases(await artifactDir(storeDir, n.outputs!.digest), join(out, id));
-    const seen = written.get(id) ?? new Set<string>();
-    cases.forEach((c) => seen.add(c));
-    written.set(id, seen);
+    await copyFlat(await artifactDir(defaultStoreDir(o.storeDir), n.outputs!.digest), join(out, id));
+    cases.set(`${n.matrix.configuration} -> ${id}`, (cases.get(`${n.matrix.configuration} -> ${id}`) ?? 0) + 1);
   }
   for (const c of configurations) {
-    const { data_identifier: id, previous_stage: prev } = resolveConfiguration(plans, c);
-    if (prev) {
-      await writeFile(join(out, id, `${c}.shared.json`), JSON.stringify({ configuration: c, data_identifier: id, previous_stage: prev }, null, 1));
-    }
+    const { data_identifier: id, previous_stage: previous } = resolveConfiguration(plans, c);
+    // the cascade has no data of its own: say so next to the data it uses
+    if (previous) await writeFile(join(out, id, `${c}.shares_data.json`), JSON.stringify({ configuration: c, data_identifier: id, previous_stage: previous }));
   }
-  for (const [id, cases] of written) log(`${id}: ${cases.size} cases`);
-  log(`plans and preprocessed data in ${out}`);
-  return 0;
+  for (const [what, n] of cases) log(`${what}: ${n} cases`);
+  log(`${summarize(record, runsDir)}\nplans and preprocessed data in ${out}`);
+  return record;
 }
 
 export function register(program: Command): void {
   program
     .command('preprocess')
-    .description("plan and preprocess a raw nnU-Net dataset (nnUNetv2_plan_and_preprocess) through the pipeline engine")
+    .description('plan and preprocess a raw nnU-Net dataset (nnUNetv2_plan_and_preprocess) through the pipeline engine')
     .argument('<dataset>', 'raw dataset folder (dataset.json, imagesTr/, labelsTr/)')
     .requiredOption('-o, --out <dir>', 'output folder: nnUNetPlans.json and one folder per data_identifier')
-    .option('-c, --configurations <names...>', 'configurations to preprocess (default: 2d 3d_fullres 3d_lowres, those planned)')
+    .option('-c, --configurations <names...>', 'configurations to preprocess (default: those of 2d 3d_fullres 3d_lowres that were planned)')
     .option('--gpu-memory <gb>', 'GPU memory target of the planner in GB', Number, 8)
     .option('--planner <name>', 'default | resenc-m | resenc-l | resenc-xl', 'default')
-    .option('-j, --jobs <n>', 'concurrent actions', Number)
-    .action(async (dataset: string, opts: Omit<PreprocessCommandOptions, 'store'>, cmd: Command) => {
-      const { store } = cmd.optsWithGlobals<{ store?: string }>();
-      process.exitCode = await preprocessCommand(dataset, { ...opts, store }, (l) => process.stdout.write(`${l}\n`));
+    .option('-j, --jobs <n>', 'actions running at once (default: CPU count)', (v) => Number.parseInt(v, 10))
+    .option('-q, --quiet', 'no live progress')
+    .action(async (dataset: string, opts: Omit<PreprocessCommandOptions, 'storeDir' | 'runsDir'> & { quiet?: boolean }, cmd: Command) => {
+      const interrupt = interruptController();
+      const progress = createProgress(opts.quiet);
+      try {
+        await preprocessCommand(dataset, { ...opts, ...globalDirs(cmd), signal: interrupt.signal, onEvent: progress.observer }, (l) => process.stdout.write(`${l}\n`));
+      } finally {
+        progress.stop();
+        interrupt.dispose();
+      }
     });
 }

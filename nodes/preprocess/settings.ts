@@ -1,0 +1,58 @@
+/**
+ * Kind `preprocess-settings`: the part of the plans one configuration's preprocessing depends on, as a small
+ * plans file (same keys as nnUNetPlans.json, one resolved configuration) plus the dataset.json labels.
+ * Preprocess actions that take it as their `plan` need are keyed on it instead of the whole plans, so a
+ * plan change (say, a new 2d batch size) reruns only the configurations whose preprocessing changed (early
+ * cutoff on identical bytes).
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ActionContext, NodeKind } from '../../src/engine/index.js';
+import type { DatasetJson } from '../dataset/format.js';
+import type { Plans } from '../plan/format.js';
+import { resolveConfiguration } from '../plan/resolve.js';
+import { paramsSchema, type PreprocessParams } from './params.js';
+import type { PreprocessPlans } from './preprocess-case.js';
+
+const readJson = async <T>(file: string): Promise<T> => JSON.parse(await readFile(file, 'utf8')) as T;
+
+/** The settings of `configuration`, in the shape of a plans file with just that (resolved) configuration. */
+export function preprocessSettings(plans: Plans, configuration: string): PreprocessPlans {
+  const c = resolveConfiguration(plans, configuration);
+  return {
+    plans_name: plans.plans_name,
+    transpose_forward: plans.transpose_forward,
+    foreground_intensity_properties_per_channel: plans.foreground_intensity_properties_per_channel,
+    configurations: {
+      [configuration]: {
+        data_identifier: c.data_identifier,
+        spacing: c.spacing,
+        normalization_schemes: c.normalization_schemes,
+        use_mask_for_norm: c.use_mask_for_norm,
+        resampling_fn_data: c.resampling_fn_data,
+        resampling_fn_data_kwargs: c.resampling_fn_data_kwargs,
+        resampling_fn_seg: c.resampling_fn_seg,
+        resampling_fn_seg_kwargs: c.resampling_fn_seg_kwargs,
+        ...(c.previous_stage === undefined ? {} : { previous_stage: c.previous_stage }),
+      },
+    },
+  };
+}
+
+async function run(ctx: ActionContext<PreprocessParams>) {
+  const dir = ctx.input('plan').dir;
+  const plans = await readJson<Plans>(join(dir, 'nnUNetPlans.json'));
+  const { labels } = await readJson<DatasetJson>(join(dir, 'dataset.json'));
+  const settings = preprocessSettings(plans, ctx.params.configuration);
+  await writeFile(join(ctx.outDir, 'nnUNetPlans.json'), JSON.stringify(settings, null, 1));
+  await writeFile(join(ctx.outDir, 'dataset.json'), JSON.stringify({ labels }, null, 1));
+  return { metrics: { data_identifier: settings.configurations[ctx.params.configuration].data_identifier ?? null } };
+}
+
+export const preprocessSettingsKind: NodeKind<PreprocessParams> = {
+  kind: 'preprocess-settings',
+  version: '1',
+  description: "one configuration's preprocessing settings cut from the plans, so preprocess reruns only when they change",
+  params: paramsSchema,
+  run,
+};
