@@ -18,6 +18,7 @@ import { evaluate } from './evaluate/index.js';
 import { findBestKind } from './find-best/index.js';
 import { postprocess } from './postprocess/index.js';
 import { exportKind } from './export/index.js';
+import { predict } from './predict/index.js';
 
 export const kinds: KindRegistry = {
   'case-fingerprint': caseFingerprint,
@@ -35,4 +36,5 @@ export const kinds: KindRegistry = {
   'find-best': findBestKind,
   postprocess,
   export: exportKind,
+  predict,
 };

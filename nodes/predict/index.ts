@@ -1,0 +1,52 @@
+/**
+ * Kind `predict` (spec §6): segment images with a model folder. Needs `model` (an export action); the images are
+ * the `input` folder param, or else the `dataset` need's imagesTs cases. Output: CASEID<ending> per case (+ .npz
+ * and .json with save_probabilities). Every case is tried; the action fails at the end if any case failed.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { NodeError, type ActionContext, type NodeKind } from '../../src/engine/index.js';
+import { channelNames, type CaseListing } from '../dataset/format.js';
+import { loadPostprocessing } from '../postprocess/apply.js';
+import { findCases, type CaseFiles } from './cases.js';
+import { closeModel, openModel } from './model.js';
+import { paramsSchema, type PredictParams } from './params.js';
+import { predictFolder } from './predict-folder.js';
+
+async function run(ctx: ActionContext<PredictParams>) {
+  const p = ctx.params;
+  const modelDir = ctx.input('model').dir;
+  const model = await openModel(modelDir, { configuration: p.configuration, folds: p.folds });
+  try {
+    let cases: CaseFiles[];
+    if (p.input) {
+      cases = findCases([p.input], model.datasetJson.file_ending, Object.keys(channelNames(model.datasetJson)).length);
+    } else {
+      const listing = JSON.parse(await readFile(join(ctx.input('dataset').dir, 'cases.json'), 'utf8')) as CaseListing;
+      cases = listing.test.map((c) => ({ id: c.id, files: c.images }));
+      if (cases.length === 0) throw new NodeError('PREDICT_NO_CASES', 'the dataset has no imagesTs cases; give an input folder', { node: ctx.actionId });
+    }
+    const postprocess = p.postprocessing ? await loadPostprocessing(modelDir) : null;
+    const result = await predictFolder(cases, model, ctx.outDir, {
+      tta: p.tta, stepSize: p.step_size, saveProbabilities: p.save_probabilities, postprocess: postprocess ?? undefined,
+      progress: ctx.progress, log: ctx.log,
+    });
+    if (result.failed.length > 0) {
+      throw new NodeError('PREDICT_CASES_FAILED', `${result.failed.length} of ${cases.length} case(s) failed: ${result.failed.map((f) => `${f.case} (${f.message})`).join('; ')}`,
+        { node: ctx.actionId }, { issues: result.failed.map((f) => ({ code: f.code, item: f.case, message: f.message })) });
+    }
+    return { metrics: { cases: result.written.length, configuration: model.configuration, folds: model.folds } };
+  } finally {
+    closeModel(model);
+  }
+}
+
+export const predict: NodeKind<PredictParams> = {
+  kind: 'predict',
+  version: '1',
+  description: 'segment images with a trained model folder: sliding window, mirroring, fold averaging, export',
+  params: paramsSchema,
+  resources: { cpus: 2 },
+  externalInputs: (p) => (p.input ? [p.input] : []),
+  run,
+};
