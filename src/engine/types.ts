@@ -67,6 +67,11 @@ export interface ActionContext<P> {
   /** digests of the external paths declared by `externalInputs`, by path */
   external: Record<string, string>;
   signal: AbortSignal;
+  /**
+   * Content digest of a file (or Merkle digest of a folder) through the engine's stat cache, so a kind that
+   * lists thousands of items does not re-read unchanged files. Always set by the engine; optional for test doubles.
+   */
+  hashPath?(path: string): Promise<string>;
   progress(p: Progress): void;
   log: Logger;
   /** expanded action id, for messages */

@@ -15,16 +15,18 @@ export class Limiter {
     const weight = Math.max(1, Math.min(cpus, this.capacity));
     if (!(this.queue.length === 0 && this.fits(weight, acc))) {
       await new Promise<void>((resolve, reject) => {
-        const entry = { weight, acc, wake: resolve };
-        this.queue.push(entry);
-        signal.addEventListener('abort', () => {
+        const onAbort = (): void => {
           const i = this.queue.indexOf(entry);
           if (i >= 0) {
             this.queue.splice(i, 1);
             reject(new AbortedError());
             this.drain();
           }
-        }, { once: true });
+        };
+        // the listener goes when the slot is granted: thousands of queued actions share one run signal
+        const entry = { weight, acc, wake: () => { signal.removeEventListener('abort', onAbort); resolve(); } };
+        this.queue.push(entry);
+        signal.addEventListener('abort', onAbort, { once: true });
       });
     } else {
       this.take(weight, acc);

@@ -1,7 +1,8 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { AbortedError, NnunetError } from '../errors.js';
 import type { ActionRecord } from '../store/action-record.js';
-import { LocalStore } from '../store/local-store.js';
+import type { LocalStore } from '../store/local-store.js';
+import type { LastIndex } from '../store/last-index.js';
 import type { ActionContext, ActionResult, InputArtifact, Item, Json } from '../types.js';
 import type { EngineObserver } from '../events.js';
 import type { Limiter } from './limiter.js';
@@ -12,7 +13,7 @@ const LOG_KEEP = 200;
 
 export interface ExecEnv {
   readonly store: LocalStore;
-  readonly pipelineName: string;
+  readonly last: LastIndex;
   readonly limiter: Limiter;
   readonly emit: EngineObserver;
   /** signal for this action: the run's signal, possibly narrowed by watch mode */
@@ -22,7 +23,7 @@ export interface ExecEnv {
 /** The committed record for a key whose artifact is still present, else undefined. */
 export async function lookupCached(store: LocalStore, key: string): Promise<ActionRecord | undefined> {
   const rec = await store.readAction(key);
-  return rec && (await store.hasArtifact(rec.output)) ? rec : undefined;
+  return rec && store.hasArtifact(rec.output) ? rec : undefined;
 }
 
 export function applyRecord(o: Outcome, rec: ActionRecord): void {
@@ -76,20 +77,21 @@ export async function executeAction(env: ExecEnv, a: PreparedAction, o: Outcome)
     const done = await lookupCached(store, a.key);
     if (done) {
       applyRecord(o, done);
-      await store.writeLast(LocalStore.scope(env.pipelineName, a.spec.id), { actionId: a.spec.id, key: a.key, output: done.output, parts: a.parts });
+      env.last.set(a.spec.id, { key: a.key, output: done.output });
       return;
     }
     if (signal.aborted) throw new AbortedError();
     outDir = await store.tempDir();
     const scratchDir = store.scratchDir(a.key);
     await mkdir(scratchDir, { recursive: true });
-    const last = await store.readLast(LocalStore.scope(env.pipelineName, a.spec.id));
-    const previous = last && (await store.hasArtifact(last.output)) ? { digest: last.output, dir: await store.artifactDir(last.output) } : undefined;
+    const last = env.last.get(a.spec.id);
+    const previous = last && store.hasArtifact(last.output) ? { digest: last.output, dir: await store.artifactDir(last.output) } : undefined;
     const inputs = await inputArtifacts(store, a);
     const id = a.spec.id;
     const ctx: ActionContext<any> = {
       params: a.params, inputs, matrix: a.spec.matrix, item: a.spec.item, outDir, scratchDir, previous,
       external: a.external, signal, actionId: id,
+      hashPath: (path) => store.statCache.digestPath(path),
       input(name) {
         const list = inputs[name];
         if (!list || list.length !== 1) throw new NnunetError('ACTION_INPUT_NOT_SINGLE', `input '${name}' of ${id} has ${list?.length ?? 0} artifacts, expected exactly one`, { node: id });
@@ -115,7 +117,7 @@ export async function executeAction(env: ExecEnv, a: PreparedAction, o: Outcome)
       log: o.log.slice(-LOG_KEEP),
     };
     await store.commitAction(rec);
-    await store.writeLast(LocalStore.scope(env.pipelineName, id), { actionId: id, key: a.key, output, parts: a.parts });
+    env.last.set(id, { key: a.key, output });
     await rm(scratchDir, { recursive: true, force: true });
     Object.assign(o, { status: 'ran', output, items: rec.items, itemLabel: rec.itemLabel, metrics: rec.metrics });
   } catch (err) {

@@ -56,14 +56,16 @@ export async function runPlan(plan: Plan, opts: ExecOptions): Promise<PlanRunRes
   outer?.addEventListener('abort', onOuterAbort, { once: true });
   const externals = new ExternalDigests(store);
   const externalPaths = new Set<string>();
+  const last = store.lastIndex(plan.name);
   const env: ExecEnv = {
-    store, pipelineName: plan.name, emit,
+    store, last, emit,
     limiter: new Limiter(Math.max(1, opts.concurrency ?? availableParallelism())),
     signalFor(a: PreparedAction) {
       const extra = opts.actionSignal?.({ id: a.spec.id, node: a.spec.node.name, external: Object.keys(a.external), item: a.spec.item });
       return extra ? AbortSignal.any([runCtl.signal, extra]) : runCtl.signal;
     },
   };
+  const git = gitState(process.cwd()); // in parallel with the run: it spawns git twice
   emit({ type: 'run-start', runId: id, pipeline: plan.name });
   const byNode = new Map<string, Outcome[]>();
   const all: Outcome[] = [];
@@ -83,10 +85,7 @@ export async function runPlan(plan: Plan, opts: ExecOptions): Promise<PlanRunRes
         const hit = await lookupCached(store, a.key);
         if (hit) {
           applyRecord(o, hit);
-          const scope = LocalStore.scope(plan.name, spec.id);
-          if ((await store.readLast(scope))?.key !== a.key) {
-            await store.writeLast(scope, { actionId: spec.id, key: a.key, output: hit.output, parts: a.parts });
-          }
+          last.set(spec.id, { key: a.key, output: hit.output });
         } else {
           await executeAction(env, a, o);
         }
@@ -119,6 +118,7 @@ export async function runPlan(plan: Plan, opts: ExecOptions): Promise<PlanRunRes
   await new PGraph(Object.fromEntries(plan.order.map((n) => [n, { run: () => runNode(n) }])), deps).run();
   outer?.removeEventListener('abort', onOuterAbort);
   await store.statCache.save();
+  await last.save();
 
   const count = (s: Outcome['status']): number => all.filter((o) => o.status === s).length;
   const status: RunRecord['status'] = count('failed') > 0 ? 'failed' : outer?.aborted || count('aborted') > 0 ? 'aborted' : 'succeeded';
@@ -126,13 +126,13 @@ export async function runPlan(plan: Plan, opts: ExecOptions): Promise<PlanRunRes
   for (const o of all) if (Object.keys(o.metrics).length) metrics[o.id] = o.metrics;
   const summary: RunRecord['summary'] = {};
   for (const s of ['cached', 'ran', 'failed', 'aborted', 'skipped'] as const) if (count(s)) summary[s] = count(s);
-  const git = await gitState(process.cwd());
+  const gitFacts = await git;
   const record: RunRecord = {
     id, status, nodes: all.map(nodeRecord), metrics, params: plan.params,
     pipeline: { ...(plan.file ? { file: resolve(plan.file) } : {}), name: plan.name, digest: plan.yaml.digest, text: plan.yaml.text },
     startedAt: startedAt.toISOString(), durationMs: Date.now() - startedAt.getTime(),
     environment: { ...machineEnvironment(), store: store.root, ...opts.environment },
-    ...(git ? { git } : {}), ...(opts.name ? { name: opts.name } : {}), ...(opts.tags?.length ? { tags: opts.tags } : {}),
+    ...(gitFacts ? { git: gitFacts } : {}), ...(opts.name ? { name: opts.name } : {}), ...(opts.tags?.length ? { tags: opts.tags } : {}),
     ...(opts.targets?.length ? { targets: opts.targets } : {}), summary,
   };
   await writeRunRecord(resolve(opts.runsDir ?? 'runs'), record, all);

@@ -42,6 +42,7 @@ export interface StatusReport {
 export async function statusPlan(plan: Plan, opts: { storeDir?: string }): Promise<StatusReport> {
   const store = new LocalStore(defaultStoreDir(opts.storeDir));
   const externals = new ExternalDigests(store);
+  const last = store.lastIndex(plan.name);
   const byNode = new Map<string, Outcome[]>();
   const actions: ActionState[] = [];
   for (const name of plan.order) {
@@ -68,10 +69,12 @@ export async function statusPlan(plan: Plan, opts: { storeDir?: string }): Promi
           st.state = 'fresh';
           return;
         }
-        const last = await store.readLast(LocalStore.scope(plan.name, spec.id));
-        if (!last) st.reasons.push({ kind: 'new' });
-        else if (last.key === a.key) st.reasons.push({ kind: 'output-missing', digest: last.output });
-        else st.reasons.push(...(await withFileChanges(store, explain(last.parts, a.parts))));
+        const prev = last.get(spec.id);
+        const prevParts = prev && prev.key !== a.key ? (await store.readAction(prev.key))?.parts : undefined;
+        if (!prev) st.reasons.push({ kind: 'new' });
+        else if (prev.key === a.key) st.reasons.push({ kind: 'output-missing', digest: prev.output });
+        else if (!prevParts) st.reasons.push({ kind: 'unexplained' });
+        else st.reasons.push(...(await withFileChanges(store, explain(prevParts, a.parts))));
       } catch (err) {
         st.reasons.push(err instanceof NnunetError ? { kind: 'error', code: err.code, message: err.message } : { kind: 'error', code: 'ACTION_FAILED', message: String(err) });
       }

@@ -1,4 +1,5 @@
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { StoreError } from '../errors.js';
 import { hashFile, sha256, type Digest } from './digest.js';
@@ -36,7 +37,7 @@ export class StatCache {
   async digestFile(path: string, knownStat?: { size: number; mtimeMs: number; ino: number }): Promise<Digest> {
     await this.load();
     const abs = resolve(path);
-    const s = knownStat ?? (await stat(abs));
+    const s = knownStat ?? statSync(abs);
     const hit = this.entries.get(abs);
     if (hit && hit[0] === s.size && hit[1] === s.mtimeMs && hit[2] === s.ino) return hit[3];
     const digest = await hashFile(abs, s.size);
@@ -52,7 +53,7 @@ export class StatCache {
     const abs = resolve(path);
     let s;
     try {
-      s = await stat(abs);
+      s = statSync(abs);
     } catch (cause) {
       throw new StoreError('EXTERNAL_INPUT_MISSING', `input path does not exist: ${abs}`, { file: abs }, { cause });
     }

@@ -1,4 +1,4 @@
-import { readdir, stat } from 'node:fs/promises';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { canonicalJson } from './canonical-json.js';
 import { sha256, type Digest } from './digest.js';
@@ -36,11 +36,14 @@ export interface FileStat {
   readonly ino: number;
 }
 
-/** Regular files under `dir` (symlinks followed), as sorted relative '/'-paths with their stat facts. */
+/**
+ * Regular files under `dir` (symlinks followed), as sorted relative '/'-paths with their stat facts.
+ * Synchronous stats: over 10,000 files they cost a fraction of the promise API's thread-pool round trips.
+ */
 export async function listFiles(dir: string): Promise<FileStat[]> {
   const out: FileStat[] = [];
-  async function walk(rel: string): Promise<void> {
-    const entries = await readdir(join(dir, rel), { withFileTypes: true });
+  function walk(rel: string): void {
+    const entries = readdirSync(join(dir, rel), { withFileTypes: true });
     const subdirs: string[] = [];
     const files: string[] = [];
     for (const e of entries) {
@@ -48,14 +51,16 @@ export async function listFiles(dir: string): Promise<FileStat[]> {
       if (e.isDirectory()) subdirs.push(r);
       else if (e.isFile()) files.push(r);
       else if (e.isSymbolicLink()) {
-        const s = await stat(join(dir, r));
+        const s = statSync(join(dir, r));
         (s.isDirectory() ? subdirs : files).push(r);
       }
     }
-    const stats = await Promise.all(files.map((f) => stat(join(dir, f))));
-    files.forEach((f, i) => out.push({ path: f, size: stats[i].size, mtimeMs: stats[i].mtimeMs, ino: stats[i].ino }));
-    for (const d of subdirs) await walk(d);
+    for (const f of files) {
+      const s = statSync(join(dir, f));
+      out.push({ path: f, size: s.size, mtimeMs: s.mtimeMs, ino: s.ino });
+    }
+    subdirs.forEach(walk);
   }
-  await walk('');
+  walk('');
   return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }

@@ -21,11 +21,3 @@ export interface ActionRecord {
   /** last log lines of the execution that produced it */
   readonly log: string[];
 }
-
-/** `last/<scope>.json`: the most recent key committed or reused for one action id (for `previous` and `status`). */
-export interface LastRecord {
-  readonly actionId: string;
-  readonly key: Digest;
-  readonly output: Digest;
-  readonly parts: KeyParts;
-}

@@ -1,12 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, link, mkdir, readFile, rename, rm, stat, writeFile, copyFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { StoreError } from '../errors.js';
-import { digestJson, sha256, type Digest } from '../hash/digest.js';
+import { sha256, type Digest } from '../hash/digest.js';
 import { StatCache } from '../hash/stat-cache.js';
 import { listFiles, parseTree, treeText, type Tree, type TreeEntry } from '../hash/tree.js';
 import { hashFile } from '../hash/digest.js';
-import type { ActionRecord, LastRecord } from './action-record.js';
+import type { ActionRecord } from './action-record.js';
+import { LastIndex } from './last-index.js';
 import { acquireLock, type Release } from './lock.js';
 
 /**
@@ -36,8 +38,9 @@ export class LocalStore {
   actionPath(key: Digest): string {
     return join(this.root, 'actions', key.slice(0, 2), `${key}.json`);
   }
-  lastPath(scope: string): string {
-    return join(this.root, 'last', `${sha256(scope)}.json`);
+  /** The per-pipeline index of each action id's latest key (an action id is only unique within a pipeline). */
+  lastIndex(pipeline: string): LastIndex {
+    return new LastIndex(join(this.root, 'last', `${sha256(pipeline)}.json`), (f, t) => this.writeAtomic(f, t));
   }
   scratchDir(key: Digest): string {
     return join(this.root, 'scratch', key);
@@ -89,7 +92,7 @@ export class LocalStore {
   }
 
   async writeTreeIfMissing(d: Digest, text: string): Promise<void> {
-    if (!(await exists(this.treePath(d)))) await this.writeAtomic(this.treePath(d), text);
+    if (!existsSync(this.treePath(d))) await this.writeAtomic(this.treePath(d), text);
   }
 
   async readTree(d: Digest): Promise<Tree | undefined> {
@@ -103,7 +106,7 @@ export class LocalStore {
   /** Readable directory of a committed artifact, rebuilt from objects when the materialised copy is gone. */
   async artifactDir(d: Digest): Promise<string> {
     const dir = this.artifactPath(d);
-    if (await exists(dir)) return dir;
+    if (existsSync(dir)) return dir;
     const tree = await this.readTree(d);
     if (!tree) throw new StoreError('STORE_ARTIFACT_MISSING', `artifact ${d} is not in the store ${this.root}`);
     const tmp = await this.tempDir();
@@ -121,8 +124,8 @@ export class LocalStore {
     return dir;
   }
 
-  async hasArtifact(d: Digest): Promise<boolean> {
-    return exists(this.artifactPath(d));
+  hasArtifact(d: Digest): boolean {
+    return existsSync(this.artifactPath(d));
   }
 
   /** The cached record of a key, or undefined; a record that does not parse is removed, never trusted. */
@@ -130,7 +133,9 @@ export class LocalStore {
     const file = this.actionPath(key);
     let text: string;
     try {
-      text = await readFile(file, 'utf8');
+      // Synchronous on purpose: a null rerun does thousands of these, and small sync reads cost a fraction
+      // of the promise API's open/fstat/read/close round trips through the thread pool.
+      text = readFileSync(file, 'utf8');
     } catch {
       return undefined;
     }
@@ -146,23 +151,6 @@ export class LocalStore {
 
   async commitAction(rec: ActionRecord): Promise<void> {
     await this.writeAtomic(this.actionPath(rec.key), JSON.stringify(rec));
-  }
-
-  async readLast(scope: string): Promise<LastRecord | undefined> {
-    try {
-      return JSON.parse(await readFile(this.lastPath(scope), 'utf8')) as LastRecord;
-    } catch {
-      return undefined;
-    }
-  }
-
-  async writeLast(scope: string, rec: LastRecord): Promise<void> {
-    await this.writeAtomic(this.lastPath(scope), JSON.stringify(rec));
-  }
-
-  /** Key for `last/`: an action id is only unique within one pipeline. */
-  static scope(pipeline: string, actionId: string): string {
-    return digestJson([pipeline, actionId]);
   }
 
   async writeAtomic(file: string, text: string): Promise<void> {
