@@ -28,9 +28,10 @@ function labelLoss(logits: tf.Tensor, target: tf.Tensor, cfg: LossConfig): tf.Sc
     const mask = cfg.ignoreLabel === null ? null : tf.cast(tf.notEqual(labels, cfg.ignoreLabel), 'float32');
     const diceLabels = mask ? tf.mul(labels, mask) : labels; // ignore voxels count as background, then masked out
     const onehot = tf.oneHot(tf.cast(diceLabels, 'int32'), c);
-    const maskC = mask ? tf.expandDims(mask, -1) : null;
-    const dice = softDiceLoss(tf.softmax(logits, -1), onehot, maskC, { batchDice: cfg.batchDice, doBg: false });
-    const ceVoxel = tf.neg(tf.sum(tf.mul(onehot, tf.logSoftmax(logits, -1)), -1));
+    // one log-softmax serves both terms: softmax = exp(log-softmax)
+    const logProbs = tf.logSoftmax(logits, -1);
+    const dice = softDiceLoss(tf.exp(logProbs), onehot, mask ? tf.expandDims(mask, -1) : null, { batchDice: cfg.batchDice, doBg: false });
+    const ceVoxel = tf.neg(tf.sum(tf.mul(onehot, logProbs), -1));
     if (!mask) return tf.add(tf.mean(ceVoxel), dice) as tf.Scalar;
     // nnU-Net skips CE entirely (0) when a batch holds no annotated voxel
     const annotated = tf.sum(mask);
@@ -57,8 +58,9 @@ function regionLoss(logits: tf.Tensor, target: tf.Tensor, cfg: LossConfig): tf.S
     const dice = softDiceLoss(tf.sigmoid(logits), regions, mask, { batchDice: cfg.batchDice, doBg: true });
     // BCEWithLogits, numerically stable: max(x,0) − x·y + log(1 + e^{−|x|})
     const bce = tf.add(tf.sub(tf.relu(logits), tf.mul(logits, regions)), tf.log1p(tf.exp(tf.neg(tf.abs(logits)))));
-    // as nnU-Net: Σ(bce·mask) over every region channel, divided by the single-channel mask sum
-    const ce = mask ? tf.div(tf.sum(tf.mul(bce, mask)), tf.maximum(tf.sum(mask), 1e-8)) : tf.mean(bce);
+    // as nnU-Net: Σ(bce·mask) over every region channel, divided by the single-channel mask sum (channels summed
+    // first so the mask multiplies a same-shape tensor)
+    const ce = mask ? tf.div(tf.sum(tf.mul(tf.sum(bce, -1, true), mask)), tf.maximum(tf.sum(mask), 1e-8)) : tf.mean(bce);
     return tf.add(ce, dice) as tf.Scalar;
   });
 }

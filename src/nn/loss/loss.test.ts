@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
+import '../ops/gradients.js';
 import '../ops/index.js';
 import {
   segmentationLoss, softDiceLoss, deepSupervisionWeights, deepSupervisionScales, downsampleNearestExact,

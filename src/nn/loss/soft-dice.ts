@@ -2,6 +2,10 @@
  * MemoryEfficientSoftDiceLoss of nnU-Net: per (sample, class) I = Σ p·y, P = Σ p, G = Σ y over space (summed over
  * the batch too with batch dice), dc = (2I + s) / max(G + P + s, 1e-8), loss = −mean(dc).
  * Channels last: probs and onehot are [B, ...S, C]; mask (1 = annotated) is [B, ...S, 1] or null.
+ *
+ * The spatial sums are written as products with the (mask or ones) row vector, [G, 1, V] x [G, V, C]: tfjs-cpu
+ * reduces over non-last axes and broadcasts the mask over channels element by element, which cost seconds per
+ * step at nnU-Net patch sizes; a matrix product does both in one fast kernel (and so does its gradient).
  */
 import * as tf from '@tensorflow/tfjs-core';
 
@@ -18,24 +22,17 @@ const MIN_DENOMINATOR = 1e-8;
 export function softDiceLoss(probs: tf.Tensor, onehot: tf.Tensor, mask: tf.Tensor | null, o: SoftDiceOptions): tf.Scalar {
   return tf.tidy(() => {
     const c = probs.shape[probs.rank - 1];
-    let p = probs;
-    let y = onehot;
-    if (!o.doBg) {
-      const begin = new Array(probs.rank).fill(0);
-      begin[probs.rank - 1] = 1;
-      const size = [...probs.shape];
-      size[probs.rank - 1] = c - 1;
-      p = tf.slice(p, begin, size);
-      y = tf.slice(y, begin, size);
-    }
-    if (mask) {
-      p = tf.mul(p, mask);
-      y = tf.mul(y, mask);
-    }
-    const axes = o.batchDice ? Array.from({ length: p.rank - 1 }, (_, i) => i) : Array.from({ length: p.rank - 2 }, (_, i) => i + 1);
-    const intersect = tf.sum(tf.mul(p, y), axes);
-    const sumPred = tf.sum(p, axes);
-    const sumGt = tf.sum(y, axes);
+    const groups = o.batchDice ? 1 : probs.shape[0];
+    const p = tf.reshape(probs, [groups, -1, c]);
+    const y = tf.reshape(onehot, [groups, -1, c]);
+    const weights = mask ? tf.reshape(mask, [groups, 1, -1]) : tf.ones([groups, 1, p.shape[1]]);
+    const perClass = (t: tf.Tensor) => {
+      const sums = tf.reshape(tf.matMul(weights, t), [groups, c]);
+      return o.doBg ? sums : tf.slice(sums, [0, 1], [groups, c - 1]);
+    };
+    const intersect = perClass(tf.mul(p, y));
+    const sumPred = perClass(p);
+    const sumGt = perClass(y);
     const s = o.smooth ?? DEFAULT_SMOOTH;
     const dc = tf.div(tf.add(tf.mul(intersect, 2), s), tf.maximum(tf.add(tf.add(sumGt, sumPred), s), MIN_DENOMINATOR));
     return tf.neg(tf.mean(dc)) as tf.Scalar;
