@@ -42,6 +42,8 @@ describe('nnunet preprocess', () => {
     const first = await preprocessCommand(dataset, { out, gpuMemory: 8, planner: 'default', ...dirs }, (l) => lines.push(l));
     expect(first.status).toBe('succeeded');
     const plans = JSON.parse(readFileSync(join(out, 'nnUNetPlans.json'), 'utf8'));
+    expect(existsSync(join(out, 'dataset_fingerprint.json'))).toBe(true);
+    expect(existsSync(join(out, 'dataset.json'))).toBe(true);
     const ids = Object.values(plans.configurations as Record<string, { data_identifier?: string }>)
       .map((c) => c.data_identifier)
       .filter((x): x is string => !!x);

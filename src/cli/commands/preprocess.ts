@@ -3,60 +3,48 @@
  * engine (dataset -> case fingerprints -> fingerprint -> plan -> preprocess per configuration x case), then the
  * committed artifacts are laid out as nnU-Net does: <out>/nnUNetPlans.json, <out>/<data_identifier>/<case>.*
  */
-import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { kinds } from '../../../nodes/index.js';
 import type { Plans } from '../../../nodes/plan/format.js';
+import { PLANS_FILE } from '../../../nodes/plan/index.js';
+import { FINGERPRINT_FILE } from '../../../nodes/fingerprint/index.js';
 import { resolveConfiguration } from '../../../nodes/plan/resolve.js';
-import { artifactDir, defaultStoreDir, NnunetError, runPipeline, type EngineObserver, type RunRecord } from '../../engine/index.js';
+import { artifactDir, defaultStoreDir, NnunetError, runPipeline, type RunRecord } from '../../engine/index.js';
 import { createProgress } from '../progress.js';
+import { planPipeline, type PlanCommandOptions } from './plan.js';
 import { globalDirs, interruptController, summarize } from './run.js';
 
-export interface PreprocessCommandOptions {
-  out: string;
+export interface PreprocessCommandOptions extends Omit<PlanCommandOptions, 'fingerprint' | 'datasetJson'> {
   configurations?: string[];
-  gpuMemory: number;
-  planner: string;
   jobs?: number;
-  storeDir?: string;
-  runsDir?: string;
-  signal?: AbortSignal;
-  onEvent?: EngineObserver;
 }
 
 /** nnU-Net's default `-c`: every configuration with its own data (the cascade reuses 3d_fullres data). */
 const DEFAULT_CONFIGURATIONS = ['2d', '3d_fullres', '3d_lowres'];
-const COPIED_FROM_PLAN = ['nnUNetPlans.json', 'dataset.json'];
 
-export function preprocessPipeline(dataset: string, configurations: string[], gpuMemoryGb: number, planner: string): string {
-  return stringify({
-    version: 1,
-    name: 'preprocess',
-    params: { dataset, configurations },
-    nodes: {
-      dataset: { uses: 'dataset', with: { path: '${params.dataset}' } },
-      case_fingerprint: { uses: 'case-fingerprint', needs: ['dataset'], foreach: 'dataset' },
-      fingerprint: { uses: 'fingerprint', needs: { cases: 'case_fingerprint', dataset: 'dataset' } },
-      plan: { uses: 'plan', needs: ['fingerprint'], with: { gpu_memory_gb: gpuMemoryGb, planner } },
-      // keys each configuration's preprocessing on its own settings, not on the whole plans
-      preprocess_settings: {
-        uses: 'preprocess-settings',
-        needs: ['plan'],
-        matrix: { configuration: '${params.configurations}' },
-        with: { configuration: '${matrix.configuration}' },
-      },
-      preprocess: {
-        uses: 'preprocess',
-        needs: { dataset: 'dataset', plan: 'preprocess_settings' },
-        foreach: 'dataset',
-        matrix: { configuration: '${params.configurations}' },
-        with: { configuration: '${matrix.configuration}' },
-      },
-    },
-  });
+/** The planning pipeline of `nnunet plan`, extended by per-configuration settings and per-case preprocessing. */
+export function preprocessPipeline(dataset: string, configurations: string[], o: PreprocessCommandOptions): string {
+  const doc = parse(planPipeline(dataset, o)) as { name: string; params: Record<string, unknown>; nodes: Record<string, unknown> };
+  doc.name = 'preprocess';
+  doc.params.configurations = configurations;
+  // keys each configuration's preprocessing on its own settings, not on the whole plans
+  doc.nodes.preprocess_settings = {
+    uses: 'preprocess-settings',
+    needs: ['plan'],
+    matrix: { configuration: '${params.configurations}' },
+    with: { configuration: '${matrix.configuration}' },
+  };
+  doc.nodes.preprocess = {
+    uses: 'preprocess',
+    needs: { dataset: 'dataset', plan: 'preprocess_settings' },
+    foreach: 'dataset',
+    matrix: { configuration: '${params.configurations}' },
+    with: { configuration: '${matrix.configuration}' },
+  };
+  return stringify(doc);
 }
 
 function failed(record: RunRecord, runsDir: string): NnunetError {
@@ -76,18 +64,22 @@ export async function preprocessCommand(datasetDir: string, o: PreprocessCommand
   const runsDir = o.runsDir ?? 'runs';
   const common = { kinds, storeDir: o.storeDir, runsDir: o.runsDir, concurrency: o.jobs, signal: o.signal, onEvent: o.onEvent, name: 'preprocess' };
   // the plan first, so that the default configuration list follows what the planner actually produced
-  const planned = await runPipeline({ ...common, pipelineText: preprocessPipeline(dataset, DEFAULT_CONFIGURATIONS, o.gpuMemory, o.planner), targets: ['plan'] });
+  const planned = await runPipeline({ ...common, pipelineText: preprocessPipeline(dataset, DEFAULT_CONFIGURATIONS, o), targets: ['plan'] });
   if (planned.status !== 'succeeded') throw failed(planned, runsDir);
   const planDir = await artifactDir(defaultStoreDir(o.storeDir), planned.nodes.find((n) => n.node === 'plan')!.outputs!.digest);
-  const plans = JSON.parse(await readFile(join(planDir, 'nnUNetPlans.json'), 'utf8')) as Plans;
+  const plans = JSON.parse(await readFile(join(planDir, PLANS_FILE), 'utf8')) as Plans;
   const configurations = o.configurations ?? DEFAULT_CONFIGURATIONS.filter((c) => c in plans.configurations);
   configurations.forEach((c) => resolveConfiguration(plans, c)); // unknown names fail here, before any work
 
-  const record = await runPipeline({ ...common, pipelineText: preprocessPipeline(dataset, configurations, o.gpuMemory, o.planner) });
+  const record = await runPipeline({ ...common, pipelineText: preprocessPipeline(dataset, configurations, o) });
   if (record.status !== 'succeeded') throw failed(record, runsDir);
   const out = resolve(o.out);
   await mkdir(out, { recursive: true });
-  for (const f of COPIED_FROM_PLAN.filter((x) => existsSync(join(planDir, x)))) await copyFile(join(planDir, f), join(out, f));
+  // nnU-Net's nnUNet_preprocessed/DatasetXXX layout: <plans_name>.json next to dataset.json
+  await copyFile(join(planDir, PLANS_FILE), join(out, `${plans.plans_name}.json`));
+  await copyFile(join(planDir, 'dataset.json'), join(out, 'dataset.json'));
+  const fp = planned.nodes.find((n) => n.node === 'fingerprint' && n.outputs);
+  if (fp) await copyFile(join(await artifactDir(defaultStoreDir(o.storeDir), fp.outputs!.digest), FINGERPRINT_FILE), join(out, FINGERPRINT_FILE));
   const cases = new Map<string, number>();
   for (const n of record.nodes.filter((x) => x.node === 'preprocess' && x.outputs)) {
     const id = resolveConfiguration(plans, String(n.matrix.configuration)).data_identifier;
@@ -111,8 +103,9 @@ export function register(program: Command): void {
     .argument('<dataset>', 'raw dataset folder (dataset.json, imagesTr/, labelsTr/)')
     .requiredOption('-o, --out <dir>', 'output folder: nnUNetPlans.json and one folder per data_identifier')
     .option('-c, --configurations <names...>', 'configurations to preprocess (default: those of 2d 3d_fullres 3d_lowres that were planned)')
-    .option('--gpu-memory <gb>', 'GPU memory target of the planner in GB', Number, 8)
+    .option('--gpu-memory <gb>', 'GPU memory target in GB (default: 8; ResEnc L 24, XL 40)', Number)
     .option('--planner <name>', 'default | resenc-m | resenc-l | resenc-xl', 'default')
+    .option('--plans-name <name>', 'plans identifier (default: nnUNetPlans, or the ResEnc preset name)')
     .option('-j, --jobs <n>', 'actions running at once (default: CPU count)', (v) => Number.parseInt(v, 10))
     .option('-q, --quiet', 'no live progress')
     .action(async (dataset: string, opts: Omit<PreprocessCommandOptions, 'storeDir' | 'runsDir'> & { quiet?: boolean }, cmd: Command) => {
