@@ -25,7 +25,7 @@ export function softDiceLoss(probs: tf.Tensor, onehot: tf.Tensor, mask: tf.Tenso
     const groups = o.batchDice ? 1 : probs.shape[0];
     const p = tf.reshape(probs, [groups, -1, c]);
     const y = tf.reshape(onehot, [groups, -1, c]);
-    const weights = mask ? tf.reshape(mask, [groups, 1, -1]) : tf.ones([groups, 1, p.shape[1]]);
+    const weights = mask ? tf.reshape(mask, [groups, 1, -1]) : tf.ones([groups, 1, p.shape[1] as number]);
     const perClass = (t: tf.Tensor) => {
       const sums = tf.reshape(tf.matMul(weights, t), [groups, c]);
       return o.doBg ? sums : tf.slice(sums, [0, 1], [groups, c - 1]);
