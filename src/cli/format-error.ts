@@ -4,12 +4,19 @@ import { NnunetError, PipelineError, type ErrorContext, type Issue } from '../en
 
 function where(c: ErrorContext): string {
   if (!c.file) return '';
-  const file = relative(process.cwd(), c.file) || c.file;
+  const rel = relative(process.cwd(), c.file);
+  const file = rel && !rel.startsWith('..') ? rel : c.file;
   return c.line !== undefined ? `${file}:${c.line}:${c.column ?? 1}` : file;
 }
 
+/** Runtime errors have no YAML position; the action and case say where instead. */
+function subject(c: ErrorContext): string {
+  if (c.line !== undefined) return '';
+  return [c.node, c.item !== undefined ? `case ${c.item}` : ''].filter(Boolean).join(' ');
+}
+
 function line(i: Issue | (ErrorContext & { code: string; message: string })): string {
-  const parts = [where(i), i.path ?? '', i.message].filter((p) => p !== '');
+  const parts = [where(i), i.path ?? '', subject(i), i.message].filter((p) => p !== '');
   return `${parts.join('  ')} [${i.code}]`;
 }
 

@@ -92,3 +92,22 @@ describe('engine processes on one store', () => {
     expect((await verifyStore(store)).problems).toEqual([]);
   });
 });
+
+describe('interrupting a run', () => {
+  it('SIGTERM aborts running actions, keeps nothing half-written, and the next run completes', async () => {
+    const calls = join(p.root, 'calls.log');
+    await writeFile(calls, '');
+    const { child, done } = start(p, { TOY_CALLS: calls });
+    await waitFor(async () => (await readFile(calls, 'utf8')).includes('a'));
+    child.kill('SIGTERM');
+    const r = await done;
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.out.trim()) as { status: string; nodes: string[][] };
+    expect(out.status).toBe('aborted');
+    expect(out.nodes).toEqual(expect.arrayContaining([['a', 'aborted'], ['c', 'aborted']]));
+    expect(await readdir(join(p.store, 'tmp'))).toEqual([]);
+    expect((await verifyStore(new LocalStore(p.store))).actions).toBe(0);
+    const again = await start(p).done;
+    expect(again.code, again.out).toBe(0);
+  });
+});

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, link, mkdir, readFile, rename, rm, stat, writeFile, copyFile } from 'node:fs/promises';
+import { chmod, copyFile, link, lstat, mkdir, readFile, realpath, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { StoreError } from '../errors.js';
@@ -67,6 +67,12 @@ export class LocalStore {
     const entries: TreeEntry[] = [];
     for (const f of files) {
       const src = join(dir, f.path);
+      // A symlink would make the store (and chmod) reach outside it: keep the bytes, not the link.
+      if ((await lstat(src)).isSymbolicLink()) {
+        const target = await realpath(src);
+        await unlink(src);
+        await copyFile(target, src);
+      }
       const digest = await hashFile(src, f.size);
       entries.push({ path: f.path, size: f.size, digest });
       await chmod(src, 0o444);

@@ -1,0 +1,32 @@
+import { CommanderError } from 'commander';
+import { describe, expect, it } from 'vitest';
+import { NnunetError, NodeError, PipelineError } from '../engine/index.js';
+import { exitCodeFor, formatError } from './format-error.js';
+
+describe('formatError', () => {
+  it('prints every issue as file:line:col  path  message [CODE]', () => {
+    const err = new PipelineError('PIPELINE_INVALID', '2 problems in the pipeline', {}, {
+      issues: [
+        { code: 'PIPELINE_UNKNOWN_NEED', message: "node 'b' needs unknown node 'x'", file: `${process.cwd()}/p.yaml`, line: 4, column: 9, path: '/nodes/b/needs/0' },
+        { code: 'PIPELINE_UNKNOWN_TARGET', message: "no node named 'z' in the pipeline" },
+      ],
+    });
+    expect(formatError(err)).toBe([
+      '2 problems in the pipeline:',
+      "p.yaml:4:9  /nodes/b/needs/0  node 'b' needs unknown node 'x' [PIPELINE_UNKNOWN_NEED]",
+      "no node named 'z' in the pipeline [PIPELINE_UNKNOWN_TARGET]",
+    ].join('\n'));
+  });
+  it('uses the error itself when it has no issues', () => {
+    expect(formatError(new NodeError('DATASET_MISSING_LABEL', 'no label file', { file: '/abs/x.json', node: 'dataset', item: 'hippo_7' })))
+      .toBe('/abs/x.json  dataset case hippo_7  no label file [DATASET_MISSING_LABEL]');
+  });
+  it('maps errors to exit codes: 2 usage/pipeline, 130 interrupted, 1 otherwise', () => {
+    expect(exitCodeFor(new PipelineError('X', 'x'))).toBe(2);
+    expect(exitCodeFor(new CommanderError(1, 'commander.unknownOption', 'bad'))).toBe(2);
+    expect(exitCodeFor(new CommanderError(0, 'commander.helpDisplayed', ''))).toBe(0);
+    expect(exitCodeFor(new NnunetError('RUN_ABORTED', 'x'))).toBe(130);
+    expect(exitCodeFor(new NnunetError('RUN_FAILED', 'x'))).toBe(1);
+    expect(exitCodeFor(new Error('boom'))).toBe(1);
+  });
+});
