@@ -33,17 +33,23 @@ async function waitFor(cond: () => Promise<boolean>, ms = 20_000): Promise<void>
   }
 }
 
+/** Starts the toy engine process with a call log and waits until action `a` is running. */
+async function startUntilRunning(p: Project) {
+  const calls = join(p.root, 'calls.log');
+  await writeFile(calls, '');
+  const proc = start(p, { TOY_CALLS: calls });
+  await waitFor(async () => (await readFile(calls, 'utf8')).includes('a'));
+  return proc;
+}
+
 let p: Project;
 beforeEach(async () => { p = await makeProject({}, PIPE); });
 afterEach(() => p.cleanup());
 
 describe('engine processes on one store', () => {
   it('SIGKILL mid-write leaves a store that verifies clean, and the next run completes', async () => {
-    const calls = join(p.root, 'calls.log');
-    await writeFile(calls, '');
-    const { child, done } = start(p, { TOY_CALLS: calls });
+    const { child, done } = await startUntilRunning(p);
     // kill while the slow actions are writing into their temp output folders
-    await waitFor(async () => (await readFile(calls, 'utf8')).includes('a'));
     await new Promise((r) => setTimeout(r, 150));
     child.kill('SIGKILL');
     await done;
@@ -95,10 +101,7 @@ describe('engine processes on one store', () => {
 
 describe('interrupting a run', () => {
   it('SIGTERM aborts running actions, keeps nothing half-written, and the next run completes', async () => {
-    const calls = join(p.root, 'calls.log');
-    await writeFile(calls, '');
-    const { child, done } = start(p, { TOY_CALLS: calls });
-    await waitFor(async () => (await readFile(calls, 'utf8')).includes('a'));
+    const { child, done } = await startUntilRunning(p);
     child.kill('SIGTERM');
     const r = await done;
     expect(r.code).toBe(1);

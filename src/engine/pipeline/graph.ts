@@ -25,8 +25,8 @@ export function findCycle(deps: ReadonlyMap<string, readonly string[]>): string[
   return undefined;
 }
 
-/** Dependencies before dependents; ties keep declaration order. Assumes no cycle. */
-export function topoOrder(deps: ReadonlyMap<string, readonly string[]>): string[] {
+/** Nodes reachable from `roots` through their dependencies, each after what it depends on. */
+function postorder(deps: ReadonlyMap<string, readonly string[]>, roots: Iterable<string>): string[] {
   const out: string[] = [];
   const seen = new Set<string>();
   const visit = (n: string): void => {
@@ -35,18 +35,16 @@ export function topoOrder(deps: ReadonlyMap<string, readonly string[]>): string[
     for (const d of deps.get(n) ?? []) visit(d);
     out.push(n);
   };
-  for (const n of deps.keys()) visit(n);
+  for (const r of roots) visit(r);
   return out;
+}
+
+/** Dependencies before dependents; ties keep declaration order. Assumes no cycle. */
+export function topoOrder(deps: ReadonlyMap<string, readonly string[]>): string[] {
+  return postorder(deps, deps.keys());
 }
 
 /** The targets and everything they transitively need. */
 export function closure(deps: ReadonlyMap<string, readonly string[]>, targets: readonly string[]): Set<string> {
-  const out = new Set<string>();
-  const visit = (n: string): void => {
-    if (out.has(n)) return;
-    out.add(n);
-    for (const d of deps.get(n) ?? []) visit(d);
-  };
-  targets.forEach(visit);
-  return out;
+  return new Set(postorder(deps, targets));
 }
