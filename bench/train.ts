@@ -29,7 +29,7 @@ async function benchConfig(name: string, cases: { id: string; dir: string }[], i
   const plan = plans.configurations[name] as ConfigurationPlan;
   const spec = networkSpec(plan.architecture as PlansArchitecture, 1, 3);
   const net = new UNet(spec, 1);
-  const opt = new NesterovSgd(net.params.map((p) => p.variable), { momentum: TRAINING.momentum, weightDecay: TRAINING.weightDecay });
+  const opt = new NesterovSgd(net.params.map((p) => p.variable), { momentum: TRAINING.momentum, weightDecay: TRAINING.weightDecay, nesterov: true });
   const setup: StepSetup = {
     loss: { batchDice: plan.batch_dice, ignoreLabel: null, regions: false }, regionSets: null,
     scales: deepSupervisionScales(spec.strides), weights: deepSupervisionWeights(spec.features.length - 1), gradClip: TRAINING.gradClip,

@@ -11,7 +11,7 @@ describe('SGD + clipping (torch golden)', () => {
   it('three steps of Nesterov SGD with weight decay and clip_grad_norm_ 12 match torch', () => {
     const p = tf.variable(tf.tensor1d(g.p0));
     const q = tf.variable(tf.tensor2d(g.q0, [2, 2]));
-    const opt = new NesterovSgd([p, q], { momentum: 0.99, weightDecay: 3e-5 });
+    const opt = new NesterovSgd([p, q], { momentum: 0.99, weightDecay: 3e-5, nesterov: true });
     const coef = tf.tensor1d([1, 2, 3, 4]);
     for (const s of g.steps) {
       const { grads } = tf.variableGrads(() => tf.add(tf.sum(tf.mul(tf.square(p), coef)), tf.sum(tf.pow(q, 3))) as tf.Scalar, [p, q]);
@@ -27,11 +27,11 @@ describe('SGD + clipping (torch golden)', () => {
     const mk = () => tf.variable(tf.tensor1d([1, 2, 3]));
     const a = mk();
     const b = mk();
-    const oa = new NesterovSgd([a], { momentum: 0.9, weightDecay: 0 });
-    const ob = new NesterovSgd([b], { momentum: 0.9, weightDecay: 0 });
+    const oa = new NesterovSgd([a], { momentum: 0.9, weightDecay: 0, nesterov: true });
+    const ob = new NesterovSgd([b], { momentum: 0.9, weightDecay: 0, nesterov: true });
     oa.step([tf.tensor1d([1, 1, 1])], 0.1);
     ob.step([tf.tensor1d([1, 1, 1])], 0.1);
-    const restored = new NesterovSgd([b], { momentum: 0.9, weightDecay: 0 });
+    const restored = new NesterovSgd([b], { momentum: 0.9, weightDecay: 0, nesterov: true });
     restored.load(ob.state());
     oa.step([tf.tensor1d([0.5, 0, -1])], 0.1);
     restored.step([tf.tensor1d([0.5, 0, -1])], 0.1);
@@ -41,7 +41,7 @@ describe('SGD + clipping (torch golden)', () => {
   it('a parameter without a gradient is left untouched (torch skips grad None, weight decay included)', () => {
     const p = tf.variable(tf.tensor1d([1, 2]));
     const q = tf.variable(tf.tensor1d([3]));
-    const opt = new NesterovSgd([p, q], { momentum: 0.99, weightDecay: 0.1 });
+    const opt = new NesterovSgd([p, q], { momentum: 0.99, weightDecay: 0.1, nesterov: true });
     const r = clipGradNorm([tf.tensor1d([30, 40]), null], 12);
     expect(r.norm).toBeCloseTo(50, 4);
     opt.step(r.grads, 0.1);

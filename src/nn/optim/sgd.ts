@@ -13,6 +13,8 @@ import { sgdNesterovUpdate } from '../kernels/sgd.js';
 export interface SgdOptions {
   momentum: number;
   weightDecay: number;
+  /** torch's flag; nnU-Net trains with Nesterov momentum, the only variant implemented */
+  nesterov: boolean;
 }
 
 export interface SgdState {
@@ -21,14 +23,16 @@ export interface SgdState {
 }
 
 export class NesterovSgd {
-  private readonly buffers: Float32Array[];
+  private buffers: Float32Array[];
 
   constructor(private readonly params: tf.Variable[], private readonly o: SgdOptions) {
+    if (!o.nesterov) throw new RangeError('NesterovSgd implements Nesterov momentum only (nesterov: true)');
     this.buffers = params.map((p) => new Float32Array(p.size));
   }
 
   /** grads[i] null: parameter i took no part in the loss */
   step(grads: (tf.Tensor | null)[], lr: number): void {
+    if (this.buffers.length !== this.params.length) throw new Error('NesterovSgd.step after dispose()');
     this.params.forEach((p, i) => {
       const grad = grads[i];
       if (!grad) return;
@@ -49,5 +53,10 @@ export class NesterovSgd {
       throw new Error(`optimizer state does not match the ${this.params.length} parameters of this network`);
     }
     state.buffers.forEach((b, i) => this.buffers[i].set(b));
+  }
+
+  /** releases the momentum buffers (a network's worth of floats) */
+  dispose(): void {
+    this.buffers = [];
   }
 }

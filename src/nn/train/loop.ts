@@ -68,7 +68,7 @@ export async function runTraining(cfg: TrainConfig, hooks: TrainHooks): Promise<
   };
 
   const net = new UNet(spec, seed);
-  const opt = new NesterovSgd(net.params.map((p) => p.variable), { momentum: TRAINING.momentum, weightDecay: TRAINING.weightDecay });
+  const opt = new NesterovSgd(net.params.map((p) => p.variable), { momentum: TRAINING.momentum, weightDecay: TRAINING.weightDecay, nesterov: true });
   let startEpoch = 0;
   let log: EpochLog[] = [];
   let bestEma: number | null = null;
@@ -170,6 +170,7 @@ export async function runTraining(cfg: TrainConfig, hooks: TrainHooks): Promise<
     return { epochs: cfg.epochs, pseudoDice: last?.pseudo_dice ?? [], emaFgDice: last?.ema_fg_dice ?? null, bestEma, seed };
   } finally {
     await Promise.all(loaders.map((l) => l.close()));
+    opt.dispose();
     net.dispose();
   }
 }

@@ -33,7 +33,7 @@ describe('training step', () => {
   it('keeps tf.memory().numTensors flat over several train and validation iterations', () => {
     const spec = networkSpec(arch, 1, 3);
     const net = new UNet(spec, 1);
-    const opt = new NesterovSgd(net.params.map((p) => p.variable), { momentum: 0.99, weightDecay: 3e-5 });
+    const opt = new NesterovSgd(net.params.map((p) => p.variable), { momentum: 0.99, weightDecay: 3e-5, nesterov: true });
     const setup: StepSetup = {
       loss: { batchDice: false, ignoreLabel: null, regions: false }, regionSets: null,
       scales: deepSupervisionScales(spec.strides), weights: deepSupervisionWeights(2), gradClip: 12,
@@ -54,7 +54,7 @@ describe('training step', () => {
   it('trains on regions with an ignore label without leaking', () => {
     const spec = networkSpec(arch, 1, 2);
     const net = new UNet(spec, 2);
-    const opt = new NesterovSgd(net.params.map((p) => p.variable), { momentum: 0.99, weightDecay: 3e-5 });
+    const opt = new NesterovSgd(net.params.map((p) => p.variable), { momentum: 0.99, weightDecay: 3e-5, nesterov: true });
     const setup: StepSetup = {
       loss: { batchDice: true, ignoreLabel: 3, regions: true }, regionSets: [[1, 2], [2]],
       scales: deepSupervisionScales(spec.strides), weights: deepSupervisionWeights(2), gradClip: 12,
