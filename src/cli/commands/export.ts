@@ -9,6 +9,7 @@ import type { Command } from 'commander';
 import { kinds } from '../../../nodes/index.js';
 import { zipFolder } from '../../../nodes/export/export-model.js';
 import { artifactDir, runPipeline } from '../../engine/index.js';
+import { collectSet } from './run.js';
 
 export interface ExportCommandOptions {
   output: string;
@@ -36,11 +37,6 @@ export async function exportCommand(pipeline: string, o: ExportCommandOptions, l
   return 0;
 }
 
-const setPair = (v: string, prev: Record<string, string> = {}): Record<string, string> => {
-  const i = v.indexOf('=');
-  return { ...prev, [v.slice(0, i)]: v.slice(i + 1) };
-};
-
 export function register(program: Command): void {
   program
     .command('export')
@@ -48,7 +44,7 @@ export function register(program: Command): void {
     .argument('<pipeline>', 'pipeline YAML with an export node')
     .requiredOption('-o, --output <path>', 'model folder, or a .zip file')
     .option('--node <name>', 'name of the export node in the pipeline', 'export')
-    .option('--set <key=value>', 'override a pipeline param (repeatable)', setPair)
+    .option('--set <key=value>', 'override a pipeline param (repeatable)', collectSet)
     .action(async (pipeline: string, opts: Omit<ExportCommandOptions, 'store'>, cmd: Command) => {
       const { store } = cmd.optsWithGlobals<{ store?: string }>();
       process.exitCode = await exportCommand(pipeline, { ...opts, store }, (l) => process.stdout.write(`${l}\n`));

@@ -1,0 +1,66 @@
+/**
+ * `nnunet find-best <pipeline.yaml> [--node find_best] [--postprocess-node postprocess]`:
+ * nnUNetv2_find_best_configuration on a pipeline - brings its find-best (and postprocess) nodes up to date, cached
+ * when nothing changed, and prints every candidate's cross-validation Dice, the choice and the postprocessing.
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { kinds } from '../../../nodes/index.js';
+import { parsePythonJson } from '../../../nodes/evaluate/python-json.js';
+import { artifactDir, runPipeline } from '../../engine/index.js';
+import { collectSet } from './run.js';
+
+export interface FindBestCommandOptions {
+  node: string;
+  postprocessNode: string;
+  set?: Record<string, string>;
+  store?: string;
+}
+
+export async function findBestCommand(pipeline: string, o: FindBestCommandOptions, log: (l: string) => void): Promise<number> {
+  const record = await runPipeline({ kinds, pipelineFile: resolve(pipeline), targets: [o.node, o.postprocessNode], set: o.set, storeDir: o.store, name: 'find-best' });
+  const failed = record.nodes.filter((n) => n.status === 'failed');
+  for (const n of failed) log(`${n.id}: ${n.error?.message ?? 'failed'}${n.error ? ` [${n.error.code}]` : ''}`);
+  const store = o.store ?? process.env.NNUNET_STORE ?? '.nnunet';
+  const dirOf = async (node: string) => {
+    const n = record.nodes.find((x) => x.node === node && x.outputs);
+    return n ? artifactDir(store, n.outputs!.digest) : null;
+  };
+  const best = await dirOf(o.node);
+  if (!best) return 1;
+  const info = JSON.parse(await readFile(join(best, 'inference_information.json'), 'utf8')) as {
+    best_model_or_ensemble: { selected_model_or_models: Array<{ configuration: string }> };
+    all_results: Record<string, { result: number }>;
+  };
+  log('| model or ensemble | CV foreground Dice |');
+  log('|---|---|');
+  for (const [id, r] of Object.entries(info.all_results)) log(`| ${id} | ${r.result.toFixed(4)} |`);
+  log(`chosen: ${info.best_model_or_ensemble.selected_model_or_models.map((m) => m.configuration).join(' + ')}`);
+  const pp = await dirOf(o.postprocessNode);
+  if (pp && existsSync(join(pp, 'postprocessing.json'))) {
+    const j = parsePythonJson(await readFile(join(pp, 'postprocessing.json'), 'utf8')) as {
+      postprocessing_kwargs: Array<{ labels_or_regions: unknown }>;
+      results: { input_folder: { foreground_mean: { Dice: number } }; postprocessed: { foreground_mean: { Dice: number } } };
+    };
+    const ops = j.postprocessing_kwargs.map((k) => `keep largest component of ${JSON.stringify(k.labels_or_regions)}`);
+    log(`postprocessing: ${ops.length ? ops.join(', ') : 'none'} (Dice ${j.results.input_folder.foreground_mean.Dice.toFixed(4)} -> ${j.results.postprocessed.foreground_mean.Dice.toFixed(4)})`);
+  }
+  log(`inference instructions: ${join(best, 'inference_instructions.txt')}`);
+  return failed.length > 0 ? 1 : 0;
+}
+
+export function register(program: Command): void {
+  program
+    .command('find-best')
+    .description('choose the best configuration or ensemble on cross-validation Dice (nnUNetv2_find_best_configuration)')
+    .argument('<pipeline>', 'pipeline YAML with find-best and postprocess nodes')
+    .option('--node <name>', 'find-best node name', 'find_best')
+    .option('--postprocess-node <name>', 'postprocess node name', 'postprocess')
+    .option('--set <key=value>', 'override a pipeline param (repeatable)', collectSet)
+    .action(async (pipeline: string, opts: Omit<FindBestCommandOptions, 'store'>, cmd: Command) => {
+      const { store } = cmd.optsWithGlobals<{ store?: string }>();
+      process.exitCode = await findBestCommand(pipeline, { ...opts, store }, (l) => process.stdout.write(`${l}\n`));
+    });
+}
