@@ -13,6 +13,7 @@ import { register as evaluate } from './evaluate.js';
 import { register as predict } from './predict.js';
 import { register as ensemble } from './ensemble.js';
 import { register as exportModel } from './export.js';
+import { register as findBest } from './find-best.js';
 import { register as doctor } from './doctor.js';
 import { register as preprocess } from './preprocess.js';
 import { register as train } from './train.js';
@@ -30,6 +31,7 @@ export const commands: Array<(program: Command) => void> = [
   predict,
   ensemble,
   exportModel,
+  findBest,
   doctor,
   preprocess,
   train,
