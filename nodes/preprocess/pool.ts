@@ -17,8 +17,7 @@ interface Job {
   task: CaseTask;
   resolve(v: CaseSummary): void;
   reject(e: unknown): void;
-  /** detaches the abort listener once the job leaves the queue */
-  dequeued(): void;
+  signal?: AbortSignal;
 }
 
 const WORKER_URL = new URL('./worker.ts', import.meta.url);
@@ -36,6 +35,7 @@ class CasePool {
   private readonly idle: Worker[] = [];
   private readonly busy = new Map<Worker, Job>();
   private readonly queue: Job[] = [];
+  private readonly watched = new WeakSet<AbortSignal>();
   private nextId = 0;
   private spawned = 0;
 
@@ -43,20 +43,23 @@ class CasePool {
 
   run(task: CaseTask, signal?: AbortSignal): Promise<CaseSummary> {
     if (signal?.aborted) return Promise.reject(new AbortedError('aborted', { item: task.caseId }));
+    if (signal && !this.watched.has(signal)) {
+      // one listener per signal however many of its cases wait (the engine may share one signal across actions)
+      this.watched.add(signal);
+      signal.addEventListener('abort', () => this.dropAborted(), { once: true });
+    }
     return new Promise((resolve, reject) => {
-      // a queued case is dropped on abort; a running one finishes (cases are short and hold no external state)
-      const onAbort = (): void => {
-        const i = this.queue.indexOf(job);
-        if (i >= 0) {
-          this.queue.splice(i, 1);
-          reject(new AbortedError('aborted', { item: task.caseId }));
-        }
-      };
-      const job: Job = { id: this.nextId++, task, resolve, reject, dequeued: () => signal?.removeEventListener('abort', onAbort) };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.queue.push(job);
+      this.queue.push({ id: this.nextId++, task, resolve, reject, signal });
       this.pump();
     });
+  }
+
+  /** Queued cases of an aborted signal are dropped; running ones finish (cases are short and self-contained). */
+  private dropAborted(): void {
+    for (const job of this.queue.filter((j) => j.signal?.aborted)) {
+      this.queue.splice(this.queue.indexOf(job), 1);
+      job.reject(new AbortedError('aborted', { item: job.task.caseId }));
+    }
   }
 
   private pump(): void {
@@ -64,7 +67,6 @@ class CasePool {
       const worker = this.idle.pop() ?? (this.spawned < this.size ? this.spawn() : undefined);
       if (!worker) return;
       const job = this.queue.shift()!;
-      job.dequeued();
       this.busy.set(worker, job);
       worker.ref();
       worker.postMessage({ id: job.id, task: job.task });
