@@ -8,7 +8,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -19,6 +19,8 @@ import {
   readNpy,
   readSegmentation,
   resampleDataOrSegToShape,
+  resampleDataOrSegToShapeParallel,
+  ImagingPool,
   writeImage,
   writeNpy,
   writeSegmentation,
@@ -92,12 +94,23 @@ function child(cmd: string, args: string[]): { seconds: number; max_rss_mb: numb
   return JSON.parse(line) as { seconds: number; max_rss_mb: number };
 }
 
-/** Child mode: one resampling of an .npy (C, ...shape) array, printing seconds and this process's peak RSS. */
-async function childResample(src: string, dst: string, kind: 'data' | 'seg', order: number): Promise<void> {
+/**
+ * Child mode: one resampling of an .npy (C, ...shape) array, printing seconds and this process's peak RSS;
+ * `threads` > 0 uses the worker pool (its start-up, tsx included, is timed too).
+ */
+async function childResample(src: string, dst: string, kind: 'data' | 'seg', order: number, threads: number): Promise<void> {
   const { data, shape } = await readNpy(src);
   const spatial = shape.slice(1) as Shape3;
+  const args = [data, shape[0], spatial, computeNewShape(spatial, SPACING, TARGET), SPACING, TARGET, kind === 'seg', order, 0] as const;
   const t = performance.now();
-  const out = resampleDataOrSegToShape(data, shape[0], spatial, computeNewShape(spatial, SPACING, TARGET), SPACING, TARGET, kind === 'seg', order, 0);
+  let out;
+  if (threads > 0) {
+    const pool = new ImagingPool(threads);
+    out = await resampleDataOrSegToShapeParallel(pool, ...args);
+    await pool.close();
+  } else {
+    out = resampleDataOrSegToShape(...args);
+  }
   const seconds = (performance.now() - t) / 1000;
   await writeNpy(dst, out, [shape[0], ...computeNewShape(spatial, SPACING, TARGET)]);
   console.log(JSON.stringify({ seconds, max_rss_mb: maxRssMb() }));
@@ -138,15 +151,17 @@ export async function run(): Promise<void> {
     await writeNpy(dataNpy, cropped.data, [1, ...cropped.shape]);
     await writeNpy(segNpy, cropped.seg, [1, ...cropped.shape]);
     for (const [kind, src, order] of [['data', dataNpy, 3], ['seg', segNpy, 1]] as const) {
-      const ours = child(process.execPath, ['--import', 'tsx', SELF, '--child', src, join(dir, `${kind}-ts.npy`), kind, String(order)]);
       const theirs = child(python, [PY_REF, src, join(dir, `${kind}-py.npy`), kind, String(order), SPACING.join(','), TARGET.join(',')]);
-      rows.push({
-        step: `resample ${kind} (order ${order})`,
-        seconds: ours.seconds,
-        rssMb: ours.max_rss_mb,
-        python: { seconds: theirs.seconds, rssMb: theirs.max_rss_mb },
-        note: await compare(join(dir, `${kind}-ts.npy`), join(dir, `${kind}-py.npy`), kind === 'seg'),
-      });
+      for (const threads of [0, availableParallelism()]) {
+        const ours = child(process.execPath, ['--import', 'tsx', SELF, '--child', src, join(dir, `${kind}-ts.npy`), kind, String(order), String(threads)]);
+        rows.push({
+          step: `resample ${kind} (order ${order}${threads > 0 ? `, ${threads} worker threads` : ', 1 thread'})`,
+          seconds: ours.seconds,
+          rssMb: ours.max_rss_mb,
+          python: { seconds: theirs.seconds, rssMb: theirs.max_rss_mb },
+          note: await compare(join(dir, `${kind}-ts.npy`), join(dir, `${kind}-py.npy`), kind === 'seg'),
+        });
+      }
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -164,6 +179,6 @@ export async function run(): Promise<void> {
 }
 
 if (process.argv[1] === SELF && process.argv[2] === '--child') {
-  const [src, dst, kind, order] = process.argv.slice(3);
-  await childResample(src, dst, kind as 'data' | 'seg', Number(order));
+  const [src, dst, kind, order, threads] = process.argv.slice(3);
+  await childResample(src, dst, kind as 'data' | 'seg', Number(order), Number(threads));
 }

@@ -11,3 +11,5 @@ export { resizeChannel } from './resample/resize.js';
 export { resizeSegmentation } from './resample/resize-seg.js';
 export { labelComponents, removeAllButLargestComponent, keepLargestComponentOfLabels, type Components, type Connectivity } from './components.js';
 export { computeCaseMetrics, metricsFromCounts, type LabelOrRegion, type RegionMetrics } from './metrics.js';
+export { ImagingPool } from './parallel/pool.js';
+export { resampleDataOrSegToShapeParallel } from './parallel/resample-parallel.js';

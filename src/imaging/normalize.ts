@@ -1,5 +1,5 @@
 // spec §4.3: nnU-Net's normalization schemes, per channel, in float32 with eps 1e-8.
-import { pairwiseSum, varianceOfStream } from './np.js';
+import { momentsOfStream, type Fill } from './np.js';
 import { ImageError } from './errors.js';
 import { voxelCount, type Shape3, type VoxelArray } from './volume.js';
 
@@ -30,16 +30,18 @@ function statsF32(x: Float32Array, take: ((i: number) => boolean) | null): { mea
     count = 0;
     for (let i = 0; i < x.length; i++) if (take(i)) count++;
   }
-  const replay = () => {
+  // numpy reduces x[mask] (the selected voxels, in order) block by block
+  const replay = (): Fill => {
     let i = 0;
-    return () => {
-      if (take) while (!take(i)) i++;
-      return x[i++];
+    return (buf, n) => {
+      for (let k = 0; k < n; k++, i++) {
+        if (take) while (!take(i)) i++;
+        buf[k] = x[i];
+      }
     };
   };
-  const mean = f32(pairwiseSum(count, replay(), true) / count);
-  const std = f32(Math.sqrt(varianceOfStream(count, replay, 0, true)));
-  return { mean, std };
+  const { mean, variance } = momentsOfStream(count, replay, 0, true);
+  return { mean, std: f32(Math.sqrt(variance)) };
 }
 
 /** x = (x - mean) / max(std, eps) in float32, on the voxels `take` selects (all when null). */

@@ -32,23 +32,41 @@ export function planAxis(n: number, newN: number, order: number): AxisPlan {
   return { order, start, weights, clampedIndex: (i) => (i < 0 ? 0 : i >= len ? len - 1 : i) };
 }
 
+/** One piece of an axis pass: the (outer, n, inner) -> (outer, newN, inner) resampling restricted to a block. */
+export interface AxisJob {
+  outer: number;
+  n: number;
+  inner: number;
+  newN: number;
+  order: number;
+  outerFrom: number;
+  outerTo: number;
+  innerFrom: number;
+  innerTo: number;
+}
+
+export const wholeAxisJob = (outer: number, n: number, inner: number, newN: number, order: number): AxisJob => ({
+  outer, n, inner, newN, order, outerFrom: 0, outerTo: outer, innerFrom: 0, innerTo: inner,
+});
+
 /**
  * Resamples the middle axis of a C-order (outer, n, inner) array to newN samples with spline `order`
- * (0 nearest, 1 linear, 3 cubic B-spline with scipy's 12-voxel edge pad and prefilter) into a new array.
+ * (0 nearest, 1 linear, 3 cubic B-spline with scipy's 12-voxel edge pad and prefilter), writing the block
+ * `job` selects into `dst` ((outer, newN, inner)). Blocks are independent, so workers can share one pass.
  */
-export function resampleAxis(src: ArrayLike<number>, outer: number, n: number, inner: number, newN: number, order: number): Float64Array {
+export function resampleAxisInto(src: ArrayLike<number>, dst: Float64Array, job: AxisJob): void {
+  const { n, inner, newN, order } = job;
   const plan = planAxis(n, newN, order);
-  const dst = new Float64Array(outer * newN * inner);
   const taps = order + 1;
   const pad = order > 1 ? SPLINE_PAD : 0;
   const rows = n + 2 * pad;
-  const width = Math.min(inner, CHUNK);
+  const width = Math.min(job.innerTo - job.innerFrom, CHUNK);
   const block = new Float64Array(rows * width);
   const idx = new Int32Array(newN * taps);
   for (let o = 0; o < newN; o++) for (let k = 0; k < taps; k++) idx[o * taps + k] = plan.clampedIndex(plan.start[o] + k);
-  for (let a = 0; a < outer; a++) {
-    for (let j0 = 0; j0 < inner; j0 += width) {
-      const wd = Math.min(width, inner - j0);
+  for (let a = job.outerFrom; a < job.outerTo; a++) {
+    for (let j0 = job.innerFrom; j0 < job.innerTo; j0 += width) {
+      const wd = Math.min(width, job.innerTo - j0);
       // edge-padded block of rows (columns j0..j0+wd of every row)
       for (let r = 0; r < rows; r++) {
         const s = r - pad < 0 ? 0 : r - pad >= n ? n - 1 : r - pad;
@@ -68,5 +86,11 @@ export function resampleAxis(src: ArrayLike<number>, outer: number, n: number, i
       }
     }
   }
+}
+
+/** The whole axis pass into a new array. */
+export function resampleAxis(src: ArrayLike<number>, outer: number, n: number, inner: number, newN: number, order: number): Float64Array {
+  const dst = new Float64Array(outer * newN * inner);
+  resampleAxisInto(src, dst, wholeAxisJob(outer, n, inner, newN, order));
   return dst;
 }

@@ -3,7 +3,7 @@ import { roundHalfEven } from '../np.js';
 import { ImageError } from '../errors.js';
 import { voxelCount, type Shape3, type VoxelArray } from '../volume.js';
 import { resampleAxis } from './axis.js';
-import { resizeChannel } from './resize.js';
+import { axisSplit, resizeChannel } from './resize.js';
 import { resizeSegmentation, uniqueLabels } from './resize-seg.js';
 
 /** nnU-Net ANISO_THRESHOLD: max/min spacing above this resamples the coarse axis separately. */
@@ -53,10 +53,42 @@ function scatterSlice(dst: Float64Array, shape: Shape3, axis: number, index: num
   for (let u = 0; u < plane[1]; u++) for (let v = 0; v < plane[2]; v++) dst[index * strideAxis + u * strides[0] + v * strides[1]] = src[o++];
 }
 
+/** The shape after the in-plane step of separate-z resampling: new in-plane size, old size along `axis`. */
+export function inPlaneShape(shape: Shape3, newShape: Shape3, axis: number): Shape3 {
+  const mid: Shape3 = [...newShape];
+  mid[axis] = shape[axis];
+  return mid;
+}
+
+/**
+ * The in-plane step of separate-z resampling for slices [from, to) along `axis`: each 2D slice of the channel
+ * at `base` is resized to the plane of `mid` (data: spline `order`, clipped per slice; seg: one-hot) into `out`.
+ */
+export function resizeSlices(
+  src: ArrayLike<number>,
+  base: number,
+  shape: Shape3,
+  mid: Shape3,
+  axis: number,
+  isSeg: boolean,
+  order: number,
+  out: Float64Array,
+  from: number,
+  to: number,
+): void {
+  const resize = isSeg ? resizeSegmentation : resizeChannel;
+  const { plane } = sliceGeometry(shape, axis);
+  const newPlane = sliceGeometry(mid, axis).plane;
+  const slice = new Float64Array(plane[1] * plane[2]);
+  for (let s = from; s < to; s++) {
+    gatherSlice(src, base, shape, axis, s, slice);
+    scatterSlice(out, mid, axis, s, resize(slice, plane, newPlane, order));
+  }
+}
+
 /** Interpolates along `axis` only (scipy map_coordinates, mode 'nearest'); seg with order > 0 goes per label. */
-function resampleAlongAxis(src: Float64Array, shape: Shape3, axis: number, newN: number, order: number, isSeg: boolean): Float64Array {
-  const outer = axis === 0 ? 1 : axis === 1 ? shape[0] : shape[0] * shape[1];
-  const inner = axis === 0 ? shape[1] * shape[2] : axis === 1 ? shape[2] : 1;
+export function resampleAlongAxis(src: Float64Array, shape: Shape3, axis: number, newN: number, order: number, isSeg: boolean): Float64Array {
+  const [outer, inner] = axisSplit(shape, axis);
   if (!isSeg || order === 0) return resampleAxis(src, outer, shape[axis], inner, newN, order);
   const out = new Float64Array((src.length / shape[axis]) * newN);
   const mask = new Float64Array(src.length);
@@ -67,6 +99,19 @@ function resampleAlongAxis(src: Float64Array, shape: Shape3, axis: number, newN:
     for (let i = 0; i < r.length; i++) if (r[i] > 0.5) out[i] = label;
   }
   return out;
+}
+
+/** Throws IMAGE_BAD_ARGUMENT unless the arguments describe a resampling this module implements. */
+export function checkResampleArgs(data: VoxelArray, channels: number, shape: Shape3, newShape: Shape3, isSeg: boolean, order: number, orderZ: number): void {
+  const n = voxelCount(shape);
+  if (data.length !== channels * n) {
+    throw new ImageError('IMAGE_BAD_ARGUMENT', `resample: ${data.length} values do not fill ${channels} x [${shape.join(', ')}]`);
+  }
+  const allowed = isSeg ? [0, 1] : [0, 1, 3];
+  if (!allowed.includes(order) || ![0, 1, 3].includes(orderZ)) {
+    throw new ImageError('IMAGE_BAD_ARGUMENT', `resample: ${isSeg ? 'segmentation' : 'data'} order ${order} / order_z ${orderZ} not supported (order ${allowed.join('/')}, order_z 0/1/3)`);
+  }
+  if (newShape.some((s) => !Number.isInteger(s) || s < 1)) throw new ImageError('IMAGE_BAD_ARGUMENT', `resample: invalid new shape [${newShape.join(', ')}]`);
 }
 
 function resampleChannel(
@@ -82,16 +127,9 @@ function resampleChannel(
   const resize = isSeg ? resizeSegmentation : resizeChannel;
   const n = voxelCount(shape);
   if (axis === null) return resize(src.subarray(base, base + n), shape, newShape, order);
-  const mid: Shape3 = [...newShape];
-  mid[axis] = shape[axis];
+  const mid = inPlaneShape(shape, newShape, axis);
   const reshaped = new Float64Array(voxelCount(mid));
-  const { plane } = sliceGeometry(shape, axis);
-  const newPlane = sliceGeometry(mid, axis).plane;
-  const slice = new Float64Array(plane[1] * plane[2]);
-  for (let s = 0; s < shape[axis]; s++) {
-    gatherSlice(src, base, shape, axis, s, slice);
-    scatterSlice(reshaped, mid, axis, s, resize(slice, plane, newPlane, order));
-  }
+  resizeSlices(src, base, shape, mid, axis, isSeg, order, reshaped, 0, shape[axis]);
   if (shape[axis] === newShape[axis]) return reshaped;
   return resampleAlongAxis(reshaped, mid, axis, newShape[axis], orderZ, isSeg);
 }
@@ -114,15 +152,8 @@ export function resampleDataOrSegToShape(
   orderZ = 0,
   forceSeparateZ: boolean | null = null,
 ): VoxelArray {
+  checkResampleArgs(data, channels, shape, newShape, isSeg, order, orderZ);
   const n = voxelCount(shape);
-  if (data.length !== channels * n) {
-    throw new ImageError('IMAGE_BAD_ARGUMENT', `resample: ${data.length} values do not fill ${channels} x [${shape.join(', ')}]`);
-  }
-  const allowed = isSeg ? [0, 1] : [0, 1, 3];
-  if (!allowed.includes(order) || ![0, 1, 3].includes(orderZ)) {
-    throw new ImageError('IMAGE_BAD_ARGUMENT', `resample: ${isSeg ? 'segmentation' : 'data'} order ${order} / order_z ${orderZ} not supported (order ${allowed.join('/')}, order_z 0/1/3)`);
-  }
-  if (newShape.some((s) => !Number.isInteger(s) || s < 1)) throw new ImageError('IMAGE_BAD_ARGUMENT', `resample: invalid new shape [${newShape.join(', ')}]`);
   if (shape.every((s, i) => s === newShape[i])) return data;
   const axis = separateZAxis(currentSpacing, newSpacing, forceSeparateZ);
   const m = voxelCount(newShape);

@@ -12,15 +12,29 @@ export function uniqueLabels(seg: ArrayLike<number>): number[] {
   return [...seen].sort((a, b) => a - b);
 }
 
-/**
- * Linear (order 1) one-hot resize, evaluated per output voxel in scipy's own summation order (corners with
- * the last axis fastest, weight products left to right), so ties at exactly 0.5 fall the same way.
- */
-function resizeSegLinear(seg: ArrayLike<number>, shape: Shape3, newShape: Shape3, out: Int16Array): void {
+/** The label map as indices into its sorted labels (so per-voxel accumulators are small arrays). */
+export function rankLabels(seg: ArrayLike<number>, out?: Uint8Array | Int32Array): { labels: number[]; rank: Uint8Array | Int32Array } {
   const labels = uniqueLabels(seg);
-  const rank = new Map(labels.map((l, i) => [l, i]));
-  const segRank = labels.length <= 256 ? new Uint8Array(seg.length) : new Int32Array(seg.length);
-  for (let i = 0; i < seg.length; i++) segRank[i] = rank.get(seg[i])!;
+  const index = new Map(labels.map((l, i) => [l, i]));
+  const rank = out ?? (labels.length <= 256 ? new Uint8Array(seg.length) : new Int32Array(seg.length));
+  for (let i = 0; i < seg.length; i++) rank[i] = index.get(seg[i])!;
+  return { labels, rank };
+}
+
+/**
+ * Linear (order 1) one-hot resize of output rows x in [xFrom, xTo), evaluated per output voxel in scipy's own
+ * summation order (corners with the last axis fastest, weight products left to right), so ties at exactly 0.5
+ * fall the same way. `out` is the whole (newShape) map; rows outside the range are left alone.
+ */
+export function resizeSegLinearRows(
+  rank: ArrayLike<number>,
+  labels: readonly number[],
+  shape: Shape3,
+  newShape: Shape3,
+  out: Int16Array,
+  xFrom: number,
+  xTo: number,
+): void {
   const plans: AxisPlan[] = [0, 1, 2].map((a) => planAxis(shape[a], newShape[a], 1));
   const idx = plans.map((p, a) => {
     const n = newShape[a];
@@ -33,9 +47,9 @@ function resizeSegLinear(seg: ArrayLike<number>, shape: Shape3, newShape: Shape3
   });
   const acc = new Float64Array(labels.length);
   const [, b, c] = shape;
-  const [n0, n1, n2] = newShape;
-  let o = 0;
-  for (let x = 0; x < n0; x++) {
+  const [, n1, n2] = newShape;
+  let o = xFrom * n1 * n2;
+  for (let x = xFrom; x < xTo; x++) {
     for (let y = 0; y < n1; y++) {
       for (let z = 0; z < n2; z++, o++) {
         acc.fill(0);
@@ -46,7 +60,7 @@ function resizeSegLinear(seg: ArrayLike<number>, shape: Shape3, newShape: Shape3
             const w01 = w0 * plans[1].weights[2 * y + j];
             const ixy = (ix + idx[1][2 * y + j]) * c;
             for (let k = 0; k < 2; k++) {
-              acc[segRank[ixy + idx[2][2 * z + k]]] += w01 * plans[2].weights[2 * z + k];
+              acc[rank[ixy + idx[2][2 * z + k]]] += w01 * plans[2].weights[2 * z + k];
             }
           }
         }
@@ -62,6 +76,7 @@ function resizeSegLinear(seg: ArrayLike<number>, shape: Shape3, newShape: Shape3
 export function resizeSegmentation(seg: ArrayLike<number>, shape: Shape3, newShape: Shape3, order: number): Int16Array {
   if (order === 0) return Int16Array.from(resizeChannel(seg, shape, newShape, 0));
   const out = new Int16Array(voxelCount(newShape));
-  resizeSegLinear(seg, shape, newShape, out);
+  const { labels, rank } = rankLabels(seg);
+  resizeSegLinearRows(rank, labels, shape, newShape, out, 0, newShape[0]);
   return out;
 }

@@ -9,8 +9,7 @@ export function resizeChannel(src: ArrayLike<number>, shape: Shape3, newShape: S
   const s: Shape3 = [...shape];
   for (let axis = 0; axis < 3; axis++) {
     if (s[axis] === newShape[axis]) continue;
-    const outer = axis === 0 ? 1 : axis === 1 ? s[0] : s[0] * s[1];
-    const inner = axis === 0 ? s[1] * s[2] : axis === 1 ? s[2] : 1;
+    const [outer, inner] = axisSplit(s, axis);
     cur = resampleAxis(cur, outer, s[axis], inner, newShape[axis], order);
     s[axis] = newShape[axis];
   }
@@ -19,7 +18,12 @@ export function resizeChannel(src: ArrayLike<number>, shape: Shape3, newShape: S
   return out;
 }
 
-function clipToRangeOf(src: ArrayLike<number>, out: Float64Array): void {
+/** (outer, inner) around `axis` of a C-order shape, for an axis pass. */
+export const axisSplit = (s: Shape3, axis: number): [number, number] =>
+  axis === 0 ? [1, s[1] * s[2]] : axis === 1 ? [s[0], s[2]] : [s[0] * s[1], 1];
+
+/** skimage's clip=True: the output is clipped to the input's [min, max]. */
+export function clipToRangeOf(src: ArrayLike<number>, out: Float64Array): void {
   let lo = Infinity;
   let hi = -Infinity;
   for (let i = 0; i < src.length; i++) {
