@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { caseMetrics, labelKey, labelMetrics, parseSummary, summarize, summaryToJson } from './summary.js';
+import { caseMetrics, labelKey, parseSummary, summarize, summaryToJson } from './summary.js';
+
+const one = (ref: number[], pred: number[], t: number, ignore: number | null) =>
+  caseMetrics(ref, pred, [t], ignore, { prediction_file: 'p', reference_file: 'r' }).metrics[String(t)];
 
 const golden = readFileSync(new URL('../../test/predict/golden/summary.json', import.meta.url), 'utf8');
 
@@ -14,16 +17,16 @@ const targets = [1, 2, [1, 2]];
 describe('evaluation metrics (spec §10)', () => {
   it('counts by hand, ignore label excluded', () => {
     // case a, label 1: ref 1 at {1,2}, pred 1 at {1,5,6}; voxel 6 is ignore (ref 3) -> TP 1, FN 1, FP 1 (voxel 5)
-    expect(labelMetrics(cases.a[0], cases.a[1], 1, 3)).toEqual(
+    expect(one(cases.a[0], cases.a[1], 1, 3)).toEqual(
       { TP: 1, FP: 1, FN: 1, TN: 3, n_pred: 2, n_ref: 2, Dice: 0.5, IoU: 1 / 3 });
   });
   it('empty reference and empty prediction give NaN Dice, skipped by the means', () => {
-    const m = labelMetrics([0, 0, 0], [0, 0, 0], 1, null);
+    const m = one([0, 0, 0], [0, 0, 0], 1, null);
     expect(m.Dice).toBeNaN();
     expect(m.IoU).toBeNaN();
     expect(m.TN).toBe(3);
     // empty reference, non-empty prediction: Dice 0
-    expect(labelMetrics([0, 0], [1, 0], 1, null).Dice).toBe(0);
+    expect(one([0, 0], [1, 0], 1, null).Dice).toBe(0);
   });
   it('writes summary.json byte-identical to nnU-Net (sorted keys, indent 4, NaN, float repr)', () => {
     const perCase = Object.entries(cases).map(([n, [r, p]]) =>

@@ -1,19 +1,10 @@
 // spec §10: per-case metrics per label/region and their aggregation into nnU-Net's summary.json.
+import { computeCaseMetrics, type LabelOrRegion, type RegionMetrics } from '../../src/imaging/index.js';
 import { pyJsonStringify } from '../plan/py-json.js';
 import { parsePythonJson } from './python-json.js';
 
-export type LabelOrRegion = number | readonly number[];
-
-export interface LabelMetrics {
-  TP: number;
-  FP: number;
-  FN: number;
-  TN: number;
-  n_pred: number;
-  n_ref: number;
-  Dice: number;
-  IoU: number;
-}
+export type { LabelOrRegion };
+export type LabelMetrics = RegionMetrics;
 export const METRIC_NAMES = ['Dice', 'FN', 'FP', 'IoU', 'TN', 'TP', 'n_pred', 'n_ref'] as const;
 export type MetricName = (typeof METRIC_NAMES)[number];
 
@@ -35,34 +26,10 @@ export function labelKey(r: LabelOrRegion): string {
   return typeof r === 'number' ? String(r) : `(${r.join(', ')}${r.length === 1 ? ',' : ''})`;
 }
 
-/**
- * TP/FP/FN/TN of `target` (a label, or a region = any of its labels) with voxels where the reference holds
- * `ignoreLabel` left out of every count. Dice and IoU are NaN when reference and prediction are both empty.
- */
-export function labelMetrics(ref: ArrayLike<number>, pred: ArrayLike<number>, target: LabelOrRegion,
-  ignoreLabel: number | null): LabelMetrics {
-  const inTarget = typeof target === 'number' ? (v: number) => v === target : (v: number) => target.includes(v);
-  let tp = 0, fp = 0, fn = 0, tn = 0;
-  for (let i = 0; i < ref.length; i++) {
-    const r = ref[i];
-    if (r === ignoreLabel) continue;
-    const a = inTarget(r);
-    const b = inTarget(pred[i]);
-    if (a) { if (b) tp++; else fn++; } else if (b) fp++; else tn++;
-  }
-  const empty = tp + fp + fn === 0;
-  return {
-    TP: tp, FP: fp, FN: fn, TN: tn, n_pred: tp + fp, n_ref: tp + fn,
-    Dice: empty ? NaN : (2 * tp) / (2 * tp + fp + fn),
-    IoU: empty ? NaN : tp / (tp + fp + fn),
-  };
-}
-
 export function caseMetrics(ref: ArrayLike<number>, pred: ArrayLike<number>, targets: readonly LabelOrRegion[],
   ignoreLabel: number | null, files: { prediction_file: string; reference_file: string }): CaseMetrics {
-  const metrics: Record<string, LabelMetrics> = {};
-  for (const t of targets) metrics[labelKey(t)] = labelMetrics(ref, pred, t, ignoreLabel);
-  return { ...files, metrics };
+  const values = computeCaseMetrics(ref, pred, targets, ignoreLabel);
+  return { ...files, metrics: Object.fromEntries(targets.map((t, i) => [labelKey(t), values[i]])) };
 }
 
 const nanmean = (xs: number[]): number => {

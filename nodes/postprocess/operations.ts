@@ -1,8 +1,7 @@
 // spec §9: the postprocessing operations nnU-Net records (postprocessing.json) and how they are replayed.
+import { keepLargestComponentOfLabels, type LabelOrRegion } from '../../src/imaging/index.js';
 import type { Shape3 } from '../../src/imaging/volume.js';
 import type { LabelMap } from '../../src/nn/predict/labels.js';
-import type { LabelOrRegion } from '../evaluate/summary.js';
-import { keepLargestComponents } from './largest-component.js';
 
 export const KEEP_LARGEST = 'remove_all_but_largest_component_from_segmentation';
 
@@ -18,13 +17,7 @@ export interface PostprocessingOp {
  * labels/regions the union of those, so the JSON form ([1, 2] for a region or for two labels) is never ambiguous.
  */
 export function keepLargestOf<T extends LabelMap>(seg: T, shape: Shape3, labelsOrRegions: LabelOrRegion | LabelOrRegion[]): T {
-  const wanted = new Set([labelsOrRegions].flat(2) as number[]);
-  const mask = new Uint8Array(seg.length);
-  for (let v = 0; v < seg.length; v++) mask[v] = wanted.has(seg[v]) ? 1 : 0;
-  const keep = keepLargestComponents(Uint8Array.from(mask), shape);
-  const out = seg.slice() as T;
-  for (let v = 0; v < seg.length; v++) if (mask[v] && !keep[v]) out[v] = 0;
-  return out;
+  return keepLargestComponentOfLabels(seg, shape, [labelsOrRegions].flat(2) as number[]);
 }
 
 export function applyOps<T extends LabelMap>(seg: T, shape: Shape3, ops: readonly PostprocessingOp[]): T {

@@ -1,24 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { Shape3 } from '../../src/imaging/volume.js';
 import { determinePostprocessing, type EvalCase } from './determine.js';
-import { keepLargestComponents } from './largest-component.js';
 import { applyOps, KEEP_LARGEST, keepLargestOf } from './operations.js';
 import { parseOps } from './apply.js';
 
 const row = (s: string) => Uint8Array.from(s.split('').map(Number));
 
-describe('keep largest component (spec §9)', () => {
+describe('keep largest component of labels (spec §9)', () => {
   it('uses full connectivity: diagonal neighbours join', () => {
-    // 1 x 3 x 3 (2D): the diagonal is one component in 8-connectivity
-    const m = row('100010001');
-    expect(Array.from(keepLargestComponents(m.slice(), [1, 3, 3]))).toEqual(Array.from(m));
-    // 3D corner-to-corner (26-connectivity)
-    const cube = new Uint8Array(8);
-    cube[0] = 1; cube[7] = 1;
-    expect(Array.from(keepLargestComponents(cube.slice(), [2, 2, 2]))).toEqual(Array.from(cube));
-  });
-  it('keeps every component of the maximal size (ties)', () => {
-    expect(Array.from(keepLargestComponents(row('1101100100'), [1, 1, 10]))).toEqual(Array.from(row('1101100000')));
+    // 1 x 3 x 3 (2D): the diagonal is one component in 8-connectivity, so nothing is removed
+    expect(Array.from(keepLargestOf(row('100010001'), [1, 3, 3], 1))).toEqual(Array.from(row('100010001')));
+    expect(Array.from(keepLargestOf(row('1101100100'), [1, 1, 10], 1))).toEqual(Array.from(row('1101100000')));
   });
   it('removes the small islands of the union mask and sets them to background', () => {
     const seg = Uint8Array.from([1, 2, 2, 0, 2, 0, 1]);
