@@ -60,7 +60,10 @@ export interface ActionContext<P> {
   matrix: Record<string, Scalar>;
   /** empty directory to write the output tree into; ingested after run() resolves */
   outDir: string;
-  /** persistent per-action-key directory for resumable state (checkpoints); removed after commit */
+  /**
+   * Persistent per-action-key directory for resumable state (checkpoints): a failed or killed attempt's
+   * state is there for the next attempt with the same key. Create it when needed (mkdir -p); removed after commit.
+   */
   scratchDir: string;
   /** the last committed output of this same action id (any key), for warm starts */
   previous?: { digest: string; dir: string };

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readFile, readdir } from 'node:fs/promises';
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runPipeline, validateRunRecord, type NodeKind, type RunOptions } from '../../src/engine/index.js';
@@ -127,19 +127,30 @@ nodes:
     expect(validateRunRecord({ ...onDisk, status: 'done' })).toEqual(['/status: must be one of ["succeeded","failed","aborted"]']);
   });
 
-  it('hands the last output of the same action id as `previous`, and a persistent scratch dir', async () => {
+  it('hands the last output of the same action id as `previous`, and keeps scratch state across failed attempts', async () => {
     const run = await setup(`version: 1
 name: warm
 params: { v: 1 }
 nodes:
   t: { uses: value, with: { value: \${params.v} } }
 `);
-    const seen: Array<{ previous?: string; scratch: boolean }> = [];
+    const seen: Array<{ previous?: string; resumed: boolean }> = [];
     const value = toy.kinds.value as NodeKind;
-    toy.kinds.value = { ...value, run: (ctx) => { seen.push({ previous: ctx.previous?.digest, scratch: existsSync(ctx.scratchDir) }); return value.run(ctx); } };
+    let failOnce = true;
+    toy.kinds.value = { ...value, run: async (ctx) => {
+      const state = join(ctx.scratchDir, 'epoch.txt');
+      seen.push({ previous: ctx.previous?.digest, resumed: existsSync(state) });
+      await mkdir(ctx.scratchDir, { recursive: true });
+      await writeFile(state, '3');
+      if (failOnce) { failOnce = false; throw new Error('killed mid-training'); }
+      return value.run(ctx);
+    } };
+    expect((await run()).status).toBe('failed');
     const first = await run();
+    expect(first.status).toBe('succeeded');
     await run({ set: { v: '2' } });
-    expect(seen).toEqual([{ scratch: true }, { previous: first.nodes[0].outputs!.digest, scratch: true }]);
+    expect(seen).toEqual([{ resumed: false }, { resumed: true }, { previous: first.nodes[0].outputs!.digest, resumed: false }]);
+    expect(await readdir(join(p.store, 'scratch'))).toHaveLength(0);
   });
 
   it('runs at most one accelerator action at a time', async () => {

@@ -1,4 +1,5 @@
-import { mkdir, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { AbortedError, NnunetError } from '../errors.js';
 import type { ActionRecord } from '../store/action-record.js';
 import type { LocalStore } from '../store/local-store.js';
@@ -83,7 +84,6 @@ export async function executeAction(env: ExecEnv, a: PreparedAction, o: Outcome)
     if (signal.aborted) throw new AbortedError();
     outDir = await store.tempDir();
     const scratchDir = store.scratchDir(a.key);
-    await mkdir(scratchDir, { recursive: true });
     const last = env.last.get(a.spec.id);
     const previous = last && store.hasArtifact(last.output) ? { digest: last.output, dir: await store.artifactDir(last.output) } : undefined;
     const inputs = await inputArtifacts(store, a);
@@ -118,7 +118,7 @@ export async function executeAction(env: ExecEnv, a: PreparedAction, o: Outcome)
     };
     await store.commitAction(rec);
     env.last.set(id, { key: a.key, output });
-    await rm(scratchDir, { recursive: true, force: true });
+    if (existsSync(scratchDir)) await rm(scratchDir, { recursive: true, force: true });
     Object.assign(o, { status: 'ran', output, items: rec.items, itemLabel: rec.itemLabel, metrics: rec.metrics });
   } catch (err) {
     // Scratch state stays for a resumed attempt; the half-written output never enters the store.

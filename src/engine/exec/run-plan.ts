@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { PGraph } from 'p-graph';
@@ -50,6 +51,8 @@ export async function runPlan(plan: Plan, opts: ExecOptions): Promise<PlanRunRes
   const store = new LocalStore(defaultStoreDir(opts.storeDir));
   const emit: EngineObserver = opts.onEvent ?? (() => undefined);
   const runCtl = new AbortController();
+  // every queued action listens on the run's signal: many listeners are expected, not a leak
+  setMaxListeners(0, runCtl.signal);
   const outer = opts.signal;
   const onOuterAbort = (): void => runCtl.abort(outer?.reason);
   if (outer?.aborted) runCtl.abort(outer.reason);

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, copyFile, link, lstat, mkdir, readFile, realpath, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
-import { existsSync, readFileSync } from 'node:fs';
+import { copyFile, link, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { chmodSync, copyFileSync, existsSync, linkSync, lstatSync, mkdirSync, readFileSync, realpathSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { StoreError } from '../errors.js';
 import { sha256, type Digest } from '../hash/digest.js';
@@ -19,6 +19,9 @@ import { acquireLock, type Release } from './lock.js';
  *   actions/ab/<key>.json action cache records, written last
  *   last/<scope>.json    latest key per action id; locks/, tmp/, scratch/, state/ for the rest
  */
+// Output files below this size are hashed with one synchronous read (see ingest).
+const SYNC_HASH_BYTES = 4 * 1024 * 1024;
+
 export class LocalStore {
   readonly statCache: StatCache;
 
@@ -48,19 +51,31 @@ export class LocalStore {
 
   /** A fresh empty directory inside the store (same filesystem, so commits are renames). */
   async tempDir(): Promise<string> {
+    this.ensureDir(join(this.root, 'tmp'));
     const dir = join(this.root, 'tmp', `${process.pid}-${randomBytes(6).toString('hex')}`);
-    await mkdir(dir, { recursive: true });
+    mkdirSync(dir);
     return dir;
   }
 
   lock(key: Digest, signal?: AbortSignal, onWait?: () => void): Promise<Release> {
-    return mkdir(join(this.root, 'locks'), { recursive: true }).then(() =>
-      acquireLock(join(this.root, 'locks', `${key}.lock`), signal, onWait));
+    this.ensureDir(join(this.root, 'locks'));
+    return acquireLock(join(this.root, 'locks', `${key}.lock`), signal, onWait);
+  }
+
+  private readonly made = new Set<string>();
+
+  /** mkdir -p, remembered: fan-out folders are asked for once per file otherwise. */
+  ensureDir(dir: string): void {
+    if (this.made.has(dir)) return;
+    mkdirSync(dir, { recursive: true });
+    this.made.add(dir);
   }
 
   /**
    * Moves a finished output directory into the store and returns its tree digest. Each file is hashed,
    * hard-linked into objects/ and made read-only; the directory itself becomes artifacts/<digest>.
+   * Metadata calls are synchronous: each is microseconds, while a promise round trip through the busy
+   * thread pool costs far more and an action makes dozens of them.
    */
   async ingest(dir: string): Promise<Digest> {
     const files = await listFiles(dir);
@@ -68,27 +83,29 @@ export class LocalStore {
     for (const f of files) {
       const src = join(dir, f.path);
       // A symlink would make the store (and chmod) reach outside it: keep the bytes, not the link.
-      if ((await lstat(src)).isSymbolicLink()) {
-        const target = await realpath(src);
-        await unlink(src);
-        await copyFile(target, src);
+      if (lstatSync(src).isSymbolicLink()) {
+        const target = realpathSync(src);
+        unlinkSync(src);
+        copyFileSync(target, src);
       }
-      const digest = await hashFile(src, f.size);
+      const digest = f.size < SYNC_HASH_BYTES ? sha256(readFileSync(src)) : await hashFile(src, f.size);
       entries.push({ path: f.path, size: f.size, digest });
-      await chmod(src, 0o444);
+      chmodSync(src, 0o444);
       const obj = this.objectPath(digest);
-      await mkdir(join(obj, '..'), { recursive: true });
-      await link(src, obj).catch((err: NodeJS.ErrnoException) => {
-        if (err.code !== 'EEXIST') throw err;
-      });
+      this.ensureDir(join(obj, '..'));
+      try {
+        linkSync(src, obj);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      }
     }
     const text = treeText(entries);
     const digest = sha256(text);
     await this.writeAtomic(this.treePath(digest), text);
     const target = this.artifactPath(digest);
-    await mkdir(join(this.root, 'artifacts'), { recursive: true });
+    this.ensureDir(join(this.root, 'artifacts'));
     try {
-      await rename(dir, target);
+      renameSync(dir, target);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw err;
@@ -159,11 +176,12 @@ export class LocalStore {
     await this.writeAtomic(this.actionPath(rec.key), JSON.stringify(rec));
   }
 
+  /** Small metadata files: written beside their place and renamed in, so readers never see half a file. */
   async writeAtomic(file: string, text: string): Promise<void> {
-    await mkdir(join(file, '..'), { recursive: true });
+    this.ensureDir(join(file, '..'));
     const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-    await writeFile(tmp, text);
-    await rename(tmp, file);
+    writeFileSync(tmp, text);
+    renameSync(tmp, file);
   }
 }
 

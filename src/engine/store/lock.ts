@@ -1,4 +1,5 @@
-import { open, readFile, unlink } from 'node:fs/promises';
+import { closeSync, openSync, unlinkSync, writeSync } from 'node:fs';
+import { readFile, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { AbortedError, StoreError } from '../errors.js';
 
@@ -40,11 +41,19 @@ export async function acquireLock(file: string, signal?: AbortSignal, onWait?: (
   let waited = false;
   for (;;) {
     try {
-      const fh = await open(file, 'wx');
-      await fh.writeFile(JSON.stringify({ pid: process.pid, host: hostname() } satisfies LockOwner));
-      await fh.close();
+      // synchronous: an uncontended lock is two syscalls, not worth two thread-pool round trips
+      const fd = openSync(file, 'wx');
+      try {
+        writeSync(fd, JSON.stringify({ pid: process.pid, host: hostname() } satisfies LockOwner));
+      } finally {
+        closeSync(fd);
+      }
       return async () => {
-        await unlink(file).catch(() => undefined);
+        try {
+          unlinkSync(file);
+        } catch {
+          // already taken over as stale
+        }
       };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
