@@ -33,7 +33,8 @@ export function discoverCases(root: string, ds: DatasetJson): Discovered {
       const e = expandVars(p);
       return isAbsolute(e) ? e : resolve(root, e);
     };
-    const training = sortIds(Object.keys(ds.dataset)).map((id) => {
+    // nnU-Net keeps the dict order of the `dataset` key (it orders the fingerprint's lists)
+    const training = Object.keys(ds.dataset).map((id) => {
       const entry = ds.dataset![id];
       return { id, images: entry.images.map(abs), label: abs(entry.label) };
     });

@@ -1,15 +1,18 @@
 /**
  * Kind `dataset` (spec §1): a raw nnU-Net dataset folder, validated in full, listed as one item per training case
  * (digest over the case's file contents) so per-case nodes fan out over it. Output: dataset.json (byte copy)
- * and cases.json.
+ * and cases.json, plus the raw folder's splits_final.json when it has one.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { NodeError, hashFile, digestJson, type ActionContext, type Issue, type Item, type NodeKind } from '../../src/engine/index.js';
 import type { CaseListing, DatasetJson } from './format.js';
 import { discoverCases } from './discover.js';
 import { paramsSchema, type DatasetParams } from './params.js';
 import { caseIssues, datasetJsonIssues } from './validate.js';
+
+export const SPLITS_FILE = 'splits_final.json';
 
 /** Invalid raw data: `issues` lists every problem, each with its case (`item`), file and reason. */
 export class DatasetError extends NodeError {}
@@ -73,6 +76,8 @@ async function run(ctx: ActionContext<DatasetParams>) {
     test,
   };
   await writeFile(join(ctx.outDir, 'dataset.json'), raw!);
+  // nnU-Net copies a raw splits_final.json into the preprocessed folder and trains with it
+  if (existsSync(join(root, SPLITS_FILE))) await copyFile(join(root, SPLITS_FILE), join(ctx.outDir, SPLITS_FILE));
   await writeFile(join(ctx.outDir, 'cases.json'), JSON.stringify(listing, null, 2));
   ctx.progress({ done: training.length, total: training.length });
   return { items, itemLabel: 'case', metrics: { training_cases: listed.length, test_cases: test.length } };

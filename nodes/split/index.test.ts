@@ -39,6 +39,14 @@ describe('split node', () => {
     expect(schemaErr.issues[0].code).toBe('SPLITS_SCHEMA');
   });
 
+  it('prefers the raw dataset folder’s splits_final.json (as nnU-Net copies it at planning)', async () => {
+    const dsDir = mkdtempSync(join(root, 'ds'));
+    writeFileSync(join(dsDir, 'splits_final.json'), JSON.stringify([{ train: ['c0'], val: ['c9'] }]));
+    const out = mkdtempSync(join(root, 'o'));
+    await split.run(context({ folds: 5, seed: 12345 }, out, { dataset: [artifact('dataset', dsDir, items)] }));
+    expect(JSON.parse(readFileSync(join(out, 'splits_final.json'), 'utf8'))).toEqual([{ train: ['c0'], val: ['c9'] }]);
+  });
+
   it('refuses more folds than cases', async () => {
     const err = await split.run(context({ folds: 20, seed: 1 }, root, inputs)).catch((e) => e);
     expect(err.code).toBe('SPLITS_TOO_FEW_CASES');

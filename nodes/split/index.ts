@@ -1,10 +1,12 @@
 /**
  * Kind `split` (spec §5.1): splits_final.json for the dataset's training cases - nnU-Net's seeded 5-fold KFold,
- * or a user file checked against the cases.
+ * or a user file (param `file`, else the raw folder's own splits_final.json) checked against the cases.
  */
+import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ActionContext, NodeKind } from '../../src/engine/index.js';
+import { SPLITS_FILE } from '../dataset/index.js';
 import { pyJsonStringify } from '../plan/py-json.js';
 import { kfoldSplits, type Fold } from './kfold.js';
 import { paramsSchema, type SplitParams } from './params.js';
@@ -13,24 +15,33 @@ import { checkSplits, SplitsError } from './splits-file.js';
 /** The file as nnU-Net's save_json writes it (sorted keys, indent 4). */
 export const splitsJson = (folds: Fold[]): string => pyJsonStringify(folds, { isFloat: () => false, sortKeys: () => true });
 
+async function readSplits(file: string, ids: string[]): Promise<Fold[]> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(file, 'utf8'));
+  } catch (cause) {
+    throw new SplitsError('SPLITS_UNREADABLE', `${file}: cannot read the splits file`, { file }, { cause });
+  }
+  return checkSplits(parsed, ids, file);
+}
+
 async function run(ctx: ActionContext<SplitParams>) {
-  const ids = ctx.input('dataset').items.map((i) => i.id);
+  const dataset = ctx.input('dataset');
+  const ids = dataset.items.map((i) => i.id);
+  const rawSplits = join(dataset.dir, SPLITS_FILE);
   let folds: Fold[];
   if (ctx.params.file) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(await readFile(ctx.params.file, 'utf8'));
-    } catch (cause) {
-      throw new SplitsError('SPLITS_UNREADABLE', `${ctx.params.file}: cannot read the splits file`, { file: ctx.params.file }, { cause });
-    }
-    folds = checkSplits(parsed, ids, ctx.params.file);
+    folds = await readSplits(ctx.params.file, ids);
+  } else if (existsSync(rawSplits)) {
+    ctx.log(`using the dataset's own ${SPLITS_FILE}`);
+    folds = await readSplits(rawSplits, ids);
   } else {
     if (ids.length < ctx.params.folds) {
       throw new SplitsError('SPLITS_TOO_FEW_CASES', `${ids.length} training case(s) cannot make ${ctx.params.folds} folds`, {});
     }
     folds = kfoldSplits(ids, ctx.params.folds, ctx.params.seed);
   }
-  await writeFile(join(ctx.outDir, 'splits_final.json'), splitsJson(folds));
+  await writeFile(join(ctx.outDir, SPLITS_FILE), splitsJson(folds));
   return { metrics: { folds: folds.length, cases: ids.length } };
 }
 

@@ -37,7 +37,16 @@ describe('nnunet plan --fingerprint --dataset-json', () => {
     expect(existsSync(join(out, 'dataset.json'))).toBe(true);
     expect(logs.some((l) => l.startsWith('3d_fullres: patch 40x56x40, batch 9'))).toBe(true);
 
-    // same command again: cached; a ResEnc preset writes its own plans file
+    // a custom configuration added by hand survives re-planning (nnU-Net's save_plans)
+    const edited = JSON.parse(readFileSync(join(out, 'nnUNetPlans.json'), 'utf8'));
+    edited.configurations.big = { inherits_from: '3d_fullres', batch_size: 4 };
+    writeFileSync(join(out, 'nnUNetPlans.json'), JSON.stringify(edited));
+    await planCommand(undefined, { out, fingerprint: join(dir, 'dataset_fingerprint.json'), datasetJson: join(dir, 'dataset.json'), planner: 'default',
+      storeDir: join(root, 'store'), runsDir: join(root, 'runs') }, log);
+    const replanned = JSON.parse(readFileSync(join(out, 'nnUNetPlans.json'), 'utf8'));
+    expect(Object.keys(replanned.configurations)).toEqual(['2d', '3d_fullres', 'big']);
+
+    // a ResEnc preset writes its own plans file
     const again = await planCommand(undefined, { out, fingerprint: join(dir, 'dataset_fingerprint.json'), datasetJson: join(dir, 'dataset.json'),
       planner: 'resenc-l', storeDir: join(root, 'store'), runsDir: join(root, 'runs') }, log);
     expect(again.status).toBe('succeeded');

@@ -3,14 +3,17 @@
  * (dataset -> case fingerprints -> fingerprint -> plan, cached like any run), or
  * `nnunet plan --fingerprint <dataset_fingerprint.json> --dataset-json <dataset.json> --out <dir>`: plan from an
  * existing nnU-Net fingerprint without images. Writes dataset_fingerprint.json (when computed), <plans_name>.json
- * and dataset.json into <dir>, as nnU-Net lays out nnUNet_preprocessed/DatasetXXX.
+ * and dataset.json into <dir>, as nnU-Net lays out nnUNet_preprocessed/DatasetXXX; custom configurations of an
+ * existing plans file there are kept, as nnU-Net's save_plans does.
  */
-import { copyFile, mkdir, readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import { kinds } from '../../../nodes/index.js';
 import type { Plans } from '../../../nodes/plan/format.js';
+import { plansJson } from '../../../nodes/plan/plan-experiment.js';
 import { artifactDir, defaultStoreDir, NnunetError, runPipeline, type EngineObserver, type RunRecord } from '../../engine/index.js';
 import { createProgress } from '../progress.js';
 import { globalDirs, interruptController, summarize } from './run.js';
@@ -58,6 +61,13 @@ export function planPipeline(dataset: string | undefined, o: PlanCommandOptions)
   });
 }
 
+/** nnU-Net's save_plans: configurations of an existing plans file that the planner does not make are kept. */
+function keepCustomConfigurations(plans: Plans, old: Plans): string[] {
+  const extra = Object.keys(old.configurations ?? {}).filter((c) => !(c in plans.configurations));
+  for (const c of extra) plans.configurations[c] = old.configurations[c];
+  return extra;
+}
+
 export async function planCommand(datasetDir: string | undefined, o: PlanCommandOptions, log: (line: string) => void): Promise<RunRecord> {
   if (!datasetDir && !(o.fingerprint && o.datasetJson)) {
     throw new NnunetError('CLI_USAGE', 'nnunet plan needs a dataset folder, or both --fingerprint and --dataset-json');
@@ -79,7 +89,14 @@ export async function planCommand(datasetDir: string | undefined, o: PlanCommand
   await mkdir(out, { recursive: true });
   const planDir = await dirOf('plan');
   const plans = JSON.parse(await readFile(join(planDir, 'nnUNetPlans.json'), 'utf8')) as Plans;
-  await copyFile(join(planDir, 'nnUNetPlans.json'), join(out, `${plans.plans_name}.json`));
+  const target = join(out, `${plans.plans_name}.json`);
+  const kept = existsSync(target) ? keepCustomConfigurations(plans, JSON.parse(await readFile(target, 'utf8')) as Plans) : [];
+  if (kept.length > 0) {
+    await writeFile(target, plansJson(plans));
+    log(`kept custom configuration(s) of the existing ${basename(target)}: ${kept.join(', ')}`);
+  } else {
+    await copyFile(join(planDir, 'nnUNetPlans.json'), target);
+  }
   await copyFile(join(planDir, 'dataset.json'), join(out, 'dataset.json'));
   if (datasetDir) await copyFile(join(await dirOf('fingerprint'), 'dataset_fingerprint.json'), join(out, 'dataset_fingerprint.json'));
   for (const [name, c] of Object.entries(plans.configurations)) {
