@@ -44,6 +44,7 @@ describe('nnunet preprocess', () => {
     const plans = JSON.parse(readFileSync(join(out, 'nnUNetPlans.json'), 'utf8'));
     expect(existsSync(join(out, 'dataset_fingerprint.json'))).toBe(true);
     expect(existsSync(join(out, 'dataset.json'))).toBe(true);
+    expect(readdirSync(join(out, 'gt_segmentations')).sort()).toEqual(['case_000', 'case_001', 'case_002', 'case_003'].map((c) => `${c}.nii.gz`));
     const ids = Object.values(plans.configurations as Record<string, { data_identifier?: string }>)
       .map((c) => c.data_identifier)
       .filter((x): x is string => !!x);

@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { parse, stringify } from 'yaml';
 import { kinds } from '../../../nodes/index.js';
+import type { CaseListing } from '../../../nodes/dataset/format.js';
 import type { Plans } from '../../../nodes/plan/format.js';
 import { PLANS_FILE } from '../../../nodes/plan/index.js';
 import { FINGERPRINT_FILE } from '../../../nodes/fingerprint/index.js';
@@ -58,6 +59,15 @@ async function copyFlat(from: string, to: string): Promise<void> {
   await Promise.all(files.map((f) => copyFile(join(from, f), join(to, f))));
 }
 
+/** nnU-Net copies the raw training labels to gt_segmentations/ (validation metrics read them there). */
+async function copyGroundTruth(planned: RunRecord, storeDir: string | undefined, to: string): Promise<void> {
+  const ds = planned.nodes.find((n) => n.node === 'dataset' && n.outputs);
+  if (!ds) return;
+  const listing = JSON.parse(await readFile(join(await artifactDir(defaultStoreDir(storeDir), ds.outputs!.digest), 'cases.json'), 'utf8')) as CaseListing;
+  await mkdir(to, { recursive: true });
+  await Promise.all(listing.training.map((c) => copyFile(c.label, join(to, `${c.id}${listing.file_ending}`))));
+}
+
 /** Plans (or reuses the plan of) the dataset, preprocesses it and writes nnU-Net's layout into `o.out`. */
 export async function preprocessCommand(datasetDir: string, o: PreprocessCommandOptions, log: (line: string) => void): Promise<RunRecord> {
   const dataset = resolve(datasetDir);
@@ -80,6 +90,7 @@ export async function preprocessCommand(datasetDir: string, o: PreprocessCommand
   await copyFile(join(planDir, 'dataset.json'), join(out, 'dataset.json'));
   const fp = planned.nodes.find((n) => n.node === 'fingerprint' && n.outputs);
   if (fp) await copyFile(join(await artifactDir(defaultStoreDir(o.storeDir), fp.outputs!.digest), FINGERPRINT_FILE), join(out, FINGERPRINT_FILE));
+  await copyGroundTruth(planned, o.storeDir, join(out, 'gt_segmentations'));
   const cases = new Map<string, number>();
   for (const n of record.nodes.filter((x) => x.node === 'preprocess' && x.outputs)) {
     const id = resolveConfiguration(plans, String(n.matrix.configuration)).data_identifier;
