@@ -184,6 +184,18 @@ export function percentileOf(values: readonly number[], p: number): number {
   return percentileLinear(Float64Array.from(values), p);
 }
 
+/** numpy's rejection mask: the smallest 2^k - 1 >= max. */
+function maskFor(max: number): number {
+  if (max > 0xffffffff) throw new RangeError(`bounded: ranges above 2**32 are not supported (${max})`);
+  let mask = max;
+  mask |= mask >>> 1;
+  mask |= mask >>> 2;
+  mask |= mask >>> 4;
+  mask |= mask >>> 8;
+  mask |= mask >>> 16;
+  return mask >>> 0;
+}
+
 const N = 624;
 const M = 397;
 
@@ -238,14 +250,7 @@ export class RandomState {
   /** numpy `random_interval(max)`: uniform integer in [0, max] by masked rejection; no draw when max is 0. */
   bounded(max: number): number {
     if (max === 0) return 0;
-    if (max > 0xffffffff) throw new RangeError(`bounded: ranges above 2**32 are not supported (${max})`);
-    let mask = max;
-    mask |= mask >>> 1;
-    mask |= mask >>> 2;
-    mask |= mask >>> 4;
-    mask |= mask >>> 8;
-    mask |= mask >>> 16;
-    mask >>>= 0;
+    const mask = maskFor(max);
     let v: number;
     do v = (this.randomUint32() & mask) >>> 0;
     while (v > max);
@@ -258,13 +263,7 @@ export class RandomState {
       out.fill(0, 0, count);
       return;
     }
-    if (max > 0xffffffff) throw new RangeError(`bounded: ranges above 2**32 are not supported (${max})`);
-    let mask = max;
-    mask |= mask >>> 1;
-    mask |= mask >>> 2;
-    mask |= mask >>> 4;
-    mask |= mask >>> 8;
-    mask |= mask >>> 16;
+    const mask = maskFor(max);
     const mt = this.mt;
     for (let k = 0; k < count; k++) {
       let v: number;
