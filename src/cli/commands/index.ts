@@ -19,6 +19,9 @@ import { register as preprocess } from './preprocess.js';
 import { register as train } from './train.js';
 import { register as plan } from './plan.js';
 import { register as convertMsd } from './convert-msd.js';
+import { register as report } from './report.js';
+import { register as reproduce } from './reproduce.js';
+import { register as compare } from './compare.js';
 
 export const commands: Array<(program: Command) => void> = [
   run,
@@ -37,4 +40,8 @@ export const commands: Array<(program: Command) => void> = [
   train,
   plan,
   convertMsd,
+  report,
+  reproduce,
+  // after runs: adds `runs compare` to that group
+  compare,
 ];

@@ -1,0 +1,137 @@
+/**
+ * What the report shows, read from a run record and the store: training logs of train-fold actions, and
+ * nnU-Net summary.json files of validate (per fold) and evaluate (cross-validation) actions. Anything missing
+ * (a failed action, a garbage-collected artifact) becomes a note instead of an error.
+ */
+import { existsSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { artifactDir, type RunNodeRecord, type RunRecord } from '../engine/index.js';
+import type { EpochLog } from '../nn/train/log.js';
+import type { CaseListing } from '../../nodes/dataset/format.js';
+import type { Summary } from '../../nodes/evaluate/summary.js';
+import { parsePythonJson } from '../../nodes/evaluate/python-json.js';
+
+export interface FoldCurves { action: string; configuration: string; fold: string; log: EpochLog[] }
+
+export interface DiceRow {
+  /** 'fold': one validate action; 'crossval': an evaluate action merging the folds */
+  scope: 'fold' | 'crossval';
+  action: string;
+  configuration: string;
+  fold: string;
+  /** label key ('1', '(1, 2)') -> mean Dice */
+  labels: Record<string, number>;
+  foregroundMean: number;
+  cases: number;
+}
+
+export interface CaseRow {
+  configuration: string;
+  id: string;
+  dice: Record<string, number>;
+  /** mean over labels defined in this case (NaN labels left out); null when none is */
+  mean: number | null;
+  prediction: string;
+  reference?: string;
+  image?: string;
+}
+
+export interface ReportData {
+  curves: FoldCurves[];
+  dice: DiceRow[];
+  cases: CaseRow[];
+  notes: string[];
+}
+
+const matrixValue = (n: RunNodeRecord, key: string, fallback: string): string => (n.matrix[key] === undefined ? fallback : String(n.matrix[key]));
+
+async function outputDir(storeDir: string, n: RunNodeRecord, notes: string[]): Promise<string | undefined> {
+  if (!n.outputs) {
+    notes.push(`${n.id}: ${n.status}${n.error ? ` (${n.error.code})` : ''}, no output`);
+    return undefined;
+  }
+  try {
+    return await artifactDir(storeDir, n.outputs.digest);
+  } catch {
+    notes.push(`${n.id}: output ${n.outputs.digest.slice(0, 12)} is not in the store ${storeDir}`);
+    return undefined;
+  }
+}
+
+async function readSummary(file: string, action: string, notes: string[]): Promise<Summary | undefined> {
+  try {
+    return parsePythonJson(await readFile(file, 'utf8')) as Summary;
+  } catch (err) {
+    notes.push(`${action}: cannot read ${file}: ${(err as Error).message}`);
+    return undefined;
+  }
+}
+
+/** The crossval_results_folds_* folder an evaluate artifact holds. */
+async function crossvalFolder(dir: string): Promise<string | undefined> {
+  const sub = (await readdir(dir)).find((d) => d.startsWith('crossval_results'));
+  return sub ? join(dir, sub) : undefined;
+}
+
+function caseRows(summary: Summary, folder: string, configuration: string, listing: CaseListing | undefined): CaseRow[] {
+  const ending = listing?.file_ending ?? '.nii.gz';
+  const byId = new Map(listing?.training.map((c) => [c.id, c]) ?? []);
+  return summary.metric_per_case.map((c) => {
+    const file = basename(c.prediction_file);
+    const id = file.endsWith(ending) ? file.slice(0, -ending.length) : file;
+    const dice = Object.fromEntries(Object.entries(c.metrics).map(([k, m]) => [k, m.Dice]));
+    const defined = Object.values(dice).filter((d) => Number.isFinite(d));
+    const known = byId.get(id);
+    return {
+      configuration, id, dice, mean: defined.length ? defined.reduce((a, b) => a + b, 0) / defined.length : null,
+      prediction: join(folder, file),
+      reference: known?.label ?? (existsSync(c.reference_file) ? c.reference_file : undefined),
+      image: known?.images[0],
+    };
+  });
+}
+
+export async function collectReportData(record: RunRecord, storeDir: string): Promise<ReportData> {
+  const notes: string[] = [];
+  const ofKind = (k: string) => record.nodes.filter((n) => n.kind === k);
+  const data: ReportData = { curves: [], dice: [], cases: [], notes };
+
+  let listing: CaseListing | undefined;
+  const datasetNode = ofKind('dataset')[0];
+  const datasetDir = datasetNode && await outputDir(storeDir, datasetNode, notes);
+  if (datasetDir) listing = JSON.parse(await readFile(join(datasetDir, 'cases.json'), 'utf8')) as CaseListing;
+
+  for (const n of ofKind('train-fold')) {
+    const dir = await outputDir(storeDir, n, notes);
+    if (!dir) continue;
+    try {
+      const log = JSON.parse(await readFile(join(dir, 'training_log.json'), 'utf8')) as EpochLog[];
+      data.curves.push({ action: n.id, configuration: matrixValue(n, 'configuration', n.node), fold: matrixValue(n, 'fold', '-'), log });
+    } catch (err) {
+      notes.push(`${n.id}: no readable training_log.json (${(err as Error).message})`);
+    }
+  }
+
+  const crossvalCases: CaseRow[] = [];
+  const foldCases: CaseRow[] = [];
+  const summaries = [...ofKind('validate').map((n) => [n, 'fold'] as const), ...ofKind('evaluate').map((n) => [n, 'crossval'] as const)];
+  for (const [n, scope] of summaries) {
+    const dir = await outputDir(storeDir, n, notes);
+    const folder = dir && (scope === 'fold' ? join(dir, 'validation') : await crossvalFolder(dir));
+    const summary = folder && await readSummary(join(folder, 'summary.json'), n.id, notes);
+    if (!folder || !summary) continue;
+    const configuration = matrixValue(n, 'configuration', n.node);
+    data.dice.push({
+      scope, action: n.id, configuration, fold: scope === 'fold' ? matrixValue(n, 'fold', '-') : 'all',
+      labels: Object.fromEntries(Object.entries(summary.mean).map(([k, m]) => [k, m.Dice])),
+      foregroundMean: summary.foreground_mean.Dice, cases: summary.metric_per_case.length,
+    });
+    (scope === 'crossval' ? crossvalCases : foldCases).push(...caseRows(summary, folder, configuration, listing));
+  }
+  // the cross-validation summary already holds every fold's cases; per-fold ones only when it is missing
+  const covered = new Set(crossvalCases.map((c) => c.configuration));
+  data.cases = [...crossvalCases, ...foldCases.filter((c) => !covered.has(c.configuration))]
+    .sort((a, b) => (a.mean ?? Infinity) - (b.mean ?? Infinity) || a.id.localeCompare(b.id));
+  return data;
+}

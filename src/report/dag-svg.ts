@@ -1,0 +1,46 @@
+/** The DAG section: a layered SVG, one box per node with its status counts and time. */
+import { dominantStatus, type DagNode } from './dag.js';
+import { esc, seconds } from './escape.js';
+
+const BOX_W = 190;
+const BOX_H = 54;
+const GAP_X = 60;
+const GAP_Y = 18;
+const PAD = 10;
+
+export const STATUS_COLORS: Record<string, string> = {
+  ran: '#2f855a', cached: '#4a78b5', failed: '#c53030', aborted: '#b7791f', skipped: '#8a8a8a',
+};
+
+export function dagSvg(nodes: readonly DagNode[]): string {
+  const layers = new Map<number, DagNode[]>();
+  for (const n of nodes) layers.set(n.layer, [...(layers.get(n.layer) ?? []), n]);
+  const pos = new Map<string, { x: number; y: number }>();
+  let maxRows = 1;
+  for (const [layer, list] of layers) {
+    maxRows = Math.max(maxRows, list.length);
+    list.forEach((n, i) => pos.set(n.name, { x: PAD + layer * (BOX_W + GAP_X), y: PAD + i * (BOX_H + GAP_Y) }));
+  }
+  const width = PAD * 2 + (Math.max(0, ...layers.keys()) + 1) * (BOX_W + GAP_X) - GAP_X;
+  const height = PAD * 2 + maxRows * (BOX_H + GAP_Y) - GAP_Y;
+  const edges = nodes.flatMap((n) => n.needs.map((d) => {
+    const a = pos.get(d)!;
+    const b = pos.get(n.name)!;
+    const [x1, y1, x2, y2] = [a.x + BOX_W, a.y + BOX_H / 2, b.x, b.y + BOX_H / 2];
+    const mx = (x1 + x2) / 2;
+    return `<path class="edge" d="M${x1},${y1} C${mx},${y1} ${mx},${y2} ${x2},${y2}" />`;
+  }));
+  const boxes = nodes.map((n) => {
+    const { x, y } = pos.get(n.name)!;
+    const status = dominantStatus(n.counts);
+    const counts = Object.entries(n.counts).map(([s, c]) => `${c} ${s}`).join(', ');
+    return `<g class="node" data-node="${esc(n.name)}" data-status="${esc(status)}">`
+      + `<title>${esc(`${n.name} (${n.kind}): ${counts}, ${seconds(n.durationMs)}`)}</title>`
+      + `<rect x="${x}" y="${y}" width="${BOX_W}" height="${BOX_H}" rx="6" fill="${STATUS_COLORS[status] ?? '#666'}" />`
+      + `<text x="${x + 8}" y="${y + 17}" class="name">${esc(n.name)}</text>`
+      + `<text x="${x + 8}" y="${y + 32}">${esc(n.kind)} · ${esc(seconds(n.durationMs))}</text>`
+      + `<text x="${x + 8}" y="${y + 46}">${esc(counts)}</text></g>`;
+  });
+  return `<svg class="dag" xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">`
+    + `${edges.join('')}${boxes.join('')}</svg>`;
+}

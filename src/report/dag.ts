@@ -1,0 +1,64 @@
+/**
+ * The pipeline's node graph as drawn in the report: one box per pipeline node (its fanned-out actions
+ * collapsed into counts per status), placed in layers by longest path from the roots.
+ */
+import { parse } from 'yaml';
+import type { RunRecord } from '../engine/index.js';
+
+export interface DagNode {
+  name: string;
+  kind: string;
+  needs: string[];
+  /** actions of this node per status (ran, cached, failed, ...) */
+  counts: Record<string, number>;
+  /** summed action time */
+  durationMs: number;
+  layer: number;
+}
+
+interface RawNode { uses?: string; needs?: string[] | Record<string, string> }
+
+/** Needs as written in the pipeline text (list or input -> node map); nodes the text lacks get none. */
+function needsFromText(text: string): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  let doc: { nodes?: Record<string, RawNode> } | undefined;
+  try {
+    doc = parse(text) as typeof doc;
+  } catch {
+    return out;
+  }
+  for (const [name, raw] of Object.entries(doc?.nodes ?? {})) {
+    const needs = Array.isArray(raw?.needs) ? raw.needs : Object.values(raw?.needs ?? {});
+    out.set(name, [...new Set(needs.filter((n): n is string => typeof n === 'string'))]);
+  }
+  return out;
+}
+
+export function dagNodes(record: RunRecord): DagNode[] {
+  const needs = needsFromText(record.pipeline.text);
+  const byName = new Map<string, DagNode>();
+  for (const a of record.nodes) {
+    let n = byName.get(a.node);
+    if (!n) {
+      n = { name: a.node, kind: a.kind, needs: [], counts: {}, durationMs: 0, layer: 0 };
+      byName.set(a.node, n);
+    }
+    n.counts[a.status] = (n.counts[a.status] ?? 0) + 1;
+    n.durationMs += a.durationMs;
+  }
+  for (const n of byName.values()) n.needs = (needs.get(n.name) ?? []).filter((d) => byName.has(d));
+  const layerOf = (n: DagNode, seen: Set<string>): number => {
+    if (seen.has(n.name)) return 0; // a cycle cannot come out of the engine; guard anyway
+    seen.add(n.name);
+    const l = n.needs.length ? 1 + Math.max(...n.needs.map((d) => layerOf(byName.get(d)!, seen))) : 0;
+    seen.delete(n.name);
+    return l;
+  };
+  for (const n of byName.values()) n.layer = layerOf(n, new Set());
+  return [...byName.values()];
+}
+
+/** The status a node's box is coloured by: the most alarming one any of its actions has. */
+export function dominantStatus(counts: Record<string, number>): string {
+  return ['failed', 'aborted', 'skipped', 'ran', 'cached'].find((s) => counts[s]) ?? Object.keys(counts)[0] ?? 'cached';
+}

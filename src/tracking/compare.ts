@@ -1,0 +1,60 @@
+/** `runs compare`: params that differ and Dice per label per configuration across any number of runs. */
+import { flatten, type RunRecord } from '../engine/index.js';
+import { ReportError } from '../report/errors.js';
+import { diceFigures, figureKey } from './metrics.js';
+
+export interface Comparison {
+  runs: Array<{ id: string; name?: string; status: string; commit?: string }>;
+  /** only params whose values are not all equal */
+  params: Array<{ key: string; values: unknown[] }>;
+  metrics: Array<{ configuration: string; scope: string; label: string; values: Array<number | null> }>;
+}
+
+export type CompareFormat = 'md' | 'csv' | 'json';
+
+export function compareRuns(records: readonly RunRecord[]): Comparison {
+  const flat = records.map((r) => flatten(r.params));
+  const keys = [...new Set(flat.flatMap((f) => Object.keys(f)))].sort();
+  const params = keys.map((key) => ({ key, values: flat.map((f) => f[key]) }))
+    .filter((p) => new Set(p.values.map((v) => JSON.stringify(v))).size > 1);
+  const perRun = records.map((r) => new Map(diceFigures(r).map((f) => [figureKey(f), f])));
+  const order = new Map<string, { configuration: string; scope: string; label: string }>();
+  for (const m of perRun) for (const [k, f] of m) if (!order.has(k)) order.set(k, f);
+  // cross-validation first, then folds in order; labels as the runs list them
+  const rank = (s: string) => (s === 'cross-validation' ? -1 : Number(s.replace(/^fold /, '')) || 0);
+  const metrics = [...order.entries()]
+    .sort(([, a], [, b]) => a.configuration.localeCompare(b.configuration) || rank(a.scope) - rank(b.scope))
+    .map(([k, f]) => ({ configuration: f.configuration, scope: f.scope, label: f.label, values: perRun.map((m) => m.get(k)?.value ?? null) }));
+  return {
+    runs: records.map((r) => ({ id: r.id, ...(r.name ? { name: r.name } : {}), status: r.status, ...(r.git ? { commit: r.git.commit + (r.git.dirty ? '+dirty' : '') } : {}) })),
+    params, metrics,
+  };
+}
+
+const text = (v: unknown): string => (v === undefined ? '' : v === null ? 'null' : typeof v === 'number' ? String(Number(v.toPrecision(6))) : typeof v === 'string' ? v : JSON.stringify(v));
+const csvCell = (s: string): string => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+const mdCell = (s: string): string => s.replace(/\|/g, '\\|');
+
+function rows(c: Comparison): string[][] {
+  const head = ['section', 'key', ...c.runs.map((r) => r.name ? `${r.id} (${r.name})` : r.id)];
+  return [
+    head,
+    ...(c.runs.some((r) => r.commit) ? [['code', 'git commit', ...c.runs.map((r) => r.commit ?? '')]] : []),
+    ...c.params.map((p) => ['param', p.key, ...p.values.map(text)]),
+    ...c.metrics.map((m) => ['dice', `${m.configuration} ${m.scope} ${m.label === 'foreground mean' ? m.label : `label ${m.label}`}`, ...m.values.map(text)]),
+  ];
+}
+
+export function formatComparison(c: Comparison, format: CompareFormat): string {
+  if (format === 'json') return `${JSON.stringify(c, null, 2)}\n`;
+  const table = rows(c);
+  if (format === 'csv') return `${table.map((r) => r.map(csvCell).join(',')).join('\n')}\n`;
+  const [head, ...body] = table;
+  const line = (r: string[]) => `| ${r.map(mdCell).join(' | ')} |`;
+  return `${[line(head), line(head.map(() => '---')), ...body.map(line)].join('\n')}\n`;
+}
+
+export function parseCompareFormat(value: string): CompareFormat {
+  if (value === 'md' || value === 'csv' || value === 'json') return value;
+  throw new ReportError('COMPARE_BAD_FORMAT', `--format must be md, csv or json, got '${value}'`);
+}
