@@ -19,6 +19,7 @@ import { findBestKind } from './find-best/index.js';
 import { postprocess } from './postprocess/index.js';
 import { exportKind } from './export/index.js';
 import { predict } from './predict/index.js';
+import { ensemble } from './ensemble/index.js';
 
 export const kinds: KindRegistry = {
   'case-fingerprint': caseFingerprint,
@@ -37,4 +38,5 @@ export const kinds: KindRegistry = {
   postprocess,
   export: exportKind,
   predict,
+  ensemble,
 };
