@@ -26,7 +26,7 @@ export function dagDot(plan: Plan): string {
   for (const name of plan.order) {
     const n = plan.nodes.get(name)!;
     const extra = fanout(n);
-    lines.push(`  ${q(name)} [label=${q(`${name}\\n${n.uses}${extra ? `\\n${extra}` : ''}`)}${n.foreach || n.matrixKeys.length ? ', style=rounded' : ''}];`);
+    lines.push(`  ${q(name)} [label=${q([name, n.uses, extra].filter(Boolean).join('\n'))}${n.foreach || n.matrixKeys.length ? ', style=rounded' : ''}];`);
     for (const x of n.needs) lines.push(`  ${q(x.node)} -> ${q(name)}${x.input !== x.node ? ` [label=${q(x.input)}]` : ''};`);
   }
   lines.push('}');

@@ -169,7 +169,7 @@ export async function buildPlan(opts: PlanOptions): Promise<Plan> {
   if (cycle) issue('PIPELINE_CYCLE', ['nodes', cycle[0], 'needs'], `cycle between nodes: ${cycle.join(' -> ')}`, false, cycle[0]);
   const targets = opts.targets ?? [];
   for (const t of targets) {
-    if (!(t in doc.nodes)) issues.push({ code: 'PIPELINE_UNKNOWN_TARGET', message: `no node named '${t}' in the pipeline`, file, node: t });
+    if (!(t in doc.nodes)) issues.push({ code: 'PIPELINE_UNKNOWN_TARGET', message: `no node named '${t}' in the pipeline`, file });
   }
   if (issues.length) fail(issues);
   const keep = targets.length ? closure(deps, targets) : undefined;
