@@ -4,9 +4,79 @@
  * for the reversed (z, y, x) array nnU-Net gets from sitk.GetArrayFromImage.
  */
 import { readImageNode, writeImageNode } from '@itk-wasm/image-io';
-import type { Image } from 'itk-wasm';
+import { InterfaceTypes, type Image } from 'itk-wasm';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { ImageError } from '../errors.js';
 import type { VoxelArray } from '../volume.js';
+
+/** The ITK ImageIO (itk-wasm pipeline prefix) that reads each file ending, as @itk-wasm/image-io maps them. */
+const READ_IO: Array<[string, string]> = [
+  ['.nii.gz', 'nifti'],
+  ['.nii', 'nifti'],
+  ['.nrrd', 'nrrd'],
+  ['.nhdr', 'nrrd'],
+  ['.mha', 'meta'],
+  ['.mhd', 'meta'],
+  ['.gipl', 'gipl'],
+  ['.png', 'png'],
+  ['.bmp', 'bmp'],
+  ['.tif', 'tiff'],
+  ['.tiff', 'tiff'],
+];
+
+interface EmscriptenModule {
+  mountDir(dir: string): string;
+  unmountDir(dir: string): void;
+}
+type RunEmscripten = (
+  module: EmscriptenModule,
+  args: string[],
+  outputs: Array<{ type: string }>,
+  inputs: unknown[],
+) => { returnValue: number; stderr: string; outputs: Array<{ data: unknown }> };
+
+/**
+ * itk-wasm's Node entry points load, decompress and instantiate the whole wasm module on every call (~5 MB,
+ * tens of ms - more than reading a small image). We keep one instance per reader, the way itk-wasm's own
+ * browser runner does, through its pipeline internals (pinned by the lockfile). If they move, reads go
+ * through the public API instead.
+ */
+const internals: Promise<{ load: (path: string) => Promise<EmscriptenModule>; run: RunEmscripten; pipelines: string } | null> = (async () => {
+  try {
+    const require = createRequire(import.meta.url);
+    const itkDist = dirname(require.resolve('itk-wasm'));
+    const internal = (f: string) => import(pathToFileURL(join(itkDist, 'pipeline', 'internal', f)).href);
+    const [load, run] = await Promise.all([internal('load-emscripten-module-node.js'), internal('run-pipeline-emscripten.js')]);
+    return { load: load.default, run: run.default, pipelines: join(dirname(require.resolve('@itk-wasm/image-io')), 'pipelines') };
+  } catch {
+    return null;
+  }
+})();
+const modules = new Map<string, Promise<EmscriptenModule>>();
+
+async function readCached(file: string): Promise<Image | null> {
+  const it = await internals;
+  const io = READ_IO.find(([e]) => file.toLowerCase().endsWith(e))?.[1];
+  if (!it || !io) return null;
+  const pipeline = join(it.pipelines, `${io}-read-image`);
+  let module = modules.get(pipeline);
+  if (!module) modules.set(pipeline, (module = it.load(pipeline)));
+  const m = await module;
+  const mounted = m.mountDir(dirname(file));
+  try {
+    const { returnValue, stderr, outputs } = it.run(m, [file, '0', '1', '--memory-io'], [{ type: InterfaceTypes.JsonCompatible }, { type: InterfaceTypes.Image }], []);
+    if (returnValue !== 0 || outputs[0]?.data !== true) throw new Error(stderr.trim() || `could not read ${file}`);
+    return outputs[1].data as Image;
+  } catch (err) {
+    // an aborted wasm instance is not reusable
+    modules.delete(pipeline);
+    throw err;
+  } finally {
+    m.unmountDir(mounted);
+  }
+}
 
 type ItkNumeric = VoxelArray | BigInt64Array | BigUint64Array;
 
@@ -26,7 +96,7 @@ export interface ItkRaw {
 export async function itkRead(file: string): Promise<ItkRaw> {
   let img: Image;
   try {
-    img = await readImageNode(file);
+    img = (await readCached(file)) ?? (await readImageNode(file));
   } catch (err) {
     const detail = err instanceof Error ? err.message : String(err);
     throw new ImageError('IMAGE_READ_FAILED', `${file}: ITK could not read the file (${detail.split('\n')[0]})`, { file }, { cause: err });

@@ -1,6 +1,6 @@
 // resampleDataOrSegToShape with its heavy passes split over an ImagingPool; same results as the serial path.
 import { voxelCount, type Shape3, type VoxelArray } from '../volume.js';
-import { checkResampleArgs, inPlaneShape, resampleAlongAxis, separateZAxis } from '../resample/resample.js';
+import { checkResampleArgs, inPlaneShape, resampleAlongAxis, resampleDataOrSegToShape, separateZAxis } from '../resample/resample.js';
 import { axisSplit, clipToRangeOf } from '../resample/resize.js';
 import { rankLabels, uniqueLabels } from '../resample/resize-seg.js';
 import { shared, type ImagingPool } from './pool.js';
@@ -54,19 +54,8 @@ async function channel(pool: ImagingPool, src: VoxelArray, shape: Shape3, newSha
 }
 
 /** resampleDataOrSegToShape (same arguments and result) with the work spread over `pool`'s threads. */
-export async function resampleDataOrSegToShapeParallel(
-  pool: ImagingPool,
-  data: VoxelArray,
-  channels: number,
-  shape: Shape3,
-  newShape: Shape3,
-  currentSpacing: readonly number[],
-  newSpacing: readonly number[],
-  isSeg: boolean,
-  order: number,
-  orderZ = 0,
-  forceSeparateZ: boolean | null = null,
-): Promise<VoxelArray> {
+export async function resampleDataOrSegToShapeParallel(pool: ImagingPool, ...args: Parameters<typeof resampleDataOrSegToShape>): Promise<VoxelArray> {
+  const [data, channels, shape, newShape, currentSpacing, newSpacing, isSeg, order, orderZ = 0, forceSeparateZ = null] = args;
   checkResampleArgs(data, channels, shape, newShape, isSeg, order, orderZ);
   if (shape.every((s, i) => s === newShape[i])) return data;
   const axis = separateZAxis(currentSpacing, newSpacing, forceSeparateZ);
