@@ -21,6 +21,9 @@ describe('nnunet CLI over the command kind', () => {
     const first = await nn('run', 'pipeline.yaml', '-q');
     expect(first.code, first.err).toBe(0);
     expect(first.out).toMatch(/^run \S+ succeeded in [\d.]+s: 2 ran\n/);
+    const rec = JSON.parse((await nn('runs', 'show', 'latest', '--json')).out);
+    expect(rec.environment).toMatchObject({ node: process.version, backend: expect.any(String) });
+    expect(rec.nodes.map((n: { id: string; status: string }) => [n.id, n.status])).toEqual([['shout', 'ran'], ['count', 'ran']]);
     const second = await nn('run', 'pipeline.yaml', '-q');
     expect(second.out).toMatch(/succeeded in [\d.]+s: 2 cached/);
     expect((await nn('status', 'pipeline.yaml')).out).toBe('up to date: 2 action(s) fresh\n');

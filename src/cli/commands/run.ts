@@ -3,6 +3,7 @@ import { relative, join } from 'node:path';
 import type { Command } from 'commander';
 import { kinds } from '../../../nodes/index.js';
 import { NnunetError, PipelineError, runPipeline, type RunRecord } from '../../engine/index.js';
+import { backendInfo, describeBackend } from '../../nn/backend.js';
 import { createProgress } from '../progress.js';
 
 /** Global options every engine command reads. */
@@ -16,6 +17,12 @@ export function collectSet(value: string, prev: Record<string, string> = {}): Re
   const eq = value.indexOf('=');
   if (eq <= 0) throw new PipelineError('CLI_BAD_SET', `--set expects key=value, got '${value}'`);
   return { ...prev, [value.slice(0, eq)]: value.slice(eq + 1) };
+}
+
+/** The compute backend, when a node of this run chose one in this process (training nodes report theirs too). */
+function computeEnvironment(): Record<string, unknown> {
+  const b = backendInfo();
+  return b ? { backend: describeBackend(b), nativeKernels: b.kernels ?? [] } : { backend: 'not initialised in the engine process' };
 }
 
 const collectList = (v: string, prev: string[] = []): string[] => [...prev, v];
@@ -64,7 +71,7 @@ export function register(program: Command): void {
         rec = await runPipeline({
           pipelineFile: pipeline, kinds, set: opts.set, targets: nodes.length ? nodes : undefined, ...dirs,
           signal: interrupt.signal, concurrency: opts.jobs, failFast: opts.failFast, name: opts.name, tags: opts.tag,
-          quiet: opts.quiet, onEvent: progress.observer,
+          quiet: opts.quiet, onEvent: progress.observer, environment: computeEnvironment,
         });
       } finally {
         progress.stop();

@@ -25,7 +25,8 @@ export interface ExecOptions {
   name?: string;
   tags?: string[];
   targets?: string[];
-  environment?: Record<string, unknown>;
+  /** extra facts for run.json (compute backend...); a function is asked when the run ends, after nodes chose */
+  environment?: Record<string, unknown> | (() => Record<string, unknown>);
   onEvent?: EngineObserver;
   /** watch mode: an extra signal per action, so it can abort just the actions whose inputs changed */
   actionSignal?(info: { id: string; node: string; external: string[]; item?: Item }): AbortSignal | undefined;
@@ -134,7 +135,7 @@ export async function runPlan(plan: Plan, opts: ExecOptions): Promise<PlanRunRes
     id, status, nodes: all.map(nodeRecord), metrics, params: plan.params,
     pipeline: { ...(plan.file ? { file: resolve(plan.file) } : {}), name: plan.name, digest: plan.yaml.digest, text: plan.yaml.text },
     startedAt: startedAt.toISOString(), durationMs: Date.now() - startedAt.getTime(),
-    environment: { ...machineEnvironment(), store: store.root, ...opts.environment },
+    environment: { ...machineEnvironment(), store: store.root, ...(typeof opts.environment === 'function' ? opts.environment() : opts.environment) },
     ...(gitFacts ? { git: gitFacts } : {}), ...(opts.name ? { name: opts.name } : {}), ...(opts.tags?.length ? { tags: opts.tags } : {}),
     ...(opts.targets?.length ? { targets: opts.targets } : {}), summary,
   };
