@@ -68,6 +68,11 @@ describe('preprocessCase input checks and edge cases', () => {
     expect(() => preprocessCase(img, seg, p, '3d_fullres', { labels })).toThrow(expect.objectContaining({ code: 'PREPROCESS_SEG_SHAPE_MISMATCH' }));
   });
 
+  it('rejects an image whose channel count differs from the plan', () => {
+    const img = volume(new Float32Array(16).fill(1), [2, 2, 2, 2], [1, 1, 1]);
+    expect(() => preprocessCase(img, null, p, '3d_fullres', { labels })).toThrow(expect.objectContaining({ code: 'PREPROCESS_CHANNEL_MISMATCH' }));
+  });
+
   it('names an unknown configuration', () => {
     const img = volume(new Float32Array(8).fill(1), [1, 2, 2, 2], [1, 1, 1]);
     expect(() => preprocessCase(img, null, p, '3d_lowres', { labels })).toThrow(expect.objectContaining({ code: 'PLANS_UNKNOWN_CONFIGURATION' }));

@@ -60,6 +60,12 @@ export function preprocessCase(
       `segmentation shape [${seg.shape.join(', ')}] does not match image shape [${image.shape.join(', ')}]`,
     );
   }
+  if (config.normalization_schemes.length !== image.channels) {
+    throw new NodeError(
+      'PREPROCESS_CHANNEL_MISMATCH',
+      `the image has ${image.channels} channel(s) but configuration '${configurationName}' normalizes ${config.normalization_schemes.length}`,
+    );
+  }
   const axes = plans.transpose_forward as unknown as Axes3;
   const channels = image.channels;
   // the crop copies, so nothing below writes into the caller's arrays
