@@ -1,7 +1,7 @@
 {
   "targets": [{
     "target_name": "nnunet_dnnl",
-    "sources": ["src/addon.cc", "src/conv.cc", "src/instance-norm.cc", "src/elementwise.cc"],
+    "sources": ["src/addon.cc", "src/conv.cc", "src/instance-norm.cc", "src/elementwise.cc", "src/binary.cc"],
     "include_dirs": ["<!@(node -p \"require('node-addon-api').include\")", "<!@(node -p \"process.env.DNNL_INCLUDE_DIR || ''\")"],
     "library_dirs": ["<!@(node -p \"process.env.DNNL_LIB_DIR || ''\")"],
     "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],

@@ -62,6 +62,7 @@ static Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
   registerConv(env, exports);
   registerInstanceNorm(env, exports);
   registerElementwise(env, exports);
+  registerBinary(env, exports);
   exports.Set("info", Napi::Function::New(env, Info));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
   exports.Set("clearCache", Napi::Function::New(env, ClearCache));

@@ -13,6 +13,14 @@ namespace nnunet {
 // when the cores are oversubscribed (a descheduled worker stalls the whole region).
 constexpr int64_t kParallelMin = 1 << 16;
 
+// Hot loops are compiled for AVX-512, AVX2 and baseline x86-64 and picked at load time, so one build runs
+// everywhere and still uses the wide vectors (the addon is not built with -march=native).
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#define NNUNET_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define NNUNET_CLONES
+#endif
+
 dnnl::engine &cpuEngine();
 dnnl::stream &cpuStream();
 
@@ -55,6 +63,7 @@ Napi::Value guarded(const Napi::CallbackInfo &info, F body) {
 void registerConv(Napi::Env env, Napi::Object exports);
 void registerInstanceNorm(Napi::Env env, Napi::Object exports);
 void registerElementwise(Napi::Env env, Napi::Object exports);
+void registerBinary(Napi::Env env, Napi::Object exports);
 void clearConvCache();
 size_t convCacheSize();
 

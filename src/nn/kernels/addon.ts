@@ -26,6 +26,8 @@ export interface NativeAddon {
     dst: Float32Array, dstChannels: number, dstOffset: number, count: number): void;
   softmaxForward(rows: number, c: number, x: Float32Array, y: Float32Array): void;
   softmaxBackward(rows: number, c: number, y: Float32Array, dy: Float32Array, dx: Float32Array): void;
+  /** out = a (op) b with broadcasting; op 0 add, 1 sub, 2 mul, 3 div; see broadcast-plan.ts */
+  binaryOp(op: number, shape: number[], stridesA: number[], stridesB: number[], a: Float32Array, b: Float32Array, out: Float32Array): void;
   addBias(rows: number, c: number, y: Float32Array, b: Float32Array): void;
   sumRows(rows: number, c: number, x: Float32Array, out: Float32Array): void;
   sgdNesterov(params: Float32Array, grads: Float32Array, momentum: Float32Array, lr: number, mu: number, weightDecay: number): void;

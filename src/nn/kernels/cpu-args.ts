@@ -10,11 +10,12 @@ export interface CpuKernelArgs<I extends string, A = NamedAttrMap> {
 
 /** The float32 values behind a tensor on the cpu backend (no copy). */
 export function f32(backend: MathBackendCPU, t: TensorInfo): Float32Array {
+  if (t.dtype !== 'float32') throw new Error(`native kernel: expected a float32 tensor, got ${t.dtype} of shape [${t.shape}]`);
   const values = backend.data.get(t.dataId).values;
-  if (t.dtype !== 'float32' || !(values instanceof Float32Array)) {
-    throw new Error(`native kernel: expected a float32 tensor, got ${t.dtype} of shape [${t.shape}]`);
-  }
-  return values;
+  if (values instanceof Float32Array) return values;
+  // Some tfjs-cpu outputs are float32 tensors over another array type (seen: a Uint8Array from the loss's
+  // boolean masks); convert a copy, the values are what readSync reports.
+  return Float32Array.from(backend.readSync(t.dataId) as ArrayLike<number>);
 }
 
 export const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);

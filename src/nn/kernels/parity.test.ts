@@ -138,6 +138,19 @@ describe.skipIf(!loadAddon())('native kernels match tfjs-cpu', () => {
     tf.dispose([x3, w3, x2, w2]);
   });
 
+  it('stock Add/Sub/Multiply/RealDiv with broadcasting, and their gradients', () => {
+    const a = rand([2, 3, 4, 5, 3], 110);
+    const b = rand([2, 3, 4, 5, 1], 111, 1, 3);
+    const v = rand([3], 112, 1, 3);
+    const m = rand([2, 1, 4, 1, 3], 113, 1, 3);
+    compareStock((x, y) => tf.add(x, y), [a, b]);
+    compareStock((x, y) => tf.sub(y, x), [a, b]);
+    compareStock((x, y) => tf.mul(x, y), [a, v]);
+    compareStock((x, y) => tf.div(x, y), [a, m]);
+    compareStock((x) => tf.mul(tf.sub(x, 2), x), [a]);
+    tf.dispose([a, b, v, m]);
+  });
+
   it('tf.conv3dTranspose trains: our Conv3DBackpropInputV2 gradient matches the matMul reference', () => {
     const x = rand([2, 3, 4, 2, 6], 90);
     const w = rand([2, 2, 2, 3, 6], 91, 0.5);

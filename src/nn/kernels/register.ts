@@ -1,6 +1,6 @@
 /**
  * The one place native kernels are registered on tfjs's 'cpu' backend: our Nn* kernels (NetOps), oneDNN
- * versions of tfjs's Conv2D/Conv3D (+ backprop) and LeakyRelu, and the gradient tfjs lacks for
+ * versions of tfjs's Conv2D/Conv3D (+ backprop), Add/Sub/Multiply/RealDiv and LeakyRelu, and the gradient tfjs lacks for
  * Conv3DBackpropInputV2. Returns the kernel names for run records and `nnunet doctor`.
  */
 import {
@@ -10,6 +10,7 @@ import { conv3DBackpropInputV2GradConfig } from './grads/Conv3DBackpropInputV2_g
 import { nnChannelConfigs, stockLeakyReluConfig } from './native/nn-channels.js';
 import { nnConvConfigs } from './native/nn-conv.js';
 import { nnInstanceNormConfigs } from './native/nn-instance-norm.js';
+import { stockBinaryConfigs } from './native/stock-binary.js';
 import { stockConvConfigs } from './native/stock-conv.js';
 
 const stockKernels = new Map<string, KernelConfig>();
@@ -32,7 +33,7 @@ export function registerNativeKernels(): string[] {
   if (registered) return registered;
   const configs = [
     ...nnConvConfigs, ...nnInstanceNormConfigs, ...nnChannelConfigs,
-    ...stockConvConfigs(stockFunc), stockLeakyReluConfig(stockFunc(LeakyRelu)),
+    ...stockConvConfigs(stockFunc), ...stockBinaryConfigs(stockFunc), stockLeakyReluConfig(stockFunc(LeakyRelu)),
   ];
   configs.forEach(replace);
   if (!getGradient(conv3DBackpropInputV2GradConfig.kernelName)) registerGradient(conv3DBackpropInputV2GradConfig);
