@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ActionContext, Progress } from '../../src/engine/index.js';
-import { makeCases, tinyPlans, SYNTHETIC_DATASET_JSON } from '../../test/train/synthetic.js';
+import { makePreprocessedFolder } from '../../test/train/synthetic.js';
 import { trainFold } from './index.js';
 import { foldCases, fromFolder } from './inputs.js';
 import type { TrainFoldParams } from './params.js';
@@ -13,11 +13,7 @@ let pre: string;
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'train-fold-'));
-  pre = join(root, 'preprocessed');
-  mkdirSync(pre, { recursive: true });
-  writeFileSync(join(pre, 'nnUNetPlans.json'), JSON.stringify(tinyPlans(3, [8, 16, 16], 2)));
-  writeFileSync(join(pre, 'dataset.json'), JSON.stringify(SYNTHETIC_DATASET_JSON));
-  await makeCases(join(pre, 'nnUNetPlans_3d_fullres'), 5, [8, 16, 16], 2, true);
+  pre = await makePreprocessedFolder(join(root, 'preprocessed'), 5, 2);
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 

@@ -86,3 +86,12 @@ export function tinyPlans(dim: 2 | 3, patch: number[], batchSize: number, name =
 export const SYNTHETIC_DATASET_JSON = {
   channel_names: { '0': 'MRI' }, labels: { background: 0, box: 1, core: 2 }, numTraining: 0, file_ending: '.nii.gz',
 };
+
+/** A preprocessed folder in nnU-Net's layout with a tiny 3d_fullres plan: nnUNetPlans.json, dataset.json, cases. */
+export async function makePreprocessedFolder(dir: string, cases: number, seed: number): Promise<string> {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'nnUNetPlans.json'), JSON.stringify(tinyPlans(3, [8, 16, 16], 2)));
+  writeFileSync(join(dir, 'dataset.json'), JSON.stringify(SYNTHETIC_DATASET_JSON));
+  await makeCases(join(dir, 'nnUNetPlans_3d_fullres'), cases, [8, 16, 16], seed, true);
+  return dir;
+}

@@ -4,18 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { trainCommand, trainPipeline } from '../../src/cli/commands/train.js';
-import { makeCases, tinyPlans, SYNTHETIC_DATASET_JSON } from './synthetic.js';
+import { makePreprocessedFolder } from './synthetic.js';
 
 let root: string;
 let pre: string;
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'train-cli-'));
-  pre = join(root, 'preprocessed');
-  mkdirSync(pre, { recursive: true });
-  writeFileSync(join(pre, 'nnUNetPlans.json'), JSON.stringify(tinyPlans(3, [8, 16, 16], 2)));
-  writeFileSync(join(pre, 'dataset.json'), JSON.stringify(SYNTHETIC_DATASET_JSON));
-  await makeCases(join(pre, 'nnUNetPlans_3d_fullres'), 5, [8, 16, 16], 4, true);
+  pre = await makePreprocessedFolder(join(root, 'preprocessed'), 5, 4);
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 

@@ -13,8 +13,10 @@ const arch: PlansArchitecture = {
   arch_kwargs: {
     n_stages: 3, features_per_stage: [2, 4, 4], conv_op: 'torch.nn.modules.conv.Conv3d', kernel_sizes: [[3, 3, 3], [3, 3, 3], [3, 3, 3]],
     strides: [[1, 1, 1], [1, 2, 2], [2, 2, 2]], n_conv_per_stage: [1, 1, 1], n_conv_per_stage_decoder: [1, 1], conv_bias: true,
-    norm_op: 'InstanceNorm3d', norm_op_kwargs: { eps: 1e-5, affine: true }, nonlin: 'LeakyReLU',
+    norm_op: 'InstanceNorm3d', norm_op_kwargs: { eps: 1e-5, affine: true }, dropout_op: null, dropout_op_kwargs: null,
+    nonlin: 'LeakyReLU', nonlin_kwargs: { inplace: true },
   },
+  _kw_requires_import: [],
 };
 
 function batch(seed: number) {

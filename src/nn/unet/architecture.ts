@@ -3,32 +3,10 @@
  * normalised into the small record the builder and the parameter counter work from.
  */
 import { NnunetError, type Issue } from '../../engine/errors.js';
+import type { Architecture } from '../../../nodes/plan/format.js';
 
-/** `configurations.<name>.architecture` as nnU-Net writes it. */
-export interface PlansArchitecture {
-  network_class_name: string;
-  arch_kwargs: {
-    n_stages: number;
-    features_per_stage: number[];
-    conv_op: string;
-    kernel_sizes: number[][];
-    strides: number[][];
-    /** PlainConvUNet */
-    n_conv_per_stage?: number[];
-    /** ResidualEncoderUNet */
-    n_blocks_per_stage?: number[];
-    n_conv_per_stage_decoder: number[];
-    conv_bias: boolean;
-    norm_op: string;
-    norm_op_kwargs?: { eps?: number; affine?: boolean } | null;
-    dropout_op?: string | null;
-    dropout_op_kwargs?: unknown;
-    nonlin: string;
-    nonlin_kwargs?: { negative_slope?: number; inplace?: boolean } | null;
-    [key: string]: unknown;
-  };
-  _kw_requires_import?: string[];
-}
+/** `configurations.<name>.architecture` as nnU-Net writes it (nodes/plan/format.ts mirrors the plans file). */
+export type PlansArchitecture = Architecture;
 
 export type NetworkKind = 'plain' | 'resenc';
 

@@ -17,8 +17,10 @@ describe.each(['plain', 'resenc'])('%s network forward equals the PyTorch networ
         n_stages: 3, features_per_stage: g.arch.features, conv_op: 'torch.nn.modules.conv.Conv3d', kernel_sizes: g.arch.kernels,
         strides: g.arch.strides, [kind === 'plain' ? 'n_conv_per_stage' : 'n_blocks_per_stage']: g.arch.depth,
         n_conv_per_stage_decoder: g.arch.decoder, conv_bias: true, norm_op: 'torch.nn.modules.instancenorm.InstanceNorm3d',
-        norm_op_kwargs: { eps: 1e-5, affine: true }, nonlin: 'torch.nn.LeakyReLU',
+        norm_op_kwargs: { eps: 1e-5, affine: true }, dropout_op: null, dropout_op_kwargs: null, nonlin: 'torch.nn.LeakyReLU',
+        nonlin_kwargs: { inplace: true },
       },
+      _kw_requires_import: [],
     };
     const net = new UNet(networkSpec(arch, 2, 3));
     const weights = new Map<string, Float32Array>(Object.entries(g.weights as Record<string, { data: number[] }>).map(([k, v]) => [k, Float32Array.from(v.data)]));

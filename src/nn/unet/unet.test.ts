@@ -24,10 +24,12 @@ function tiny(dim: 2 | 3, cls = 'dynamic_network_architectures.architectures.une
       norm_op: `torch.nn.modules.instancenorm.InstanceNorm${dim}d`,
       norm_op_kwargs: { eps: 1e-5, affine: true },
       dropout_op: null,
+      dropout_op_kwargs: null,
       nonlin: 'torch.nn.LeakyReLU',
       nonlin_kwargs: { inplace: true },
       ...extra,
     },
+    _kw_requires_import: [],
   };
 }
 
