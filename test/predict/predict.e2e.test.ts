@@ -17,7 +17,7 @@ const dir = mkdtempSync(join(tmpdir(), 'nnunet-predict-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const model = join(dir, 'model');
 const input = join(dir, 'in');
-const base: PredictCommandOptions = { input: [input], output: '', model, tta: true, stepSize: 0.5, postprocessing: true };
+const base: PredictCommandOptions = { input: [input], output: '', model, tta: true, stepSize: 0.5, postprocessing: true, numParts: 1, partId: 0 };
 const quiet = () => undefined;
 
 beforeAll(async () => {
@@ -73,6 +73,8 @@ describe('nnunet predict end to end (tiny random model)', () => {
     writeFileSync(join(bad, 'broken_0000.nii.gz'), 'not an image');
     const out = join(dir, 'out-bad');
     const lines: string[] = [];
+    expect(await predictCommand({ ...base, input: [bad], output: out, numParts: 2, partId: 1 }, quiet)).toBe(0);
+    expect(existsSync(join(out, 'good.nii.gz'))).toBe(true); // sorted: broken (part 0), good (part 1)
     expect(await predictCommand({ ...base, input: [bad], output: out }, (l) => lines.push(l))).toBe(1);
     expect(existsSync(join(out, 'good.nii.gz'))).toBe(true);
     expect(existsSync(join(out, 'broken.nii.gz'))).toBe(false);

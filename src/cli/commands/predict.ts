@@ -12,6 +12,7 @@ import { channelNames } from '../../../nodes/dataset/format.js';
 import { closeModel, openModel } from '../../../nodes/predict/model.js';
 import { loadPostprocessing } from '../../../nodes/postprocess/apply.js';
 import { unzipTo } from '../../../nodes/export/export-model.js';
+import { NodeError } from '../../engine/errors.js';
 import { predictFolder } from '../../../nodes/predict/predict-folder.js';
 import { describeBackend, initBackend } from '../../nn/backend.js';
 
@@ -28,9 +29,14 @@ export interface PredictCommandOptions {
   previousStage?: string;
   continuePrediction?: boolean;
   postprocessing: boolean;
+  numParts: number;
+  partId: number;
 }
 
 export async function predictCommand(o: PredictCommandOptions, log: (line: string) => void): Promise<number> {
+  if (!(Number.isInteger(o.numParts) && o.numParts >= 1 && Number.isInteger(o.partId) && o.partId >= 0 && o.partId < o.numParts)) {
+    throw new NodeError('PREDICT_BAD_PART', `--part-id must be in [0, --num-parts), got part ${o.partId} of ${o.numParts}`);
+  }
   log(`backend: ${describeBackend(await initBackend())}`);
   let modelDir = resolve(o.model);
   let unpacked: string | null = null;
@@ -41,7 +47,9 @@ export async function predictCommand(o: PredictCommandOptions, log: (line: strin
   }
   const model = await openModel(modelDir, { configuration: o.configuration, folds: o.folds, checkpoint: o.checkpoint });
   try {
-    const cases = findCases(o.input.map((p) => resolve(p)), model.datasetJson.file_ending, Object.keys(channelNames(model.datasetJson)).length);
+    // -num_parts/-part_id: this process takes every num_parts-th case, so several can share a folder
+    const cases = findCases(o.input.map((p) => resolve(p)), model.datasetJson.file_ending, Object.keys(channelNames(model.datasetJson)).length)
+      .filter((_, i) => i % o.numParts === o.partId);
     const postprocess = o.postprocessing ? await loadPostprocessing(model.dir) : null;
     log(`${cases.length} case(s), configuration ${model.configuration}, folds ${model.folds.join(' ')}, ` +
       `mirroring ${o.tta ? 'on' : 'off'}${postprocess ? ', postprocessing from the model' : ''}`);
@@ -86,6 +94,8 @@ export function register(program: Command): void {
     .option('--previous-stage <dir>', 'cascade: folder with the 3d_lowres predictions')
     .option('--continue-prediction', 'skip cases whose output already exists')
     .option('--no-postprocessing', "do not apply the model's postprocessing.json")
+    .option('--num-parts <n>', 'split the cases into this many parts (parallel processes)', Number, 1)
+    .option('--part-id <i>', 'which part this process predicts (0-based)', Number, 0)
     .action(async (opts: PredictCommandOptions) => {
       process.exitCode = await predictCommand(opts, (l) => process.stdout.write(`${l}\n`));
     });
