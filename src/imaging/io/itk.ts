@@ -11,8 +11,8 @@ import { pathToFileURL } from 'node:url';
 import { ImageError } from '../errors.js';
 import type { VoxelArray } from '../volume.js';
 
-/** The ITK ImageIO (itk-wasm pipeline prefix) that reads each file ending, as @itk-wasm/image-io maps them. */
-const READ_IO: Array<[string, string]> = [
+/** The ITK ImageIO (itk-wasm pipeline prefix) of each file ending, as @itk-wasm/image-io maps them. */
+const IO_OF_ENDING: Array<[string, string]> = [
   ['.nii.gz', 'nifti'],
   ['.nii', 'nifti'],
   ['.nrrd', 'nrrd'],
@@ -56,19 +56,23 @@ const internals: Promise<{ load: (path: string) => Promise<EmscriptenModule>; ru
 })();
 const modules = new Map<string, Promise<EmscriptenModule>>();
 
-async function readCached(file: string): Promise<Image | null> {
+/**
+ * Runs the `<io>-read-image` / `<io>-write-image` pipeline for `file` on its cached instance, with the file's
+ * folder mounted; returns the outputs, or null when the internals are unavailable (callers use the public API).
+ */
+async function runCached(file: string, verb: 'read' | 'write', args: string[], outputs: Array<{ type: string }>, inputs: unknown[]): Promise<unknown[] | null> {
   const it = await internals;
-  const io = READ_IO.find(([e]) => file.toLowerCase().endsWith(e))?.[1];
+  const io = IO_OF_ENDING.find(([e]) => file.toLowerCase().endsWith(e))?.[1];
   if (!it || !io) return null;
-  const pipeline = join(it.pipelines, `${io}-read-image`);
+  const pipeline = join(it.pipelines, `${io}-${verb}-image`);
   let module = modules.get(pipeline);
   if (!module) modules.set(pipeline, (module = it.load(pipeline)));
   const m = await module;
   const mounted = m.mountDir(dirname(file));
   try {
-    const { returnValue, stderr, outputs } = it.run(m, [file, '0', '1', '--memory-io'], [{ type: InterfaceTypes.JsonCompatible }, { type: InterfaceTypes.Image }], []);
-    if (returnValue !== 0 || outputs[0]?.data !== true) throw new Error(stderr.trim() || `could not read ${file}`);
-    return outputs[1].data as Image;
+    const result = it.run(m, args, outputs, inputs);
+    if (result.returnValue !== 0 || result.outputs[0]?.data !== true) throw new Error(result.stderr.trim() || `could not ${verb} ${file}`);
+    return result.outputs.map((o) => o.data);
   } catch (err) {
     // an aborted wasm instance is not reusable
     modules.delete(pipeline);
@@ -76,6 +80,16 @@ async function readCached(file: string): Promise<Image | null> {
   } finally {
     m.unmountDir(mounted);
   }
+}
+
+async function readCached(file: string): Promise<Image | null> {
+  const out = await runCached(file, 'read', [file, '0', '1', '--memory-io'], [{ type: InterfaceTypes.JsonCompatible }, { type: InterfaceTypes.Image }], []);
+  return out ? (out[1] as Image) : null;
+}
+
+async function writeCached(file: string, image: Image): Promise<boolean> {
+  const out = await runCached(file, 'write', ['0', '0', file, '--memory-io', '--use-compression'], [{ type: InterfaceTypes.JsonCompatible }], [{ type: InterfaceTypes.Image, data: image }]);
+  return out !== null;
 }
 
 type ItkNumeric = VoxelArray | BigInt64Array | BigUint64Array;
@@ -154,7 +168,7 @@ export async function itkWrite(file: string, raw: Omit<ItkRaw, 'data'> & { data:
     data: raw.data,
   } as unknown as Image;
   try {
-    await writeImageNode(image, file, { useCompression: true });
+    if (!(await writeCached(file, image))) await writeImageNode(image, file, { useCompression: true });
   } catch (err) {
     const detail = err instanceof Error ? err.message : String(err);
     throw new ImageError('IMAGE_WRITE_FAILED', `${file}: ITK could not write the file (${detail.split('\n')[0]})`, { file }, { cause: err });
