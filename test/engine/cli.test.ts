@@ -35,7 +35,7 @@ describe('nnunet CLI over the command kind', () => {
       '         param run changed "tr a-z A-Z < data/a.txt > up.txt && echo hi" -> "tr a-z A-Z < data/a.txt > up.txt && echo yo"',
       expect.stringMatching(/^ {9}\/.*\/data\/a\.txt changed [0-9a-f]{10} -> [0-9a-f]{10}$/),
       'stale  count',
-      '         waits for shout: shout will rerun',
+      '         upstream not up to date: shout',
     ]);
     await p.write('pipeline.yaml', PIPE.replace('wc -c <', 'exit 3; wc -c <'));
     const failed = await nn('run', 'pipeline.yaml', '-q');

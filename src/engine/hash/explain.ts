@@ -94,7 +94,7 @@ export function describeReason(r: StaleReason): string {
       }
       return `${r.path} ${r.change}${r.change === 'changed' ? ` ${short(r.was)} -> ${short(r.now)}` : ''}`;
     }
-    case 'upstream': return `waits for ${r.name}: ${r.actions.slice(0, 3).join(', ')}${r.actions.length > 3 ? ` and ${r.actions.length - 3} more` : ''} will rerun`;
+    case 'upstream': return `upstream not up to date: ${r.actions.slice(0, 3).join(', ')}${r.actions.length > 3 ? ` and ${r.actions.length - 3} more` : ''}`;
     case 'output-missing': return `output ${short(r.digest)} is missing from the store`;
     case 'error': return `cannot be prepared: ${r.message} [${r.code}]`;
     case 'unexplained': return 'no earlier execution with comparable inputs';
