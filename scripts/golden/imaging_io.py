@@ -50,7 +50,14 @@ def oblique():
     return path
 
 
+def four_d():
+    """A 4D file: SimpleITKIO takes its 4th axis as the channels."""
+    data = np.arange(3 * 4 * 5 * 2, dtype=np.int16).reshape(3, 4, 5, 2, order='F')
+    nib.Nifti1Image(data, np.diag([0.5, 0.6, 2.0, 1.0])).to_filename(os.path.join(OUT, 'four-d.nii.gz'))
+
+
 def main():
+    four_d()
     out = {'oblique.nii.gz': sitk_view(oblique())}
     if os.path.isdir(HIPPO):
         for name in ('imagesTr/hippocampus_001_0000.nii.gz', 'imagesTr/hippocampus_367_0000.nii.gz', 'labelsTr/hippocampus_001.nii.gz'):

@@ -55,6 +55,19 @@ describe('NIfTI geometry matches SimpleITK (golden, derived from nibabel)', () =
   });
 });
 
+describe('4D files (SimpleITKIO: the 4th axis holds the channels)', () => {
+  it('reads (x, y, z, c) as c channels of (z, y, x), spacing without the 4th entry', async () => {
+    const vol = await readImage([join(FIX, 'four-d.nii.gz')]);
+    expect(vol.channels).toBe(2);
+    expect(vol.shape).toEqual([5, 4, 3]);
+    expect(vol.spacing[0]).toBe(2);
+    expect(vol.spacing[2]).toBe(0.5);
+    expect(vol.geometry).toMatchObject({ dimension: 3, itkOrigin: [0, 0, 0], itkDirection: [-1, 0, 0, 0, -1, 0, 0, 0, 1] });
+    expect(Array.from(vol.data.subarray(0, 3))).toEqual([0, 1, 2]);
+    expect(vol.data[60]).toBe(60);
+  });
+});
+
 describe('round trips', () => {
   it.each(['.nii.gz', '.nii', '.nrrd', '.mha'])('3D float32 through %s keeps data and geometry', async (ending) => {
     const vol: Volume = { data: ramp(4 * 5 * 6), channels: 1, shape: [4, 5, 6], spacing: [2, 0.75, 0.5], geometry: GEOM };

@@ -129,7 +129,7 @@ export async function itkRead(file: string): Promise<ItkRaw> {
     dimension,
     size: [...img.size],
     spacing: [...img.spacing],
-    origin: [...img.origin],
+    origin: img.origin.map((v) => v + 0),
     direction: Array.from(img.direction as ArrayLike<number>, (v) => v + 0), // +0 turns ITK's -0 into 0
     components,
     data,
