@@ -210,6 +210,17 @@ describe('bad files name the file and the problem', () => {
     await writeImage(f, { data, channels: 1, shape: [20, 100, 100], spacing: [2, 0.75, 0.5], geometry: GEOM });
     expect((await readImage([f])).data[150_001]).toBe(3);
   });
+  it('truncated MetaImage and NRRD files fail in ITK with a readable reason', async () => {
+    for (const ending of ['.mha', '.nrrd']) {
+      const f = join(dir, `cut_0000${ending}`);
+      await writeImage(f, { data: ramp(8000, Math.sin), channels: 1, shape: [20, 20, 20], spacing: [2, 0.75, 0.5], geometry: GEOM });
+      const whole = readFileSync(f);
+      writeFileSync(f, whole.subarray(0, whole.length >> 1));
+      const err = await readImage([f]).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'IMAGE_READ_FAILED', context: { file: f } });
+      expect((err as Error).message).toMatch(/corrupt|truncat|read/i);
+    }
+  });
   it('missing file and unknown ending', async () => {
     await expectCode(join(dir, 'nope.nii.gz'), 'IMAGE_NOT_FOUND');
     await expectCode(join(dir, 'x.jpg2'), 'IMAGE_UNSUPPORTED_FORMAT');

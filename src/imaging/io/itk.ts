@@ -92,6 +92,12 @@ async function writeCached(file: string, image: Image): Promise<boolean> {
   return out !== null;
 }
 
+/** ITK's message, or what a bare C++ exception (a release wasm build throws its address) most likely means. */
+function itkDetail(err: unknown): string {
+  const text = (err instanceof Error ? err.message : String(err)).split('\n').find((l) => l.trim() && !/^(Exception while running pipeline|stdout|stderr):?\s*$/.test(l.trim()));
+  return !text || /^\d+$/.test(text.trim()) ? 'corrupt, truncated or not this format' : text.trim();
+}
+
 type ItkNumeric = VoxelArray | BigInt64Array | BigUint64Array;
 
 export interface ItkRaw {
@@ -112,8 +118,7 @@ export async function itkRead(file: string): Promise<ItkRaw> {
   try {
     img = (await readCached(file)) ?? (await readImageNode(file));
   } catch (err) {
-    const detail = err instanceof Error ? err.message : String(err);
-    throw new ImageError('IMAGE_READ_FAILED', `${file}: ITK could not read the file (${detail.split('\n')[0]})`, { file }, { cause: err });
+    throw new ImageError('IMAGE_READ_FAILED', `${file}: ITK could not read the file (${itkDetail(err)})`, { file }, { cause: err });
   }
   const { dimension, components } = img.imageType;
   const data = img.data as ItkNumeric | null;
@@ -170,7 +175,6 @@ export async function itkWrite(file: string, raw: Omit<ItkRaw, 'data'> & { data:
   try {
     if (!(await writeCached(file, image))) await writeImageNode(image, file, { useCompression: true });
   } catch (err) {
-    const detail = err instanceof Error ? err.message : String(err);
-    throw new ImageError('IMAGE_WRITE_FAILED', `${file}: ITK could not write the file (${detail.split('\n')[0]})`, { file }, { cause: err });
+    throw new ImageError('IMAGE_WRITE_FAILED', `${file}: ITK could not write the file (${itkDetail(err)})`, { file }, { cause: err });
   }
 }
