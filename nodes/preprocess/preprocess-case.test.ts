@@ -39,7 +39,7 @@ function runFixture(name: string) {
 }
 
 describe('preprocessCase vs nnU-Net DefaultPreprocessor (golden, scripts/golden/preprocess.py)', () => {
-  const cases = ['aniso_3d', 'aniso_2d', 'aniso_3d_noseg', 'regions_ct_mask', 'ignore_2d'];
+  const cases = ['aniso_3d', 'aniso_2d', 'aniso_3d_noseg', 'regions_ct_mask', 'ignore_2d', 'target_aniso', 'downsample_iso'];
   it.each(cases)('%s: shape, data, seg and properties', (name) => {
     const { out, meta } = runFixture(name);
     const want = npy(`${name}.out.npy`);

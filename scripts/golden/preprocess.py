@@ -245,6 +245,19 @@ def main():
         foreground_intensity_properties_per_channel=no_ct,
         labels={'background': 0, 'a': 1, 'ignore': 2}, targets=[1, [-1, 0, 1]]))
 
+    # isotropic data, anisotropic target: separate-z from the target spacing (rule 2), 3 slices from 12
+    img4 = blob((12, 14, 13), rng, [(1, 1), (2, 0), (0, 3)])[None]
+    seg4 = labels_in(img4[0], rng, [0, 1])[None]
+    save('target_aniso', img4, seg4, dict(
+        spacing=[1.0, 0.9, 0.9], transpose_forward=[0, 1, 2], configuration_spacing=[3.5, 1.0, 1.0],
+        normalization_schemes=['ZScoreNormalization'], use_mask_for_norm=[False],
+        foreground_intensity_properties_per_channel=no_ct, labels={'background': 0, 'a': 1}, targets=[1]))
+    # 3d_lowres-like isotropic downsampling (order 3 without anti-aliasing, one-hot linear seg)
+    save('downsample_iso', img4, seg4, dict(
+        spacing=[0.7, 0.7, 0.7], transpose_forward=[1, 2, 0], configuration_spacing=[1.5, 1.5, 1.5],
+        normalization_schemes=['ZScoreNormalization'], use_mask_for_norm=[True],
+        foreground_intensity_properties_per_channel=no_ct, labels={'background': 0, 'a': 1}, targets=[1]))
+
     # more than 10000 voxels of one label: k = 10000 draws without replacement
     big = np.zeros((1, 30, 25, 20), np.float32)
     big[:, :, :, :] = 1
