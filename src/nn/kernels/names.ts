@@ -7,6 +7,8 @@ export const NnConvBackpropInput = 'NnConvBackpropInput';
 export const NnConvBackpropFilter = 'NnConvBackpropFilter';
 export const NnConvTranspose = 'NnConvTranspose';
 export const NnConvTransposeBackpropFilter = 'NnConvTransposeBackpropFilter';
+/** Sum of dy over every axis but the channel axis: a bias gradient. */
+export const NnBiasGrad = 'NnBiasGrad';
 export const NnInstanceNorm = 'NnInstanceNorm';
 export const NnInstanceNormGrad = 'NnInstanceNormGrad';
 export const NnLeakyRelu = 'NnLeakyRelu';
@@ -19,10 +21,9 @@ export const NnSoftmaxGrad = 'NnSoftmaxGrad';
 /** Symmetric pads per spatial axis (nnU-Net's k//2), strides per spatial axis. */
 export interface NnConvAttrs { strides: number[]; pads: number[] }
 export interface NnConvBackpropInputAttrs extends NnConvAttrs { inputShape: number[] }
-/** withBias: also return the bias gradient (second output). */
-export interface NnConvBackpropFilterAttrs extends NnConvAttrs { filterShape: number[]; withBias: boolean }
+export interface NnConvBackpropFilterAttrs extends NnConvAttrs { filterShape: number[] }
 export interface NnConvTransposeAttrs { strides: number[] }
-export interface NnConvTransposeBackpropFilterAttrs extends NnConvTransposeAttrs { filterShape: number[]; withBias: boolean }
+export interface NnConvTransposeBackpropFilterAttrs extends NnConvTransposeAttrs { filterShape: number[] }
 /** slope 1 = no activation. Outputs y, mean [N, C], rstd [N, C]. */
 export interface NnInstanceNormAttrs { eps: number; slope: number }
 export interface NnInstanceNormGradAttrs { slope: number }

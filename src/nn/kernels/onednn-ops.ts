@@ -1,14 +1,13 @@
 /**
- * NetOps on the native kernels, forward and backward: each op is one tfjs customGrad whose forward and
- * gradient are single native kernel calls (the conv bias gradient comes out of the same backward-weights
- * primitive as the filter gradient, which a per-input registered gradient could not share).
+ * NetOps on the native kernels, forward and backward. The convolutions are registered kernels with registered
+ * gradients (lazy per input, see grads/NnConv_grad.ts); the other ops are tfjs customGrads whose forward and
+ * gradient are single native kernel calls (instance norm's three gradients come from one pass).
  * Install with `useNetOps(onednnNetOps)` after `registerNativeKernels()`.
  */
 import { customGrad, engine, type GradSaveFunc, type NamedAttrMap, type Tensor } from '@tensorflow/tfjs-core';
 import type { NetOps } from '../ops/net-ops.js';
 import {
-  NnConcatChannels, NnConv, NnConvBackpropFilter, NnConvBackpropInput, NnConvTranspose, NnConvTransposeBackpropFilter,
-  NnInstanceNorm, NnInstanceNormGrad, NnLeakyRelu, NnLeakyReluGrad, NnSliceChannels, NnSoftmax, NnSoftmaxGrad,
+  NnConcatChannels, NnConv, NnConvTranspose, NnInstanceNorm, NnInstanceNormGrad, NnLeakyRelu, NnLeakyReluGrad, NnSliceChannels, NnSoftmax, NnSoftmaxGrad,
 } from './names.js';
 
 type Grad = (dy: Tensor, saved: Tensor[]) => Tensor[];
@@ -33,24 +32,13 @@ function differentiable(inputs: Array<Tensor | null>, forward: (t: Tensor[]) => 
   return f(...present);
 }
 
+/** conv and convTranspose have registered gradients (grads/NnConv_grad.ts): plain kernel calls. */
 function conv(x: Tensor, w: Tensor, bias: Tensor | null, strides: number[], pads: number[]): Tensor {
-  const attrs = { strides, pads };
-  return differentiable([x, w, bias],
-    ([xs, ws, bs]) => ({ value: one(NnConv, bs ? { x: xs, filter: ws, bias: bs } : { x: xs, filter: ws }, attrs), save: [xs, ws] }),
-    (dy, [xs, ws]) => [
-      one(NnConvBackpropInput, { dy, filter: ws }, { ...attrs, inputShape: xs.shape }),
-      ...many(NnConvBackpropFilter, { x: xs, dy }, { ...attrs, filterShape: ws.shape, withBias: bias !== null }),
-    ]);
+  return one(NnConv, bias ? { x, filter: w, bias } : { x, filter: w }, { strides, pads });
 }
 
 function convTranspose(x: Tensor, w: Tensor, bias: Tensor | null, strides: number[]): Tensor {
-  const zeros = strides.map(() => 0);
-  return differentiable([x, w, bias],
-    ([xs, ws, bs]) => ({ value: one(NnConvTranspose, bs ? { x: xs, filter: ws, bias: bs } : { x: xs, filter: ws }, { strides }), save: [xs, ws] }),
-    (dy, [xs, ws]) => [
-      one(NnConv, { x: dy, filter: ws }, { strides, pads: zeros }),
-      ...many(NnConvTransposeBackpropFilter, { x: xs, dy }, { strides, filterShape: ws.shape, withBias: bias !== null }),
-    ]);
+  return one(NnConvTranspose, bias ? { x, filter: w, bias } : { x, filter: w }, { strides });
 }
 
 function instanceNorm(x: Tensor, gamma: Tensor, beta: Tensor, eps: number, slope: number | null): Tensor {

@@ -7,6 +7,7 @@ import {
   getGradient, getKernel, LeakyRelu, registerGradient, registerKernel, unregisterKernel, type KernelConfig, type KernelFunc,
 } from '@tensorflow/tfjs-core';
 import { conv3DBackpropInputV2GradConfig } from './grads/Conv3DBackpropInputV2_grad.js';
+import { nnConvGradConfig, nnConvTransposeGradConfig } from './grads/NnConv_grad.js';
 import { nnChannelConfigs, stockLeakyReluConfig } from './native/nn-channels.js';
 import { nnConvConfigs } from './native/nn-conv.js';
 import { nnInstanceNormConfigs } from './native/nn-instance-norm.js';
@@ -36,7 +37,9 @@ export function registerNativeKernels(): string[] {
     ...stockConvConfigs(stockFunc), ...stockBinaryConfigs(stockFunc), stockLeakyReluConfig(stockFunc(LeakyRelu)),
   ];
   configs.forEach(replace);
-  if (!getGradient(conv3DBackpropInputV2GradConfig.kernelName)) registerGradient(conv3DBackpropInputV2GradConfig);
+  for (const g of [conv3DBackpropInputV2GradConfig, nnConvGradConfig, nnConvTransposeGradConfig]) {
+    if (!getGradient(g.kernelName)) registerGradient(g);
+  }
   registered = configs.map((c) => c.kernelName);
   return registered;
 }

@@ -2,14 +2,14 @@
  * NetOps convolutions on oneDNN: conv with nnU-Net's symmetric pads (+ fused bias), and the kernel == stride
  * transposed conv, each with its backward kernels. The transposed conv is the adjoint of a strided conv, so
  * it reuses the conv primitives: forward = conv backward-data, input gradient = conv forward, filter
- * gradient = conv backward-weights with the roles of x and dy swapped.
+ * gradient = conv backward-weights with the roles of x and dy swapped. Bias gradients are NnBiasGrad.
  */
 import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
 import { requireAddon } from '../addon.js';
 import { symmetricConvShape, toGeometry, transposedConvShape } from '../conv-geometry.js';
 import { asKernelFunc, f32, rowsAndChannels, size, type CpuKernelArgs } from '../cpu-args.js';
 import {
-  NnConv, NnConvBackpropFilter, NnConvBackpropInput, NnConvTranspose, NnConvTransposeBackpropFilter,
+  NnBiasGrad, NnConv, NnConvBackpropFilter, NnConvBackpropInput, NnConvTranspose, NnConvTransposeBackpropFilter,
   type NnConvAttrs, type NnConvBackpropFilterAttrs, type NnConvBackpropInputAttrs, type NnConvTransposeAttrs,
   type NnConvTransposeBackpropFilterAttrs,
 } from '../names.js';
@@ -33,14 +33,11 @@ function convBackpropInput({ inputs: { dy, filter }, backend, attrs }: CpuKernel
   return backend.makeTensorInfo(attrs.inputShape, 'float32', dx);
 }
 
-function convBackpropFilter({ inputs: { x, dy }, backend, attrs }: CpuKernelArgs<'x' | 'dy', NnConvBackpropFilterAttrs>): TensorInfo[] {
+function convBackpropFilter({ inputs: { x, dy }, backend, attrs }: CpuKernelArgs<'x' | 'dy', NnConvBackpropFilterAttrs>): TensorInfo {
   const s = symmetricConvShape(x.shape, attrs.filterShape, attrs.strides, attrs.pads);
   const dw = new Float32Array(size(attrs.filterShape));
-  const db = attrs.withBias ? new Float32Array(s.outChannels) : null;
-  requireAddon().convBackwardWeights(toGeometry(s), f32(backend, x), f32(backend, dy), dw, db);
-  const out = [backend.makeTensorInfo(attrs.filterShape, 'float32', dw)];
-  if (db) out.push(backend.makeTensorInfo([s.outChannels], 'float32', db));
-  return out;
+  requireAddon().convBackwardWeights(toGeometry(s), f32(backend, x), f32(backend, dy), dw, null);
+  return backend.makeTensorInfo(attrs.filterShape, 'float32', dw);
 }
 
 function convTranspose(args: CpuKernelArgs<'x' | 'filter' | 'bias', NnConvTransposeAttrs>): TensorInfo {
@@ -56,20 +53,18 @@ function convTranspose(args: CpuKernelArgs<'x' | 'filter' | 'bias', NnConvTransp
   return backend.makeTensorInfo(outShape, 'float32', y);
 }
 
-function convTransposeBackpropFilter({ inputs: { x, dy }, backend, attrs }: CpuKernelArgs<'x' | 'dy', NnConvTransposeBackpropFilterAttrs>): TensorInfo[] {
+function convTransposeBackpropFilter({ inputs: { x, dy }, backend, attrs }: CpuKernelArgs<'x' | 'dy', NnConvTransposeBackpropFilterAttrs>): TensorInfo {
   const s = transposedConvShape(x.shape, attrs.filterShape, attrs.strides);
-  const addon = requireAddon();
   const dw = new Float32Array(size(attrs.filterShape));
-  const dyValues = f32(backend, dy);
-  addon.convBackwardWeights(toGeometry(s), dyValues, f32(backend, x), dw, null);
-  const out = [backend.makeTensorInfo(attrs.filterShape, 'float32', dw)];
-  if (attrs.withBias) {
-    const { rows, channels } = rowsAndChannels(dy.shape);
-    const db = new Float32Array(channels);
-    addon.sumRows(rows, channels, dyValues, db);
-    out.push(backend.makeTensorInfo([channels], 'float32', db));
-  }
-  return out;
+  requireAddon().convBackwardWeights(toGeometry(s), f32(backend, dy), f32(backend, x), dw, null);
+  return backend.makeTensorInfo(attrs.filterShape, 'float32', dw);
+}
+
+function biasGrad({ inputs: { dy }, backend }: CpuKernelArgs<'dy'>): TensorInfo {
+  const { rows, channels } = rowsAndChannels(dy.shape);
+  const db = new Float32Array(channels);
+  requireAddon().sumRows(rows, channels, f32(backend, dy), db);
+  return backend.makeTensorInfo([channels], 'float32', db);
 }
 
 export const nnConvConfigs: KernelConfig[] = [
@@ -78,4 +73,5 @@ export const nnConvConfigs: KernelConfig[] = [
   { kernelName: NnConvBackpropFilter, backendName: 'cpu', kernelFunc: asKernelFunc(convBackpropFilter) },
   { kernelName: NnConvTranspose, backendName: 'cpu', kernelFunc: asKernelFunc(convTranspose) },
   { kernelName: NnConvTransposeBackpropFilter, backendName: 'cpu', kernelFunc: asKernelFunc(convTransposeBackpropFilter) },
+  { kernelName: NnBiasGrad, backendName: 'cpu', kernelFunc: asKernelFunc(biasGrad) },
 ];
