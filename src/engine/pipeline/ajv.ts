@@ -16,6 +16,9 @@ export function compile(schema: AnySchema): ValidateFunction {
   if (typeof schema === 'boolean') return ajv.compile(schema);
   let v = compiled.get(schema);
   if (!v) {
+    // Two kinds may share a schema carrying an $id (or a kind's own ajv compiled it): the id must not clash.
+    const id = (schema as { $id?: unknown }).$id;
+    if (typeof id === 'string' && ajv.getSchema(id)) ajv.removeSchema(id);
     v = ajv.compile(schema);
     compiled.set(schema, v);
   }
