@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -56,6 +56,13 @@ describe('runCase on the worker pool', () => {
       code: 'PREPROCESS_SEG_SHAPE_MISMATCH',
       context: { item: 'c2' },
     });
+  });
+
+  it('passes a broken image file back as the reader error, with the case and file named', async () => {
+    writeFileSync(join(dir, 'c3_0000.nii.gz'), 'not an image');
+    const err = await runCase(task('c3', null)).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: expect.stringMatching(/^IMAGE_/), context: { item: 'c3', file: join(dir, 'c3_0000.nii.gz') } });
+    expect((err as Error).message).toMatch(/^case c3: /);
   });
 
   it('drops queued cases on abort and lets running ones finish', async () => {
