@@ -27,9 +27,12 @@ export interface CaseArray {
   shape: readonly [number, number, number];
 }
 
-/** Default batch: as many inputs as fit in about 2^21 voxels (8 flips of a 40x56x40 Hippocampus patch). */
-function defaultMaxBatch(patchVoxels: number): number {
-  return Math.max(1, Math.min(8, Math.floor(2 ** 21 / patchVoxels)));
+/**
+ * Default batch: as many inputs as fit in about 2^21 voxels, at most 8 in 3D (the 8 flips of a 40x56x40
+ * Hippocampus patch) and 32 in 2D, where small slices would otherwise leave the convolutions underfed.
+ */
+function defaultMaxBatch(patchVoxels: number, is2d: boolean): number {
+  return Math.max(1, Math.min(is2d ? 32 : 8, Math.floor(2 ** 21 / patchVoxels)));
 }
 
 interface Tile {
@@ -64,7 +67,7 @@ export function predictSlidingWindow(input: CaseArray, predictor: PatchPredictor
   const variants = mirrorVariants(mirror);
   const [p0, p1, p2] = tile3;
   const tileVox = p0 * p1 * p2;
-  const maxBatch = opts.maxBatch ?? defaultMaxBatch(tileVox);
+  const maxBatch = opts.maxBatch ?? defaultMaxBatch(tileVox, is2d);
 
   const total = S0 * S1 * S2;
   const acc = new Float32Array(K * total);
