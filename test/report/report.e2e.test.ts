@@ -77,7 +77,7 @@ describe.skipIf(!existsSync(CHROMIUM))('run report in Chromium', () => {
     expect(means).toEqual([...means].sort((a, b) => a - b));
 
     // worst and best overlays decode in the browser
-    const sizes = await page.locator('img.overlay').evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).naturalWidth));
+    const sizes = await page.locator('img.overlay').evaluateAll((imgs) => imgs.map((i) => (i as unknown as { naturalWidth: number }).naturalWidth));
     expect(sizes).toHaveLength(2);
     expect(sizes.every((w) => w > 0)).toBe(true);
 
