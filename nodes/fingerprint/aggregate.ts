@@ -12,9 +12,11 @@ import { foregroundStatistics, samplesPerCase } from './intensity.js';
 export function aggregateFingerprint(cases: readonly CaseFingerprint[], numChannels: number,
   load: (caseIndex: number, channel: number) => Float32Array): DatasetFingerprint {
   const numSamples = samplesPerCase(cases.length);
-  const src = { counts: cases.map((c) => c.num_foreground), load };
+  const stats = foregroundStatistics({ counts: cases.map((c) => c.num_foreground), numChannels, load }, numSamples);
   const props: DatasetFingerprint['foreground_intensity_properties_per_channel'] = {};
-  for (let c = 0; c < numChannels; c++) props[String(c)] = foregroundStatistics(src, c, numSamples);
+  stats.forEach((s, c) => {
+    props[String(c)] = s;
+  });
   return {
     foreground_intensity_properties_per_channel: props,
     median_relative_size_after_cropping: medianOf(cases.map((c) => c.relative_size_after_cropping)),

@@ -76,6 +76,65 @@ export function blockedSum(n: number, fill: Fill, float32 = false): number {
   return total;
 }
 
+/**
+ * The same numpy reduction fed one value at a time: for several interleaved sequences at once (one accumulator
+ * each), where a pull-style `Fill` would need the generator replayed per sequence.
+ */
+export class NumpySum {
+  private readonly buf = new Float64Array(NPY_BUFSIZE);
+  private len = 0;
+  private total = 0;
+  private readonly rd: (v: number) => number;
+  private readonly pairwise: Pairwise;
+
+  constructor(readonly float32: boolean) {
+    this.rd = float32 ? Math.fround : identity;
+    this.pairwise = float32 ? pairwise32 : pairwise64;
+  }
+
+  push(v: number): void {
+    this.buf[this.len++] = v;
+    if (this.len === NPY_BUFSIZE) this.flush();
+  }
+
+  /** push(block[0]), ..., push(block[count - 1]) */
+  pushBlock(block: Float64Array, count: number): void {
+    let off = 0;
+    while (off < count) {
+      const take = Math.min(count - off, NPY_BUFSIZE - this.len);
+      this.buf.set(take === block.length && off === 0 ? block : block.subarray(off, off + take), this.len);
+      this.len += take;
+      off += take;
+      if (this.len === NPY_BUFSIZE) this.flush();
+    }
+  }
+
+  private flush(): void {
+    this.total = this.rd(this.total + this.pairwise(this.buf, 0, this.len));
+    this.len = 0;
+  }
+
+  /** np.sum of everything pushed so far. */
+  result(): number {
+    if (this.len > 0) this.flush();
+    return this.total;
+  }
+}
+
+/** np.mean from np.sum: the division in the array precision. */
+export const meanFromSum = (sum: number, n: number, float32: boolean): number => (float32 ? Math.fround(sum / n) : sum / n);
+
+/** One term of np.var's second pass: (x - mean)², in the array precision. */
+export function squaredDeviation(x: number, mean: number, float32: boolean): number {
+  if (!float32) return (x - mean) * (x - mean);
+  const d = Math.fround(x - mean);
+  return Math.fround(d * d);
+}
+
+/** np.var from the sum of squared deviations. */
+export const varianceFromSum = (ss: number, n: number, ddof: number, float32: boolean): number =>
+  (float32 ? Math.fround(ss / Math.max(n - ddof, 0)) : ss / Math.max(n - ddof, 0));
+
 const arrayFill = (x: NumericArray): Fill => {
   let i = 0;
   return (buf, count) => {
