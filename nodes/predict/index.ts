@@ -46,7 +46,8 @@ export const predict: NodeKind<PredictParams> = {
   version: '1',
   description: 'segment images with a trained model folder: sliding window, mirroring, fold averaging, export',
   params: paramsSchema,
-  resources: { cpus: 2 },
+  // the network runs on the process's one tfjs backend: one such action at a time, like training
+  resources: { accelerator: true },
   externalInputs: (p) => (p.input ? [p.input] : []),
   run,
 };

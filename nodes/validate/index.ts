@@ -44,5 +44,7 @@ export const validate: NodeKind<ValidateParams> = {
   version: '1',
   description: "a fold's final validation: predict its validation cases (sliding window, mirroring), export, evaluate",
   params: paramsSchema,
+  // the network runs on the process's one tfjs backend: one such action at a time, like training
+  resources: { accelerator: true },
   run,
 };
