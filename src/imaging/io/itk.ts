@@ -55,6 +55,13 @@ const internals: Promise<{ load: (path: string) => Promise<EmscriptenModule>; ru
   }
 })();
 const modules = new Map<string, Promise<EmscriptenModule>>();
+/**
+ * A wasm heap never shrinks: an instance that has held a big volume is dropped after use so its memory goes
+ * back (re-instantiating costs far less than such a volume's I/O).
+ */
+const KEEP_INSTANCE_BELOW_BYTES = 32 * 2 ** 20;
+
+const imageBytes = (img: Image | undefined): number => (img?.data as ArrayBufferView | null | undefined)?.byteLength ?? 0;
 
 /**
  * Runs the `<io>-read-image` / `<io>-write-image` pipeline for `file` on its cached instance, with the file's
@@ -72,7 +79,10 @@ async function runCached(file: string, verb: 'read' | 'write', args: string[], o
   try {
     const result = it.run(m, args, outputs, inputs);
     if (result.returnValue !== 0 || result.outputs[0]?.data !== true) throw new Error(result.stderr.trim() || `could not ${verb} ${file}`);
-    return result.outputs.map((o) => o.data);
+    const data = result.outputs.map((o) => o.data);
+    const held = verb === 'read' ? imageBytes(data[1] as Image) : imageBytes((inputs[0] as { data: Image }).data);
+    if (held >= KEEP_INSTANCE_BELOW_BYTES) modules.delete(pipeline);
+    return data;
   } catch (err) {
     // an aborted wasm instance is not reusable
     modules.delete(pipeline);
