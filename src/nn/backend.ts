@@ -152,3 +152,12 @@ export function describeBackend(info: BackendInfo): string {
   const native = info.onednn ? ` ${info.onednn.version} ${info.onednn.isa} x${info.onednn.threads} threads` : '';
   return `${info.name}${native}, tfjs ${info.tfjsVersion}`;
 }
+
+let starting: Promise<BackendInfo> | undefined;
+
+/** The active backend, started on first use: every entry point that runs a network calls this. */
+export function ensureBackend(): Promise<BackendInfo> {
+  if (current) return Promise.resolve(current);
+  starting ??= initBackend().finally(() => { starting = undefined; });
+  return starting;
+}

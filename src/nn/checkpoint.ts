@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { NnunetError } from '../engine/errors.js';
 import { networkSpec, UNet, type PlansArchitecture } from './unet/index.js';
+import { ensureBackend } from './backend.js';
 import type { NesterovSgd } from './optim/index.js';
 import type { ConfigurationPlan, Plans } from '../../nodes/plan/format.js';
 import type { DatasetJson } from '../../nodes/dataset/format.js';
@@ -139,6 +140,7 @@ export function assignWeights(net: UNet, weights: Map<string, Float32Array>, sou
 export async function loadNetwork(checkpointDir: string): Promise<{
   net: UNet; plans: Plans; configuration: string; datasetJson: DatasetJson; manifest: CheckpointManifest;
 }> {
+  await ensureBackend();
   const { manifest, weights } = await readCheckpoint(checkpointDir);
   const spec = networkSpec(manifest.configurationPlan.architecture as PlansArchitecture, manifest.inputChannels, manifest.numOutputs);
   const net = new UNet(spec);
