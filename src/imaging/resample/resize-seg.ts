@@ -52,6 +52,21 @@ export function resizeSegLinearRows(
   for (let x = xFrom; x < xTo; x++) {
     for (let y = 0; y < n1; y++) {
       for (let z = 0; z < n2; z++, o++) {
+        const z0 = idx[2][2 * z];
+        const z1 = idx[2][2 * z + 1];
+        const r00 = (idx[0][2 * x] * b + idx[1][2 * y]) * c;
+        const r01 = (idx[0][2 * x] * b + idx[1][2 * y + 1]) * c;
+        const r10 = (idx[0][2 * x + 1] * b + idx[1][2 * y]) * c;
+        const r11 = (idx[0][2 * x + 1] * b + idx[1][2 * y + 1]) * c;
+        const first = rank[r00 + z0];
+        if (
+          rank[r00 + z1] === first && rank[r01 + z0] === first && rank[r01 + z1] === first &&
+          rank[r10 + z0] === first && rank[r10 + z1] === first && rank[r11 + z0] === first && rank[r11 + z1] === first
+        ) {
+          // one label on all corners: its weights sum to 1, every other label's to 0
+          out[o] = labels[first];
+          continue;
+        }
         acc.fill(0);
         for (let i = 0; i < 2; i++) {
           const w0 = plans[0].weights[2 * x + i];
