@@ -6,12 +6,12 @@ import { medianOf } from '../../src/imaging/np.js';
 import type { CaseFingerprint } from '../case-fingerprint/analyze-case.js';
 import { pyJsonStringify } from '../plan/py-json.js';
 import type { DatasetFingerprint } from './format.js';
-import { foregroundStatistics, samplesPerCase } from './intensity.js';
+import { foregroundStatistics, samplesPerCase, TOTAL_FOREGROUND_SAMPLES } from './intensity.js';
 
 /** `cases` in dataset order; `load` returns a case's foreground values for one channel. */
 export function aggregateFingerprint(cases: readonly CaseFingerprint[], numChannels: number,
-  load: (caseIndex: number, channel: number) => Float32Array): DatasetFingerprint {
-  const numSamples = samplesPerCase(cases.length);
+  load: (caseIndex: number, channel: number) => Float32Array, totalSamples = TOTAL_FOREGROUND_SAMPLES): DatasetFingerprint {
+  const numSamples = samplesPerCase(cases.length, totalSamples);
   const stats = foregroundStatistics({ counts: cases.map((c) => c.num_foreground), numChannels, load }, numSamples);
   const props: DatasetFingerprint['foreground_intensity_properties_per_channel'] = {};
   stats.forEach((s, c) => {

@@ -39,7 +39,8 @@ async function run(ctx: ActionContext<FingerprintParams>) {
   const numChannels = Object.keys(channelNames(ds)).length;
   ctx.progress({ done: 0, total: numChannels, message: 'sampling foreground intensities' });
   const fp = aggregateFingerprint(cases, numChannels,
-    (i, c) => decodeNpy(readFileSync(join(dirs[i], foregroundFile(c))), foregroundFile(c)).data as Float32Array);
+    (i, c) => decodeNpy(readFileSync(join(dirs[i], foregroundFile(c))), foregroundFile(c)).data as Float32Array,
+    ctx.params.total_foreground_samples);
   await writeFile(join(ctx.outDir, FINGERPRINT_FILE), fingerprintJson(fp));
   await writeFile(join(ctx.outDir, 'dataset.json'), dsText);
   await writeFile(join(ctx.outDir, DATASET_NAME_FILE), listing.name);

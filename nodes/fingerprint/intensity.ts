@@ -15,7 +15,7 @@ export const FINGERPRINT_SEED = 1234;
 export const TOTAL_FOREGROUND_SAMPLES = 1e8;
 
 /** nnU-Net: int(10e7 // n_cases). */
-export const samplesPerCase = (nCases: number): number => Math.floor(TOTAL_FOREGROUND_SAMPLES / nCases);
+export const samplesPerCase = (nCases: number, total = TOTAL_FOREGROUND_SAMPLES): number => Math.floor(total / nCases);
 
 export interface ForegroundSource {
   /** foreground voxel count per case (same for every channel) */

@@ -21,7 +21,7 @@ params: { dataset: ${data} }
 nodes:
   dataset: { uses: dataset, with: { path: \${params.dataset} } }
   case_fingerprint: { uses: case-fingerprint, needs: [dataset] }
-  fingerprint: { uses: fingerprint, needs: [dataset, case_fingerprint] }
+  fingerprint: { uses: fingerprint, needs: [dataset, case_fingerprint], with: { total_foreground_samples: 100000 } }
   plan: { uses: plan, needs: [fingerprint] }
   split: { uses: split, needs: [dataset], with: { folds: 3 } }
 `);
