@@ -57,7 +57,7 @@ export async function runTraining(cfg: TrainConfig, hooks: TrainHooks): Promise<
   const patchSize = cfg.patchSize ?? plan.patch_size;
   const batchSize = cfg.batchSize ?? plan.batch_size;
   if (patchSize.length !== spec.dim) throw new TrainError('TRAIN_PATCH_INVALID', `patch size [${patchSize}] does not match the ${spec.dim}D network`);
-  const seed = cfg.seed ?? Math.floor(Math.random() * 2 ** 31);
+  let seed = cfg.seed ?? Math.floor(Math.random() * 2 ** 31);
   const aug = configureAugmentation(patchSize, { useMaskForNorm: plan.use_mask_for_norm });
   const setup: StepSetup = {
     loss: { batchDice: plan.batch_dice, ignoreLabel: labels.ignoreLabel, regions: labels.regions !== null },
@@ -86,6 +86,8 @@ export async function runTraining(cfg: TrainConfig, hooks: TrainHooks): Promise<
       log = ck.manifest.log;
       bestEma = ck.manifest.bestEma;
       ema = ck.manifest.ema;
+      // an unseeded run keeps the seed it drew first, so its record stays one seed
+      if (cfg.seed === null && typeof ck.manifest.info.seed === 'number') seed = ck.manifest.info.seed;
       hooks.log(`resuming from ${resumeFrom} at epoch ${startEpoch}`);
     } else if (cfg.initFrom) {
       const ck = await readCheckpoint(cfg.initFrom);
@@ -140,7 +142,7 @@ export async function runTraining(cfg: TrainConfig, hooks: TrainHooks): Promise<
         await writeLogs(cfg.scratchDir);
         if (ema !== null && (bestEma === null || ema > bestEma)) {
           bestEma = ema;
-          await saveCheckpoint(join(cfg.scratchDir, 'checkpoint_best'), net, null, meta(epoch + 1));
+          await saveCheckpoint(join(cfg.scratchDir, 'checkpoint_best'), net, opt, meta(epoch + 1));
           hooks.log(`new best EMA pseudo Dice ${ema.toFixed(4)}`);
         }
         if ((epoch + 1) % cfg.checkpointEvery === 0 && epoch !== cfg.epochs - 1) {
