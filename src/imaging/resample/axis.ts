@@ -53,6 +53,8 @@ export const wholeAxisJob = (outer: number, n: number, inner: number, newN: numb
  * Resamples the middle axis of a C-order (outer, n, inner) array to newN samples with spline `order`
  * (0 nearest, 1 linear, 3 cubic B-spline with scipy's 12-voxel edge pad and prefilter), writing the block
  * `job` selects into `dst` ((outer, newN, inner)). Blocks are independent, so workers can share one pass.
+ * Lines are filtered in groups of up to CHUNK side by side (a (rows, width) scratch block walked
+ * contiguously): neighbouring inner columns, or neighbouring outer lines when the axis is the last one.
  */
 export function resampleAxisInto(src: ArrayLike<number>, dst: Float64Array, job: AxisJob): void {
   const { n, inner, newN, order } = job;
@@ -60,30 +62,37 @@ export function resampleAxisInto(src: ArrayLike<number>, dst: Float64Array, job:
   const taps = order + 1;
   const pad = order > 1 ? SPLINE_PAD : 0;
   const rows = n + 2 * pad;
-  const width = Math.min(job.innerTo - job.innerFrom, CHUNK);
-  const block = new Float64Array(rows * width);
   const idx = new Int32Array(newN * taps);
   for (let o = 0; o < newN; o++) for (let k = 0; k < taps; k++) idx[o * taps + k] = plan.clampedIndex(plan.start[o] + k);
+  const lastAxis = inner === 1;
+  const width = Math.min(lastAxis ? job.outerTo - job.outerFrom : job.innerTo - job.innerFrom, CHUNK);
+  const block = new Float64Array(rows * width);
+  // column j of a group starts at srcBase + j * colStride (input) and dstBase + j * colStrideOut (output)
+  const group = (srcBase: number, dstBase: number, wd: number, colStride: number, colStrideOut: number, step: number, stepOut: number) => {
+    for (let r = 0; r < rows; r++) {
+      const s = r - pad < 0 ? 0 : r - pad >= n ? n - 1 : r - pad;
+      const from = srcBase + s * step;
+      const to = r * wd;
+      for (let j = 0; j < wd; j++) block[to + j] = src[from + j * colStride];
+    }
+    if (order > 1) prefilterCubicRows(block, rows, wd);
+    for (let o = 0; o < newN; o++) {
+      const out = dstBase + o * stepOut;
+      for (let k = 0; k < taps; k++) {
+        const wk = plan.weights[o * taps + k];
+        const row = idx[o * taps + k] * wd;
+        if (k === 0) for (let j = 0; j < wd; j++) dst[out + j * colStrideOut] = wk * block[row + j];
+        else for (let j = 0; j < wd; j++) dst[out + j * colStrideOut] += wk * block[row + j];
+      }
+    }
+  };
+  if (lastAxis) {
+    for (let a0 = job.outerFrom; a0 < job.outerTo; a0 += width) group(a0 * n, a0 * newN, Math.min(width, job.outerTo - a0), n, newN, 1, 1);
+    return;
+  }
   for (let a = job.outerFrom; a < job.outerTo; a++) {
     for (let j0 = job.innerFrom; j0 < job.innerTo; j0 += width) {
-      const wd = Math.min(width, job.innerTo - j0);
-      // edge-padded block of rows (columns j0..j0+wd of every row)
-      for (let r = 0; r < rows; r++) {
-        const s = r - pad < 0 ? 0 : r - pad >= n ? n - 1 : r - pad;
-        const from = (a * n + s) * inner + j0;
-        const to = r * wd;
-        for (let j = 0; j < wd; j++) block[to + j] = src[from + j];
-      }
-      if (order > 1) prefilterCubicRows(block, rows, wd);
-      for (let o = 0; o < newN; o++) {
-        const out = (a * newN + o) * inner + j0;
-        for (let k = 0; k < taps; k++) {
-          const wk = plan.weights[o * taps + k];
-          const row = idx[o * taps + k] * wd;
-          if (k === 0) for (let j = 0; j < wd; j++) dst[out + j] = wk * block[row + j];
-          else for (let j = 0; j < wd; j++) dst[out + j] += wk * block[row + j];
-        }
-      }
+      group(a * n * inner + j0, a * newN * inner + j0, Math.min(width, job.innerTo - j0), 1, 1, inner, inner);
     }
   }
 }
