@@ -34,6 +34,8 @@ export interface CaseFiles {
 export interface CaseListing {
   /** dataset name used in plans (the raw folder's name, e.g. Dataset004_Hippocampus) */
   name: string;
+  /** kind@version of the dataset node that validated these cases */
+  validator?: string;
   /** absolute path of the raw dataset folder */
   root: string;
   file_ending: string;

@@ -46,6 +46,31 @@ describe('dataset node', () => {
     expect(again?.items?.map((i) => i.digest)).toEqual(res?.items?.map((i) => i.digest));
   });
 
+  it('re-checks only new or changed cases when the previous output has the same dataset.json', async () => {
+    const dir = copyGood();
+    const first = mkdtempSync(join(root, 'out-'));
+    await dataset.run(context({ path: dir }, first));
+    // a case that would fail validation but whose files are unchanged since the last (valid) run is not re-read:
+    // simulate by recording the current bad file's digest as previously valid
+    const bad = new Uint8Array(6 * 7 * 8);
+    bad[0] = 9;
+    await writeImage(join(dir, 'labelsTr/b_002.nii.gz'), volume(bad, [6, 7, 8], [1, 1, 1]));
+    const fresh = await failure(dir);
+    expect(fresh.issues.map((i) => i.code)).toEqual(['DATASET_UNDECLARED_LABELS']);
+    const listing = JSON.parse(readFileSync(join(first, 'cases.json'), 'utf8')) as CaseListing;
+    const { hashFile, digestJson } = await import('../../src/engine/index.js');
+    const b = listing.training.find((c) => c.id === 'b_002')!;
+    b.digest = digestJson(await Promise.all([...b.images, b.label].map((f) => hashFile(f))));
+    writeFileSync(join(first, 'cases.json'), JSON.stringify(listing));
+    const ctx = { ...context({ path: dir }, mkdtempSync(join(root, 'out-'))), previous: { digest: 'x', dir: first } };
+    const res = await dataset.run(ctx);
+    expect(res?.items?.find((i) => i.id === 'b_002')?.digest).toBe(b.digest);
+    // a changed dataset.json invalidates what was known
+    writeFileSync(join(dir, 'dataset.json'), `${readFileSync(join(dir, 'dataset.json'), 'utf8')}\n`);
+    const again = await dataset.run({ ...ctx, outDir: mkdtempSync(join(root, 'out-')) }).catch((e) => e);
+    expect(again.code).toBe('DATASET_INVALID');
+  });
+
   it('accepts the dataset as a `source` need', async () => {
     const res = await dataset.run(context({}, mkdtempSync(join(root, 'out-')), { source: [artifact('gen', good)] }));
     expect(res?.items).toHaveLength(3);

@@ -33,6 +33,23 @@ const fail = (message: string, issues: Issue[], file?: string): never => {
   throw new DatasetError('DATASET_INVALID', `${message}\n${shown}${more}`, { file }, { issues });
 };
 
+/** Who validated a listing: results of an older validator are not trusted. */
+const VALIDATOR = 'dataset@1';
+const caseKey = (id: string, files: string[], digest: string) => JSON.stringify([id, files, digest]);
+
+/**
+ * Cases the last run of this action validated under the same dataset.json, keyed by id, files and content
+ * digest: a new or edited case is checked, the unchanged ones are not read again.
+ */
+async function previouslyValid(ctx: ActionContext<DatasetParams>, datasetJsonText: string): Promise<Set<string>> {
+  const prev = ctx.previous?.dir;
+  if (!prev || !existsSync(join(prev, 'cases.json')) || !existsSync(join(prev, 'dataset.json'))) return new Set();
+  if ((await readFile(join(prev, 'dataset.json'), 'utf8')) !== datasetJsonText) return new Set();
+  const listing = JSON.parse(await readFile(join(prev, 'cases.json'), 'utf8')) as CaseListing;
+  if (listing.validator !== VALIDATOR) return new Set();
+  return new Set(listing.training.map((c) => caseKey(c.id, [...c.images, c.label], c.digest)));
+}
+
 async function run(ctx: ActionContext<DatasetParams>) {
   const root = datasetRoot(ctx);
   const jsonFile = join(root, 'dataset.json');
@@ -55,14 +72,18 @@ async function run(ctx: ActionContext<DatasetParams>) {
   }
   const items: Item[] = [];
   const listed: CaseListing['training'] = [];
+  const known = await previouslyValid(ctx, raw!);
   for (const [i, c] of training.entries()) {
     if (ctx.signal.aborted) throw ctx.signal.reason;
     ctx.progress({ done: i, total: training.length, message: `checking ${c.id}` });
-    const found = await caseIssues(c, ds);
-    issues.push(...found);
-    if (found.length > 0) continue;
     const files = [...c.images, c.label!];
-    const digest = digestJson(await Promise.all(files.map((f) => hashFile(f))));
+    let digest = files.every((f) => f && existsSync(f)) ? digestJson(await Promise.all(files.map((f) => hashFile(f)))) : undefined;
+    if (!digest || !known.has(caseKey(c.id, files, digest))) {
+      const found = await caseIssues(c, ds);
+      issues.push(...found);
+      if (found.length > 0) continue;
+      digest ??= digestJson(await Promise.all(files.map((f) => hashFile(f))));
+    }
     listed.push({ ...c, label: c.label!, digest });
     items.push({ id: c.id, digest, data: { images: c.images, label: c.label! } });
   }
@@ -70,6 +91,7 @@ async function run(ctx: ActionContext<DatasetParams>) {
 
   const listing: CaseListing = {
     name: ctx.params.name ?? basename(root),
+    validator: VALIDATOR,
     root,
     file_ending: ds.file_ending,
     training: listed,
@@ -85,7 +107,7 @@ async function run(ctx: ActionContext<DatasetParams>) {
 
 export const dataset: NodeKind<DatasetParams> = {
   kind: 'dataset',
-  version: '1',
+  version: VALIDATOR.split('@')[1],
   description: 'nnU-Net raw dataset folder: validated dataset.json and cases, one item per training case',
   params: paramsSchema,
   externalInputs: (p) => (p.path ? [p.path] : []),
