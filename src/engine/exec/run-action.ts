@@ -4,6 +4,7 @@ import { AbortedError, NnunetError } from '../errors.js';
 import type { ActionRecord } from '../store/action-record.js';
 import type { LocalStore } from '../store/local-store.js';
 import type { LastIndex } from '../store/last-index.js';
+import type { HitFacts, RecordPack } from '../store/record-pack.js';
 import type { ActionContext, ActionResult, InputArtifact, Item, Json } from '../types.js';
 import type { EngineObserver } from '../events.js';
 import type { Limiter } from './limiter.js';
@@ -15,19 +16,25 @@ const LOG_KEEP = 200;
 export interface ExecEnv {
   readonly store: LocalStore;
   readonly last: LastIndex;
+  readonly pack: RecordPack;
   readonly limiter: Limiter;
   readonly emit: EngineObserver;
   /** signal for this action: the run's signal, possibly narrowed by watch mode */
   signalFor(a: PreparedAction): AbortSignal;
 }
 
-/** The committed record for a key whose artifact is still present, else undefined. */
-export async function lookupCached(store: LocalStore, key: string): Promise<ActionRecord | undefined> {
+/**
+ * The cache-hit facts of a key whose artifact is still present, else undefined: from this pipeline's record
+ * pack when it has the key (one file for the whole run), else from the action record.
+ */
+export async function lookupCached(store: LocalStore, key: string, pack?: RecordPack): Promise<HitFacts | undefined> {
+  const packed = pack?.get(key);
+  if (packed && store.hasArtifact(packed.output)) return packed;
   const rec = await store.readAction(key);
   return rec && store.hasArtifact(rec.output) ? rec : undefined;
 }
 
-export function applyRecord(o: Outcome, rec: ActionRecord): void {
+export function applyRecord(o: Outcome, rec: HitFacts): void {
   o.status = 'cached';
   o.output = rec.output;
   o.items = rec.items;
@@ -78,6 +85,7 @@ export async function executeAction(env: ExecEnv, a: PreparedAction, o: Outcome)
     const done = await lookupCached(store, a.key);
     if (done) {
       applyRecord(o, done);
+      env.pack.use(a.key, done);
       env.last.set(a.spec.id, { key: a.key, output: done.output });
       return;
     }
@@ -118,6 +126,7 @@ export async function executeAction(env: ExecEnv, a: PreparedAction, o: Outcome)
     };
     await store.commitAction(rec);
     env.last.set(id, { key: a.key, output });
+    env.pack.use(a.key, rec);
     if (existsSync(scratchDir)) await rm(scratchDir, { recursive: true, force: true });
     Object.assign(o, { status: 'ran', output, items: rec.items, itemLabel: rec.itemLabel, metrics: rec.metrics });
   } catch (err) {

@@ -61,8 +61,9 @@ export async function runPlan(plan: Plan, opts: ExecOptions): Promise<PlanRunRes
   const externals = new ExternalDigests(store);
   const externalPaths = new Set<string>();
   const last = store.lastIndex(plan.name);
+  const pack = store.recordPack(plan.name);
   const env: ExecEnv = {
-    store, last, emit,
+    store, last, pack, emit,
     limiter: new Limiter(Math.max(1, opts.concurrency ?? availableParallelism())),
     signalFor(a: PreparedAction) {
       const extra = opts.actionSignal?.({ id: a.spec.id, node: a.spec.node.name, external: Object.keys(a.external), item: a.spec.item });
@@ -86,9 +87,10 @@ export async function runPlan(plan: Plan, opts: ExecOptions): Promise<PlanRunRes
         Object.keys(a.external).forEach((p) => externalPaths.add(p));
         o.key = a.key;
         o.parts = a.parts;
-        const hit = await lookupCached(store, a.key);
+        const hit = await lookupCached(store, a.key, pack);
         if (hit) {
           applyRecord(o, hit);
+          pack.use(a.key, hit);
           last.set(spec.id, { key: a.key, output: hit.output });
         } else {
           await executeAction(env, a, o);
@@ -123,6 +125,7 @@ export async function runPlan(plan: Plan, opts: ExecOptions): Promise<PlanRunRes
   outer?.removeEventListener('abort', onOuterAbort);
   await store.statCache.save();
   await last.save();
+  if (!runCtl.signal.aborted) await pack.save();
 
   const count = (s: Outcome['status']): number => all.filter((o) => o.status === s).length;
   const status: RunRecord['status'] = count('failed') > 0 ? 'failed' : outer?.aborted || count('aborted') > 0 ? 'aborted' : 'succeeded';

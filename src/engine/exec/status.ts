@@ -43,6 +43,7 @@ export async function statusPlan(plan: Plan, opts: { storeDir?: string }): Promi
   const store = new LocalStore(defaultStoreDir(opts.storeDir));
   const externals = new ExternalDigests(store);
   const last = store.lastIndex(plan.name);
+  const pack = store.recordPack(plan.name);
   const byNode = new Map<string, Outcome[]>();
   const actions: ActionState[] = [];
   for (const name of plan.order) {
@@ -63,7 +64,7 @@ export async function statusPlan(plan: Plan, opts: { storeDir?: string }): Promi
       try {
         const a = await prepareAction(plan, spec, externals);
         st.key = a.key;
-        const hit = await lookupCached(store, a.key);
+        const hit = await lookupCached(store, a.key, pack);
         if (hit) {
           applyRecord(outs[i], hit);
           st.state = 'fresh';

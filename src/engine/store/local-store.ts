@@ -9,6 +9,7 @@ import { listFiles, parseTree, treeText, type Tree, type TreeEntry } from '../ha
 import { hashFile } from '../hash/digest.js';
 import type { ActionRecord } from './action-record.js';
 import { LastIndex } from './last-index.js';
+import { RecordPack } from './record-pack.js';
 import { acquireLock, type Release } from './lock.js';
 
 /**
@@ -41,6 +42,11 @@ export class LocalStore {
   actionPath(key: Digest): string {
     return join(this.root, 'actions', key.slice(0, 2), `${key}.json`);
   }
+  /** The per-pipeline pack of cache-hit facts (see RecordPack). */
+  recordPack(pipeline: string): RecordPack {
+    return new RecordPack(join(this.root, 'state', `pack-${sha256(pipeline)}.json`), (f, t) => this.writeAtomic(f, t));
+  }
+
   /** The per-pipeline index of each action id's latest key (an action id is only unique within a pipeline). */
   lastIndex(pipeline: string): LastIndex {
     return new LastIndex(join(this.root, 'last', `${sha256(pipeline)}.json`), (f, t) => this.writeAtomic(f, t));
