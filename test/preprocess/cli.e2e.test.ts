@@ -1,41 +1,20 @@
 // `nnunet preprocess` end to end through the engine on a tiny generated dataset: nnU-Net's output layout
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { writeImage } from '../../src/imaging/index.js';
 import { decodeNpy } from '../../src/imaging/io/npy.js';
 import { preprocessCommand } from '../../src/cli/commands/preprocess.js';
-import { volume } from '../../nodes/preprocess/test-helpers.js';
+import { makeTinyDataset } from './tiny-dataset.js';
 
 process.env.NNUNET_PREPROCESS_WORKERS = '1';
 const root = mkdtempSync(join(tmpdir(), 'pp-cli-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-async function makeDataset(dir: string, n: number): Promise<void> {
-  mkdirSync(join(dir, 'imagesTr'), { recursive: true });
-  mkdirSync(join(dir, 'labelsTr'));
-  const shape = [1, 6, 9, 8];
-  for (let c = 0; c < n; c++) {
-    const img = new Float32Array(6 * 9 * 8);
-    const seg = new Float32Array(img.length);
-    for (let i = 0; i < img.length; i++) {
-      const x = Math.floor(i / 72);
-      if (x > 0) img[i] = 10 + ((i * (c + 3)) % 17);
-      if (x > 1 && i % 5 === c % 5) seg[i] = 1 + (i % 2);
-    }
-    const id = `case_${String(c).padStart(3, '0')}`;
-    await writeImage(join(dir, 'imagesTr', `${id}_0000.nii.gz`), volume(img, shape, [2.5, 1, 1]));
-    await writeImage(join(dir, 'labelsTr', `${id}.nii.gz`), volume(seg, shape, [2.5, 1, 1]));
-  }
-  const ds = { channel_names: { 0: 'MRI' }, labels: { background: 0, a: 1, b: 2 }, numTraining: n, file_ending: '.nii.gz' };
-  writeFileSync(join(dir, 'dataset.json'), JSON.stringify(ds));
-}
-
 describe('nnunet preprocess', () => {
   it('plans and preprocesses every planned configuration into <out>/<data_identifier>/, cached on rerun', async () => {
     const dataset = join(root, 'Dataset900_Tiny');
-    await makeDataset(dataset, 4);
+    await makeTinyDataset(dataset, 4);
     const out = join(root, 'out');
     const dirs = { storeDir: join(root, 'store'), runsDir: join(root, 'runs') };
     const lines: string[] = [];
