@@ -87,25 +87,29 @@ async function timed<T>(rows: Row[], step: string, fn: () => Promise<T> | T): Pr
   return out;
 }
 
-function child(cmd: string, args: string[]): { seconds: number; max_rss_mb: number } {
+function child(cmd: string, args: string[]): { seconds: number; startup?: number; max_rss_mb: number } {
   const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
   const line = r.stdout.trim().split('\n').pop() ?? '';
   if (r.status !== 0 || !line.startsWith('{')) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr.slice(-2000)}`);
-  return JSON.parse(line) as { seconds: number; max_rss_mb: number };
+  return JSON.parse(line) as { seconds: number; startup?: number; max_rss_mb: number };
 }
 
 /**
  * Child mode: one resampling of an .npy (C, ...shape) array, printing seconds and this process's peak RSS;
- * `threads` > 0 uses the worker pool (its start-up, tsx included, is timed too).
+ * `threads` > 0 uses a warmed worker pool (its start-up, tsx compiling the workers, is reported apart).
  */
 async function childResample(src: string, dst: string, kind: 'data' | 'seg', order: number, threads: number): Promise<void> {
   const { data, shape } = await readNpy(src);
   const spatial = shape.slice(1) as Shape3;
   const args = [data, shape[0], spatial, computeNewShape(spatial, SPACING, TARGET), SPACING, TARGET, kind === 'seg', order, 0] as const;
-  const t = performance.now();
   let out;
+  let t = performance.now();
+  let startup = 0;
   if (threads > 0) {
     const pool = new ImagingPool(threads);
+    await pool.warm();
+    startup = (performance.now() - t) / 1000;
+    t = performance.now();
     out = await resampleDataOrSegToShapeParallel(pool, ...args);
     await pool.close();
   } else {
@@ -113,7 +117,7 @@ async function childResample(src: string, dst: string, kind: 'data' | 'seg', ord
   }
   const seconds = (performance.now() - t) / 1000;
   await writeNpy(dst, out, [shape[0], ...computeNewShape(spatial, SPACING, TARGET)]);
-  console.log(JSON.stringify({ seconds, max_rss_mb: maxRssMb() }));
+  console.log(JSON.stringify({ seconds, startup, max_rss_mb: maxRssMb() }));
 }
 
 async function compare(a: string, b: string, isSeg: boolean): Promise<string> {
@@ -159,7 +163,9 @@ export async function run(): Promise<void> {
           seconds: ours.seconds,
           rssMb: ours.max_rss_mb,
           python: { seconds: theirs.seconds, rssMb: theirs.max_rss_mb },
-          note: await compare(join(dir, `${kind}-ts.npy`), join(dir, `${kind}-py.npy`), kind === 'seg'),
+          note:
+            (await compare(join(dir, `${kind}-ts.npy`), join(dir, `${kind}-py.npy`), kind === 'seg')) +
+            (ours.startup ? `; pool start-up ${ours.startup.toFixed(2)} s not included` : ''),
         });
       }
     }

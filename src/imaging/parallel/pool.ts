@@ -64,6 +64,12 @@ export class ImagingPool {
     });
   }
 
+  /** Starts every worker now (a worker's start-up, module loading included, is paid once per pool). */
+  async warm(): Promise<void> {
+    const tiny = { outer: 1, n: 1, inner: 1, newN: 1, order: 0, outerFrom: 0, outerTo: 1, innerFrom: 0, innerTo: 1 };
+    await Promise.all(Array.from({ length: this.size }, () => this.run({ kind: 'axis', src: [0], dst: new Float64Array(1), job: tiny })));
+  }
+
   async close(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.terminate()));
     this.workers.length = 0;

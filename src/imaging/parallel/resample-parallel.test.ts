@@ -10,6 +10,9 @@ const pool = new ImagingPool(3);
 afterAll(() => pool.close());
 
 describe('resampleDataOrSegToShapeParallel gives the serial result on every path', () => {
+  it('warm() starts the workers', async () => {
+    await pool.warm();
+  });
   for (const c of Object.keys(manifest).filter((k) => k.startsWith('resample_'))) {
     const m = manifest[c];
     const forced = c.includes('forced') ? true : null;
