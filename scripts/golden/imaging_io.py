@@ -56,9 +56,21 @@ def four_d():
     nib.Nifti1Image(data, np.diag([0.5, 0.6, 2.0, 1.0])).to_filename(os.path.join(OUT, 'four-d.nii.gz'))
 
 
+def scaled():
+    """int16 voxels with scl_slope/scl_inter in the header (CT exports often store HU this way)."""
+    path = os.path.join(OUT, 'scaled.nii.gz')
+    img = nib.Nifti1Image(np.arange(-12, 12, dtype=np.int16).reshape(2, 3, 4), np.diag([0.9, 0.9, 2.5, 1.0]))
+    img.header['scl_slope'] = 2.5
+    img.header['scl_inter'] = -1024
+    nib.save(img, path)
+    hdr = nib.load(path).header
+    assert nib.load(path).dataobj.slope == 2.5 and nib.load(path).dataobj.inter == -1024, hdr
+    return path
+
+
 def main():
     four_d()
-    out = {'oblique.nii.gz': sitk_view(oblique())}
+    out = {'oblique.nii.gz': sitk_view(oblique()), 'scaled.nii.gz': sitk_view(scaled())}
     if os.path.isdir(HIPPO):
         for name in ('imagesTr/hippocampus_001_0000.nii.gz', 'imagesTr/hippocampus_367_0000.nii.gz', 'labelsTr/hippocampus_001.nii.gz'):
             out['hippocampus/' + name] = sitk_view(os.path.join(HIPPO, name))

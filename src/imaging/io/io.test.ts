@@ -44,6 +44,9 @@ describe('NIfTI geometry matches SimpleITK (golden, derived from nibabel)', () =
     expect(vol.data).toBeInstanceOf(Float32Array);
     expectGolden(vol, golden['oblique.nii.gz']);
   });
+  it('applies scl_slope / scl_inter (values as nibabel get_fdata)', async () => {
+    expectGolden(await readImage([join(FIX, 'scaled.nii.gz')]), golden['scaled.nii.gz']);
+  });
   describe.skipIf(!existsSync(HIPPO))('real Hippocampus files', () => {
     for (const name of Object.keys(golden).filter((k) => k.startsWith('hippocampus/'))) {
       it(name, async () => {
