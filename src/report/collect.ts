@@ -100,7 +100,13 @@ export async function collectReportData(record: RunRecord, storeDir: string): Pr
   let listing: CaseListing | undefined;
   const datasetNode = ofKind('dataset')[0];
   const datasetDir = datasetNode && await outputDir(storeDir, datasetNode, notes);
-  if (datasetDir) listing = JSON.parse(await readFile(join(datasetDir, 'cases.json'), 'utf8')) as CaseListing;
+  if (datasetDir) {
+    try {
+      listing = JSON.parse(await readFile(join(datasetDir, 'cases.json'), 'utf8')) as CaseListing;
+    } catch (err) {
+      notes.push(`${datasetNode.id}: no readable cases.json, so no images for overlays (${(err as Error).message})`);
+    }
+  }
 
   for (const n of ofKind('train-fold')) {
     const dir = await outputDir(storeDir, n, notes);
