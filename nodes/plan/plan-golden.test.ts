@@ -6,6 +6,7 @@ import type { PlannerName } from './planner.js';
 
 // test/planning/fixtures/planner-golden.py: an independent numpy implementation of nnU-Net's planners on 36 random
 // fingerprints (isotropic, anisotropic, 2D, fixed geometry; 1-3 channels; default, ResEnc M and L; other GPU sizes)
+// and on the real Hippocampus fingerprint (default and ResEnc M)
 const golden = JSON.parse(readFileSync(fileURLToPath(new URL('../../test/planning/fixtures/planner-golden.json', import.meta.url)), 'utf8')) as
   Array<{ fingerprint: any; dataset_json: any; planner: PlannerName; gpu: number | null; plans_text: string }>;
 
