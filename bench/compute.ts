@@ -4,7 +4,7 @@
  * alternating the two in the same run. Each measurement runs in its own child process so peak RSS is per side.
  * Configurations: (a) the research probe net, (b) Dataset004 Hippocampus 3d_fullres, (c) its 2d plan.
  * Last line: `compute ratio vs pytorch: train=<x> infer=<y>` (ours / PyTorch, medians, Hippocampus 3d_fullres).
- * Env: BENCH_ROUNDS (default 3), BENCH_CONFIGS (comma list of probe, 3d_fullres, 2d), NNUNET_THREADS.
+ * Env: BENCH_ROUNDS (default 3), BENCH_CONFIGS (comma list of probe, conv128, 2d, 3d_fullres), NNUNET_THREADS.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -22,7 +22,8 @@ export interface BenchConfig {
   inputChannels: number;
   batch: number;
   patch: number[];
-  mode: 'train' | 'infer';
+  /** conv: one 3x3x3 conv (features[0] -> features[0], bias) forward + backward: the per-op memory check */
+  mode: 'train' | 'infer' | 'conv';
   steps: number;
   warmup: number;
 }
@@ -53,6 +54,12 @@ const CASES: Record<string, Array<Omit<BenchConfig, 'mode' | 'steps' | 'warmup'>
   '3d_fullres': [
     { name: 'hippocampus 3d_fullres b9', ...hippo3d, batch: 9, patch: [40, 56, 40], mode: 'train' },
     { name: 'hippocampus 3d_fullres b1', ...hippo3d, batch: 1, patch: [40, 56, 40], mode: 'infer' },
+  ],
+  // nnU-Net's largest activations (first stage at 128^3, 32 channels: 256 MiB per sample): peak RSS shows the
+  // conv allocates only its output and gradients, no im2col/unfold buffers.
+  conv128: [
+    { name: 'conv 128^3x32 b1', dim: 3, features: [32], kernels: [k3], strides: [[1, 1, 1]], encoderDepth: [1],
+      decoderConvs: [], classes: 0, inputChannels: 32, batch: 1, patch: [128, 128, 128], mode: 'conv' },
   ],
   '2d': [
     { name: 'hippocampus 2d b366', ...hippo2d, batch: 366, patch: [56, 40], mode: 'train' },
@@ -86,7 +93,7 @@ export function convFlops(c: BenchConfig): number {
     }
   }
   flops += 2 * c.features[0] * c.classes * prod(sizes[0]) * c.batch;
-  return c.mode === 'train' ? 3 * flops : flops;
+  return c.mode === 'infer' ? flops : 3 * flops;
 }
 
 interface Measured { ms: number[]; maxrss_MB: number; tensorsGrowth?: number; backend?: string; torch?: string }
@@ -117,7 +124,7 @@ function torchAvailable(): boolean {
 
 export async function run(): Promise<void> {
   const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
-  const names = (process.env.BENCH_CONFIGS ?? 'probe,3d_fullres,2d').split(',');
+  const names = (process.env.BENCH_CONFIGS ?? 'probe,conv128,2d,3d_fullres').split(',');
   const withTorch = torchAvailable();
   if (!withTorch) console.log('notice: PyTorch not found (/usr/bin/python3 -c "import torch" failed); PyTorch columns skipped');
   const py = process.env.PYTHON ?? '/usr/bin/python3';
@@ -170,6 +177,7 @@ async function measure(cfg: BenchConfig): Promise<Measured> {
   const { netOps } = await import('../src/nn/ops/index.js');
   const { FlatNesterovSgd } = await import('../src/nn/kernels/sgd.js');
   const info = await initBackend();
+  if (cfg.mode === 'conv') return measureConv(cfg, describeBackend(info));
   const net = new UNet({ kind: 'plain', dim: cfg.dim, inputChannels: cfg.inputChannels, numClasses: cfg.classes,
     features: cfg.features, kernels: cfg.kernels, strides: cfg.strides, encoderDepth: cfg.encoderDepth,
     decoderConvs: cfg.decoderConvs, convBias: true, normEps: 1e-5, slope: 0.01 }, 0);
@@ -201,6 +209,25 @@ async function measure(cfg: BenchConfig): Promise<Measured> {
   }
   return { ms, maxrss_MB: process.resourceUsage().maxRSS / 1024, backend: describeBackend(info),
     tensorsGrowth: tensors[tensors.length - 1] - tensors[cfg.warmup] };
+}
+
+/** One conv layer forward + backward (dy = ones, as PyTorch's y.backward(ones)). */
+async function measureConv(cfg: BenchConfig, backend: string): Promise<Measured> {
+  const tf = await import('@tensorflow/tfjs-core');
+  const { netOps } = await import('../src/nn/ops/index.js');
+  const c = cfg.features[0];
+  const x = tf.randomNormal([cfg.batch, ...cfg.patch, c], 0, 1, 'float32', 1);
+  const w = tf.randomNormal([...cfg.kernels[0], c, c], 0, 0.05, 'float32', 2);
+  const b = tf.zeros([c]);
+  const pads = cfg.kernels[0].map((k) => (k - 1) / 2);
+  const conv = tf.grads((xs, ws, bs) => netOps().conv(xs, ws, bs, cfg.strides[0], pads));
+  const ms: number[] = [];
+  for (let s = 0; s < cfg.warmup + cfg.steps; s++) {
+    const t0 = performance.now();
+    tf.dispose(conv([x, w, b]));
+    if (s >= cfg.warmup) ms.push(performance.now() - t0);
+  }
+  return { ms, maxrss_MB: process.resourceUsage().maxRSS / 1024, backend, tensorsGrowth: 0 };
 }
 
 if (process.argv[1] && pathToFileURL(process.argv[1]).href === import.meta.url && process.argv[2] === '--child') {

@@ -66,6 +66,23 @@ def loss_fn(logits, lab):
 
 
 torch.manual_seed(0)
+if cfg['mode'] == 'conv':  # one conv layer forward + backward, the per-op memory check
+    c = cfg['features'][0]
+    conv = Conv(c, c, cfg['kernels'][0], cfg['strides'][0], [k // 2 for k in cfg['kernels'][0]], bias=True)
+    x = torch.randn(cfg['batch'], c, *cfg['patch'], requires_grad=True)
+    ms = []
+    for step in range(cfg['warmup'] + cfg['steps']):
+        t0 = time.perf_counter()
+        x.grad = None
+        conv.zero_grad(set_to_none=True)
+        y = conv(x)
+        y.backward(torch.ones_like(y))
+        del y
+        if step >= cfg['warmup']:
+            ms.append((time.perf_counter() - t0) * 1000)
+    print(json.dumps({'ms': ms, 'maxrss_MB': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                      'threads': torch.get_num_threads(), 'torch': torch.__version__}))
+    sys.exit(0)
 net = UNet()
 opt = torch.optim.SGD(net.parameters(), lr=0.01, momentum=0.99, nesterov=True, weight_decay=3e-5)
 x = torch.randn(cfg['batch'], cfg['inputChannels'], *cfg['patch'])

@@ -1,5 +1,5 @@
 /** Unpacking tfjs-cpu kernel arguments into the typed arrays the addon works on. */
-import type { KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 
 export interface CpuKernelArgs<I extends string, A = NamedAttrMap> {
@@ -26,6 +26,6 @@ export function rowsAndChannels(shape: readonly number[]): { rows: number; chann
   return { rows: size(shape) / channels, channels };
 }
 
-/** Our kernel functions take typed arguments; tfjs's registry wants its generic signature. */
-export const asKernelFunc = <I extends string, A>(f: (args: CpuKernelArgs<I, A>) => TensorInfo | TensorInfo[]): KernelFunc =>
-  f as unknown as KernelFunc;
+/** A 'cpu' kernel config from one of our typed kernel functions (tfjs's registry wants its generic signature). */
+export const cpuKernel = <I extends string, A>(kernelName: string, f: (args: CpuKernelArgs<I, A>) => TensorInfo | TensorInfo[]): KernelConfig =>
+  ({ kernelName, backendName: 'cpu', kernelFunc: f as unknown as KernelFunc });

@@ -4,7 +4,7 @@
  */
 import { LeakyRelu, type KernelConfig, type KernelFunc, type LeakyReluAttrs, type TensorInfo } from '@tensorflow/tfjs-core';
 import { requireAddon } from '../addon.js';
-import { asKernelFunc, f32, rowsAndChannels, size, type CpuKernelArgs } from '../cpu-args.js';
+import { cpuKernel, f32, rowsAndChannels, size, type CpuKernelArgs } from '../cpu-args.js';
 import {
   NnConcatChannels, NnLeakyRelu, NnLeakyReluGrad, NnSliceChannels, NnSoftmax, NnSoftmaxGrad,
   type NnLeakyReluAttrs, type NnSliceChannelsAttrs,
@@ -58,12 +58,12 @@ function softmaxGrad({ inputs: { y, dy }, backend }: CpuKernelArgs<'y' | 'dy'>):
 }
 
 export const nnChannelConfigs: KernelConfig[] = [
-  { kernelName: NnLeakyRelu, backendName: 'cpu', kernelFunc: asKernelFunc(leakyRelu) },
-  { kernelName: NnLeakyReluGrad, backendName: 'cpu', kernelFunc: asKernelFunc(leakyReluGrad) },
-  { kernelName: NnConcatChannels, backendName: 'cpu', kernelFunc: asKernelFunc(concatChannels) },
-  { kernelName: NnSliceChannels, backendName: 'cpu', kernelFunc: asKernelFunc(sliceChannels) },
-  { kernelName: NnSoftmax, backendName: 'cpu', kernelFunc: asKernelFunc(softmax) },
-  { kernelName: NnSoftmaxGrad, backendName: 'cpu', kernelFunc: asKernelFunc(softmaxGrad) },
+  cpuKernel(NnLeakyRelu, leakyRelu),
+  cpuKernel(NnLeakyReluGrad, leakyReluGrad),
+  cpuKernel(NnConcatChannels, concatChannels),
+  cpuKernel(NnSliceChannels, sliceChannels),
+  cpuKernel(NnSoftmax, softmax),
+  cpuKernel(NnSoftmaxGrad, softmaxGrad),
 ];
 
 /** tfjs's own LeakyRelu on the native loop (float32; other dtypes keep the stock kernel). */
@@ -72,5 +72,5 @@ export function stockLeakyReluConfig(stock: KernelFunc): KernelConfig {
     args.inputs.x.dtype === 'float32'
       ? leakyRelu({ ...args, attrs: { slope: args.attrs.alpha } })
       : stock(args as never) as TensorInfo;
-  return { kernelName: LeakyRelu, backendName: 'cpu', kernelFunc: asKernelFunc(kernelFunc) };
+  return cpuKernel(LeakyRelu, kernelFunc);
 }

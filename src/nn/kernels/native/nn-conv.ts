@@ -7,7 +7,7 @@
 import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
 import { requireAddon } from '../addon.js';
 import { symmetricConvShape, toGeometry, transposedConvShape } from '../conv-geometry.js';
-import { asKernelFunc, f32, rowsAndChannels, size, type CpuKernelArgs } from '../cpu-args.js';
+import { cpuKernel, f32, rowsAndChannels, size, type CpuKernelArgs } from '../cpu-args.js';
 import {
   NnBiasGrad, NnConv, NnConvBackpropFilter, NnConvBackpropInput, NnConvTranspose, NnConvTransposeBackpropFilter,
   type NnConvAttrs, type NnConvBackpropFilterAttrs, type NnConvBackpropInputAttrs, type NnConvTransposeAttrs,
@@ -68,10 +68,10 @@ function biasGrad({ inputs: { dy }, backend }: CpuKernelArgs<'dy'>): TensorInfo 
 }
 
 export const nnConvConfigs: KernelConfig[] = [
-  { kernelName: NnConv, backendName: 'cpu', kernelFunc: asKernelFunc(conv) },
-  { kernelName: NnConvBackpropInput, backendName: 'cpu', kernelFunc: asKernelFunc(convBackpropInput) },
-  { kernelName: NnConvBackpropFilter, backendName: 'cpu', kernelFunc: asKernelFunc(convBackpropFilter) },
-  { kernelName: NnConvTranspose, backendName: 'cpu', kernelFunc: asKernelFunc(convTranspose) },
-  { kernelName: NnConvTransposeBackpropFilter, backendName: 'cpu', kernelFunc: asKernelFunc(convTransposeBackpropFilter) },
-  { kernelName: NnBiasGrad, backendName: 'cpu', kernelFunc: asKernelFunc(biasGrad) },
+  cpuKernel(NnConv, conv),
+  cpuKernel(NnConvBackpropInput, convBackpropInput),
+  cpuKernel(NnConvBackpropFilter, convBackpropFilter),
+  cpuKernel(NnConvTranspose, convTranspose),
+  cpuKernel(NnConvTransposeBackpropFilter, convTransposeBackpropFilter),
+  cpuKernel(NnBiasGrad, biasGrad),
 ];

@@ -1,7 +1,7 @@
 /** Fused instance norm (affine) + LeakyReLU, forward (also returns mean/rstd for the backward) and gradient. */
 import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
 import { requireAddon } from '../addon.js';
-import { asKernelFunc, f32, rowsAndChannels, size, type CpuKernelArgs } from '../cpu-args.js';
+import { cpuKernel, f32, rowsAndChannels, size, type CpuKernelArgs } from '../cpu-args.js';
 import { NnInstanceNorm, NnInstanceNormGrad, type NnInstanceNormAttrs, type NnInstanceNormGradAttrs } from '../names.js';
 
 /** [N, spatial..., C] as N samples of V voxels x C channels. */
@@ -36,6 +36,6 @@ function instanceNormGrad(
 }
 
 export const nnInstanceNormConfigs: KernelConfig[] = [
-  { kernelName: NnInstanceNorm, backendName: 'cpu', kernelFunc: asKernelFunc(instanceNorm) },
-  { kernelName: NnInstanceNormGrad, backendName: 'cpu', kernelFunc: asKernelFunc(instanceNormGrad) },
+  cpuKernel(NnInstanceNorm, instanceNorm),
+  cpuKernel(NnInstanceNormGrad, instanceNormGrad),
 ];

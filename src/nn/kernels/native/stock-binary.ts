@@ -5,7 +5,7 @@
 import { Add, Multiply, RealDiv, Sub, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import { requireAddon } from '../addon.js';
 import { broadcastPlan } from '../broadcast-plan.js';
-import { asKernelFunc, f32, size, type CpuKernelArgs } from '../cpu-args.js';
+import { cpuKernel, f32, size, type CpuKernelArgs } from '../cpu-args.js';
 
 const OPS: Array<[string, number]> = [[Add, 0], [Sub, 1], [Multiply, 2], [RealDiv, 3]];
 
@@ -24,5 +24,5 @@ function binary(op: number, stock: KernelFunc) {
 }
 
 export function stockBinaryConfigs(stock: (kernelName: string) => KernelFunc): KernelConfig[] {
-  return OPS.map(([kernelName, op]) => ({ kernelName, backendName: 'cpu', kernelFunc: asKernelFunc(binary(op, stock(kernelName))) }));
+  return OPS.map(([kernelName, op]) => cpuKernel(kernelName, binary(op, stock(kernelName))));
 }
