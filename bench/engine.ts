@@ -1,7 +1,8 @@
 /**
  * Engine benchmark (issue 2): a toy pipeline over 10,000 input files (list -> one action per file -> gather).
  * Prints the cold run, the null rerun (target < 1 s), detecting and rerunning one changed file (target < 1 s
- * plus the node's work) and the engine's overhead per action. Published anchor: DVC needs about 2 s for
+ * plus the node's work) and the engine's overhead per action, each as wall time and as this process's CPU time
+ * (the machine may be shared). Published anchor: DVC needs about 2 s for
  * `status` on a 100k-file directory and historically re-hashed everything when one file changed.
  * Env: ENGINE_BENCH_FILES (default 10000).
  */
@@ -42,11 +43,16 @@ nodes:
   sum:  { uses: count, needs: { copied: copy } }
 `;
 
-async function timed(f: () => Promise<RunRecord>): Promise<{ s: number; rec: RunRecord }> {
+/** Wall time, and this process's CPU time (user + sys): the figure that holds on a machine shared with other jobs. */
+async function timed(f: () => Promise<RunRecord>): Promise<{ s: number; cpu: number; rec: RunRecord }> {
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   const rec = await f();
-  return { s: (performance.now() - t0) / 1000, rec };
+  const c = process.cpuUsage(c0);
+  return { s: (performance.now() - t0) / 1000, cpu: (c.user + c.system) / 1e6, rec };
 }
+
+const fmt = (t: { s: number; cpu: number }, digits = 3): string => `${t.s.toFixed(digits)} (cpu ${t.cpu.toFixed(digits)})`;
 
 const ran = (r: RunRecord): number => r.nodes.filter((n) => n.status === 'ran').length;
 
@@ -64,18 +70,18 @@ export async function run(): Promise<void> {
     await writeFile(join(root, 'pipeline.yaml'), PIPELINE);
     const go = (): Promise<RunRecord> => runPipeline({ pipelineFile: join(root, 'pipeline.yaml'), kinds, storeDir: join(root, '.nnunet'), runsDir: join(root, 'runs'), quiet: true });
     const cold = await timed(go);
-    const nul = await timed(go);
-    const nul2 = await timed(go);
+    const nuls = [await timed(go), await timed(go), await timed(go)];
+    const nul = nuls.reduce((a, b) => (b.s < a.s ? b : a));
     await writeFile(join(root, 'data', 'case_00042.txt'), 'changed\n');
     const one = await timed(go);
     const actions = cold.rec.nodes.length;
     const rows: Array<[string, string, string, string]> = [
       ['actions in the pipeline', String(actions), '', ''],
-      ['cold run (s)', cold.s.toFixed(2), '', `${ran(cold.rec)} ran`],
-      ['null rerun (s)', Math.min(nul.s, nul2.s).toFixed(3), 'target 1.0; DVC status 100k files ~2', `${(Math.min(nul.s, nul2.s) / 1).toFixed(2)}x target, ${ran(nul.rec)} ran`],
-      ['one changed file: detect + rerun (s)', one.s.toFixed(3), 'target 1.0 + node work', `${ran(one.rec)} ran (${one.rec.nodes.filter((x) => x.status === 'ran').map((x) => x.id).join(', ')})`],
-      ['engine overhead per executed action (ms)', ((cold.s * 1000) / actions).toFixed(2), '', 'cold run / actions (toy work is ~0)'],
-      ['engine cost per cached action (ms)', ((Math.min(nul.s, nul2.s) * 1000) / actions).toFixed(3), '', 'null rerun / actions'],
+      ['cold run (s)', fmt(cold, 2), '', `${ran(cold.rec)} ran`],
+      ['null rerun, best of 3 (s)', fmt(nul), 'target 1.0; DVC status 100k files ~2', `${nul.s.toFixed(2)}x target, ${ran(nul.rec)} ran`],
+      ['one changed file: detect + rerun (s)', fmt(one), 'target 1.0 + node work', `${ran(one.rec)} ran (${one.rec.nodes.filter((x) => x.status === 'ran').map((x) => x.id).join(', ')})`],
+      ['engine overhead per executed action (ms)', ((cold.s * 1000) / actions).toFixed(2), '', `cold run / actions (toy work is ~0); cpu ${((cold.cpu * 1000) / actions).toFixed(2)}`],
+      ['engine cost per cached action (ms)', ((nul.s * 1000) / actions).toFixed(3), '', `null rerun / actions; cpu ${((nul.cpu * 1000) / actions).toFixed(3)}`],
     ];
     const w = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i].length), ['figure', 'value', 'baseline'][i].length));
     console.log(`${'figure'.padEnd(w[0])}  ${'value'.padEnd(w[1])}  ${'baseline'.padEnd(w[2])}  ratio / note`);
