@@ -72,8 +72,10 @@ describe('dataset node', () => {
   });
 
   it('accepts the dataset as a `source` need', async () => {
-    const res = await dataset.run(context({}, mkdtempSync(join(root, 'out-')), { source: [artifact('gen', good)] }));
+    const out = mkdtempSync(join(root, 'out-'));
+    const res = await dataset.run(context({}, out, { source: [artifact('gen', good)] }));
     expect(res?.items).toHaveLength(3);
+    expect(JSON.parse(readFileSync(join(out, 'cases.json'), 'utf8')).name).toBe('Dataset');
   });
 
   it('reports every problem at once, each with its case and exact code', async () => {

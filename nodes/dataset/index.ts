@@ -90,7 +90,8 @@ async function run(ctx: ActionContext<DatasetParams>) {
   if (issues.length > 0) fail(`${root}: ${issues.length} problem(s) in the dataset`, issues, jsonFile);
 
   const listing: CaseListing = {
-    name: ctx.params.name ?? basename(root),
+    // a `source` artifact's folder name is a digest: fall back to dataset.json's own name
+    name: ctx.params.name ?? (ctx.params.path ? basename(root) : typeof ds.name === 'string' ? ds.name : 'Dataset'),
     validator: VALIDATOR,
     root,
     file_ending: ds.file_ending,
