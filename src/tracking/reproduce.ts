@@ -6,10 +6,14 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ReportError } from '../report/errors.js';
-import { flatten, runPipeline, type EngineObserver, type KindRegistry, type RunRecord } from '../engine/index.js';
+import { artifactDir, flatten, runPipeline, type EngineObserver, type KindRegistry, type RunRecord } from '../engine/index.js';
+import { reportStoreDir } from '../report/index.js';
+import { diffArtifacts, type ArtifactDiff } from './artifact-diff.js';
 
 export interface ReproduceOptions {
   kinds: KindRegistry;
+  /** the store the original run used, to say which files of a differing output differ (default: the recorded one) */
+  originalStoreDir?: string;
   /** a fresh store; default: a new temp folder, removed afterwards unless `keepStore` */
   storeDir?: string;
   keepStore?: boolean;
@@ -28,7 +32,7 @@ export interface ReproduceReport {
   code: { recorded?: string; current?: string; warning?: string };
   /** action ids whose output digests are equal */
   identical: string[];
-  differing: Array<{ id: string; recorded: string | null; rerun: string | null }>;
+  differing: Array<{ id: string; recorded: string | null; rerun: string | null; files?: ArtifactDiff }>;
   /** metrics (dotted keys) that differ between the two runs, per action */
   metrics: Array<{ id: string; key: string; recorded: unknown; rerun: unknown }>;
 }
@@ -77,6 +81,18 @@ async function assertFresh(storeDir: string): Promise<void> {
   }
 }
 
+/** File-level comparison where both outputs are still readable; an original store since collected is no error. */
+async function explainDiffering(differing: ReproduceReport['differing'], originalStore: string, freshStore: string): Promise<void> {
+  for (const d of differing) {
+    if (!d.recorded || !d.rerun) continue;
+    try {
+      d.files = await diffArtifacts(await artifactDir(originalStore, d.recorded), await artifactDir(freshStore, d.rerun));
+    } catch {
+      // the original artifact is gone: the digest mismatch is all there is to say
+    }
+  }
+}
+
 export async function reproduceRun(original: RunRecord, opts: ReproduceOptions): Promise<ReproduceReport> {
   const temp = opts.storeDir === undefined;
   if (opts.storeDir !== undefined) await assertFresh(opts.storeDir);
@@ -88,10 +104,17 @@ export async function reproduceRun(original: RunRecord, opts: ReproduceOptions):
       name: `reproduce ${original.id}`, tags: ['reproduce', ...(original.tags ?? [])], quiet: true,
       signal: opts.signal, onEvent: opts.onEvent, concurrency: opts.concurrency,
     });
-    return { original: original.id, rerun, storeDir, storeKept: !temp || !!opts.keepStore, code: codeVersion(original, rerun), ...compareOutcomes(original, rerun) };
+    const outcome = compareOutcomes(original, rerun);
+    await explainDiffering(outcome.differing, reportStoreDir(original, opts.originalStoreDir), storeDir);
+    return { original: original.id, rerun, storeDir, storeKept: !temp || !!opts.keepStore, code: codeVersion(original, rerun), ...outcome };
   } finally {
     if (temp && !opts.keepStore) await rm(storeDir, { recursive: true, force: true });
   }
+}
+
+function filesNote(f: ArtifactDiff): string {
+  const changed = [...f.differ, ...f.onlyOne.map((p) => `${p} (one side only)`)];
+  return ` (${f.identical} file(s) identical; differ: ${changed.slice(0, 6).join(', ')}${changed.length > 6 ? `, +${changed.length - 6} more` : ''})`;
 }
 
 const show = (v: unknown): string => (v === undefined ? '-' : JSON.stringify(v));
@@ -102,7 +125,7 @@ export function formatReproduce(r: ReproduceReport): string {
     ...(r.code.warning ? [`warning: ${r.code.warning}`] : []),
     `reproduced ${r.original} as ${r.rerun.id} (${r.rerun.status}) in ${r.storeKept ? r.storeDir : 'a temporary store (removed)'}`,
     `bit-identical outputs: ${r.identical.length} of ${total} actions`,
-    ...r.differing.map((d) => `  differs  ${d.id}: ${d.recorded?.slice(0, 12) ?? 'none'} -> ${d.rerun?.slice(0, 12) ?? 'none'}`),
+    ...r.differing.map((d) => `  differs  ${d.id}: ${d.recorded?.slice(0, 12) ?? 'none'} -> ${d.rerun?.slice(0, 12) ?? 'none'}${d.files ? filesNote(d.files) : ''}`),
   ];
   lines.push(r.metrics.length ? `metrics that differ: ${r.metrics.length}` : 'metrics: all equal');
   for (const m of r.metrics) lines.push(`  ${m.id} ${m.key}: ${show(m.recorded)} -> ${show(m.rerun)}`);

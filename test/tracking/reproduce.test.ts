@@ -52,11 +52,13 @@ describe('reproduceRun', () => {
     const report = await reproduceRun(recorded, { kinds, runsDir: p.runs });
     expect(report.identical).toEqual([]);
     expect(report.differing.map((d) => d.id)).toEqual(['a']);
+    expect(report.differing[0].files).toEqual({ identical: 0, differ: ['noise.txt'], onlyOne: [] });
     expect(report.metrics.map((m) => `${m.id} ${m.key}`)).toEqual(['a value']);
     expect(report.code.warning).toMatch(/^code version differs: recorded 0{40}, now /);
     expect(report.storeKept).toBe(false);
     const text = formatReproduce(report);
     expect(text).toMatch(/^warning: code version differs/);
     expect(text).toContain('  differs  a: ');
+    expect(text).toContain('(0 file(s) identical; differ: noise.txt)');
   });
 });
