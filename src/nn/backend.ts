@@ -108,6 +108,7 @@ function hint(name: BackendName): string | undefined {
   if (name === 'tfjs-node-gpu') return undefined;
   if (gpuPresent() && !isInstalled('@tensorflow/tfjs-node-gpu')) return 'npm install @tensorflow/tfjs-node-gpu';
   if (name === 'onednn') return undefined;
+  if (process.env.NNUNET_NO_ADDON === '1') return 'unset NNUNET_NO_ADDON';
   return oneDnnInstallCommand();
 }
 

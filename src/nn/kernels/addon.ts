@@ -2,6 +2,7 @@
  * The only module that loads the oneDNN addon (native/build/Release/nnunet_dnnl.node, built by
  * scripts/build-addon.mjs during `npm ci`). Returns null when it is absent or does not load, so every caller
  * has a pure-tfjs path. Buffers cross the boundary as Float32Arrays; every output is caller-allocated.
+ * NNUNET_NO_ADDON=1 makes it absent (the CI job that runs everything on the pure-tfjs fallback).
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -43,7 +44,9 @@ let loaded: { addon: NativeAddon | null; error?: string } | undefined;
 /** The addon, or null when it is not built or fails to load (`addonLoadError()` says why). */
 export function loadAddon(): NativeAddon | null {
   if (!loaded) {
-    if (!existsSync(ADDON_PATH)) {
+    if (process.env.NNUNET_NO_ADDON === '1') {
+      loaded = { addon: null, error: 'disabled by NNUNET_NO_ADDON=1' };
+    } else if (!existsSync(ADDON_PATH)) {
       loaded = { addon: null, error: `not built (${ADDON_PATH} is missing)` };
     } else {
       try {
