@@ -4,7 +4,9 @@
  * we refuse such files with an error naming the file and the problem.
  */
 import { createReadStream } from 'node:fs';
-import { createGunzip } from 'node:zlib';
+import { readFile, stat } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import { createGunzip, gunzip } from 'node:zlib';
 import { ImageError } from '../errors.js';
 
 /** NIfTI datatype code -> bits per voxel, for the scalar types ITK maps onto a numeric array. */
@@ -32,12 +34,15 @@ const DATATYPE_NAMES: Record<number, string> = {
 };
 
 const HEADER_BYTES = 540;
+/** Files up to this size are read and inflated whole. */
+const WHOLE_FILE_BYTES = 8 * 2 ** 20;
+const gunzipAsync = promisify(gunzip);
 
 /**
  * Finds the first NaN/Inf voxel of a float data block fed in arbitrary chunks, by its exponent bits, without
  * decoding: ITK's reader replaces non-finite voxels by 0, so they must be caught on the raw bytes.
  */
-class NonFiniteScanner {
+export class NonFiniteScanner {
   private pos = 0;
   private readonly part: Uint8Array;
   private partLen = 0;
@@ -96,17 +101,27 @@ async function scan(file: string): Promise<{ layout: NiftiLayout; length: number
     if (layout.datatype === 16 || layout.datatype === 64) scanner = new NonFiniteScanner(layout, bits / 8);
     scanner?.push(all);
   };
-  const source = createReadStream(file);
+  const consume = (buf: Buffer) => {
+    length += buf.length;
+    if (layout) {
+      scanner?.push(buf);
+    } else {
+      head.push(buf);
+      held += buf.length;
+      if (held >= HEADER_BYTES) start();
+    }
+  };
   try {
-    for await (const chunk of gz ? source.pipe(createGunzip()) : source) {
-      const buf = chunk as Buffer;
-      length += buf.length;
-      if (layout) {
-        scanner?.push(buf);
-      } else {
-        head.push(buf);
-        held += buf.length;
-        if (held >= HEADER_BYTES) start();
+    // small files in one read (streams cost more than the data); big ones streamed to bound memory
+    if ((await stat(file)).size <= WHOLE_FILE_BYTES) {
+      const bytes = await readFile(file);
+      consume(gz ? await gunzipAsync(bytes) : bytes);
+    } else {
+      const source = createReadStream(file);
+      try {
+        for await (const chunk of gz ? source.pipe(createGunzip()) : source) consume(chunk as Buffer);
+      } finally {
+        source.destroy();
       }
     }
   } catch (err) {
@@ -117,8 +132,6 @@ async function scan(file: string): Promise<{ layout: NiftiLayout; length: number
       throw new ImageError('IMAGE_TRUNCATED', `${file}: truncated gzip stream (the file ends early)`, { file }, { cause: err });
     }
     throw new ImageError('IMAGE_CORRUPT', `${file}: not a valid gzip stream (${e.message})`, { file }, { cause: err });
-  } finally {
-    source.destroy();
   }
   if (!layout) start();
   return { layout: layout!, length, firstNonFinite: scanner?.firstBad ?? -1 };
