@@ -52,4 +52,5 @@ export { listRuns, readRun, diffRuns, flatten, type DiffRow } from './runs/histo
 export { validateRunRecord } from './runs/record.js';
 export { verifyStore, gcStore, type VerifyReport, type GcReport } from './store/maintenance.js';
 export { LocalStore } from './store/local-store.js';
+export type { Store } from './store/store.js';
 export { watchPipeline, shortPath, type WatchOptions, type WatchCycle } from './watch.js';

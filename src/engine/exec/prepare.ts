@@ -1,7 +1,7 @@
 import { PipelineError, type Issue } from '../errors.js';
 import { actionKey, type KeyParts } from '../hash/action-key.js';
 import type { Digest } from '../hash/digest.js';
-import type { LocalStore } from '../store/local-store.js';
+import type { Store } from '../store/store.js';
 import type { Json } from '../types.js';
 import { interpolate, type RefProblem } from '../pipeline/interpolate.js';
 import { checkKindParams } from '../pipeline/kind-params.js';
@@ -19,7 +19,7 @@ export interface PreparedAction {
 /** Digests external paths once per run, however many actions declare them. */
 export class ExternalDigests {
   private readonly memo = new Map<string, Promise<Digest>>();
-  constructor(private readonly store: LocalStore) {}
+  constructor(private readonly store: Store) {}
   get(path: string): Promise<Digest> {
     let d = this.memo.get(path);
     if (!d) {

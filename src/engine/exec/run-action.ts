@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { AbortedError, NnunetError } from '../errors.js';
 import type { ActionRecord } from '../store/action-record.js';
-import type { LocalStore } from '../store/local-store.js';
+import type { Store } from '../store/store.js';
 import type { LastIndex } from '../store/last-index.js';
 import type { HitFacts, RecordPack } from '../store/record-pack.js';
 import type { ActionContext, ActionResult, InputArtifact, Item, Json } from '../types.js';
@@ -14,7 +14,7 @@ import type { PreparedAction } from './prepare.js';
 const LOG_KEEP = 200;
 
 export interface ExecEnv {
-  readonly store: LocalStore;
+  readonly store: Store;
   readonly last: LastIndex;
   readonly pack: RecordPack;
   readonly limiter: Limiter;
@@ -27,7 +27,7 @@ export interface ExecEnv {
  * The cache-hit facts of a key whose artifact is still present, else undefined: from this pipeline's record
  * pack when it has the key (one file for the whole run), else from the action record.
  */
-export async function lookupCached(store: LocalStore, key: string, pack?: RecordPack): Promise<HitFacts | undefined> {
+export async function lookupCached(store: Store, key: string, pack?: RecordPack): Promise<HitFacts | undefined> {
   const packed = pack?.get(key);
   if (packed && store.hasArtifact(packed.output)) return packed;
   const rec = await store.readAction(key);
@@ -56,7 +56,7 @@ function checkResult(r: ActionResult | void): ActionResult {
   return res;
 }
 
-async function inputArtifacts(store: LocalStore, a: PreparedAction): Promise<Record<string, InputArtifact[]>> {
+async function inputArtifacts(store: Store, a: PreparedAction): Promise<Record<string, InputArtifact[]>> {
   const out: Record<string, InputArtifact[]> = {};
   for (const [name, list] of Object.entries(a.spec.inputs)) {
     out[name] = await Promise.all(list.map(async (o) => ({

@@ -2,6 +2,7 @@ import { NnunetError } from '../errors.js';
 import { diffTrees, explain, type StaleReason } from '../hash/explain.js';
 import type { Plan } from '../pipeline/plan.js';
 import { LocalStore } from '../store/local-store.js';
+import type { Store } from '../store/store.js';
 import { expandNode } from './expand.js';
 import { usable, type Outcome } from './outcome.js';
 import { forEachBounded } from './pool.js';
@@ -10,7 +11,7 @@ import { applyRecord, lookupCached } from './run-action.js';
 import { defaultStoreDir } from './run-plan.js';
 
 /** Adds, for a changed external folder, which files in it changed (from the manifests kept in the store). */
-async function withFileChanges(store: LocalStore, reasons: StaleReason[]): Promise<StaleReason[]> {
+async function withFileChanges(store: Store, reasons: StaleReason[]): Promise<StaleReason[]> {
   return Promise.all(reasons.map(async (r) => {
     if (r.kind !== 'external' || !r.was || !r.now) return r;
     const [a, b] = await Promise.all([store.readTree(r.was), store.readTree(r.now)]);

@@ -10,6 +10,7 @@ import { hashFile } from '../hash/digest.js';
 import type { ActionRecord } from './action-record.js';
 import { LastIndex } from './last-index.js';
 import { RecordPack } from './record-pack.js';
+import type { Store } from './store.js';
 import { acquireLock, type Release } from './lock.js';
 
 /**
@@ -23,7 +24,7 @@ import { acquireLock, type Release } from './lock.js';
 // Output files below this size are hashed with one synchronous read (see ingest).
 const SYNC_HASH_BYTES = 4 * 1024 * 1024;
 
-export class LocalStore {
+export class LocalStore implements Store {
   readonly statCache: StatCache;
 
   constructor(readonly root: string) {

@@ -1,0 +1,33 @@
+import type { Digest } from '../hash/digest.js';
+import type { StatCache } from '../hash/stat-cache.js';
+import type { Tree } from '../hash/tree.js';
+import type { ActionRecord } from './action-record.js';
+import type { LastIndex } from './last-index.js';
+import type { Release } from './lock.js';
+import type { RecordPack } from './record-pack.js';
+
+/**
+ * What execution needs from a store: content-addressed artifacts plus the action cache. `LocalStore` is the
+ * one implementation today; a shared remote (S3-compatible objects, the same records) would be a second one
+ * that fetches artifacts into a local directory on `artifactDir`.
+ */
+export interface Store {
+  readonly root: string;
+  readonly statCache: StatCache;
+  /** an empty directory on the store's filesystem, for an action to write its output into */
+  tempDir(): Promise<string>;
+  scratchDir(key: Digest): string;
+  /** exclusive per-key lock across processes */
+  lock(key: Digest, signal?: AbortSignal, onWait?: () => void): Promise<Release>;
+  /** moves a finished output directory into the store; returns its tree digest */
+  ingest(dir: string): Promise<Digest>;
+  artifactDir(digest: Digest): Promise<string>;
+  hasArtifact(digest: Digest): boolean;
+  readTree(digest: Digest): Promise<Tree | undefined>;
+  writeTreeIfMissing(digest: Digest, text: string): Promise<void>;
+  readAction(key: Digest): Promise<ActionRecord | undefined>;
+  /** written last: an action without its record does not exist */
+  commitAction(rec: ActionRecord): Promise<void>;
+  lastIndex(pipeline: string): LastIndex;
+  recordPack(pipeline: string): RecordPack;
+}
