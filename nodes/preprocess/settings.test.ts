@@ -56,4 +56,17 @@ describe('preprocess-settings node', () => {
     expect(Object.keys(written.configurations)).toEqual(['2d']);
     expect(JSON.parse(readFileSync(join(root, 'out', 'dataset.json'), 'utf8'))).toEqual({ labels: { background: 0, a: 1 } });
   });
+
+  it('takes an existing plans file (and the dataset.json next to it) instead of a plan need', async () => {
+    mkdirSync(join(root, 'given'));
+    const ctx = {
+      params: { configuration: '3d_cascade_fullres', plans: join(root, 'plan', 'nnUNetPlans.json') },
+      input: () => {
+        throw new Error('no plan need');
+      },
+      outDir: join(root, 'given'),
+    } as unknown as ActionContext<PreprocessParams>;
+    expect(preprocessSettingsKind.externalInputs!(ctx.params)).toEqual([join(root, 'plan', 'nnUNetPlans.json'), join(root, 'plan', 'dataset.json')]);
+    expect(await preprocessSettingsKind.run(ctx)).toEqual({ metrics: { data_identifier: 'nnUNetPlans_3d' } });
+  });
 });

@@ -44,5 +44,11 @@ describe('nnunet preprocess', () => {
     expect(second.nodes.filter((n) => n.node === 'preprocess').every((n) => n.status === 'cached')).toBe(true);
     expect(readFileSync(join(again, 'nnUNetPlans.json'), 'utf8')).toEqual(readFileSync(join(out, 'nnUNetPlans.json'), 'utf8'));
     expect(existsSync(join(again, ids[0], 'case_003.npy'))).toBe(true);
+    // nnUNetv2_preprocess with given plans: no planning, and the same settings find the same cached actions
+    const given = join(root, 'out3');
+    const third = await preprocessCommand(dataset, { out: given, planner: 'default', plans: join(out, 'nnUNetPlans.json'), ...dirs }, () => {});
+    expect(third.nodes.some((n) => n.node === 'plan' || n.node === 'fingerprint')).toBe(false);
+    expect(third.nodes.filter((n) => n.node === 'preprocess').every((n) => n.status === 'cached')).toBe(true);
+    expect(readFileSync(join(given, ids[0], 'case_002.npy'))).toEqual(readFileSync(join(out, ids[0], 'case_002.npy')));
   });
 });

@@ -21,22 +21,29 @@ import { globalDirs, interruptController, summarize } from './run.js';
 export interface PreprocessCommandOptions extends Omit<PlanCommandOptions, 'fingerprint' | 'datasetJson'> {
   configurations?: string[];
   jobs?: number;
+  /** preprocess with this existing nnUNetPlans.json (e.g. nnU-Net's own) instead of planning */
+  plans?: string;
 }
 
 /** nnU-Net's default `-c`: every configuration with its own data (the cascade reuses 3d_fullres data). */
 const DEFAULT_CONFIGURATIONS = ['2d', '3d_fullres', '3d_lowres'];
 
-/** The planning pipeline of `nnunet plan`, extended by per-configuration settings and per-case preprocessing. */
+/**
+ * The planning pipeline of `nnunet plan` (or, with `o.plans`, just the dataset listing), extended by
+ * per-configuration settings and per-case preprocessing.
+ */
 export function preprocessPipeline(dataset: string, configurations: string[], o: PreprocessCommandOptions): string {
-  const doc = parse(planPipeline(dataset, o)) as { name: string; params: Record<string, unknown>; nodes: Record<string, unknown> };
+  const doc = o.plans
+    ? { version: 1, name: '', params: { dataset } as Record<string, unknown>, nodes: { dataset: { uses: 'dataset', with: { path: '${params.dataset}' } } } as Record<string, unknown> }
+    : (parse(planPipeline(dataset, o)) as { name: string; params: Record<string, unknown>; nodes: Record<string, unknown> });
   doc.name = 'preprocess';
   doc.params.configurations = configurations;
   // keys each configuration's preprocessing on its own settings, not on the whole plans
   doc.nodes.preprocess_settings = {
     uses: 'preprocess-settings',
-    needs: ['plan'],
+    ...(o.plans ? {} : { needs: ['plan'] }),
     matrix: { configuration: '${params.configurations}' },
-    with: { configuration: '${matrix.configuration}' },
+    with: { configuration: '${matrix.configuration}', ...(o.plans ? { plans: resolve(o.plans), dataset_json: join(dataset, 'dataset.json') } : {}) },
   };
   doc.nodes.preprocess = {
     uses: 'preprocess',
@@ -60,37 +67,51 @@ async function copyFlat(from: string, to: string): Promise<void> {
 }
 
 /** nnU-Net copies the raw training labels to gt_segmentations/ (validation metrics read them there). */
-async function copyGroundTruth(planned: RunRecord, storeDir: string | undefined, to: string): Promise<void> {
-  const ds = planned.nodes.find((n) => n.node === 'dataset' && n.outputs);
+async function copyGroundTruth(record: RunRecord, storeDir: string | undefined, to: string): Promise<void> {
+  const ds = record.nodes.find((n) => n.node === 'dataset' && n.outputs);
   if (!ds) return;
   const listing = JSON.parse(await readFile(join(await artifactDir(defaultStoreDir(storeDir), ds.outputs!.digest), 'cases.json'), 'utf8')) as CaseListing;
   await mkdir(to, { recursive: true });
   await Promise.all(listing.training.map((c) => copyFile(c.label, join(to, `${c.id}${listing.file_ending}`))));
 }
 
-/** Plans (or reuses the plan of) the dataset, preprocesses it and writes nnU-Net's layout into `o.out`. */
+/** Runs planning alone (so the default configurations can follow the plans); returns the plans and their files. */
+async function planFirst(dataset: string, o: PreprocessCommandOptions, common: object, runsDir: string): Promise<{ plans: Plans; files: Record<string, string> }> {
+  if (o.plans) {
+    const plans = JSON.parse(await readFile(o.plans, 'utf8')) as Plans;
+    return { plans, files: { [`${plans.plans_name}.json`]: o.plans, 'dataset.json': join(dataset, 'dataset.json') } };
+  }
+  const planned = await runPipeline({ ...common, kinds, pipelineText: preprocessPipeline(dataset, DEFAULT_CONFIGURATIONS, o), targets: ['plan'] });
+  if (planned.status !== 'succeeded') throw failed(planned, runsDir);
+  const dir = async (node: string): Promise<string> => artifactDir(defaultStoreDir(o.storeDir), planned.nodes.find((n) => n.node === node)!.outputs!.digest);
+  const planDir = await dir('plan');
+  const plans = JSON.parse(await readFile(join(planDir, PLANS_FILE), 'utf8')) as Plans;
+  // nnU-Net's nnUNet_preprocessed/DatasetXXX layout: <plans_name>.json, dataset.json, dataset_fingerprint.json
+  return {
+    plans,
+    files: {
+      [`${plans.plans_name}.json`]: join(planDir, PLANS_FILE),
+      'dataset.json': join(planDir, 'dataset.json'),
+      [FINGERPRINT_FILE]: join(await dir('fingerprint'), FINGERPRINT_FILE),
+    },
+  };
+}
+
+/** Plans (or reuses the plan of, or takes the given plans for) the dataset, preprocesses it, writes nnU-Net's layout. */
 export async function preprocessCommand(datasetDir: string, o: PreprocessCommandOptions, log: (line: string) => void): Promise<RunRecord> {
   const dataset = resolve(datasetDir);
   const runsDir = o.runsDir ?? 'runs';
-  const common = { kinds, storeDir: o.storeDir, runsDir: o.runsDir, concurrency: o.jobs, signal: o.signal, onEvent: o.onEvent, name: 'preprocess' };
-  // the plan first, so that the default configuration list follows what the planner actually produced
-  const planned = await runPipeline({ ...common, pipelineText: preprocessPipeline(dataset, DEFAULT_CONFIGURATIONS, o), targets: ['plan'] });
-  if (planned.status !== 'succeeded') throw failed(planned, runsDir);
-  const planDir = await artifactDir(defaultStoreDir(o.storeDir), planned.nodes.find((n) => n.node === 'plan')!.outputs!.digest);
-  const plans = JSON.parse(await readFile(join(planDir, PLANS_FILE), 'utf8')) as Plans;
+  const common = { storeDir: o.storeDir, runsDir: o.runsDir, concurrency: o.jobs, signal: o.signal, onEvent: o.onEvent, name: 'preprocess' };
+  const { plans, files } = await planFirst(dataset, o, common, runsDir);
   const configurations = o.configurations ?? DEFAULT_CONFIGURATIONS.filter((c) => c in plans.configurations);
   configurations.forEach((c) => resolveConfiguration(plans, c)); // unknown names fail here, before any work
 
-  const record = await runPipeline({ ...common, pipelineText: preprocessPipeline(dataset, configurations, o) });
+  const record = await runPipeline({ ...common, kinds, pipelineText: preprocessPipeline(dataset, configurations, o) });
   if (record.status !== 'succeeded') throw failed(record, runsDir);
   const out = resolve(o.out);
   await mkdir(out, { recursive: true });
-  // nnU-Net's nnUNet_preprocessed/DatasetXXX layout: <plans_name>.json next to dataset.json
-  await copyFile(join(planDir, PLANS_FILE), join(out, `${plans.plans_name}.json`));
-  await copyFile(join(planDir, 'dataset.json'), join(out, 'dataset.json'));
-  const fp = planned.nodes.find((n) => n.node === 'fingerprint' && n.outputs);
-  if (fp) await copyFile(join(await artifactDir(defaultStoreDir(o.storeDir), fp.outputs!.digest), FINGERPRINT_FILE), join(out, FINGERPRINT_FILE));
-  await copyGroundTruth(planned, o.storeDir, join(out, 'gt_segmentations'));
+  for (const [name, from] of Object.entries(files)) await copyFile(from, join(out, name));
+  await copyGroundTruth(record, o.storeDir, join(out, 'gt_segmentations'));
   const cases = new Map<string, number>();
   for (const n of record.nodes.filter((x) => x.node === 'preprocess' && x.outputs)) {
     const id = resolveConfiguration(plans, String(n.matrix.configuration)).data_identifier;
@@ -117,6 +138,7 @@ export function register(program: Command): void {
     .option('--gpu-memory <gb>', 'GPU memory target in GB (default: 8; ResEnc L 24, XL 40)', Number)
     .option('--planner <name>', 'default | resenc-m | resenc-l | resenc-xl', 'default')
     .option('--plans-name <name>', 'plans identifier (default: nnUNetPlans, or the ResEnc preset name)')
+    .option('--plans <file>', "preprocess with an existing nnUNetPlans.json (e.g. nnU-Net's own) instead of planning")
     .option('-j, --jobs <n>', 'actions running at once (default: CPU count)', (v) => Number.parseInt(v, 10))
     .option('-q, --quiet', 'no live progress')
     .action(async (dataset: string, opts: Omit<PreprocessCommandOptions, 'storeDir' | 'runsDir'> & { quiet?: boolean }, cmd: Command) => {
