@@ -9,7 +9,8 @@ import { globalDirs, interruptController } from './run.js';
 
 export function register(program: Command): void {
   program.command('reproduce')
-    .description("re-execute a recorded run from its stored pipeline text and params in a fresh store; compare outputs and metrics")
+    .description('re-execute a recorded run from its stored pipeline text and params in a fresh store (--store <empty dir>, '
+      + 'default a temporary one); say which outputs are bit-identical and which metrics differ')
     .argument('<run-id>', 'run id, unique prefix or latest[~N]')
     .option('--keep', 'keep the temporary store')
     .option('-j, --jobs <n>', 'actions running at once', (v) => Number.parseInt(v, 10))
