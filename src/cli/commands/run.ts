@@ -2,7 +2,7 @@
 import { relative, join } from 'node:path';
 import type { Command } from 'commander';
 import { kinds } from '../../../nodes/index.js';
-import { NnunetError, PipelineError, runPipeline, type RunRecord } from '../../engine/index.js';
+import { NnunetError, PipelineError, runPipeline, type RunOptions, type RunRecord } from '../../engine/index.js';
 import { backendInfo, describeBackend } from '../../nn/backend.js';
 import { createProgress } from '../progress.js';
 
@@ -40,6 +40,21 @@ export function interruptController(): { signal: AbortSignal; dispose(): void } 
   return { signal: ac.signal, dispose: () => { process.off('SIGINT', onSignal); process.off('SIGTERM', onSignal); } };
 }
 
+/**
+ * runPipeline as a terminal command runs it: Ctrl-C / SIGTERM abort it, live progress unless quiet, and the
+ * compute backend recorded. Commands that build their own pipeline (preprocess, train...) can use it too.
+ */
+export async function runInteractive(opts: RunOptions): Promise<RunRecord> {
+  const interrupt = interruptController();
+  const progress = createProgress(opts.quiet);
+  try {
+    return await runPipeline({ environment: computeEnvironment, ...opts, signal: interrupt.signal, onEvent: progress.observer });
+  } finally {
+    progress.stop();
+    interrupt.dispose();
+  }
+}
+
 export function summarize(rec: RunRecord, runsDir: string): string {
   const s = rec.summary ?? {};
   const counts = (['ran', 'cached', 'failed', 'aborted', 'skipped'] as const).filter((k) => s[k]).map((k) => `${s[k]} ${k}`).join(', ');
@@ -64,19 +79,10 @@ export function register(program: Command): void {
     .option('-q, --quiet', 'no live progress')
     .action(async (pipeline: string, nodes: string[], opts: { set?: Record<string, string>; failFast?: boolean; jobs?: number; name?: string; tag?: string[]; quiet?: boolean }, cmd: Command) => {
       const dirs = globalDirs(cmd);
-      const interrupt = interruptController();
-      const progress = createProgress(opts.quiet);
-      let rec: RunRecord;
-      try {
-        rec = await runPipeline({
-          pipelineFile: pipeline, kinds, set: opts.set, targets: nodes.length ? nodes : undefined, ...dirs,
-          signal: interrupt.signal, concurrency: opts.jobs, failFast: opts.failFast, name: opts.name, tags: opts.tag,
-          quiet: opts.quiet, onEvent: progress.observer, environment: computeEnvironment,
-        });
-      } finally {
-        progress.stop();
-        interrupt.dispose();
-      }
+      const rec = await runInteractive({
+        pipelineFile: pipeline, kinds, set: opts.set, targets: nodes.length ? nodes : undefined, ...dirs,
+        concurrency: opts.jobs, failFast: opts.failFast, name: opts.name, tags: opts.tag, quiet: opts.quiet,
+      });
       process.stdout.write(`${summarize(rec, dirs.runsDir ?? 'runs')}\n`);
       if (rec.status === 'aborted') throw new NnunetError('RUN_ABORTED', `run ${rec.id} was aborted`);
       if (rec.status === 'failed') throw new NnunetError('RUN_FAILED', `run ${rec.id} failed; the next run picks up where it stopped`);
