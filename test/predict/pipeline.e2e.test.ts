@@ -4,7 +4,7 @@
  * that saves randomly initialised networks built from the real plans: these tests are about the wiring and file
  * contracts, not about accuracy (train-fold has its own tests).
  */
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +14,10 @@ import '../../src/nn/ops/index.js';
 import { saveCheckpoint } from '../../src/nn/checkpoint.js';
 import { networkSpec, UNet, type PlansArchitecture } from '../../src/nn/unet/index.js';
 import { kinds } from '../../nodes/index.js';
-import type { DatasetJson } from '../../nodes/dataset/format.js';
+import type { CaseListing, DatasetJson } from '../../nodes/dataset/format.js';
+import { exportCommand } from '../../src/cli/commands/export.js';
+import { findBestCommand } from '../../src/cli/commands/find-best.js';
+import { predictCommand } from '../../src/cli/commands/predict.js';
 import { allLabels } from '../../nodes/dataset/labels.js';
 import type { Plans } from '../../nodes/plan/format.js';
 import { resolveConfiguration } from '../../nodes/plan/resolve.js';
@@ -123,5 +126,23 @@ describe('inference nodes through the engine', () => {
 
     const again = await run();
     expect(again.nodes.filter((n) => n.status !== 'cached').map((n) => n.id)).toEqual([]);
+  });
+
+  it('nnunet find-best and export read the same store; predict -m takes the exported zip', async () => {
+    const file = join(dir, 'chain.yaml');
+    writeFileSync(file, pipeline);
+    const all = { ...kinds, 'random-train': randomTrain };
+    const lines: string[] = [];
+    expect(await findBestCommand(file, { node: 'find_best', postprocessNode: 'postprocess', store, runsDir: join(dir, 'runs'), kinds: all }, (l) => lines.push(l))).toBe(0);
+    expect(lines.filter((l) => l.startsWith('| nnUNetTrainer__') || l.startsWith('| ensemble___'))).toHaveLength(3);
+    expect(lines.some((l) => l.startsWith('chosen: '))).toBe(true);
+    const zip = join(dir, 'model.zip');
+    expect(await exportCommand(file, { output: zip, node: 'export', store, runsDir: join(dir, 'runs'), kinds: all }, () => undefined)).toBe(0);
+    const listing = JSON.parse(readFileSync(join(await outputOf(await run(), 'dataset'), 'cases.json'), 'utf8')) as CaseListing;
+    const out = join(dir, 'predicted');
+    const images = listing.test.flatMap((c) => c.images);
+    expect(await predictCommand({ input: images, output: out, model: zip, configuration: '2d', tta: false, stepSize: 0.5,
+      postprocessing: true, numParts: 1, partId: 0 }, () => undefined)).toBe(0);
+    expect(readdirSync(out).filter((f) => f.endsWith('.nii.gz'))).toHaveLength(listing.test.length);
   });
 });

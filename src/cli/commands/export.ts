@@ -8,18 +8,25 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { kinds } from '../../../nodes/index.js';
 import { zipFolder } from '../../../nodes/export/export-model.js';
-import { artifactDir, runPipeline } from '../../engine/index.js';
+import { artifactDir, runPipeline, type KindRegistry } from '../../engine/index.js';
 import { collectSet } from './run.js';
+import { createProgress } from '../progress.js';
 
 export interface ExportCommandOptions {
   output: string;
   node: string;
   set?: Record<string, string>;
   store?: string;
+  runsDir?: string;
+  /** node kinds (default: the product's registry; tests add stand-ins) */
+  kinds?: KindRegistry;
 }
 
 export async function exportCommand(pipeline: string, o: ExportCommandOptions, log: (l: string) => void): Promise<number> {
-  const record = await runPipeline({ kinds, pipelineFile: resolve(pipeline), targets: [o.node], set: o.set, storeDir: o.store, name: 'export' });
+  // a long pipeline (training) may run first: show its live progress
+  const view = createProgress(false);
+  const record = await runPipeline({ kinds: o.kinds ?? kinds, pipelineFile: resolve(pipeline), targets: [o.node], set: o.set, storeDir: o.store, runsDir: o.runsDir, name: 'export',
+    onEvent: view.observer }).finally(() => view.stop());
   const done = record.nodes.find((n) => n.node === o.node && n.outputs);
   if (record.status !== 'succeeded' || !done) {
     for (const n of record.nodes.filter((x) => x.status === 'failed')) log(`${n.id}: ${n.error?.message ?? 'failed'}${n.error ? ` [${n.error.code}]` : ''}`);
@@ -45,8 +52,8 @@ export function register(program: Command): void {
     .requiredOption('-o, --output <path>', 'model folder, or a .zip file')
     .option('--node <name>', 'name of the export node in the pipeline', 'export')
     .option('--set <key=value>', 'override a pipeline param (repeatable)', collectSet)
-    .action(async (pipeline: string, opts: Omit<ExportCommandOptions, 'store'>, cmd: Command) => {
-      const { store } = cmd.optsWithGlobals<{ store?: string }>();
-      process.exitCode = await exportCommand(pipeline, { ...opts, store }, (l) => process.stdout.write(`${l}\n`));
+    .action(async (pipeline: string, opts: Omit<ExportCommandOptions, 'store' | 'runsDir'>, cmd: Command) => {
+      const { store, runsDir } = cmd.optsWithGlobals<{ store?: string; runsDir?: string }>();
+      process.exitCode = await exportCommand(pipeline, { ...opts, store, runsDir }, (l) => process.stdout.write(`${l}\n`));
     });
 }

@@ -9,18 +9,25 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { kinds } from '../../../nodes/index.js';
 import { parsePythonJson } from '../../../nodes/evaluate/python-json.js';
-import { artifactDir, runPipeline } from '../../engine/index.js';
+import { artifactDir, runPipeline, type KindRegistry } from '../../engine/index.js';
 import { collectSet } from './run.js';
+import { createProgress } from '../progress.js';
 
 export interface FindBestCommandOptions {
   node: string;
   postprocessNode: string;
   set?: Record<string, string>;
   store?: string;
+  runsDir?: string;
+  /** node kinds (default: the product's registry; tests add stand-ins) */
+  kinds?: KindRegistry;
 }
 
 export async function findBestCommand(pipeline: string, o: FindBestCommandOptions, log: (l: string) => void): Promise<number> {
-  const record = await runPipeline({ kinds, pipelineFile: resolve(pipeline), targets: [o.node, o.postprocessNode], set: o.set, storeDir: o.store, name: 'find-best' });
+  // a long pipeline (training) may run first: show its live progress
+  const view = createProgress(false);
+  const record = await runPipeline({ kinds: o.kinds ?? kinds, pipelineFile: resolve(pipeline), targets: [o.node, o.postprocessNode], set: o.set, storeDir: o.store, runsDir: o.runsDir,
+    name: 'find-best', onEvent: view.observer }).finally(() => view.stop());
   const failed = record.nodes.filter((n) => n.status === 'failed');
   for (const n of failed) log(`${n.id}: ${n.error?.message ?? 'failed'}${n.error ? ` [${n.error.code}]` : ''}`);
   const store = o.store ?? process.env.NNUNET_STORE ?? '.nnunet';
@@ -59,8 +66,8 @@ export function register(program: Command): void {
     .option('--node <name>', 'find-best node name', 'find_best')
     .option('--postprocess-node <name>', 'postprocess node name', 'postprocess')
     .option('--set <key=value>', 'override a pipeline param (repeatable)', collectSet)
-    .action(async (pipeline: string, opts: Omit<FindBestCommandOptions, 'store'>, cmd: Command) => {
-      const { store } = cmd.optsWithGlobals<{ store?: string }>();
-      process.exitCode = await findBestCommand(pipeline, { ...opts, store }, (l) => process.stdout.write(`${l}\n`));
+    .action(async (pipeline: string, opts: Omit<FindBestCommandOptions, 'store' | 'runsDir'>, cmd: Command) => {
+      const { store, runsDir } = cmd.optsWithGlobals<{ store?: string; runsDir?: string }>();
+      process.exitCode = await findBestCommand(pipeline, { ...opts, store, runsDir }, (l) => process.stdout.write(`${l}\n`));
     });
 }
