@@ -39,6 +39,16 @@ Napi::Value LeakyReluBackward(const Napi::CallbackInfo &info) {
   return info.Env().Undefined();
 }
 
+// expForward(x, y)
+Napi::Value ExpForward(const Napi::CallbackInfo &info) {
+  const size_t n = lengthOf(info, 0, "x");
+  const float *x = f32Arg(info, 0, n, "x");
+  float *y = f32Arg(info, 1, n, "y");
+#pragma omp parallel for simd schedule(static) if ((int64_t)n >= kParallelMin)
+  for (size_t i = 0; i < n; i++) y[i] = std::exp(x[i]);
+  return info.Env().Undefined();
+}
+
 // copyChannels(rows, src, Cs, srcOffset, dst, Cd, dstOffset, count): dst[r, dstOffset + j] = src[r, srcOffset + j]
 Napi::Value CopyChannels(const Napi::CallbackInfo &info) {
   const int64_t rows = intArg(info, 0, "rows"), Cs = intArg(info, 2, "Cs"), so = intArg(info, 3, "srcOffset");
@@ -142,6 +152,7 @@ Napi::Value SgdNesterov(const Napi::CallbackInfo &info) {
 void registerElementwise(Napi::Env env, Napi::Object exports) {
   exports.Set("leakyReluForward", Napi::Function::New(env, LeakyReluForward));
   exports.Set("leakyReluBackward", Napi::Function::New(env, LeakyReluBackward));
+  exports.Set("expForward", Napi::Function::New(env, ExpForward));
   exports.Set("copyChannels", Napi::Function::New(env, CopyChannels));
   exports.Set("softmaxForward", Napi::Function::New(env, SoftmaxForward));
   exports.Set("softmaxBackward", Napi::Function::New(env, SoftmaxBackward));

@@ -23,6 +23,7 @@ export interface NativeAddon {
     dgamma: Float32Array, dbeta: Float32Array): void;
   leakyReluForward(x: Float32Array, slope: number, y: Float32Array): void;
   leakyReluBackward(x: Float32Array, dy: Float32Array, slope: number, dx: Float32Array): void;
+  expForward(x: Float32Array, y: Float32Array): void;
   copyChannels(rows: number, src: Float32Array, srcChannels: number, srcOffset: number,
     dst: Float32Array, dstChannels: number, dstOffset: number, count: number): void;
   softmaxForward(rows: number, c: number, x: Float32Array, y: Float32Array): void;

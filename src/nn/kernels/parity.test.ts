@@ -135,6 +135,9 @@ describe.skipIf(!loadAddon())('native kernels match tfjs-cpu', () => {
     const w2 = rand([3, 3, 3, 5], 83, 0.3);
     compareStock((x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, [2, 1], 'same'), [x2, w2]);
     compareStock((x) => tf.leakyRelu(x, 0.2), [x2]);
+    compareStock((x) => tf.softmax(x), [x2]);
+    compareStock((x) => tf.exp(tf.mul(x, 0.5)), [x2]);
+    compareStock((x) => tf.logSoftmax(x), [x2]);
     tf.dispose([x3, w3, x2, w2]);
   });
 

@@ -1,14 +1,14 @@
 /**
  * The one place native kernels are registered on tfjs's 'cpu' backend: our Nn* kernels (NetOps), oneDNN
- * versions of tfjs's Conv2D/Conv3D (+ backprop), Add/Sub/Multiply/RealDiv and LeakyRelu, and the gradient tfjs lacks for
+ * versions of tfjs's Conv2D/Conv3D (+ backprop), Add/Sub/Multiply/RealDiv, LeakyRelu, Softmax and Exp, and the gradient tfjs lacks for
  * Conv3DBackpropInputV2. Returns the kernel names for run records and `nnunet doctor`.
  */
 import {
-  getGradient, getKernel, LeakyRelu, registerGradient, registerKernel, unregisterKernel, type KernelConfig, type KernelFunc,
+  getGradient, getKernel, registerGradient, registerKernel, unregisterKernel, type KernelConfig, type KernelFunc,
 } from '@tensorflow/tfjs-core';
 import { conv3DBackpropInputV2GradConfig } from './grads/Conv3DBackpropInputV2_grad.js';
 import { nnConvGradConfig, nnConvTransposeGradConfig } from './grads/NnConv_grad.js';
-import { nnChannelConfigs, stockLeakyReluConfig } from './native/nn-channels.js';
+import { nnChannelConfigs, stockChannelConfigs } from './native/nn-channels.js';
 import { nnConvConfigs } from './native/nn-conv.js';
 import { nnInstanceNormConfigs } from './native/nn-instance-norm.js';
 import { stockBinaryConfigs } from './native/stock-binary.js';
@@ -34,7 +34,7 @@ export function registerNativeKernels(): string[] {
   if (registered) return registered;
   const configs = [
     ...nnConvConfigs, ...nnInstanceNormConfigs, ...nnChannelConfigs,
-    ...stockConvConfigs(stockFunc), ...stockBinaryConfigs(stockFunc), stockLeakyReluConfig(stockFunc(LeakyRelu)),
+    ...stockConvConfigs(stockFunc), ...stockBinaryConfigs(stockFunc), ...stockChannelConfigs(stockFunc),
   ];
   configs.forEach(replace);
   for (const g of [conv3DBackpropInputV2GradConfig, nnConvGradConfig, nnConvTransposeGradConfig]) {

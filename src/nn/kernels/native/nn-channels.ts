@@ -1,8 +1,9 @@
 /**
  * Channel-axis glue that tfjs-cpu runs element by element in JS (seconds on 5-D activations): LeakyReLU,
- * concat/slice of decoder skips, softmax over channels, each with its gradient kernel.
+ * concat/slice of decoder skips, softmax over channels, each with its gradient kernel; and the same loops
+ * behind tfjs's stock LeakyRelu, Softmax and Exp.
  */
-import { LeakyRelu, type KernelConfig, type KernelFunc, type LeakyReluAttrs, type TensorInfo } from '@tensorflow/tfjs-core';
+import { Exp, LeakyRelu, Softmax, type KernelConfig, type KernelFunc, type LeakyReluAttrs, type TensorInfo } from '@tensorflow/tfjs-core';
 import { requireAddon } from '../addon.js';
 import { cpuKernel, f32, rowsAndChannels, size, type CpuKernelArgs } from '../cpu-args.js';
 import {
@@ -66,11 +67,29 @@ export const nnChannelConfigs: KernelConfig[] = [
   cpuKernel(NnSoftmaxGrad, softmaxGrad),
 ];
 
-/** tfjs's own LeakyRelu on the native loop (float32; other dtypes keep the stock kernel). */
-export function stockLeakyReluConfig(stock: KernelFunc): KernelConfig {
-  const kernelFunc = (args: CpuKernelArgs<'x', LeakyReluAttrs>): TensorInfo =>
-    args.inputs.x.dtype === 'float32'
-      ? leakyRelu({ ...args, attrs: { slope: args.attrs.alpha } })
-      : stock(args as never) as TensorInfo;
-  return cpuKernel(LeakyRelu, kernelFunc);
+function exp({ inputs: { x }, backend }: CpuKernelArgs<'x'>): TensorInfo {
+  const y = new Float32Array(size(x.shape));
+  requireAddon().expForward(f32(backend, x), y);
+  return backend.makeTensorInfo(x.shape, 'float32', y);
+}
+
+/**
+ * tfjs's own LeakyRelu, Softmax (over the last axis, the only one tfjs-cpu supports) and Exp on the native
+ * loops, for float32; other dtypes keep the stock kernels. Their gradients stay tfjs's.
+ */
+export function stockChannelConfigs(stock: (kernelName: string) => KernelFunc): KernelConfig[] {
+  const stockFuncs = new Map([LeakyRelu, Softmax, Exp].map((name) => [name, stock(name)]));
+  const fallback = (name: string, args: unknown) => stockFuncs.get(name)!(args as never) as TensorInfo;
+  const floatOnly = <I extends string, A>(name: string, f: (args: CpuKernelArgs<I, A>) => TensorInfo) =>
+    cpuKernel(name, (args: CpuKernelArgs<I, A>): TensorInfo =>
+      Object.values<TensorInfo>(args.inputs).every((t) => t.dtype === 'float32') ? f(args) : fallback(name, args));
+  return [
+    floatOnly(LeakyRelu, (args: CpuKernelArgs<'x', LeakyReluAttrs>) => leakyRelu({ ...args, attrs: { slope: args.attrs.alpha } })),
+    floatOnly(Softmax, (args: CpuKernelArgs<'logits', { dim: number }>) => {
+      const { logits } = args.inputs;
+      if (args.attrs.dim !== -1 && args.attrs.dim !== logits.shape.length - 1) return fallback(Softmax, args);
+      return softmax(args);
+    }),
+    floatOnly(Exp, exp),
+  ];
 }
