@@ -35,5 +35,6 @@ describe('nnunet watch (spawned CLI)', () => {
     child.kill('SIGINT');
     expect(await closed).toBe(0);
     expect(out).toContain('changed: data/a.txt');
+    expect(out).toMatch(/ {2}shout: \/.*data\/a\.txt changed [0-9a-f]{10} -> [0-9a-f]{10}\n/);
   });
 });

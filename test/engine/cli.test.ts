@@ -62,6 +62,7 @@ describe('nnunet CLI over the command kind', () => {
     const show = await nn('runs', 'show', 'latest');
     expect(show.out).toMatch(/^run \S+: succeeded/);
     expect(show.out).toContain('tags second');
+    expect(show.out).toContain('why these ran\n  shout: param run changed');
     const diff = await nn('runs', 'diff', 'latest~1', 'latest');
     expect(diff.out).toMatch(/\nparams {2}greeting {2}hi +yo\n/);
     expect(diff.out).toMatch(/\nstatus {2}count {5}ran +cached\n/);

@@ -64,8 +64,9 @@ describe('incremental execution', () => {
     const reason = st.actions.find((a) => a.id === 'all')!.reasons;
     expect(reason).toEqual([{ kind: 'param', path: 'sep', was: '|', now: ',' }]);
     expect(describeReason(reason[0])).toBe('param sep changed "|" -> ","');
-    await run({ set: { sep: ',' } });
+    const r1 = await run({ set: { sep: ',' } });
     expect(toy.calls).toEqual(['all']);
+    expect(r1.nodes.find((n) => n.id === 'all')!.why).toEqual(['param sep changed "|" -> ","']);
 
     toy.reset();
     const r = await run({ set: { suffix: '!' } });

@@ -25,7 +25,8 @@ export function formatRun(r: RunRecord): string {
   const nodes = table([['status', 'action', 'time', 'output'], ...r.nodes.map((n) => [n.status, n.id, `${(n.durationMs / 1000).toFixed(2)}s`,
     n.outputs?.digest.slice(0, 12) ?? (n.error ? `${n.error.code}: ${n.error.message}` : '-')])]);
   const metrics = Object.entries(r.metrics).map(([id, m]) => `  ${id}: ${JSON.stringify(m)}`);
-  return [...head, '', nodes, ...(metrics.length ? ['', 'metrics', ...metrics] : [])].join('\n');
+  const why = r.nodes.filter((n) => n.why?.length).map((n) => `  ${n.id}: ${n.why!.join('; ')}`);
+  return [...head, '', nodes, ...(why.length ? ['', 'why these ran', ...why] : []), ...(metrics.length ? ['', 'metrics', ...metrics] : [])].join('\n');
 }
 
 export function register(program: Command): void {

@@ -11,8 +11,9 @@ export function formatCycle(c: WatchCycle, runsDir: string): string {
   if (c.changed.length) lines.push(`changed: ${c.changed.map((p) => shortPath(p)).join(', ')}`);
   if (c.aborted.length) lines.push(`aborted (inputs changed while running): ${c.aborted.join(', ')}`);
   if (c.record) {
-    const ran = c.record.nodes.filter((n) => n.status === 'ran').map((n) => n.id);
-    if (c.changed.length) lines.push(ran.length ? `reran because of it: ${ran.join(', ')}` : 'nothing to rerun: outputs unchanged');
+    const ran = c.record.nodes.filter((n) => n.status === 'ran');
+    if (c.changed.length) lines.push(ran.length ? `reran because of it: ${ran.map((n) => n.id).join(', ')}` : 'nothing to rerun: outputs unchanged');
+    if (c.changed.length) for (const n of ran) lines.push(`  ${n.id}: ${(n.why ?? []).join('; ')}`);
     lines.push(summarize(c.record, runsDir));
   }
   if (c.error) lines.push(formatError(c.error), 'waiting for the next change');

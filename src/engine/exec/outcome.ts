@@ -22,6 +22,8 @@ export interface Outcome {
   metrics: Record<string, Json>;
   parts?: KeyParts;
   error?: { code: string; message: string };
+  /** why it was executed (not cached), in words */
+  why?: string[];
   log: string[];
 }
 

@@ -15,6 +15,8 @@ import { usable, type Outcome } from './outcome.js';
 import { forEachBounded } from './pool.js';
 import { ExternalDigests, prepareAction, type PreparedAction } from './prepare.js';
 import { applyRecord, executeAction, lookupCached, type ExecEnv } from './run-action.js';
+import { whyStale } from './why.js';
+import { describeReason } from '../hash/explain.js';
 
 export interface ExecOptions {
   storeDir?: string;
@@ -93,6 +95,7 @@ export async function runPlan(plan: Plan, opts: ExecOptions): Promise<PlanRunRes
           pack.use(a.key, hit);
           last.set(spec.id, { key: a.key, output: hit.output });
         } else {
+          o.why = (await whyStale(store, last, a)).map(describeReason);
           await executeAction(env, a, o);
         }
       } catch (err) {

@@ -1,23 +1,14 @@
 import { NnunetError } from '../errors.js';
-import { diffTrees, explain, type StaleReason } from '../hash/explain.js';
+import type { StaleReason } from '../hash/explain.js';
 import type { Plan } from '../pipeline/plan.js';
 import { LocalStore } from '../store/local-store.js';
-import type { Store } from '../store/store.js';
 import { expandNode } from './expand.js';
 import { usable, type Outcome } from './outcome.js';
 import { forEachBounded } from './pool.js';
 import { ExternalDigests, prepareAction } from './prepare.js';
 import { applyRecord, lookupCached } from './run-action.js';
 import { defaultStoreDir } from './run-plan.js';
-
-/** Adds, for a changed external folder, which files in it changed (from the manifests kept in the store). */
-async function withFileChanges(store: Store, reasons: StaleReason[]): Promise<StaleReason[]> {
-  return Promise.all(reasons.map(async (r) => {
-    if (r.kind !== 'external' || !r.was || !r.now) return r;
-    const [a, b] = await Promise.all([store.readTree(r.was), store.readTree(r.now)]);
-    return a && b ? { ...r, files: diffTrees(a, b) } : r;
-  }));
-}
+import { whyStale } from './why.js';
 
 export interface ActionState {
   id: string;
@@ -71,12 +62,7 @@ export async function statusPlan(plan: Plan, opts: { storeDir?: string }): Promi
           st.state = 'fresh';
           return;
         }
-        const prev = last.get(spec.id);
-        const prevParts = prev && prev.key !== a.key ? (await store.readAction(prev.key))?.parts : undefined;
-        if (!prev) st.reasons.push({ kind: 'new' });
-        else if (prev.key === a.key) st.reasons.push({ kind: 'output-missing', digest: prev.output });
-        else if (!prevParts) st.reasons.push({ kind: 'unexplained' });
-        else st.reasons.push(...(await withFileChanges(store, explain(prevParts, a.parts))));
+        st.reasons.push(...(await whyStale(store, last, a)));
       } catch (err) {
         st.reasons.push(err instanceof NnunetError ? { kind: 'error', code: err.code, message: err.message } : { kind: 'error', code: 'ACTION_FAILED', message: String(err) });
       }

@@ -38,6 +38,8 @@ export interface RunNodeRecord {
   matrix: Record<string, unknown>;
   item?: string;
   error?: { code: string; message: string };
+  /** for an action that ran or failed: why it was not cached (param changed, file changed, never run...) */
+  why?: string[];
 }
 
 const runSchema = JSON.parse(readFileSync(new URL('../../../schemas/run.schema.json', import.meta.url), 'utf8')) as object;
@@ -52,7 +54,7 @@ export function nodeRecord(o: Outcome): RunNodeRecord {
     id: o.id, node: o.node, kind: o.kind, status: o.status, key: o.key, durationMs: o.durationMs,
     outputs: o.output !== undefined && (o.status === 'ran' || o.status === 'cached') ? { digest: o.output } : null,
     metrics: o.metrics, matrix: o.matrix,
-    ...(o.item ? { item: o.item.id } : {}), ...(o.error ? { error: o.error } : {}),
+    ...(o.item ? { item: o.item.id } : {}), ...(o.error ? { error: o.error } : {}), ...(o.why ? { why: o.why } : {}),
   };
 }
 
