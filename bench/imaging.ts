@@ -7,7 +7,7 @@
  * Env: IMAGING_BENCH_SHAPE=z,y,x (default 300,512,512), PYTHON (default /usr/bin/python3).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,7 +34,14 @@ const SPACING: Shape3 = [1.25, 0.7, 0.7];
 const TARGET: Shape3 = [1.875, 1.05, 1.05];
 const CT_PROPS = { mean: 40, std: 180, percentile_00_5: -900, percentile_99_5: 1400 };
 
-const maxRssMb = () => process.resourceUsage().maxRSS / 1024;
+/**
+ * Peak RSS of this process image. VmHWM, not getrusage: Linux carries ru_maxrss across fork+exec, so a child
+ * spawned by a big parent would report the parent's size.
+ */
+const maxRssMb = (): number => {
+  const hwm = /VmHWM:\s*(\d+) kB/.exec(existsSync('/proc/self/status') ? readFileSync('/proc/self/status', 'utf8') : '');
+  return hwm ? Number(hwm[1]) / 1024 : process.resourceUsage().maxRSS / 1024;
+};
 
 /** Body cylinder of soft tissue with a bone ring and noise, 0 outside (so cropping has work), and 4 organs. */
 function synthesize(shape: Shape3): { image: Int16Array; seg: Uint8Array } {
