@@ -5,12 +5,13 @@
 
 namespace nnunet {
 
+// One engine and stream per JS thread (main thread, worker threads), like the primitive caches in conv.cc.
 dnnl::engine &cpuEngine() {
-  static dnnl::engine e(dnnl::engine::kind::cpu, 0);
+  thread_local dnnl::engine e(dnnl::engine::kind::cpu, 0);
   return e;
 }
 dnnl::stream &cpuStream() {
-  static dnnl::stream s(cpuEngine());
+  thread_local dnnl::stream s(cpuEngine());
   return s;
 }
 

@@ -114,10 +114,11 @@ struct Forward { convolution_forward p; Port wei; memory src, dst, bias; };
 struct BackwardData { convolution_backward_data p; Port wei; memory diffDst, diffSrc; };
 struct BackwardWeights { convolution_backward_weights p; Port diffWei; memory src, diffDst, diffBias; };
 
-std::unordered_map<std::string, std::unique_ptr<Forward>> forwardCache;
-std::unordered_map<std::string, std::unique_ptr<BackwardData>> backwardDataCache;
-std::unordered_map<std::string, std::unique_ptr<BackwardWeights>> backwardWeightsCache;
-std::string lastImpl[3];
+// Per JS thread (main, training worker): worker threads may use the addon at the same time.
+thread_local std::unordered_map<std::string, std::unique_ptr<Forward>> forwardCache;
+thread_local std::unordered_map<std::string, std::unique_ptr<BackwardData>> backwardDataCache;
+thread_local std::unordered_map<std::string, std::unique_ptr<BackwardWeights>> backwardWeightsCache;
+thread_local std::string lastImpl[3];
 
 memory bound(const memory::desc &md) { return memory(md, cpuEngine(), DNNL_MEMORY_NONE); }
 void bind(memory &m, const float *p) { m.set_data_handle(const_cast<float *>(p)); }
