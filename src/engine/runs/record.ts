@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir, writeFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StoreError } from '../errors.js';
+import { sha256 } from '../hash/digest.js';
 import { compile, schemaProblems } from '../pipeline/ajv.js';
 import type { ActionStatus, Outcome } from '../exec/outcome.js';
 
@@ -60,7 +61,9 @@ export function nodeRecord(o: Outcome): RunNodeRecord {
 
 /** File name for an action's log: action ids contain brackets and commas, never slashes after this. */
 export function logFileName(actionId: string): string {
-  return `${actionId.replace(/[^A-Za-z0-9._=,[\]-]/g, '_')}.log`;
+  const safe = actionId.replace(/[^A-Za-z0-9._=,[\]-]/g, '_');
+  // file names stop at 255 bytes; a long matrix x item id keeps its start and a digest of the whole
+  return `${safe.length > 200 ? `${safe.slice(0, 180)}~${sha256(actionId).slice(0, 12)}` : safe}.log`;
 }
 
 export function validateRunRecord(rec: unknown): string[] {
