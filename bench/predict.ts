@@ -5,8 +5,9 @@
  * does not depend on them. Baseline: nnU-Net v2 on 1 thread of this machine (../shared/bench/baselines.json).
  */
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
 import { describeBackend, initBackend } from '../src/nn/backend.js';
 import { networkSpec, UNet, type PlansArchitecture } from '../src/nn/unet/index.js';
 import { labelHandling } from '../src/nn/predict/labels.js';
@@ -34,9 +35,8 @@ const hippoConfig: ConfigurationPlan = {
   },
 };
 
-function hippocampusModel(dir: string): Model {
+function hippocampusModel(dir: string, net: UNet): Model {
   const plans: Plans = { ...tinyPlans, dataset_name: 'Dataset004_Hippocampus', configurations: { '3d_fullres': hippoConfig } };
-  const net = new UNet(networkSpec(hippoConfig.architecture as unknown as PlansArchitecture, 1, 3), 1);
   return {
     dir, plans, datasetJson: tinyDataset, configuration: '3d_fullres', config: hippoConfig, folds: [0],
     networks: [{ predictor: (x) => net.apply(x, { deepSupervision: false }), mirrorAxes: [0, 1, 2], dispose: () => net.dispose() }],
@@ -58,7 +58,8 @@ export async function run(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-predict-'));
   try {
     await writeTinyModel(dir, []); // plans.json + dataset.json the output folder copies
-    const model = hippocampusModel(dir);
+    const net = new UNet(networkSpec(hippoConfig.architecture as unknown as PlansArchitecture, 1, 3), 1);
+    const model = hippocampusModel(dir, net);
     await predictFolder(cases.slice(0, 1), model, join(dir, 'warm'), { tta: false });
     const rows: Array<[string, number, number | undefined]> = [];
     for (const tta of [true, false]) {
@@ -68,8 +69,20 @@ export async function run(): Promise<void> {
       const s = (performance.now() - t0) / 1000 / cases.length;
       rows.push([`s/case ${tta ? 'with' : 'without'} mirroring`, s, base[tta ? 'predict_s_per_case_tta_1thread' : 'predict_s_per_case_no_tta_1thread']]);
     }
+    // the share of the network itself: one forward pass of one patch (median of 3)
+    const times: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const x = tf.zeros([1, 40, 56, 40, 1]);
+      const t0 = performance.now();
+      const y = net.apply(x);
+      y.dataSync();
+      times.push((performance.now() - t0) / 1000);
+      tf.dispose([x, y]);
+    }
+    rows.push(['network forward, 1 patch (s)', times.sort((a, b) => a - b)[1], base.forward_batch1_s_1thread]);
     model.networks[0].dispose();
     console.log(`backend: ${describeBackend(backend)}; ${cases.length} Hippocampus case(s), 1 fold, random weights`);
+    console.log(`load average ${loadavg()[0].toFixed(1)} on ${cpus().length} cores (other jobs inflate every figure)`);
     console.log('| figure | ours | nnU-Net v2 (1 thread) | ratio (>1 = we are faster) |');
     console.log('|---|---|---|---|');
     for (const [figure, v, b] of rows) console.log(`| ${figure} | ${v.toFixed(2)} | ${b?.toFixed(2) ?? ''} | ${b ? (b / v).toFixed(2) : ''} |`);
