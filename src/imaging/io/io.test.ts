@@ -139,9 +139,14 @@ describe('round trips', () => {
     expect(vol.shape).toEqual([1, 2, 3]);
     expect(vol.spacing).toEqual([999, 1, 1]);
     expect(Array.from(vol.data)).toEqual(Array.from(rgb));
-    const seg = join(dir, 'grey.png');
-    await writeSegmentation(seg, Uint8Array.from([0, 1, 2, 1, 0, 2]), [1, 2, 3], g2);
-    expect(Array.from((await readSegmentation(seg)).data)).toEqual([0, 1, 2, 1, 0, 2]);
+    for (const ending of ['.png', '.bmp', '.tif']) {
+      const seg = join(dir, `grey${ending}`);
+      await writeSegmentation(seg, Uint8Array.from([0, 1, 2, 1, 0, 2]), [1, 2, 3], g2);
+      const back = await readSegmentation(seg);
+      expect(back.shape).toEqual([1, 2, 3]);
+      expect(back.spacing).toEqual([999, 1, 1]);
+      expect(Array.from(back.data)).toEqual([0, 1, 2, 1, 0, 2]);
+    }
   });
 
   it('3D TIFF: spacing from the <case>.json sidecar (array order), written back with it', async () => {

@@ -4,7 +4,7 @@
  * are 2D), Tiff3DIO (.tiff, and .tif files that are 3D; spacing from the `<case>.json` sidecar).
  * Everything is returned as float32 (C, s0, s1, s2), spacing in array order, as nnU-Net holds it.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
 import type { Issue } from '../../engine/errors.js';
 import { ImageError } from '../errors.js';
 import type { ImageGeometry, Shape3, Volume } from '../volume.js';
@@ -107,7 +107,28 @@ function natural2d(file: string, raw: ItkRaw): Planar {
   }
   const [w, h] = raw.size;
   const geometry: ImageGeometry = { dimension: 2, itkSpacing: [1, 1], itkOrigin: [0, 0], itkDirection: IDENTITY_2D };
-  return { data: toPlanarFloat32(file, raw), channels: raw.components, shape: [1, h, w], spacing: [999, 1, 1], geometry };
+  const data = toPlanarFloat32(file, raw);
+  if (greyPaletteBmp(file, data, raw.components)) return { data: data.slice(0, w * h), channels: 1, shape: [1, h, w], spacing: [999, 1, 1], geometry };
+  return { data, channels: raw.components, shape: [1, h, w], spacing: [999, 1, 1], geometry };
+}
+
+/**
+ * ITK expands an 8-bit palette BMP to RGB; PIL (skimage.io, nnU-Net's NaturalImage2DIO) reads one with a grey
+ * palette as a single grey channel. Palette files whose expansion is grey everywhere are taken as grey.
+ */
+function greyPaletteBmp(file: string, planar: Float32Array, components: number): boolean {
+  if (components !== 3 || !file.toLowerCase().endsWith('.bmp')) return false;
+  const header = Buffer.alloc(30);
+  const fd = openSync(file, 'r');
+  try {
+    readSync(fd, header, 0, 30, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (header.readUInt16LE(28) > 8) return false;
+  const n = planar.length / 3;
+  for (let i = 0; i < n; i++) if (planar[i] !== planar[n + i] || planar[i] !== planar[2 * n + i]) return false;
+  return true;
 }
 
 function tiff3d(file: string, raw: ItkRaw, sidecar: string): Planar {
