@@ -72,10 +72,9 @@ export async function runPlan(plan: Plan, opts: ExecOptions): Promise<PlanRunRes
       return extra ? AbortSignal.any([runCtl.signal, extra]) : runCtl.signal;
     },
   };
-  const git = gitState(process.cwd()); // in parallel with the run: it spawns git twice
+  const git = gitState(plan.dir); // the pipeline's project; in parallel with the run, as it spawns git twice
   emit({ type: 'run-start', runId: id, pipeline: plan.name });
   const byNode = new Map<string, Outcome[]>();
-  const all: Outcome[] = [];
 
   const process1 = async (spec: ActionSpec, o: Outcome): Promise<void> => {
     if (spec.blocked) {
@@ -116,7 +115,6 @@ export async function runPlan(plan: Plan, opts: ExecOptions): Promise<PlanRunRes
       status: 'skipped', key: '', durationMs: 0, items: [], metrics: {}, log: [],
     }));
     byNode.set(name, outs);
-    all.push(...outs);
     await forEachBounded(specs, LOOKUP_WIDTH, (s, i) => process1(s, outs[i]));
   };
 
@@ -130,6 +128,8 @@ export async function runPlan(plan: Plan, opts: ExecOptions): Promise<PlanRunRes
   await last.save();
   if (!runCtl.signal.aborted) await pack.save();
 
+  // independent nodes may run in any order; the record lists actions in pipeline order
+  const all = plan.order.flatMap((n) => byNode.get(n) ?? []);
   const count = (s: Outcome['status']): number => all.filter((o) => o.status === s).length;
   const status: RunRecord['status'] = count('failed') > 0 ? 'failed' : outer?.aborted || count('aborted') > 0 ? 'aborted' : 'succeeded';
   const metrics: Record<string, unknown> = {};
