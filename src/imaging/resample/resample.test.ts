@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Shape3 } from '../volume.js';
 import { golden, manifest, maxRelError, mismatches } from '../testing/golden.js';
 import { computeNewShape, resampleDataOrSegToShape, separateZAxis } from './resample.js';
+import { rankLabels, uniqueLabels } from './resize-seg.js';
 
 const cases = Object.keys(manifest).filter((k) => k.startsWith('resample_'));
 
@@ -62,5 +63,14 @@ describe('resampleDataOrSegToShape matches nnU-Net (scipy/skimage golden)', () =
   it('rejects unsupported orders and mismatched lengths', () => {
     expect(() => resampleDataOrSegToShape(new Float32Array(8), 1, [2, 2, 2], [3, 3, 3], [1, 1, 1], [1, 1, 1], true, 3)).toThrow(expect.objectContaining({ code: 'IMAGE_BAD_ARGUMENT' }));
     expect(() => resampleDataOrSegToShape(new Float32Array(7), 1, [2, 2, 2], [3, 3, 3], [1, 1, 1], [1, 1, 1], false, 3)).toThrow(expect.objectContaining({ code: 'IMAGE_BAD_ARGUMENT' }));
+  });
+});
+
+describe('uniqueLabels / rankLabels', () => {
+  it('table path for small integer spans, Set path otherwise, same answers', () => {
+    expect(uniqueLabels(Int16Array.from([3, -1, 0, 3, 2]))).toEqual([-1, 0, 2, 3]);
+    expect(Array.from(rankLabels(Int16Array.from([3, -1, 0, 3, 2])).rank)).toEqual([3, 0, 1, 3, 2]);
+    expect(uniqueLabels([70000, 0, 70000, 5])).toEqual([0, 5, 70000]);
+    expect(Array.from(rankLabels([0.5, 2, 0.5]).rank)).toEqual([0, 1, 0]);
   });
 });

@@ -5,19 +5,48 @@ import { voxelCount, type Shape3 } from '../volume.js';
 import { planAxis, type AxisPlan } from './axis.js';
 import { resizeChannel } from './resize.js';
 
+/** Integer labels within this span are counted in a table instead of a Set. */
+const TABLE_SPAN = 1 << 16;
+
+/** min and max when every value is an integer in a span a table can index, else null. */
+function integerSpan(seg: ArrayLike<number>): [number, number] | null {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < seg.length; i++) {
+    const v = seg[i];
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  if (seg.length === 0 || hi - lo >= TABLE_SPAN) return null;
+  for (let i = 0; i < seg.length; i++) if (!Number.isInteger(seg[i])) return null;
+  return [lo, hi];
+}
+
 /** Sorted distinct values of a label map. */
 export function uniqueLabels(seg: ArrayLike<number>): number[] {
-  const seen = new Set<number>();
-  for (let i = 0; i < seg.length; i++) seen.add(seg[i]);
-  return [...seen].sort((a, b) => a - b);
+  const span = integerSpan(seg);
+  if (!span) return [...new Set(Array.from(seg))].sort((a, b) => a - b);
+  const [lo, hi] = span;
+  const seen = new Uint8Array(hi - lo + 1);
+  for (let i = 0; i < seg.length; i++) seen[seg[i] - lo] = 1;
+  const out: number[] = [];
+  for (let v = 0; v < seen.length; v++) if (seen[v]) out.push(v + lo);
+  return out;
 }
 
 /** The label map as indices into its sorted labels (so per-voxel accumulators are small arrays). */
 export function rankLabels(seg: ArrayLike<number>, out?: Uint8Array | Int32Array): { labels: number[]; rank: Uint8Array | Int32Array } {
   const labels = uniqueLabels(seg);
-  const index = new Map(labels.map((l, i) => [l, i]));
   const rank = out ?? (labels.length <= 256 ? new Uint8Array(seg.length) : new Int32Array(seg.length));
-  for (let i = 0; i < seg.length; i++) rank[i] = index.get(seg[i])!;
+  const span = integerSpan(seg);
+  if (span) {
+    const table = new Int32Array(span[1] - span[0] + 1);
+    labels.forEach((l, i) => (table[l - span[0]] = i));
+    for (let i = 0; i < seg.length; i++) rank[i] = table[seg[i] - span[0]];
+  } else {
+    const index = new Map(labels.map((l, i) => [l, i]));
+    for (let i = 0; i < seg.length; i++) rank[i] = index.get(seg[i])!;
+  }
   return { labels, rank };
 }
 
