@@ -8,6 +8,7 @@ import { dirname, join, relative } from 'node:path';
 import { NodeError } from '../../src/engine/errors.js';
 import type { CheckpointManifest } from '../../src/nn/checkpoint.js';
 import { readZip, writeZip } from '../../src/nn/predict/zip.js';
+import type { FoldId } from '../predict/model.js';
 
 export interface ExportSources {
   /** train-fold output folders (each holds <checkpoint>/manifest.json) */
@@ -20,12 +21,12 @@ export interface ExportSources {
 }
 
 export interface ExportedModel {
-  configurations: Record<string, number[]>;
+  configurations: Record<string, FoldId[]>;
 }
 
 export async function exportModel(src: ExportSources, outDir: string): Promise<ExportedModel> {
   if (src.folds.length === 0) throw new NodeError('EXPORT_NO_FOLDS', 'nothing to export: no trained fold given');
-  const configurations: Record<string, number[]> = {};
+  const configurations: Record<string, FoldId[]> = {};
   let first: CheckpointManifest | null = null;
   for (const dir of src.folds) {
     const ckpt = join(dir, src.checkpoint);
@@ -40,7 +41,7 @@ export async function exportModel(src: ExportSources, outDir: string): Promise<E
     const target = join(outDir, m.configuration, `fold_${fold}`, 'checkpoint_final');
     if (existsSync(target)) throw new NodeError('EXPORT_DUPLICATE_FOLD', `fold ${fold} of ${m.configuration} given twice`, { file: ckpt });
     await cp(ckpt, target, { recursive: true });
-    (configurations[m.configuration] ??= []).push(m.fold === 'all' ? -1 : m.fold);
+    (configurations[m.configuration] ??= []).push(m.fold);
   }
   await writeFile(join(outDir, 'plans.json'), JSON.stringify(first!.plans, null, 4));
   await writeFile(join(outDir, 'dataset.json'), JSON.stringify(first!.datasetJson, null, 4));
@@ -48,7 +49,7 @@ export async function exportModel(src: ExportSources, outDir: string): Promise<E
     if (!from) continue;
     for (const f of files) if (existsSync(join(from, f))) await copyFile(join(from, f), join(outDir, f));
   }
-  for (const c of Object.values(configurations)) c.sort((a, b) => a - b);
+  for (const c of Object.values(configurations)) c.sort((a, b) => (a === 'all' ? 1 : b === 'all' ? -1 : a - b));
   return { configurations };
 }
 

@@ -25,7 +25,7 @@ export async function openCheckpoint(checkpointDir: string): Promise<Model> {
     datasetJson,
     configuration,
     config: manifest.configurationPlan,
-    folds: typeof manifest.fold === 'number' ? [manifest.fold] : [],
+    folds: [manifest.fold],
     networks: [foldNetwork(loaded)],
     handling: labelHandling(datasetJson.labels, datasetJson.regions_class_order),
     numClasses: manifest.numOutputs,

@@ -25,13 +25,16 @@ export interface FoldNetwork {
 
 export type NetworkLoader = (checkpointDir: string) => Promise<FoldNetwork>;
 
+/** A fold number, or 'all' (nnU-Net's model trained on every case). */
+export type FoldId = number | 'all';
+
 export interface Model {
   dir: string;
   plans: Plans;
   datasetJson: DatasetJson;
   configuration: string;
   config: ConfigurationPlan;
-  folds: number[];
+  folds: FoldId[];
   networks: FoldNetwork[];
   handling: LabelHandling;
   numClasses: number;
@@ -39,7 +42,7 @@ export interface Model {
 
 export interface OpenModelOptions {
   configuration?: string;
-  folds?: number[];
+  folds?: FoldId[];
   checkpoint?: string;
   loader?: NetworkLoader;
 }
@@ -53,9 +56,13 @@ async function readJson<T>(file: string, code: string): Promise<T> {
   }
 }
 
-const foldsIn = (dir: string): number[] => existsSync(dir)
-  ? readdirSync(dir).map((d) => /^fold_(\d+)$/.exec(d)).filter((m) => m !== null).map((m) => Number(m[1])).sort((a, b) => a - b)
-  : [];
+/** Numbered folds in order, then 'all'. */
+const foldsIn = (dir: string): FoldId[] => {
+  if (!existsSync(dir)) return [];
+  const names = readdirSync(dir).map((d) => /^fold_(\d+|all)$/.exec(d)?.[1]).filter((m) => m !== undefined);
+  const numbered = names.filter((n) => n !== 'all').map(Number).sort((a, b) => a - b);
+  return names.includes('all') ? [...numbered, 'all'] : numbered;
+};
 
 /** Which configuration to use when none is given: find-best's choice, else the only one present. */
 async function defaultConfiguration(dir: string, plans: Plans): Promise<string> {
@@ -90,7 +97,9 @@ export async function openModel(dir: string, opts: OpenModelOptions = {}): Promi
   const foldRoot = flat ? dir : join(dir, configuration);
   const config = resolveConfiguration(plans, configuration);
   const available = foldsIn(foldRoot);
-  const folds = opts.folds ?? available;
+  // nnU-Net's auto-detection leaves fold_all out unless asked for (-f all)
+  const numbered = available.filter((f) => f !== 'all');
+  const folds = opts.folds ?? (numbered.length > 0 ? numbered : available);
   const missing = folds.filter((f) => !available.includes(f));
   if (folds.length === 0 || missing.length > 0) {
     throw new NodeError('MODEL_MISSING_FOLDS',

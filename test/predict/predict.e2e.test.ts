@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -64,6 +64,10 @@ describe('nnunet predict end to end (tiny random model)', () => {
     const maxDiff = (a: Float32Array, b: Float32Array) => a.reduce((m, x, i) => Math.max(m, Math.abs(x - b[i])), 0);
     expect(maxDiff(both, f0)).toBeGreaterThan(1e-4);
     expect(maxDiff(both, noTta)).toBeGreaterThan(1e-4);
+    // -f all takes fold_all (here a copy of fold 0); without -f it is left out, as nnU-Net's auto-detection does
+    cpSync(join(model, '3d_fullres', 'fold_0'), join(model, '3d_fullres', 'fold_all'), { recursive: true });
+    expect(maxDiff(await probs({ folds: ['all'] }, 'fall'), f0)).toBe(0);
+    expect(maxDiff(await probs({}, 'f01-again'), both)).toBe(0);
   });
 
   it('a broken input file fails only its case and the exit code says so', async () => {

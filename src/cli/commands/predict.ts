@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { findCases } from '../../../nodes/predict/cases.js';
 import { channelNames } from '../../../nodes/dataset/format.js';
-import { closeModel, openModel } from '../../../nodes/predict/model.js';
+import { closeModel, openModel, type FoldId } from '../../../nodes/predict/model.js';
 import { loadPostprocessing } from '../../../nodes/postprocess/apply.js';
 import { unzipTo } from '../../../nodes/export/export-model.js';
 import { NodeError } from '../../engine/errors.js';
@@ -21,7 +21,7 @@ export interface PredictCommandOptions {
   output: string;
   model: string;
   configuration?: string;
-  folds?: number[];
+  folds?: FoldId[];
   checkpoint?: string;
   tta: boolean;
   stepSize: number;
@@ -76,7 +76,7 @@ export async function predictCommand(o: PredictCommandOptions, log: (line: strin
   }
 }
 
-const folds = (v: string, prev: number[] = []): number[] => [...prev, ...v.split(/[ ,]+/).filter(Boolean).map(Number)];
+const folds = (v: string, prev: FoldId[] = []): FoldId[] => [...prev, ...v.split(/[ ,]+/).filter(Boolean).map((f) => (f === 'all' ? 'all' as const : Number(f)))];
 
 export function register(program: Command): void {
   program
@@ -86,7 +86,7 @@ export function register(program: Command): void {
     .requiredOption('-o, --output <dir>', 'output folder: CASEID<ending> label maps')
     .requiredOption('-m, --model <dir>', 'model folder or .zip (nnunet export), or a configuration folder with fold_<f>/')
     .option('-c, --configuration <name>', "configuration (default: find-best's choice, or the only one trained)")
-    .option('-f, --folds <folds...>', 'folds to average (default: all present)', folds)
+    .option('-f, --folds <folds...>', "folds to average, or 'all' (default: every numbered fold present)", folds)
     .option('--checkpoint <name>', 'checkpoint folder of each fold', 'checkpoint_final')
     .option('--no-tta', 'disable test-time mirroring (about 8x faster in 3D)')
     .option('--step-size <s>', 'sliding-window step as a fraction of the patch', Number, 0.5)
