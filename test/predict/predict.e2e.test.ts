@@ -83,6 +83,9 @@ describe('nnunet predict end to end (tiny random model)', () => {
     expect(existsSync(join(out, 'good.nii.gz'))).toBe(true);
     expect(existsSync(join(out, 'broken.nii.gz'))).toBe(false);
     expect(lines.some((l) => l.startsWith('FAILED broken'))).toBe(true);
+    const again: string[] = [];
+    expect(await predictCommand({ ...base, input: [bad], output: out, continuePrediction: true }, (l) => again.push(l))).toBe(1);
+    expect(again.some((l) => l.startsWith('0 written, 1 skipped, 1 failed'))).toBe(true);
   });
 
   it('rejects a missing fold and a wrongly named input with clear codes', async () => {
