@@ -1,11 +1,14 @@
-/** The DAG section: a layered SVG, one box per node with its status counts and time. */
+/**
+ * The DAG section: a layered SVG, one box per node with its status counts and time. Layers run top to bottom:
+ * pipelines are long chains with little fan-out, so this stays narrow enough for a page.
+ */
 import { dominantStatus, type DagNode } from './dag.js';
 import { esc, seconds } from './escape.js';
 
 const BOX_W = 190;
 const BOX_H = 54;
-const GAP_X = 60;
-const GAP_Y = 18;
+const GAP_X = 24;
+const GAP_Y = 30;
 const PAD = 10;
 
 export const STATUS_COLORS: Record<string, string> = {
@@ -16,19 +19,20 @@ export function dagSvg(nodes: readonly DagNode[]): string {
   const layers = new Map<number, DagNode[]>();
   for (const n of nodes) layers.set(n.layer, [...(layers.get(n.layer) ?? []), n]);
   const pos = new Map<string, { x: number; y: number }>();
-  let maxRows = 1;
+  const maxCols = Math.max(1, ...[...layers.values()].map((l) => l.length));
+  const width = PAD * 2 + maxCols * (BOX_W + GAP_X) - GAP_X;
   for (const [layer, list] of layers) {
-    maxRows = Math.max(maxRows, list.length);
-    list.forEach((n, i) => pos.set(n.name, { x: PAD + layer * (BOX_W + GAP_X), y: PAD + i * (BOX_H + GAP_Y) }));
+    // each layer centred, so a lone node sits under the middle of a wide layer above it
+    const x0 = PAD + ((maxCols - list.length) * (BOX_W + GAP_X)) / 2;
+    list.forEach((n, i) => pos.set(n.name, { x: x0 + i * (BOX_W + GAP_X), y: PAD + layer * (BOX_H + GAP_Y) }));
   }
-  const width = PAD * 2 + (Math.max(0, ...layers.keys()) + 1) * (BOX_W + GAP_X) - GAP_X;
-  const height = PAD * 2 + maxRows * (BOX_H + GAP_Y) - GAP_Y;
+  const height = PAD * 2 + (Math.max(0, ...layers.keys()) + 1) * (BOX_H + GAP_Y) - GAP_Y;
   const edges = nodes.flatMap((n) => n.needs.map((d) => {
     const a = pos.get(d)!;
     const b = pos.get(n.name)!;
-    const [x1, y1, x2, y2] = [a.x + BOX_W, a.y + BOX_H / 2, b.x, b.y + BOX_H / 2];
-    const mx = (x1 + x2) / 2;
-    return `<path class="edge" d="M${x1},${y1} C${mx},${y1} ${mx},${y2} ${x2},${y2}" />`;
+    const [x1, y1, x2, y2] = [a.x + BOX_W / 2, a.y + BOX_H, b.x + BOX_W / 2, b.y];
+    const my = (y1 + y2) / 2;
+    return `<path class="edge" d="M${x1},${y1} C${x1},${my} ${x2},${my} ${x2},${y2}" />`;
   }));
   const boxes = nodes.map((n) => {
     const { x, y } = pos.get(n.name)!;

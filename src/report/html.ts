@@ -1,5 +1,5 @@
 /** The report page: one self-contained HTML string (inline CSS and SVG, PNGs as data: URIs, no scripts). */
-import type { RunRecord } from '../engine/index.js';
+import { flatten, type RunRecord } from '../engine/index.js';
 import { lineChart } from './chart-svg.js';
 import type { CaseRow, DiceRow, FoldCurves } from './collect.js';
 import type { DagNode } from './dag.js';
@@ -36,6 +36,12 @@ function header(r: RunRecord): string {
     ['actions', Object.entries(r.summary ?? {}).map(([k, v]) => `${v} ${k}`).join(', ')],
   ];
   return `<table class="run">${rows.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join('')}</table>`;
+}
+
+function paramsTable(r: RunRecord): string {
+  const rows = Object.entries(flatten(r.params));
+  if (!rows.length) return '';
+  return `<details open><summary>params</summary><table class="params">${rows.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(JSON.stringify(v))}</td></tr>`).join('')}</table></details>`;
 }
 
 function curvesSection(curves: readonly FoldCurves[]): string {
@@ -93,7 +99,7 @@ export function renderPage(p: PageParts): string {
   const legend = Object.entries(STATUS_COLORS).map(([s, c]) => `<span style="background:${c}">${s}</span>`).join('');
   const notes = p.notes.length ? `<h2>Notes</h2><ul class="notes">${p.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>` : '';
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>nnunet run ${esc(r.id)}</title><style>${CSS}</style></head><body>
-<h1>Run ${esc(r.id)}${r.name ? ` – ${esc(r.name)}` : ''}</h1>${header(r)}
+<h1>Run ${esc(r.id)}${r.name ? ` – ${esc(r.name)}` : ''}</h1>${header(r)}${paramsTable(r)}
 <h2 id="dag">Pipeline</h2><p class="legend">${legend}</p><div class="scroll">${dagSvg(p.dag)}</div>
 <h2 id="curves">Training curves</h2>${curvesSection(p.curves)}
 <h2 id="dice">Dice</h2>${diceSection(p.dice)}

@@ -52,6 +52,7 @@ describe.skipIf(!existsSync(CHROMIUM))('run report in Chromium', () => {
     expect(res.out).toContain('report.html');
     const { page, requests } = await open(file);
 
+    expect(await page.locator('table.params').textContent()).toContain('train.epochs2');
     const nodeNames = [...new Set(record.nodes.map((n) => n.node))];
     expect(await page.locator('svg.dag g.node').count()).toBe(nodeNames.length);
     expect(await page.locator('svg.dag g.node[data-node="preprocess"]').textContent()).toContain('4 ran');
