@@ -42,6 +42,10 @@ describe('fillHoles (6-connected background not reaching the border)', () => {
     mask[2 * 25 + 2 * 5 + 4] = 0;
     expect(fillHoles(mask, shape)[62]).toBe(0);
   });
+  it('2D data (1, H, W): every voxel touches the border along axis 0, so a ring keeps its hole (as scipy)', () => {
+    const ring = Uint8Array.from([1, 1, 1, 1, 0, 1, 1, 1, 1]);
+    expect(Array.from(fillHoles(ring, [1, 3, 3]))).toEqual(Array.from(ring));
+  });
   it('a diagonal-only gap is still a hole (cross connectivity)', () => {
     // 2D ring in a (1, 5, 5) plane would touch the border on axis 0, so use a 3-slab
     const shape: Shape3 = [3, 4, 4];
