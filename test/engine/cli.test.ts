@@ -72,7 +72,10 @@ describe('nnunet CLI over the command kind', () => {
     const keep = await nn('store', 'gc');
     expect(keep.out).toMatch(/^freed 0\.00 MiB \(0 bytes\): 0 action records/);
     await rm(p.runs, { recursive: true });
-    const gc = await nn('store', 'gc');
+    const refused = await nn('store', 'gc');
+    expect(refused.code).toBe(1);
+    expect(refused.err).toContain('[STORE_GC_NO_RUNS]');
+    const gc = await nn('store', 'gc', '--force');
     expect(gc.out).toMatch(/^freed [\d.]+ MiB \(\d+ bytes\): 3 action records, \d+ trees, \d+ objects; kept 0/);
     expect((await nn('run', 'pipeline.yaml', '-q')).out).toMatch(/2 ran/);
   });

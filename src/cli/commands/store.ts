@@ -19,7 +19,8 @@ export function register(program: Command): void {
       process.stdout.write('store is consistent\n');
     });
   store.command('gc').description('remove outputs no recorded run references and report bytes freed')
-    .option('--dry-run', 'only report').action(async (o: { dryRun?: boolean }, cmd: Command) => {
+    .option('--dry-run', 'only report').option('--force', 'run even when no run records are found (empties the store)')
+    .action(async (o: { dryRun?: boolean; force?: boolean }, cmd: Command) => {
       const dirs = globalDirs(cmd);
       const s = new LocalStore(defaultStoreDir(dirs.storeDir));
       const r = await gcStore(s, resolve(dirs.runsDir ?? 'runs'), o);

@@ -1,5 +1,6 @@
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { StoreError } from '../errors.js';
 import { hashFile, sha256, type Digest } from '../hash/digest.js';
 import { parseTree } from '../hash/tree.js';
 import { listRuns } from '../runs/history.js';
@@ -139,9 +140,14 @@ function pidDead(name: string): boolean {
  * Removes every output no kept run (a run.json under `runsDir`) references, the action records and objects
  * only they used, and temp folders of dead processes. Not meant to run while a run is writing to the store.
  */
-export async function gcStore(store: LocalStore, runsDir: string, opts: { dryRun?: boolean } = {}): Promise<GcReport> {
+export async function gcStore(store: LocalStore, runsDir: string, opts: { dryRun?: boolean; force?: boolean } = {}): Promise<GcReport> {
+  const runs = await listRuns(runsDir);
+  // gc from the wrong folder would see no runs and empty the store: that takes an explicit --force
+  if (runs.length === 0 && !opts.force) {
+    throw new StoreError('STORE_GC_NO_RUNS', `no run records in ${runsDir}: nothing would be kept (use --force to empty the store)`, { file: runsDir });
+  }
   const keep = new Set<Digest>();
-  for (const run of await listRuns(runsDir)) for (const n of run.nodes) if (n.outputs) keep.add(n.outputs.digest);
+  for (const run of runs) for (const n of run.nodes) if (n.outputs) keep.add(n.outputs.digest);
   let bytes = 0;
   const drop = async (path: string, recursive = false): Promise<void> => {
     bytes += await size(path);
