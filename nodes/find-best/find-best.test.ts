@@ -77,6 +77,9 @@ describe('find-best and postprocess on synthetic cross-validation results', () =
     expect(best.id).toBe(all[2].id);
     const info = JSON.parse(readFileSync(join(out, 'inference_information.json'), 'utf8'));
     expect(info.best_model_or_ensemble.selected_model_or_models.map((m: { configuration: string }) => m.configuration)).toEqual(['2d', '3d_fullres']);
+    expect(info.all_results[all[2].id]).toBeCloseTo(all[2].score, 12);
+    expect(info.best_model_or_ensemble.result_on_crossval_pre_pp).toBeCloseTo(all[2].score, 12);
+    expect(info.considered_models.map((m: { configuration: string }) => m.configuration)).toEqual(['2d', '3d_fullres']);
     expect(readFileSync(join(out, 'inference_instructions.txt'), 'utf8')).toContain('nnunet ensemble');
 
     // all-foreground largest component would delete label 2 (rejected); label 1 alone loses its island (accepted)

@@ -74,19 +74,31 @@ export async function findBest(o: FindBestOptions): Promise<FindBestResult> {
   }
   const best = pickBest(all);
   await mkdir(o.outDir, { recursive: true });
-  await writeFile(join(o.outDir, 'inference_information.json'), JSON.stringify(inferenceInformation(best, all, folds), null, 4));
+  const info = inferenceInformation(best, all, models.map((m) => m.info), folds, o);
+  await writeFile(join(o.outDir, 'inference_information.json'), JSON.stringify(info, null, 4));
   await writeFile(join(o.outDir, 'inference_instructions.txt'), instructions(best, folds));
   return { best, all };
 }
 
-function inferenceInformation(best: ScoredCandidate, all: ScoredCandidate[], folds: number[]) {
+const modelRef = (m: CrossvalInfo) => ({ configuration: m.configuration, trainer: m.trainer, plans_identifier: m.plans });
+
+/**
+ * nnU-Net's return value of find_best_configuration, as it writes it. The post-postprocessing score is the
+ * postprocess node's (postprocessing.json); file entries are names inside an exported model folder.
+ */
+function inferenceInformation(best: ScoredCandidate, all: ScoredCandidate[], considered: CrossvalInfo[], folds: number[], o: FindBestOptions) {
   return {
-    best_model_or_ensemble: {
-      selected_model_or_models: best.members.map((m) => ({ configuration: m.configuration, trainer: m.trainer, plans_identifier: m.plans })),
-      postprocessing_file: 'postprocessing.json',
-    },
-    all_results: Object.fromEntries(all.map((c) => [c.id, { result: c.score }])),
     folds,
+    dataset_name_or_id: typeof o.datasetJson.name === 'string' ? o.datasetJson.name : null,
+    considered_models: considered.map((m) => ({ plans: m.plans, configuration: m.configuration, trainer: m.trainer })),
+    ensembling_allowed: o.ensembling,
+    all_results: Object.fromEntries(all.map((c) => [c.id, c.score])),
+    best_model_or_ensemble: {
+      result_on_crossval_pre_pp: best.score,
+      postprocessing_file: 'postprocessing.json',
+      some_plans_file: 'plans.json',
+      selected_model_or_models: best.members.map(modelRef),
+    },
   };
 }
 

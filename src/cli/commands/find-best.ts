@@ -39,11 +39,11 @@ export async function findBestCommand(pipeline: string, o: FindBestCommandOption
   if (!best) return 1;
   const info = JSON.parse(await readFile(join(best, 'inference_information.json'), 'utf8')) as {
     best_model_or_ensemble: { selected_model_or_models: Array<{ configuration: string }> };
-    all_results: Record<string, { result: number }>;
+    all_results: Record<string, number>;
   };
   log('| model or ensemble | CV foreground Dice |');
   log('|---|---|');
-  for (const [id, r] of Object.entries(info.all_results)) log(`| ${id} | ${r.result.toFixed(4)} |`);
+  for (const [id, r] of Object.entries(info.all_results)) log(`| ${id} | ${r.toFixed(4)} |`);
   log(`chosen: ${info.best_model_or_ensemble.selected_model_or_models.map((m) => m.configuration).join(' + ')}`);
   const pp = await dirOf(o.postprocessNode);
   if (pp && existsSync(join(pp, 'postprocessing.json'))) {
