@@ -25,7 +25,7 @@ th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}
 .dag .edge{fill:none;stroke:#999;stroke-width:1.5}.dag text{fill:#fff;font-size:11px}.dag .name{font-weight:bold;font-size:12px}
 .curve text{font-size:10px;fill:#444}.curve .axis{stroke:#666}.curves{display:flex;flex-wrap:wrap;gap:8px}
 .scroll{overflow-x:auto}.notes li{color:#8a5a00}.legend span{display:inline-block;padding:0 6px;margin-right:4px;color:#fff;border-radius:3px}
-figure{display:inline-block;margin:8px 16px 8px 0}figcaption{font-size:12px;color:#555}`;
+tr.best td{font-weight:bold}figure{display:inline-block;margin:8px 16px 8px 0}figcaption{font-size:12px;color:#555}`;
 
 function header(r: RunRecord): string {
   const rows: Array<[string, string]> = [
@@ -85,6 +85,22 @@ function casesSection(rows: readonly CaseRow[]): string {
   return `<p>Sorted by mean Dice over the labels present, worst first.</p><table class="cases">${head}${body}</table>`;
 }
 
+/** find-best's candidates and postprocess's effect, from the metrics those actions recorded. */
+function selectionSection(r: RunRecord): string {
+  const parts: string[] = [];
+  for (const n of r.nodes.filter((x) => x.kind === 'find-best' && x.status !== 'failed')) {
+    const all = Object.entries((n.metrics.all ?? {}) as Record<string, number>).sort((a, b) => b[1] - a[1]);
+    parts.push(`<table class="selection"><tr><th>candidate</th><th>cross-validation foreground Dice</th></tr>${all.map(([id, v]) =>
+      `<tr${id === n.metrics.best ? ' class="best"' : ''}><td>${esc(id)}${id === n.metrics.best ? ' (chosen)' : ''}</td><td>${fmt(v)}</td></tr>`).join('')}</table>`);
+  }
+  for (const n of r.nodes.filter((x) => x.kind === 'postprocess' && x.status !== 'failed')) {
+    const m = n.metrics as { operations?: string[]; mean_fg_dice_before?: number; mean_fg_dice_after?: number };
+    parts.push(`<p class="postprocess">Postprocessing: ${m.operations?.length ? `keep the largest component of ${esc(m.operations.join(', '))}` : 'none chosen'}; `
+      + `foreground Dice ${fmt(m.mean_fg_dice_before)} → ${fmt(m.mean_fg_dice_after)}.</p>`);
+  }
+  return parts.length ? `<h2 id="selection">Model selection</h2>${parts.join('')}` : '';
+}
+
 function overlaysSection(overlays: readonly Overlay[]): string {
   if (!overlays.length) return '<p class="missing">No cases with image, reference and prediction to draw.</p>';
   return '<p>Middle slice through the foreground: image, reference, prediction.</p>' + overlays.map((o) => {
@@ -103,6 +119,7 @@ export function renderPage(p: PageParts): string {
 <h2 id="dag">Pipeline</h2><p class="legend">${legend}</p><div class="scroll">${dagSvg(p.dag)}</div>
 <h2 id="curves">Training curves</h2>${curvesSection(p.curves)}
 <h2 id="dice">Dice</h2>${diceSection(p.dice)}
+${selectionSection(r)}
 <h2 id="cases">Cases</h2>${casesSection(p.cases)}
 <h2 id="overlays">Worst and best cases</h2>${overlaysSection(p.overlays)}
 ${notes}</body></html>
