@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { readImage, readSegmentation } from './read.js';
 import { writeImage, writeSegmentation } from './write.js';
 import { checkNifti } from './nifti-check.js';
+import { itkInstancesCached } from './itk.js';
 import type { ImageGeometry, Volume } from '../volume.js';
 
 const FIX = new URL('../../../test/fixtures/imaging/', import.meta.url).pathname;
@@ -72,6 +73,9 @@ describe('4D files (SimpleITKIO: the 4th axis holds the channels)', () => {
 });
 
 describe('round trips', () => {
+  it('itk-wasm instances are cached (its internals were found)', async () => {
+    expect(await itkInstancesCached()).toBe(true);
+  });
   it.each(['.nii.gz', '.nii', '.nrrd', '.mha'])('3D float32 through %s keeps data and geometry', async (ending) => {
     const vol: Volume = { data: ramp(4 * 5 * 6), channels: 1, shape: [4, 5, 6], spacing: [2, 0.75, 0.5], geometry: GEOM };
     const f = join(dir, `rt_0000${ending}`);

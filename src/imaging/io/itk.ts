@@ -4,7 +4,7 @@
  * for the reversed (z, y, x) array nnU-Net gets from sitk.GetArrayFromImage.
  */
 import { readImageNode, writeImageNode } from '@itk-wasm/image-io';
-import { InterfaceTypes, type Image } from 'itk-wasm';
+import type { Image } from 'itk-wasm';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -45,16 +45,23 @@ type RunEmscripten = (
  */
 const internals: Promise<{ load: (path: string) => Promise<EmscriptenModule>; run: RunEmscripten; pipelines: string } | null> = (async () => {
   try {
-    const require = createRequire(import.meta.url);
-    const itkDist = dirname(require.resolve('itk-wasm'));
+    // itk-wasm is @itk-wasm/image-io's dependency: resolve it from there, not from our package
+    const imageIo = createRequire(import.meta.url).resolve('@itk-wasm/image-io');
+    const itkDist = dirname(createRequire(imageIo).resolve('itk-wasm'));
     const internal = (f: string) => import(pathToFileURL(join(itkDist, 'pipeline', 'internal', f)).href);
     const [load, run] = await Promise.all([internal('load-emscripten-module-node.js'), internal('run-pipeline-emscripten.js')]);
-    return { load: load.default, run: run.default, pipelines: join(dirname(require.resolve('@itk-wasm/image-io')), 'pipelines') };
+    return { load: load.default, run: run.default, pipelines: join(dirname(imageIo), 'pipelines') };
   } catch {
     return null;
   }
 })();
+/** Whether reads and writes use cached instances (false: itk-wasm's internals moved; the public API is used). */
+export const itkInstancesCached = async (): Promise<boolean> => (await internals) !== null;
+
 const modules = new Map<string, Promise<EmscriptenModule>>();
+// itk-wasm InterfaceTypes values
+const JSON_OUT = 'JsonCompatible';
+const IMAGE_IO = 'Image';
 /**
  * A wasm heap never shrinks: an instance that has held a big volume is dropped after use so its memory goes
  * back (re-instantiating costs far less than such a volume's I/O).
@@ -93,12 +100,12 @@ async function runCached(file: string, verb: 'read' | 'write', args: string[], o
 }
 
 async function readCached(file: string): Promise<Image | null> {
-  const out = await runCached(file, 'read', [file, '0', '1', '--memory-io'], [{ type: InterfaceTypes.JsonCompatible }, { type: InterfaceTypes.Image }], []);
+  const out = await runCached(file, 'read', [file, '0', '1', '--memory-io'], [{ type: JSON_OUT }, { type: IMAGE_IO }], []);
   return out ? (out[1] as Image) : null;
 }
 
 async function writeCached(file: string, image: Image): Promise<boolean> {
-  const out = await runCached(file, 'write', ['0', '0', file, '--memory-io', '--use-compression'], [{ type: InterfaceTypes.JsonCompatible }], [{ type: InterfaceTypes.Image, data: image }]);
+  const out = await runCached(file, 'write', ['0', '0', file, '--memory-io', '--use-compression'], [{ type: JSON_OUT }], [{ type: IMAGE_IO, data: image }]);
   return out !== null;
 }
 
