@@ -84,13 +84,15 @@ describe('find-best and postprocess on synthetic cross-validation results', () =
 
     // all-foreground largest component would delete label 2 (rejected); label 1 alone loses its island (accepted)
     const pp = join(dir, 'pp');
-    const d = await determineOnFolder(join(out, best.source), references, ds, pp, best.id);
+    const d = await determineOnFolder(join(out, best.source), references, ds, pp);
     expect(d.ops.map((o) => o.labels_or_regions)).toEqual([1]);
     expect(d.final.foreground_mean.Dice).toBe(1);
     expect(Array.from((await readSegmentation(join(pp, 'postprocessed', 'c1.nii.gz'))).data)).toEqual(REF);
     const ppJson = JSON.parse(readFileSync(join(pp, 'postprocessing.json'), 'utf8'));
     expect(ppJson.postprocessing_fns).toEqual(['remove_all_but_largest_component_from_segmentation']);
     expect(ppJson.postprocessing_kwargs).toEqual([{ labels_or_regions: 1 }]);
+    expect(ppJson.postprocessed.foreground_mean.Dice).toBe(1);
+    expect(ppJson.input_folder.mean['1'].Dice).toBeCloseTo(6 / 7, 12);
   });
 
   it('ties go to the first candidate; NaN never wins', () => {

@@ -11,9 +11,8 @@ import { summaryToJson } from '../evaluate/summary.js';
 import { pyJsonStringify } from '../plan/py-json.js';
 import { determinePostprocessing, postprocessingJson, type EvalCase, type PostprocessingDecision } from './determine.js';
 
-/** `inputLabel` names the predictions in postprocessing.json (a model or ensemble id: no machine paths in outputs). */
 export async function determineOnFolder(predDir: string, references: Map<string, string>, datasetJson: DatasetJson,
-  outDir: string, inputLabel: string): Promise<PostprocessingDecision> {
+  outDir: string): Promise<PostprocessingDecision> {
   const ending = datasetJson.file_ending;
   const files = readdirSync(predDir).filter((f) => f.endsWith(ending)).sort();
   if (files.length === 0) throw new NodeError('POSTPROCESS_NO_CASES', `no ${ending} predictions in ${predDir}`, { file: predDir });
@@ -37,6 +36,6 @@ export async function determineOnFolder(predDir: string, references: Map<string,
   for (const [i, c] of cases.entries()) await writeSegmentation(join(pp, c.prediction_file), decision.postprocessed[i], c.shape, geometries[i]);
   await writeFile(join(pp, 'summary.json'), summaryToJson(decision.final));
   await writeFile(join(outDir, 'postprocessing.json'),
-    pyJsonStringify(postprocessingJson(decision, inputLabel), { isFloat: (p) => p[0] === 'results', sortKeys: () => false }));
+    pyJsonStringify(postprocessingJson(decision), { isFloat: (p) => p[0] === 'input_folder' || p[0] === 'postprocessed', sortKeys: () => true }));
   return decision;
 }

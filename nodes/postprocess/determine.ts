@@ -63,13 +63,13 @@ export function determinePostprocessing(cases: readonly EvalCase[], targets: rea
   return { ops, baseline, final: current, postprocessed: preds };
 }
 
-/** postprocessing.json as nnU-Net writes it (means only, function names, kwargs). */
-export function postprocessingJson(d: PostprocessingDecision, inputFolder: string): Record<string, unknown> {
+/** postprocessing.json's content as nnU-Net builds it: the means before and after, function names, kwargs. */
+export function postprocessingJson(d: PostprocessingDecision): Record<string, unknown> {
   const pick = (s: Summary) => ({ foreground_mean: s.foreground_mean, mean: s.mean });
   return {
-    input_folder: inputFolder,
+    input_folder: pick(d.baseline),
+    postprocessed: pick(d.final),
     postprocessing_fns: d.ops.map((o) => o.fn),
     postprocessing_kwargs: d.ops.map((o) => ({ labels_or_regions: o.labels_or_regions })),
-    results: { input_folder: pick(d.baseline), postprocessed: pick(d.final) },
   };
 }

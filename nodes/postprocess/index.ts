@@ -26,11 +26,11 @@ async function run(ctx: ActionContext<PostprocessParams>) {
     return found;
   };
   const ids = chosen.map((c) => member(c.configuration).info.model_id);
-  const [label, source] = ids.length === 1
-    ? [ids[0], join(member(chosen[0].configuration).dir, crossvalFolder(info.folds))]
-    : [ensembleId(ids[0], ids[1], info.folds), join(best.dir, 'ensembles', ensembleId(ids[0], ids[1], info.folds))];
+  const source = ids.length === 1
+    ? join(member(chosen[0].configuration).dir, crossvalFolder(info.folds))
+    : join(best.dir, 'ensembles', ensembleId(ids[0], ids[1], info.folds));
   const { datasetJson, references } = await datasetInputs(ctx.input('dataset'));
-  const d = await determineOnFolder(source, references, datasetJson, ctx.outDir, label);
+  const d = await determineOnFolder(source, references, datasetJson, ctx.outDir);
   return {
     metrics: {
       operations: d.ops.map((o) => JSON.stringify(o.labels_or_regions)),
