@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readFile, readdir, stat, writeFile, chmod } from 'node:fs/promises';
+import { chmod, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LocalStore, runPipeline, verifyStore } from '../../src/engine/index.js';
@@ -112,5 +112,29 @@ describe('interrupting a run', () => {
     expect((await verifyStore(new LocalStore(p.store))).actions).toBe(0);
     const again = await start(p).done;
     expect(again.code, again.out).toBe(0);
+  });
+});
+
+describe('store gc', () => {
+  it('keeps outputs of a run still in progress and removes what no run references', async () => {
+    const opts = { pipelineFile: p.pipeline, kinds: toyKinds().kinds, storeDir: p.store, runsDir: p.runs, quiet: true };
+    const store = new LocalStore(p.store);
+    await runPipeline(opts);
+    await writeFile(p.pipeline, PIPE.replace('value: a,', 'value: a2,'));
+    // a second run that has committed `a` but not yet written its run record
+    const { gcStore } = await import('../../src/engine/index.js');
+    const pending = runPipeline({ ...opts, onEvent: (e) => { if (e.type === 'action-end' && e.id === 'a') void gcStore(store, p.runs).then((r) => { gcDuring = r; }); } });
+    let gcDuring: Awaited<ReturnType<typeof gcStore>> | undefined;
+    const second = await pending;
+    expect(second.status).toBe('succeeded');
+    await waitFor(async () => gcDuring !== undefined);
+    expect(gcDuring).toMatchObject({ removedActions: 0, removedTrees: 0 });
+    expect((await gcStore(store, p.runs)).removedActions).toBe(0); // both runs' records still reference their outputs
+    const first = (await readdir(p.runs)).sort()[0];
+    await rm(join(p.runs, first), { recursive: true });
+    const after = await gcStore(store, p.runs);
+    expect(after).toMatchObject({ removedActions: 2, removedTrees: 2 }); // the old a and c
+    expect(after.bytesFreed).toBeGreaterThan(0);
+    expect((await verifyStore(store)).problems).toEqual([]);
   });
 });

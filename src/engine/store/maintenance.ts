@@ -138,7 +138,8 @@ function pidDead(name: string): boolean {
 
 /**
  * Removes every output no kept run (a run.json under `runsDir`) references, the action records and objects
- * only they used, and temp folders of dead processes. Not meant to run while a run is writing to the store.
+ * only they used, and temp folders of dead processes. Outputs committed after the newest run record started
+ * are kept, so a run in progress (or one that crashed before writing its record) loses nothing.
  */
 export async function gcStore(store: LocalStore, runsDir: string, opts: { dryRun?: boolean; force?: boolean } = {}): Promise<GcReport> {
   const runs = await listRuns(runsDir);
@@ -153,10 +154,20 @@ export async function gcStore(store: LocalStore, runsDir: string, opts: { dryRun
     bytes += await size(path);
     if (!opts.dryRun) await rm(path, { force: true, recursive });
   };
+  // Whatever was written after the newest recorded run started may belong to a run still going (its run.json
+  // comes at the end; its outputs enter the store before their records): it is kept.
+  const newestStart = runs.reduce((m, r) => (r.startedAt > m ? r.startedAt : m), '');
+  const protectAfter = newestStart ? Date.parse(newestStart) : Infinity;
+  const recent = async (path: string): Promise<boolean> => (await stat(path).then((x) => x.mtimeMs, () => 0)) > protectAfter;
   let removedActions = 0;
-  const keepTrees = new Set(keep);
+  const records: Array<[string, ActionRecord | undefined]> = [];
   for (const file of await actionFiles(store)) {
     const rec = await readRecord(file);
+    if (rec && newestStart && rec.createdAt > newestStart) keep.add(rec.output);
+    records.push([file, rec]);
+  }
+  const keepTrees = new Set(keep);
+  for (const [file, rec] of records) {
     if (rec && keep.has(rec.output)) {
       Object.values(rec.parts.external).forEach((d) => keepTrees.add(d));
       continue;
@@ -168,7 +179,9 @@ export async function gcStore(store: LocalStore, runsDir: string, opts: { dryRun
   let removedTrees = 0;
   for (const f of (await ls(join(store.root, 'trees'))).filter((x) => x.endsWith('.json'))) {
     const d = f.slice(0, -5);
-    if (keepTrees.has(d)) {
+    const fresh = await recent(store.treePath(d));
+    if (fresh) keep.add(d);
+    if (keepTrees.has(d) || fresh) {
       if (keep.has(d)) parseTree(await readFile(store.treePath(d), 'utf8')).files.forEach((e) => live.add(e.digest));
       continue;
     }
@@ -177,11 +190,11 @@ export async function gcStore(store: LocalStore, runsDir: string, opts: { dryRun
     removedTrees++;
   }
   for (const d of await ls(join(store.root, 'artifacts'))) {
-    if (!keep.has(d) && !opts.dryRun) await rm(store.artifactPath(d), { recursive: true, force: true });
+    if (!keep.has(d) && !(await recent(store.artifactPath(d))) && !opts.dryRun) await rm(store.artifactPath(d), { recursive: true, force: true });
   }
   let removedObjects = 0;
   for (const d of await objectDigests(store)) {
-    if (live.has(d)) continue;
+    if (live.has(d) || (await recent(store.objectPath(d)))) continue;
     await drop(store.objectPath(d));
     removedObjects++;
   }
