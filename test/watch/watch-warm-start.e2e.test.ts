@@ -46,7 +46,7 @@ describe('watch-mode retraining', () => {
     let ready!: () => void;
     const isReady = new Promise<void>((r) => { ready = r; });
     const done = watchPipeline({
-      pipelineFile: pipeline, kinds, storeDir: join(root, 'store'), runsDir: runs, debounceMs: 1500, signal: ac.signal, quiet: true,
+      pipelineFile: pipeline, kinds, storeDir: join(root, 'store'), runsDir: runs, debounceMs: 1500, signal: ac.signal,
       onReady: ready, onCycle: (c) => { if (c.record) cycles.push(c.record); if (c.error) errors.push(c.error); },
     });
     const cycle = async (n: number): Promise<RunRecord> => {
