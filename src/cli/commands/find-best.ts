@@ -49,10 +49,11 @@ export async function findBestCommand(pipeline: string, o: FindBestCommandOption
   if (pp && existsSync(join(pp, 'postprocessing.json'))) {
     const j = parsePythonJson(await readFile(join(pp, 'postprocessing.json'), 'utf8')) as {
       postprocessing_kwargs: Array<{ labels_or_regions: unknown }>;
-      results: { input_folder: { foreground_mean: { Dice: number } }; postprocessed: { foreground_mean: { Dice: number } } };
+      input_folder: { foreground_mean: { Dice: number } };
+      postprocessed: { foreground_mean: { Dice: number } };
     };
     const ops = j.postprocessing_kwargs.map((k) => `keep largest component of ${JSON.stringify(k.labels_or_regions)}`);
-    log(`postprocessing: ${ops.length ? ops.join(', ') : 'none'} (Dice ${j.results.input_folder.foreground_mean.Dice.toFixed(4)} -> ${j.results.postprocessed.foreground_mean.Dice.toFixed(4)})`);
+    log(`postprocessing: ${ops.length ? ops.join(', ') : 'none'} (Dice ${j.input_folder.foreground_mean.Dice.toFixed(4)} -> ${j.postprocessed.foreground_mean.Dice.toFixed(4)})`);
   }
   log(`inference instructions: ${join(best, 'inference_instructions.txt')}`);
   return failed.length > 0 ? 1 : 0;
