@@ -3,20 +3,14 @@
 // overwrite earlier), voxels no label reaches stay 0.
 import { voxelCount, type Shape3 } from '../volume.js';
 import { planAxis, type AxisPlan } from './axis.js';
-import { resizeChannel } from './resize.js';
+import { resizeChannel, valueRange } from './resize.js';
 
 /** Integer labels within this span are counted in a table instead of a Set. */
 const TABLE_SPAN = 1 << 16;
 
 /** min and max when every value is an integer in a span a table can index, else null. */
 function integerSpan(seg: ArrayLike<number>): [number, number] | null {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (let i = 0; i < seg.length; i++) {
-    const v = seg[i];
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
+  const [lo, hi] = valueRange(seg);
   if (seg.length === 0 || hi - lo >= TABLE_SPAN) return null;
   for (let i = 0; i < seg.length; i++) if (!Number.isInteger(seg[i])) return null;
   return [lo, hi];

@@ -22,8 +22,8 @@ export function resizeChannel(src: ArrayLike<number>, shape: Shape3, newShape: S
 export const axisSplit = (s: Shape3, axis: number): [number, number] =>
   axis === 0 ? [1, s[1] * s[2]] : axis === 1 ? [s[0], s[2]] : [s[0] * s[1], 1];
 
-/** skimage's clip=True: the output is clipped to the input's [min, max]. */
-export function clipToRangeOf(src: ArrayLike<number>, out: Float64Array): void {
+/** [min, max] of the values ([Infinity, -Infinity] when empty). */
+export function valueRange(src: ArrayLike<number>): [number, number] {
   let lo = Infinity;
   let hi = -Infinity;
   for (let i = 0; i < src.length; i++) {
@@ -31,5 +31,11 @@ export function clipToRangeOf(src: ArrayLike<number>, out: Float64Array): void {
     if (v < lo) lo = v;
     if (v > hi) hi = v;
   }
+  return [lo, hi];
+}
+
+/** skimage's clip=True: the output is clipped to the input's [min, max]. */
+export function clipToRangeOf(src: ArrayLike<number>, out: Float64Array): void {
+  const [lo, hi] = valueRange(src);
   for (let i = 0; i < out.length; i++) out[i] = out[i] < lo ? lo : out[i] > hi ? hi : out[i];
 }
