@@ -136,6 +136,7 @@ describe('inference nodes through the engine', () => {
     expect(await findBestCommand(file, { node: 'find_best', postprocessNode: 'postprocess', store, runsDir: join(dir, 'runs'), kinds: all }, (l) => lines.push(l))).toBe(0);
     expect(lines.filter((l) => l.startsWith('| nnUNetTrainer__') || l.startsWith('| ensemble___'))).toHaveLength(3);
     expect(lines.some((l) => l.startsWith('chosen: '))).toBe(true);
+    expect(lines.some((l) => l.startsWith('postprocessing: '))).toBe(true);
     const zip = join(dir, 'model.zip');
     expect(await exportCommand(file, { output: zip, node: 'export', store, runsDir: join(dir, 'runs'), kinds: all }, () => undefined)).toBe(0);
     const listing = JSON.parse(readFileSync(join(await outputOf(await run(), 'dataset'), 'cases.json'), 'utf8')) as CaseListing;
