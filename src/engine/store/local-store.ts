@@ -136,7 +136,7 @@ export class LocalStore implements Store {
   /** Readable directory of a committed artifact, rebuilt from objects when the materialised copy is gone. */
   async artifactDir(d: Digest): Promise<string> {
     const dir = this.artifactPath(d);
-    if (existsSync(dir)) return dir;
+    if (this.hasArtifact(d)) return dir;
     const tree = await this.readTree(d);
     if (!tree) throw new StoreError('STORE_ARTIFACT_MISSING', `artifact ${d} is not in the store ${this.root}`);
     const tmp = await this.tempDir();
@@ -154,8 +154,14 @@ export class LocalStore implements Store {
     return dir;
   }
 
+  // Artifacts are immutable and only gc/verify remove them (never during a run): once seen, known present.
+  private readonly present = new Set<Digest>();
+
   hasArtifact(d: Digest): boolean {
-    return existsSync(this.artifactPath(d));
+    if (this.present.has(d)) return true;
+    const ok = existsSync(this.artifactPath(d));
+    if (ok) this.present.add(d);
+    return ok;
   }
 
   /** The cached record of a key, or undefined; a record that does not parse is removed, never trusted. */
