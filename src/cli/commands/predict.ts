@@ -55,14 +55,19 @@ export async function predictCommand(o: PredictCommandOptions, log: (line: strin
       `mirroring ${o.tta ? 'on' : 'off'}${postprocess ? ', postprocessing from the model' : ''}`);
     const started = Date.now();
     let last = started;
+    let current = '';
     const result = await predictFolder(cases, model, resolve(o.output), {
       tta: o.tta, stepSize: o.stepSize, saveProbabilities: o.saveProbabilities, previousStage: o.previousStage && resolve(o.previousStage),
       continuePrediction: o.continuePrediction, postprocess: postprocess ?? undefined,
+      // one line per finished case with its time and an ETA from the mean so far
       progress: (p) => {
         const now = Date.now();
-        if (p.done > 0) log(`[${p.done}/${p.total}] ${((now - last) / 1000).toFixed(2)} s`);
+        if (p.done > 0 && current) {
+          const eta = ((now - started) / p.done) * (p.total - p.done) / 1000;
+          log(`[${p.done}/${p.total}] ${current} ${((now - last) / 1000).toFixed(2)} s${p.done < p.total ? `, ETA ${eta.toFixed(0)} s` : ''}`);
+        }
         last = now;
-        if (p.message) log(`predicting ${p.message}`);
+        current = p.message ?? '';
       },
       log,
     });
