@@ -39,6 +39,18 @@ nodes:
     expect(toy.calls.sort()).toEqual(['bad', 'down']);
   });
 
+  it('rejects a result that lists an item twice or without a digest, and caches nothing', async () => {
+    const run = await setup(`version: 1
+nodes:
+  bad: { uses: lister, with: { value: 1 } }
+`);
+    toy.kinds.lister = { ...toy.kinds.value, kind: 'lister', run: async () => ({ items: [{ id: 'a', digest: 'x' }, { id: 'a', digest: 'y' }] }) };
+    const r = await run();
+    expect(r.nodes[0]).toMatchObject({ status: 'failed', outputs: null, error: { code: 'ACTION_BAD_RESULT', message: "item id 'a' is listed twice" } });
+    toy.kinds.lister = { ...toy.kinds.lister, run: async () => ({ items: [{ id: 'a' } as never] }) };
+    expect((await run()).nodes[0].error?.code).toBe('ACTION_BAD_RESULT');
+  });
+
   it('fail-fast aborts what is still running', async () => {
     const run = await setup(`version: 1
 nodes:
