@@ -26,7 +26,7 @@ describe('nnunet CLI over the command kind', () => {
     expect(rec.nodes.map((n: { id: string; status: string }) => [n.id, n.status])).toEqual([['shout', 'ran'], ['count', 'ran']]);
     const second = await nn('run', 'pipeline.yaml', '-q');
     expect(second.out).toMatch(/succeeded in [\d.]+s: 2 cached/);
-    expect((await nn('status', 'pipeline.yaml')).out).toBe('up to date: 2 action(s) fresh\n');
+    expect((await nn('status', 'pipeline.yaml', '--exit-code')).out).toBe('up to date: 2 action(s) fresh\n');
 
     await p.write('data/a.txt', 'hello there\n');
     const st = await nn('status', 'pipeline.yaml', '--set', 'greeting=yo');
@@ -37,6 +37,8 @@ describe('nnunet CLI over the command kind', () => {
       'stale  count',
       '         upstream not up to date: shout',
     ]);
+    const stale = await nn('status', 'pipeline.yaml', '--exit-code');
+    expect([stale.code, stale.err]).toEqual([1, '2 action(s) stale [STATUS_STALE]\n']);
     await p.write('pipeline.yaml', PIPE.replace('wc -c <', 'exit 3; wc -c <'));
     const failed = await nn('run', 'pipeline.yaml', '-q');
     expect(failed.code).toBe(1);

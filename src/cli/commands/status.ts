@@ -1,7 +1,7 @@
 /** `nnunet status <pipeline>`: each action fresh or stale, and exactly why (param, input, item, file). */
 import type { Command } from 'commander';
 import { kinds } from '../../../nodes/index.js';
-import { describeReason, statusPipeline, type StatusReport } from '../../engine/index.js';
+import { describeReason, NnunetError, statusPipeline, type StatusReport } from '../../engine/index.js';
 import { collectSet, globalDirs } from './run.js';
 
 export function formatStatus(r: StatusReport, verbose = false): string {
@@ -25,8 +25,10 @@ export function register(program: Command): void {
     .option('--set <key=value>', 'check as if this param were overridden (repeatable)', collectSet)
     .option('-v, --verbose', 'list fresh actions too')
     .option('--json', 'print the report as JSON')
-    .action(async (pipeline: string, nodes: string[], opts: { set?: Record<string, string>; verbose?: boolean; json?: boolean }, cmd: Command) => {
+    .option('--exit-code', 'exit 1 when anything is stale (for scripts and CI)')
+    .action(async (pipeline: string, nodes: string[], opts: { set?: Record<string, string>; verbose?: boolean; json?: boolean; exitCode?: boolean }, cmd: Command) => {
       const report = await statusPipeline({ pipelineFile: pipeline, kinds, set: opts.set, targets: nodes.length ? nodes : undefined, ...globalDirs(cmd) });
       process.stdout.write(`${opts.json ? JSON.stringify(report, null, 2) : formatStatus(report, opts.verbose)}\n`);
+      if (opts.exitCode && !report.fresh) throw new NnunetError('STATUS_STALE', `${report.actions.filter((a) => a.state === 'stale').length} action(s) stale`);
     });
 }
