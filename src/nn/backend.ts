@@ -95,6 +95,9 @@ async function activate(name: BackendName): Promise<Pick<BackendInfo, 'onednn' |
   }
   await import('@tensorflow/tfjs-backend-cpu');
   await tf.setBackend('cpu');
+  // tfjs-cpu greets Node users with "install tfjs-node" on its first tensor; `nnunet doctor` gives the accurate
+  // advice for this machine instead, so the greeting is switched off.
+  (tf.backend() as unknown as { firstUse: boolean }).firstUse = false;
   if (name === 'cpu') return {};
   const addon = loadAddon()!;
   addon.setThreads(threadCount());

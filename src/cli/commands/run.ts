@@ -5,6 +5,8 @@ import { kinds } from '../../../nodes/index.js';
 import { NnunetError, PipelineError, runPipeline, type RunOptions, type RunRecord } from '../../engine/index.js';
 import { backendInfo, describeBackend } from '../../nn/backend.js';
 import { createProgress } from '../progress.js';
+import { writeRunReport } from '../../report/index.js';
+import { resultsSummary } from '../results.js';
 
 /** Global options every engine command reads. */
 export function globalDirs(cmd: Command): { storeDir?: string; runsDir?: string } {
@@ -66,6 +68,21 @@ export function summarize(rec: RunRecord, runsDir: string): string {
   return lines.join('\n');
 }
 
+/** nnU-Net results and the HTML report after a run; a problem here never fails the run itself. */
+async function printResults(rec: RunRecord, dirs: { storeDir?: string; runsDir?: string }): Promise<void> {
+  try {
+    const report = await writeRunReport(rec, dirs);
+    process.stdout.write(`  report: ${relative(process.cwd(), report)}\n`);
+  } catch (err) {
+    process.stderr.write(`warning: could not write the run report: ${(err as Error).message}\n`);
+  }
+  const lines = await resultsSummary(rec, dirs.storeDir);
+  if (lines.length) process.stdout.write(`${lines.join('\n')}\n`);
+  if (rec.summary && !rec.summary.ran && !rec.summary.failed && rec.status === 'succeeded') {
+    process.stdout.write('Nothing was stale: every action came from the store.\n');
+  }
+}
+
 export function register(program: Command): void {
   program.command('run')
     .description('run a pipeline: only what is stale executes, everything else comes from the store')
@@ -84,6 +101,7 @@ export function register(program: Command): void {
         concurrency: opts.jobs, failFast: opts.failFast, name: opts.name, tags: opts.tag, quiet: opts.quiet,
       });
       process.stdout.write(`${summarize(rec, dirs.runsDir ?? 'runs')}\n`);
+      await printResults(rec, dirs);
       if (rec.status === 'aborted') throw new NnunetError('RUN_ABORTED', `run ${rec.id} was aborted`);
       if (rec.status === 'failed') throw new NnunetError('RUN_FAILED', `run ${rec.id} failed; the next run picks up where it stopped`);
     });

@@ -1,0 +1,73 @@
+/**
+ * The part of `nnunet run`'s closing summary that speaks nnU-Net: cross-validation Dice per label per
+ * configuration, the chosen configuration and postprocessing, where the model and predictions are, and the
+ * `nnunet predict` command for new images. It reads only the run record's metrics and two small artifact
+ * files; a run without these nodes gets no results section.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { artifactDir, type RunNodeRecord, type RunRecord } from '../engine/index.js';
+
+const fmt = (x: unknown): string => (typeof x === 'number' && Number.isFinite(x) ? x.toFixed(4) : 'n/a');
+const rel = (p: string): string => {
+  const r = relative(process.cwd(), p);
+  return r.startsWith('..') && r.split('/').filter((s) => s === '..').length > 2 ? p : r;
+};
+
+async function dirOf(storeDir: string | undefined, n: RunNodeRecord | undefined): Promise<string | undefined> {
+  if (!n?.outputs) return undefined;
+  try {
+    return await artifactDir(storeDir as string, n.outputs.digest);
+  } catch {
+    return undefined;
+  }
+}
+
+/** label value -> name, from the dataset node's dataset.json */
+function labelNames(datasetDir: string | undefined): Record<string, string> {
+  if (!datasetDir || !existsSync(join(datasetDir, 'dataset.json'))) return {};
+  const labels = (JSON.parse(readFileSync(join(datasetDir, 'dataset.json'), 'utf8')) as { labels: Record<string, unknown> }).labels;
+  return Object.fromEntries(Object.entries(labels).map(([name, v]) => [String(v), name]));
+}
+
+function table(header: string[], rows: string[][]): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]): string => `  ${cells.map((c, i) => c.padEnd(widths[i])).join('  ')}`.trimEnd();
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
+}
+
+export async function resultsSummary(rec: RunRecord, storeDir?: string): Promise<string[]> {
+  const ok = rec.nodes.filter((n) => n.status === 'ran' || n.status === 'cached');
+  const evaluations = ok.filter((n) => n.kind === 'evaluate');
+  if (evaluations.length === 0) return [];
+  const datasetNode = ok.find((n) => n.kind === 'dataset');
+  const datasetDir = await dirOf(storeDir, datasetNode);
+  const names = labelNames(datasetDir);
+  const labelKeys = [...new Set(evaluations.flatMap((n) => Object.keys((n.metrics.dice as Record<string, number>) ?? {})))];
+  const rows = evaluations.map((n) => {
+    const dice = (n.metrics.dice as Record<string, number>) ?? {};
+    return [String(n.matrix.configuration ?? n.id), ...labelKeys.map((k) => fmt(dice[k])), fmt(n.metrics.mean_fg_dice)];
+  });
+  const lines = ['', 'Cross-validation Dice (validation cases of every fold, nnU-Net summary.json):',
+    ...table(['configuration', ...labelKeys.map((k) => `${names[k] ?? 'label'} (${k})`), 'mean foreground'], rows)];
+
+  const best = ok.find((n) => n.kind === 'find-best');
+  if (best) lines.push('', `Chosen: ${String(best.metrics.best)} (mean foreground Dice ${fmt(best.metrics.mean_fg_dice)})`);
+  const post = ok.find((n) => n.kind === 'postprocess');
+  if (post) {
+    const ops = (post.metrics.operations as string[] | undefined) ?? [];
+    lines.push(`Postprocessing: ${ops.length ? `keep the largest component of ${ops.join(', ')}` : 'none (it did not help)'}`
+      + ` - Dice ${fmt(post.metrics.mean_fg_dice_before)} -> ${fmt(post.metrics.mean_fg_dice_after)}`);
+  }
+  const model = await dirOf(storeDir, ok.find((n) => n.kind === 'export'));
+  if (model) lines.push(`Model folder: ${rel(model)}`);
+  const predictions = await dirOf(storeDir, ok.find((n) => n.kind === 'predict'));
+  if (predictions) lines.push(`Segmentations of the unseen cases: ${rel(predictions)}`);
+  if (model) {
+    const listing = datasetDir && existsSync(join(datasetDir, 'cases.json'))
+      ? (JSON.parse(readFileSync(join(datasetDir, 'cases.json'), 'utf8')) as { root: string }) : undefined;
+    const images = listing && existsSync(join(listing.root, 'imagesTs')) ? rel(join(listing.root, 'imagesTs')) : '<folder of CASE_0000.nii.gz images>';
+    lines.push('', 'Segment new images with this model:', `  npx nnunet predict -i ${images} -o predictions -m ${rel(model)}`);
+  }
+  return lines;
+}
