@@ -202,7 +202,10 @@ async function measure(cfg: BenchConfig): Promise<Measured> {
       opt.step(vars.map((v) => grads[v.name]), 0.01);
       tf.dispose([value, ...Object.values(grads)]);
     } else {
-      tf.tidy(() => netOps().softmax(net.apply(x)).dataSync());
+      // read outside tidy: a typed array returned from tf.tidy is walked element by element (seconds)
+      const probs = tf.tidy(() => netOps().softmax(net.apply(x)));
+      probs.dataSync();
+      probs.dispose();
     }
     if (s >= cfg.warmup) ms.push(performance.now() - t0);
     tensors.push(tf.memory().numTensors);
