@@ -119,7 +119,7 @@ describe('store gc', () => {
   it('keeps outputs of a run still in progress and removes what no run references', async () => {
     const opts = { pipelineFile: p.pipeline, kinds: toyKinds().kinds, storeDir: p.store, runsDir: p.runs, quiet: true };
     const store = new LocalStore(p.store);
-    await runPipeline(opts);
+    const firstRun = await runPipeline(opts);
     await writeFile(p.pipeline, PIPE.replace('value: a,', 'value: a2,'));
     // a second run that has committed `a` but not yet written its run record
     const { gcStore } = await import('../../src/engine/index.js');
@@ -130,8 +130,8 @@ describe('store gc', () => {
     await waitFor(async () => gcDuring !== undefined);
     expect(gcDuring).toMatchObject({ removedActions: 0, removedTrees: 0 });
     expect((await gcStore(store, p.runs)).removedActions).toBe(0); // both runs' records still reference their outputs
-    const first = (await readdir(p.runs)).sort()[0];
-    await rm(join(p.runs, first), { recursive: true });
+    // run ids sort by second only, so two runs within one second are told apart by the id itself
+    await rm(join(p.runs, firstRun.id), { recursive: true });
     const after = await gcStore(store, p.runs);
     expect(after).toMatchObject({ removedActions: 2, removedTrees: 2 }); // the old a and c
     expect(after.bytesFreed).toBeGreaterThan(0);
