@@ -78,10 +78,12 @@ export async function executeAction(env: ExecEnv, a: PreparedAction, o: Outcome)
   let releaseSlot: (() => void) | undefined;
   let releaseLock: (() => Promise<void>) | undefined;
   let outDir: string | undefined;
-  const started = Date.now();
+  let started = Date.now();
   try {
     releaseSlot = await env.limiter.acquire(kind.resources?.cpus ?? 1, kind.resources?.accelerator === true, signal);
     releaseLock = await store.lock(a.key, signal, () => env.emit({ type: 'action-wait', id: a.spec.id, reason: 'another process runs this action' }));
+    // an action's time is its own work, not the wait for a resource slot or another process's lock
+    started = Date.now();
     const done = await lookupCached(store, a.key);
     if (done) {
       applyRecord(o, done);
