@@ -11,26 +11,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { configureAugmentation, createBatchLoader, type BatchLoaderOptions } from '../src/nn/data/index.js';
 import { writeSyntheticCase } from '../test/data/synthetic-cases.js';
+import { printTable, type Row } from './table.js';
 
 const BASELINES = new URL('../../shared/bench/baselines.json', import.meta.url).pathname;
 const CASES = 24;
 
-interface Row {
-  figure: string;
-  value: number;
-  baseline?: number;
-  /** true when larger is better */
-  higher?: boolean;
-}
 
-function table(rows: Row[]): void {
-  console.log('| figure | ours | nnU-Net v2 | ratio (>1 = we are better) |');
-  console.log('|---|---|---|---|');
-  for (const r of rows) {
-    const ratio = r.baseline === undefined ? '' : (r.higher ? r.value / r.baseline : r.baseline / r.value).toFixed(2);
-    console.log(`| ${r.figure} | ${r.value.toFixed(3)} | ${r.baseline?.toFixed(3) ?? ''} | ${ratio} |`);
-  }
-}
 
 /** Seconds per batch after one warm-up batch. */
 async function secondsPerBatch(o: BatchLoaderOptions, batches: number): Promise<number> {
@@ -78,7 +64,7 @@ export async function run(): Promise<void> {
     const twoD = await secondsPerBatch({ ...full, patchSize: [56, 40], batchSize: 366, config: configureAugmentation([56, 40]) }, 3);
     rows.push({ figure: '2d: s per augmented batch of 366, in-process', value: twoD });
     rows.push({ figure: 'peak RSS MiB (process incl. workers)', value: process.resourceUsage().maxRSS / 1024 });
-    table(rows);
+    printTable(rows, { digits: 3 });
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -12,20 +12,10 @@ import { aggregateFingerprint } from '../nodes/fingerprint/aggregate.js';
 import { planExperiment } from '../nodes/plan/plan-experiment.js';
 import type { DatasetJson } from '../nodes/dataset/format.js';
 import { planCommand } from '../src/cli/commands/plan.js';
+import { printTable } from './table.js';
 
 const ROOT = new URL('../../shared/datasets/Dataset004_Hippocampus', import.meta.url).pathname;
 const BASELINES = new URL('../../shared/bench/baselines.json', import.meta.url).pathname;
-
-interface Row { figure: string; value: number; baseline?: number }
-
-function table(rows: Row[]): void {
-  console.log('| figure | ours (s) | nnU-Net v2 (s) | ratio (>1 = we are faster) |');
-  console.log('|---|---|---|---|');
-  for (const r of rows) {
-    const ratio = r.baseline === undefined ? '' : (r.baseline / r.value).toFixed(2);
-    console.log(`| ${r.figure} | ${r.value.toFixed(2)} | ${r.baseline?.toFixed(2) ?? ''} | ${ratio} |`);
-  }
-}
 
 const seconds = (t0: number) => (performance.now() - t0) / 1000;
 
@@ -60,14 +50,14 @@ export async function run(): Promise<void> {
     t0 = performance.now();
     await planCommand(ROOT, opts, () => {});
     const warmS = seconds(t0);
-    table([
+    printTable([
       { figure: `fingerprint: ${ids.length} cases analysed (1 thread)`, value: analyzeS },
       { figure: 'fingerprint: 1e8-sample intensity statistics', value: aggregateS },
       { figure: 'fingerprint total (in process)', value: analyzeS + aggregateS, baseline: base?.fingerprint_s },
       { figure: 'plan (planner only)', value: planS, baseline: base?.plan_s },
       { figure: '`nnunet plan` through the engine, cold store', value: coldS, baseline: base && base.fingerprint_s + base.plan_s },
       { figure: '`nnunet plan` rerun, everything cached', value: warmS },
-    ]);
+    ], { unit: 's' });
     console.log(`3d_fullres patch ${JSON.stringify(plans.configurations['3d_fullres']?.patch_size)}, batch ${plans.configurations['3d_fullres']?.batch_size}`);
   } finally {
     rmSync(work, { recursive: true, force: true });

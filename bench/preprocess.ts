@@ -13,26 +13,12 @@ import { runCaseTask, type CaseTask } from '../nodes/preprocess/run-case.js';
 import { preprocessCommand, preprocessPipeline } from '../src/cli/commands/preprocess.js';
 import { runPipeline } from '../src/engine/index.js';
 import { configuration, plans } from '../nodes/preprocess/test-helpers.js';
+import { printTable, type Row } from './table.js';
 
 const ROOT = new URL('../../shared/datasets/Dataset004_Hippocampus', import.meta.url).pathname;
 const BASELINES = new URL('../../shared/bench/baselines.json', import.meta.url).pathname;
 
-interface Row {
-  figure: string;
-  value: number;
-  baseline?: number;
-  /** true when larger is better */
-  higher?: boolean;
-}
 
-function table(rows: Row[]): void {
-  console.log('| figure | ours | nnU-Net v2 | ratio (>1 = we are better) |');
-  console.log('|---|---|---|---|');
-  for (const r of rows) {
-    const ratio = r.baseline === undefined ? '' : (r.higher ? r.value / r.baseline : r.baseline / r.value).toFixed(2);
-    console.log(`| ${r.figure} | ${r.value.toFixed(2)} | ${r.baseline?.toFixed(2) ?? ''} | ${ratio} |`);
-  }
-}
 
 /**
  * `nnunet preprocess` as nnUNetv2_preprocess is timed: plans exist (fingerprint + plan run untimed first), then
@@ -105,5 +91,5 @@ export async function run(): Promise<void> {
   rows.push({ figure: `pool, 2d + 3d_fullres, ${cases.length} cases each: seconds (wall)`, value: total });
   rows.push({ figure: 'nnunet preprocess, plan cached, 2d + 3d_fullres: seconds (wall)', value: await cliSeconds(), baseline: base?.preprocess_all_configs_cli_s });
   rows.push({ figure: 'peak RSS MiB (process incl. workers)', value: process.resourceUsage().maxRSS / 1024 });
-  table(rows);
+  printTable(rows, { digits: 2 });
 }
