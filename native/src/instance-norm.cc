@@ -57,6 +57,28 @@ void statistics(const float *x, int64_t V, int64_t C, float eps, float *mean, fl
 inline float leaky(float z, float slope) { return std::max(z, 0.f) + slope * std::min(z, 0.f); }
 inline float leakyGrad(float z, float slope) { return slope + (1.f - slope) * (float)(z > 0.f); }
 
+// One sample: statistics, then y = lrelu(x * scale + shift).
+void forwardSample(const float *x, int64_t V, int64_t C, const float *G, const float *B, float eps, float slope,
+                   float *y, float *m, float *r) {
+  statistics(x, V, C, eps, m, r);
+  std::vector<float> scale(C), shift(C);
+  for (int64_t c = 0; c < C; c++) { scale[c] = r[c] * G[c]; shift[c] = B[c] - m[c] * scale[c]; }
+  const float *sc = scale.data(), *sh = shift.data();
+#pragma omp parallel for schedule(static) if (V * C >= kParallelMin)
+  for (int64_t v = 0; v < V; v++) {
+    const float *__restrict xr = x + v * C;
+    float *__restrict yr = y + v * C;
+    for (int64_t c = 0; c < C; c++) yr[c] = leaky(xr[c] * sc[c] + sh[c], slope);
+  }
+}
+
+// Many small samples (2D batches: 36-366 slices) run a sample per thread; a few large ones split each sample's
+// voxels over the threads (the inner regions are serial when nested). Either way the partition depends only on
+// the shapes and the thread count, so results stay bit-identical run to run.
+inline bool bySample(int64_t N, int64_t V, int64_t C) {
+  return N >= omp_get_max_threads() && N * V * C >= kParallelMin;
+}
+
 // instanceNormForward(N, V, C, x, gamma, beta, eps, slope, y, mean[N*C], rstd[N*C])
 Napi::Value InstanceNormForward(const Napi::CallbackInfo &info) {
   const int64_t N = intArg(info, 0, "N"), V = intArg(info, 1, "V"), C = intArg(info, 2, "C");
@@ -64,19 +86,13 @@ Napi::Value InstanceNormForward(const Napi::CallbackInfo &info) {
   const float *X = f32Arg(info, 3, size, "x"), *G = f32Arg(info, 4, C, "gamma"), *B = f32Arg(info, 5, C, "beta");
   const float eps = floatArg(info, 6, "eps"), slope = floatArg(info, 7, "slope");
   float *Y = f32Arg(info, 8, size, "y"), *M = f32Arg(info, 9, N * C, "mean"), *R = f32Arg(info, 10, N * C, "rstd");
-  std::vector<float> scale(C), shift(C);
-  for (int64_t n = 0; n < N; n++) {
-    const float *x = X + n * V * C;
-    float *y = Y + n * V * C, *m = M + n * C, *r = R + n * C;
-    statistics(x, V, C, eps, m, r);
-    for (int64_t c = 0; c < C; c++) { scale[c] = r[c] * G[c]; shift[c] = B[c] - m[c] * scale[c]; }
-    const float *sc = scale.data(), *sh = shift.data();
-#pragma omp parallel for schedule(static) if (V * C >= kParallelMin)
-    for (int64_t v = 0; v < V; v++) {
-      const float *__restrict xr = x + v * C;
-      float *__restrict yr = y + v * C;
-      for (int64_t c = 0; c < C; c++) yr[c] = leaky(xr[c] * sc[c] + sh[c], slope);
-    }
+  auto sample = [&](int64_t n) { forwardSample(X + n * V * C, V, C, G, B, eps, slope, Y + n * V * C, M + n * C, R + n * C); };
+  // not `parallel for if (...)`: an inactive outer region makes libgomp build a fresh team for every inner one
+  if (bySample(N, V, C)) {
+#pragma omp parallel for schedule(static)
+    for (int64_t n = 0; n < N; n++) sample(n);
+  } else {
+    for (int64_t n = 0; n < N; n++) sample(n);
   }
   return info.Env().Undefined();
 }
@@ -119,6 +135,35 @@ NNUNET_CLONES void backwardApply(const float *__restrict x, const float *__restr
   }
 }
 
+// One sample's dx; its dgamma/dbeta contributions go to sums[0..C) (dbeta) and sums[C..2C) (dgamma).
+void backwardSample(const float *x, const float *dy, int64_t V, int64_t C, const float *m, const float *r,
+                    const float *G, const float *B, float slope, float *dx, double *sums) {
+  const int T = omp_get_max_threads();
+  std::vector<double> partial((size_t)T * 2 * C, 0.0);
+  std::vector<float> scratch((size_t)T * 2 * C), k(C), a1(C), a2(C);
+#pragma omp parallel num_threads(T) if (V * C >= kParallelMin)
+  {
+    const int t = omp_get_thread_num(), nt = omp_get_num_threads();
+    double *sumDz = &partial[(size_t)t * 2 * C];
+    float *f1 = &scratch[(size_t)t * 2 * C];
+    backwardSums(x, dy, V * t / nt, V * (t + 1) / nt, C, m, r, G, B, slope, f1, f1 + C, sumDz, sumDz + C);
+  }
+  for (int64_t c = 0; c < C; c++) {
+    double s1 = 0, s2 = 0;
+    for (int t = 0; t < T; t++) { s1 += partial[(size_t)t * 2 * C + c]; s2 += partial[(size_t)t * 2 * C + C + c]; }
+    sums[c] = s1;
+    sums[C + c] = s2;
+    a1[c] = (float)(s1 / V);
+    a2[c] = (float)(s2 / V);
+    k[c] = r[c] * G[c];
+  }
+#pragma omp parallel num_threads(T) if (V * C >= kParallelMin)
+  {
+    const int t = omp_get_thread_num(), nt = omp_get_num_threads();
+    backwardApply(x, dy, V * t / nt, V * (t + 1) / nt, C, m, r, G, B, slope, k.data(), a1.data(), a2.data(), dx);
+  }
+}
+
 // instanceNormBackward(N, V, C, dy, x, gamma, beta, mean, rstd, slope, dx, dgamma, dbeta)
 // With xh = (x - mean) * rstd, z = gamma * xh + beta, dz = dy * lrelu'(z):
 // dbeta = sum dz, dgamma = sum dz * xh, dx = rstd * gamma * (dz - mean(dz) - xh * mean(dz * xh)).
@@ -130,35 +175,22 @@ Napi::Value InstanceNormBackward(const Napi::CallbackInfo &info) {
   const float *M = f32Arg(info, 7, N * C, "mean"), *R = f32Arg(info, 8, N * C, "rstd");
   const float slope = floatArg(info, 9, "slope");
   float *DX = f32Arg(info, 10, size, "dx"), *DG = f32Arg(info, 11, C, "dgamma"), *DB = f32Arg(info, 12, C, "dbeta");
-  const int T = omp_get_max_threads();
-  std::vector<double> partial((size_t)T * 2 * C), dgamma(C, 0.0), dbeta(C, 0.0);
-  std::vector<float> scratch((size_t)T * 2 * C), k(C), a1(C), a2(C);
-  for (int64_t n = 0; n < N; n++) {
-    const float *x = X + n * V * C, *dy = DY + n * V * C, *m = M + n * C, *r = R + n * C;
-    std::fill(partial.begin(), partial.end(), 0.0);
-#pragma omp parallel num_threads(T) if (V * C >= kParallelMin)
-    {
-      const int t = omp_get_thread_num(), nt = omp_get_num_threads();
-      double *sumDz = &partial[(size_t)t * 2 * C];
-      float *f1 = &scratch[(size_t)t * 2 * C];
-      backwardSums(x, dy, V * t / nt, V * (t + 1) / nt, C, m, r, G, B, slope, f1, f1 + C, sumDz, sumDz + C);
-    }
-    for (int64_t c = 0; c < C; c++) {
-      double s1 = 0, s2 = 0;
-      for (int t = 0; t < T; t++) { s1 += partial[(size_t)t * 2 * C + c]; s2 += partial[(size_t)t * 2 * C + C + c]; }
-      dbeta[c] += s1;
-      dgamma[c] += s2;
-      a1[c] = (float)(s1 / V);
-      a2[c] = (float)(s2 / V);
-      k[c] = r[c] * G[c];
-    }
-#pragma omp parallel num_threads(T) if (V * C >= kParallelMin)
-    {
-      const int t = omp_get_thread_num(), nt = omp_get_num_threads();
-      backwardApply(x, dy, V * t / nt, V * (t + 1) / nt, C, m, r, G, B, slope, k.data(), a1.data(), a2.data(), DX + n * V * C);
-    }
+  std::vector<double> sums((size_t)N * 2 * C);
+  auto sample = [&](int64_t n) {
+    backwardSample(X + n * V * C, DY + n * V * C, V, C, M + n * C, R + n * C, G, B, slope, DX + n * V * C, &sums[(size_t)n * 2 * C]);
+  };
+  if (bySample(N, V, C)) {
+#pragma omp parallel for schedule(static)
+    for (int64_t n = 0; n < N; n++) sample(n);
+  } else {
+    for (int64_t n = 0; n < N; n++) sample(n);
   }
-  for (int64_t c = 0; c < C; c++) { DG[c] = (float)dgamma[c]; DB[c] = (float)dbeta[c]; }
+  for (int64_t c = 0; c < C; c++) {  // samples summed in a fixed order
+    double db = 0, dg = 0;
+    for (int64_t n = 0; n < N; n++) { db += sums[(size_t)n * 2 * C + c]; dg += sums[(size_t)n * 2 * C + C + c]; }
+    DB[c] = (float)db;
+    DG[c] = (float)dg;
+  }
   return info.Env().Undefined();
 }
 
