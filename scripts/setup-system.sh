@@ -4,7 +4,10 @@
 # pure tfjs (slowly), and `nnunet doctor` says so.
 set -u
 pkgs="libdnnl-dev"
+# extras: NNUNET_WITH_PYTHON=1 for golden-fixture generators and the PyTorch benchmarks,
+# NNUNET_WITH_CHROMIUM=1 for the report's headless-browser test
 [ "${NNUNET_WITH_PYTHON:-0}" = "1" ] && pkgs="$pkgs python3-scipy python3-skimage python3-nibabel python3-torch"
+[ "${NNUNET_WITH_CHROMIUM:-0}" = "1" ] && pkgs="$pkgs chromium"
 missing=""
 for p in $pkgs; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
 [ -z "$missing" ] && exit 0

@@ -11,7 +11,7 @@ import { aggregateFingerprint, fingerprintJson } from '../../nodes/fingerprint/a
 import { planExperiment } from '../../nodes/plan/plan-experiment.js';
 import type { ConfigurationPlan } from '../../nodes/plan/format.js';
 
-const ROOT = '/work/shared/datasets/Dataset004_Hippocampus';
+const ROOT = new URL('../../../shared/datasets/Dataset004_Hippocampus', import.meta.url).pathname;
 const GOLDEN = new URL('./fixtures/hippocampus-fingerprint.json', import.meta.url);
 
 describe.skipIf(!existsSync(ROOT))('Hippocampus fingerprint and plans', () => {

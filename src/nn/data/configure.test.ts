@@ -30,7 +30,7 @@ describe('configureAugmentation (spec §5.6, §5.7)', () => {
   });
 });
 
-const DEFAULTS = '/work/shared/spec/nnunet-defaults.json';
+const DEFAULTS = new URL('../../../../shared/spec/nnunet-defaults.json', import.meta.url).pathname;
 describe.skipIf(!existsSync(DEFAULTS))('augmentation constants', () => {
   it('match nnunet-defaults.json', () => {
     const aug = JSON.parse(readFileSync(DEFAULTS, 'utf8')).augmentation as Record<string, number>;
