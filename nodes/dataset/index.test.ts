@@ -30,6 +30,15 @@ const failure = async (path: string) => {
 };
 
 describe('dataset node', () => {
+  it('names the file, line and column of a dataset.json that is not JSON', async () => {
+    const dir = copyGood();
+    writeFileSync(join(dir, 'dataset.json'), '{\n  "channel_names": {"0": "T1"},\n  "numTraining": 3,\n}\n');
+    const err = await runOn(dir).catch((e) => e);
+    expect(err?.code).toBe('DATASET_JSON_UNREADABLE');
+    expect(err?.context).toMatchObject({ file: join(dir, 'dataset.json'), line: 4, column: 1 });
+    expect(err?.message).toContain(`${join(dir, 'dataset.json')}:4:1`);
+  });
+
   it('lists cases sorted, with content digests, and writes dataset.json + cases.json', async () => {
     const out = mkdtempSync(join(root, 'out-'));
     const res = await dataset.run(context({ path: good }, out));

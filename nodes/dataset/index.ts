@@ -11,6 +11,7 @@ import type { CaseListing, DatasetJson } from './format.js';
 import { discoverCases } from './discover.js';
 import { paramsSchema, type DatasetParams } from './params.js';
 import { caseIssues, datasetJsonIssues } from './validate.js';
+import { jsonErrorPosition } from '../../src/util/json-position.js';
 
 export const SPLITS_FILE = 'splits_final.json';
 
@@ -57,9 +58,15 @@ async function run(ctx: ActionContext<DatasetParams>) {
   let ds: DatasetJson;
   try {
     raw = await readFile(jsonFile, 'utf8');
-    ds = JSON.parse(raw) as DatasetJson;
   } catch (cause) {
     throw new DatasetError('DATASET_JSON_UNREADABLE', `${jsonFile}: cannot read dataset.json (${(cause as Error).message})`, { file: jsonFile }, { cause });
+  }
+  try {
+    ds = JSON.parse(raw) as DatasetJson;
+  } catch (cause) {
+    const { line, column } = jsonErrorPosition(raw, cause);
+    throw new DatasetError('DATASET_JSON_UNREADABLE', `${jsonFile}:${line}:${column}: dataset.json is not valid JSON (${(cause as Error).message})`,
+      { file: jsonFile, line, column }, { cause });
   }
   const jsonIssues = datasetJsonIssues(ds, jsonFile);
   if (jsonIssues.length > 0) fail(`${jsonFile}: invalid dataset.json`, jsonIssues, jsonFile);

@@ -15,6 +15,7 @@ import { checkFingerprint } from './check-fingerprint.js';
 import { paramsSchema, type PlanParams } from './params.js';
 import { planExperiment, plansJson } from './plan-experiment.js';
 import { pyJsonParse } from './py-json.js';
+import { jsonErrorPosition } from '../../src/util/json-position.js';
 
 export const PLANS_FILE = 'nnUNetPlans.json';
 
@@ -34,11 +35,17 @@ function sources(ctx: ActionContext<PlanParams>): Sources {
 }
 
 async function readJson(file: string, code: string): Promise<{ text: string; value: unknown }> {
+  let text: string;
   try {
-    const text = await readFile(file, 'utf8');
-    return { text, value: pyJsonParse(text) };
+    text = await readFile(file, 'utf8');
   } catch (cause) {
     throw new NodeError(code, `${file}: cannot read JSON (${(cause as Error).message})`, { file }, { cause });
+  }
+  try {
+    return { text, value: pyJsonParse(text) };
+  } catch (cause) {
+    const { line, column } = jsonErrorPosition(text, cause);
+    throw new NodeError(code, `${file}:${line}:${column}: not valid JSON (${(cause as Error).message})`, { file, line, column }, { cause });
   }
 }
 
