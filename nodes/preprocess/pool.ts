@@ -7,8 +7,7 @@
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { AbortedError, NodeError } from '../../src/engine/errors.js';
-// src/util/worker.ts's startWorker cannot start a .ts entry on Node 20 (tsx via execArgv does not reach it)
-import { startModuleWorker } from '../../src/nn/data/spawn-worker.js';
+import { startWorker } from '../../src/util/worker.js';
 import { runCaseTask, type CaseSummary, type CaseTask } from './run-case.js';
 import type { WorkerReply } from './worker.js';
 
@@ -75,7 +74,7 @@ class CasePool {
 
   private spawn(): Worker {
     this.spawned++;
-    const worker = startModuleWorker(WORKER_URL);
+    const worker = startWorker(WORKER_URL);
     worker.on('message', (reply: WorkerReply) => {
       const job = this.busy.get(worker);
       if (!job || job.id !== reply.id) return;

@@ -2,7 +2,7 @@
 import { availableParallelism } from 'node:os';
 import { extname } from 'node:path';
 import type { Worker } from 'node:worker_threads';
-import { startModuleWorker } from './spawn-worker.js';
+import { startWorker } from '../../util/worker.js';
 import { BatchProducer, type Batch, type BatchSpec } from './batch.js';
 import { assertCasesExist } from './case-store.js';
 import type { AugmentConfig } from './configure.js';
@@ -114,7 +114,7 @@ function workerLoader(spec: BatchSpec, seed: number, count: number, prefetch: nu
     for (const p of pending.values()) p.reject(err);
   };
   for (let w = 0; w < count; w++) {
-    const worker = startModuleWorker(WORKER_URL, { workerData: { spec, seed } });
+    const worker = startWorker(WORKER_URL, { workerData: { spec, seed } });
     worker.on('message', (msg: WorkerReply) => {
       const p = pending.get(msg.index);
       if (!p) return;

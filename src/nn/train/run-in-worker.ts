@@ -1,6 +1,5 @@
 /** Runs `runTraining` in a worker thread and relays progress, log lines, abort and errors. */
-// src/util/worker.ts's startWorker cannot start a .ts entry on Node 20 (see spawn-worker.ts); this one can
-import { startModuleWorker } from '../data/spawn-worker.js';
+import { startWorker } from '../../util/worker.js';
 import { AbortedError, NnunetError, type ErrorContext } from '../../engine/errors.js';
 import type { TrainConfig } from './config.js';
 import type { TrainHooks, TrainResult } from './loop.js';
@@ -12,7 +11,7 @@ export interface WorkerHooks extends Omit<TrainHooks, 'aborted'> {
 
 export function trainInWorker(config: TrainConfig, hooks: WorkerHooks): Promise<TrainResult> {
   return new Promise((resolve, reject) => {
-    const worker = startModuleWorker(new URL('./worker.ts', import.meta.url), { workerData: { config } });
+    const worker = startWorker(new URL('./worker.ts', import.meta.url), { workerData: { config } });
     let settled = false;
     const onAbort = () => worker.postMessage({ type: 'abort' });
     const finish = (fn: () => void) => {
