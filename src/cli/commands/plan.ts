@@ -15,8 +15,7 @@ import { kinds } from '../../../nodes/index.js';
 import type { Plans } from '../../../nodes/plan/format.js';
 import { plansJson } from '../../../nodes/plan/plan-experiment.js';
 import { artifactDir, defaultStoreDir, NnunetError, runPipeline, type EngineObserver, type RunRecord } from '../../engine/index.js';
-import { createProgress } from '../progress.js';
-import { globalDirs, interruptController, summarize } from './run.js';
+import { globalDirs, summarize, withTerminal } from './run.js';
 
 export interface PlanCommandOptions {
   out: string;
@@ -124,13 +123,7 @@ export function register(program: Command): void {
     .option('--plans-name <name>', 'plans identifier (default: nnUNetPlans, or the ResEnc preset name)')
     .option('-q, --quiet', 'no live progress')
     .action(async (dataset: string | undefined, opts: PlanCommandOptions & { quiet?: boolean }, cmd: Command) => {
-      const interrupt = interruptController();
-      const progress = createProgress(opts.quiet);
-      try {
-        await planCommand(dataset, { ...opts, ...globalDirs(cmd), signal: interrupt.signal, onEvent: progress.observer }, (l) => process.stdout.write(`${l}\n`));
-      } finally {
-        progress.stop();
-        interrupt.dispose();
-      }
+      await withTerminal(opts.quiet, ({ signal, onEvent }) =>
+        planCommand(dataset, { ...opts, ...globalDirs(cmd), signal, onEvent }, (l) => process.stdout.write(`${l}\n`)));
     });
 }

@@ -14,9 +14,8 @@ import { PLANS_FILE } from '../../../nodes/plan/index.js';
 import { FINGERPRINT_FILE } from '../../../nodes/fingerprint/index.js';
 import { resolveConfiguration } from '../../../nodes/plan/resolve.js';
 import { artifactDir, defaultStoreDir, NnunetError, runPipeline, type RunRecord } from '../../engine/index.js';
-import { createProgress } from '../progress.js';
 import { planPipeline, type PlanCommandOptions } from './plan.js';
-import { globalDirs, interruptController, summarize } from './run.js';
+import { globalDirs, summarize, withTerminal } from './run.js';
 
 export interface PreprocessCommandOptions extends Omit<PlanCommandOptions, 'fingerprint' | 'datasetJson'> {
   configurations?: string[];
@@ -142,13 +141,7 @@ export function register(program: Command): void {
     .option('-j, --jobs <n>', 'actions running at once (default: CPU count)', (v) => Number.parseInt(v, 10))
     .option('-q, --quiet', 'no live progress')
     .action(async (dataset: string, opts: Omit<PreprocessCommandOptions, 'storeDir' | 'runsDir'> & { quiet?: boolean }, cmd: Command) => {
-      const interrupt = interruptController();
-      const progress = createProgress(opts.quiet);
-      try {
-        await preprocessCommand(dataset, { ...opts, ...globalDirs(cmd), signal: interrupt.signal, onEvent: progress.observer }, (l) => process.stdout.write(`${l}\n`));
-      } finally {
-        progress.stop();
-        interrupt.dispose();
-      }
+      await withTerminal(opts.quiet, ({ signal, onEvent }) =>
+        preprocessCommand(dataset, { ...opts, ...globalDirs(cmd), signal, onEvent }, (l) => process.stdout.write(`${l}\n`)));
     });
 }

@@ -4,8 +4,7 @@ import type { Command } from 'commander';
 import { kinds } from '../../../nodes/index.js';
 import { NnunetError, readRun } from '../../engine/index.js';
 import { formatReproduce, reproduceRun } from '../../tracking/reproduce.js';
-import { createProgress } from '../progress.js';
-import { globalDirs, interruptController } from './run.js';
+import { globalDirs, withTerminal } from './run.js';
 
 export function register(program: Command): void {
   program.command('reproduce')
@@ -19,19 +18,13 @@ export function register(program: Command): void {
       // the global --store names the fresh store here (default: a temporary one, removed afterwards)
       const { storeDir, runsDir = 'runs' } = globalDirs(cmd);
       const original = await readRun(resolve(runsDir), id);
-      const interrupt = interruptController();
-      const progress = createProgress(o.quiet);
-      try {
+      await withTerminal(o.quiet, async ({ signal, onEvent, stopProgress }) => {
         const report = await reproduceRun(original, {
-          kinds, storeDir: storeDir && resolve(storeDir), keepStore: o.keep, runsDir, signal: interrupt.signal,
-          onEvent: progress.observer, concurrency: o.jobs,
+          kinds, storeDir: storeDir && resolve(storeDir), keepStore: o.keep, runsDir, signal, onEvent, concurrency: o.jobs,
         });
-        progress.stop();
+        stopProgress();
         process.stdout.write(`${formatReproduce(report)}\n`);
         if (report.rerun.status !== 'succeeded') throw new NnunetError('REPRODUCE_FAILED', `the rerun ${report.rerun.id} ${report.rerun.status}`);
-      } finally {
-        progress.stop();
-        interrupt.dispose();
-      }
+      });
     });
 }

@@ -2,7 +2,7 @@
 import { relative, join } from 'node:path';
 import type { Command } from 'commander';
 import { kinds } from '../../../nodes/index.js';
-import { NnunetError, PipelineError, runPipeline, type RunOptions, type RunRecord } from '../../engine/index.js';
+import { NnunetError, PipelineError, runPipeline, type EngineObserver, type RunOptions, type RunRecord } from '../../engine/index.js';
 import { backendInfo, describeBackend } from '../../nn/backend.js';
 import { createProgress } from '../progress.js';
 import { writeRunReport } from '../../report/index.js';
@@ -43,18 +43,24 @@ export function interruptController(): { signal: AbortSignal; dispose(): void } 
 }
 
 /**
- * runPipeline as a terminal command runs it: Ctrl-C / SIGTERM abort it, live progress unless quiet, and the
- * compute backend recorded. Commands that build their own pipeline (preprocess, train...) can use it too.
+ * What a terminal command wraps around engine work: Ctrl-C / SIGTERM abort it, and live progress is drawn
+ * unless quiet. Commands that build their own pipeline (plan, preprocess, train, reproduce) use it too.
  */
-export async function runInteractive(opts: RunOptions): Promise<RunRecord> {
+export async function withTerminal<T>(quiet: boolean | undefined,
+  work: (io: { signal: AbortSignal; onEvent: EngineObserver; stopProgress(): void }) => Promise<T>): Promise<T> {
   const interrupt = interruptController();
-  const progress = createProgress(opts.quiet);
+  const progress = createProgress(quiet);
   try {
-    return await runPipeline({ environment: computeEnvironment, ...opts, signal: interrupt.signal, onEvent: progress.observer });
+    return await work({ signal: interrupt.signal, onEvent: progress.observer, stopProgress: () => progress.stop() });
   } finally {
     progress.stop();
     interrupt.dispose();
   }
+}
+
+/** runPipeline as a terminal command runs it, with the compute backend recorded. */
+export function runInteractive(opts: RunOptions): Promise<RunRecord> {
+  return withTerminal(opts.quiet, ({ signal, onEvent }) => runPipeline({ environment: computeEnvironment, ...opts, signal, onEvent }));
 }
 
 export function summarize(rec: RunRecord, runsDir: string): string {

@@ -11,8 +11,7 @@ import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import { kinds } from '../../../nodes/index.js';
 import { artifactDir, NnunetError, runPipeline, type RunRecord } from '../../engine/index.js';
-import { createProgress } from '../progress.js';
-import { globalDirs, interruptController, summarize } from './run.js';
+import { globalDirs, summarize, withTerminal } from './run.js';
 
 export interface TrainCommandOptions {
   epochs?: number;
@@ -84,18 +83,10 @@ export async function trainCommand(folder: string, configuration: string, foldTe
     throw new NnunetError('CLI_TRAIN_FOLDER', `${dir} is neither a preprocessed folder (nnUNetPlans.json) nor a raw dataset (dataset.json)`, { file: dir });
   }
   const fold = parseFold(foldText);
-  const interrupt = interruptController();
-  const progress = createProgress(o.quiet);
-  let record: RunRecord;
-  try {
-    record = await runPipeline({
-      pipelineText: trainPipeline(dir, configuration, fold, o), kinds, ...dirs, name: `train ${configuration} fold ${fold}`,
-      signal: interrupt.signal, quiet: o.quiet, onEvent: progress.observer,
-    });
-  } finally {
-    progress.stop();
-    interrupt.dispose();
-  }
+  const record = await withTerminal(o.quiet, ({ signal, onEvent }) => runPipeline({
+    pipelineText: trainPipeline(dir, configuration, fold, o), kinds, ...dirs, name: `train ${configuration} fold ${fold}`,
+    signal, quiet: o.quiet, onEvent,
+  }));
   if (o.out && record.status === 'succeeded') await copyOutputs(record, dirs.storeDir ?? process.env.NNUNET_STORE ?? '.nnunet', resolve(o.out));
   return record;
 }
