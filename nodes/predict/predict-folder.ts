@@ -1,6 +1,7 @@
 // spec §6: predict many cases, streaming (read, predict, write one case at a time); a broken case fails alone.
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { copyOut } from '../../src/util/copy-out.js';
 import { join } from 'node:path';
 import { NnunetError } from '../../src/engine/errors.js';
 import { readImage, readSegmentation, writeSegmentation } from '../../src/imaging/index.js';
@@ -39,8 +40,8 @@ export async function predictFolder(cases: CaseFiles[], model: Model, outDir: st
   opts: PredictFolderOptions = {}): Promise<PredictFolderResult> {
   await mkdir(outDir, { recursive: true });
   const ending = model.datasetJson.file_ending;
-  await copyFile(join(model.dir, 'plans.json'), join(outDir, 'plans.json'));
-  await copyFile(join(model.dir, 'dataset.json'), join(outDir, 'dataset.json'));
+  await copyOut(join(model.dir, 'plans.json'), join(outDir, 'plans.json'));
+  await copyOut(join(model.dir, 'dataset.json'), join(outDir, 'dataset.json'));
   await writeFile(join(outDir, 'predict_from_raw_data_args.json'), JSON.stringify({
     configuration: model.configuration, folds: model.folds, tta: opts.tta !== false, step_size: opts.stepSize ?? 0.5,
     save_probabilities: opts.saveProbabilities === true, previous_stage: opts.previousStage ?? null,

@@ -3,7 +3,8 @@
  * export node up to date (cached when nothing changed) and copies its model folder out, or zips it
  * (nnUNetv2_export_model_to_zip). The result is what `nnunet predict -m` takes on another machine.
  */
-import { cp, mkdir } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
+import { copyOut } from '../../util/copy-out.js';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { kinds } from '../../../nodes/index.js';
@@ -38,7 +39,7 @@ export async function exportCommand(pipeline: string, o: ExportCommandOptions, l
     await zipFolder(dir, out);
   } else {
     await mkdir(out, { recursive: true });
-    await cp(dir, out, { recursive: true });
+    await copyOut(dir, out);
   }
   log(`model exported to ${out}; use it with: nnunet predict -i INPUT -o OUTPUT -m ${out}`);
   return 0;

@@ -7,7 +7,8 @@
  * existing plans file there are kept, as nnU-Net's save_plans does.
  */
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { copyOut } from '../../util/copy-out.js';
 import { basename, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
@@ -94,10 +95,10 @@ export async function planCommand(datasetDir: string | undefined, o: PlanCommand
     await writeFile(target, plansJson(plans));
     log(`kept custom configuration(s) of the existing ${basename(target)}: ${kept.join(', ')}`);
   } else {
-    await copyFile(join(planDir, 'nnUNetPlans.json'), target);
+    await copyOut(join(planDir, 'nnUNetPlans.json'), target);
   }
-  await copyFile(join(planDir, 'dataset.json'), join(out, 'dataset.json'));
-  if (datasetDir) await copyFile(join(await dirOf('fingerprint'), 'dataset_fingerprint.json'), join(out, 'dataset_fingerprint.json'));
+  await copyOut(join(planDir, 'dataset.json'), join(out, 'dataset.json'));
+  if (datasetDir) await copyOut(join(await dirOf('fingerprint'), 'dataset_fingerprint.json'), join(out, 'dataset_fingerprint.json'));
   for (const [name, c] of Object.entries(plans.configurations)) {
     if (c.patch_size) log(`${name}: patch ${c.patch_size.join('x')}, batch ${c.batch_size}, spacing ${c.spacing!.map((s) => Number(s.toFixed(4))).join('x')}`);
     else log(`${name}: inherits ${c.inherits_from}${c.previous_stage ? `, previous stage ${c.previous_stage}` : ''}`);

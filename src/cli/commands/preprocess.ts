@@ -3,12 +3,13 @@
  * engine (dataset -> case fingerprints -> fingerprint -> plan -> preprocess per configuration x case), then the
  * committed artifacts are laid out as nnU-Net does: <out>/nnUNetPlans.json, <out>/<data_identifier>/<case>.*
  */
-import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { copyOut } from '../../util/copy-out.js';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { parse, stringify } from 'yaml';
 import { kinds } from '../../../nodes/index.js';
-import type { CaseListing } from '../../../nodes/dataset/format.js';
+import { readCaseListing } from '../../../nodes/dataset/listing.js';
 import type { Plans } from '../../../nodes/plan/format.js';
 import { PLANS_FILE } from '../../../nodes/plan/index.js';
 import { FINGERPRINT_FILE } from '../../../nodes/fingerprint/index.js';
@@ -62,16 +63,16 @@ function failed(record: RunRecord, runsDir: string): NnunetError {
 async function copyFlat(from: string, to: string): Promise<void> {
   await mkdir(to, { recursive: true });
   const files = await readdir(from);
-  await Promise.all(files.map((f) => copyFile(join(from, f), join(to, f))));
+  await Promise.all(files.map((f) => copyOut(join(from, f), join(to, f))));
 }
 
 /** nnU-Net copies the raw training labels to gt_segmentations/ (validation metrics read them there). */
 async function copyGroundTruth(record: RunRecord, storeDir: string | undefined, to: string): Promise<void> {
   const ds = record.nodes.find((n) => n.node === 'dataset' && n.outputs);
   if (!ds) return;
-  const listing = JSON.parse(await readFile(join(await artifactDir(defaultStoreDir(storeDir), ds.outputs!.digest), 'cases.json'), 'utf8')) as CaseListing;
+  const listing = await readCaseListing(await artifactDir(defaultStoreDir(storeDir), ds.outputs!.digest));
   await mkdir(to, { recursive: true });
-  await Promise.all(listing.training.map((c) => copyFile(c.label, join(to, `${c.id}${listing.file_ending}`))));
+  await Promise.all(listing.training.map((c) => copyOut(c.label, join(to, `${c.id}${listing.file_ending}`))));
 }
 
 /** Runs planning alone (so the default configurations can follow the plans); returns the plans and their files. */
@@ -109,7 +110,7 @@ export async function preprocessCommand(datasetDir: string, o: PreprocessCommand
   if (record.status !== 'succeeded') throw failed(record, runsDir);
   const out = resolve(o.out);
   await mkdir(out, { recursive: true });
-  for (const [name, from] of Object.entries(files)) await copyFile(from, join(out, name));
+  for (const [name, from] of Object.entries(files)) await copyOut(from, join(out, name));
   await copyGroundTruth(record, o.storeDir, join(out, 'gt_segmentations'));
   const cases = new Map<string, number>();
   for (const n of record.nodes.filter((x) => x.node === 'preprocess' && x.outputs)) {
