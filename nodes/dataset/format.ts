@@ -30,13 +30,13 @@ export interface CaseFiles {
   label?: string;
 }
 
-/** cases.json, written by the dataset node. */
+/** cases.json as `readCaseListing` returns it, every path absolute (on disk they are relative: listing.ts). */
 export interface CaseListing {
   /** dataset name used in plans (the raw folder's name, e.g. Dataset004_Hippocampus) */
   name: string;
   /** kind@version of the dataset node that validated these cases */
   validator?: string;
-  /** absolute path of the raw dataset folder */
+  /** the raw dataset folder */
   root: string;
   file_ending: string;
   /** training cases, sorted by id */

@@ -7,6 +7,7 @@ import { artifact, context } from '../../test/planning/context.js';
 import { caseVolumes, volume, writeDataset } from '../../test/planning/synthetic.js';
 import { dataset } from './index.js';
 import type { CaseListing } from './format.js';
+import { readCaseListing } from './listing.js';
 
 const root = mkdtempSync(join(tmpdir(), 'ds-'));
 const good = join(root, 'Dataset001_Good');
@@ -69,7 +70,7 @@ describe('dataset node', () => {
     const listing = JSON.parse(readFileSync(join(first, 'cases.json'), 'utf8')) as CaseListing;
     const { hashFile, digestJson } = await import('../../src/engine/index.js');
     const b = listing.training.find((c) => c.id === 'b_002')!;
-    b.digest = digestJson(await Promise.all([...b.images, b.label].map((f) => hashFile(f))));
+    b.digest = digestJson(await Promise.all([...b.images, b.label].map((f) => hashFile(join(listing.root, f)))));
     writeFileSync(join(first, 'cases.json'), JSON.stringify(listing));
     const ctx = { ...context({ path: dir }, mkdtempSync(join(root, 'out-'))), previous: { digest: 'x', dir: first } };
     const res = await dataset.run(ctx);
@@ -80,11 +81,31 @@ describe('dataset node', () => {
     expect(again.code).toBe('DATASET_INVALID');
   });
 
-  it('accepts the dataset as a `source` need', async () => {
+  it('accepts the dataset as a `source` need, with an output that does not depend on where the source is', async () => {
     const out = mkdtempSync(join(root, 'out-'));
     const res = await dataset.run(context({}, out, { source: [artifact('gen', good)] }));
     expect(res?.items).toHaveLength(3);
-    expect(JSON.parse(readFileSync(join(out, 'cases.json'), 'utf8')).name).toBe('Dataset');
+    const text = readFileSync(join(out, 'cases.json'), 'utf8');
+    expect(JSON.parse(text).name).toBe('Dataset');
+    expect(text).not.toContain(good);
+    // the case files travel with the output: readers find them below the artifact
+    const listing = await readCaseListing(out);
+    expect(listing.root).toBe(out);
+    expect(listing.training[0].images[0]).toBe(join(out, 'imagesTr/a_001_0000.nii.gz'));
+    expect(readFileSync(listing.training[0].label)).toEqual(readFileSync(join(good, 'labelsTr/a_001.nii.gz')));
+    // the same source bytes in another folder (another store) give the same output bytes
+    const elsewhere = mkdtempSync(join(root, 'out-'));
+    await dataset.run(context({}, elsewhere, { source: [artifact('gen', copyGood())] }));
+    expect(readFileSync(join(elsewhere, 'cases.json'), 'utf8')).toBe(text);
+  });
+
+  it('stores paths of a raw folder relative to it and gives them back absolute', async () => {
+    const out = mkdtempSync(join(root, 'out-'));
+    await dataset.run(context({ path: good }, out));
+    const stored = JSON.parse(readFileSync(join(out, 'cases.json'), 'utf8')) as CaseListing;
+    expect(stored.root).toBe(good);
+    expect(stored.training[0].label).toBe('labelsTr/a_001.nii.gz');
+    expect((await readCaseListing(out)).training[0].label).toBe(join(good, 'labelsTr/a_001.nii.gz'));
   });
 
   it('reports every problem at once, each with its case and exact code', async () => {

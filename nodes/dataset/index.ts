@@ -1,30 +1,34 @@
 /**
  * Kind `dataset` (spec §1): a raw nnU-Net dataset folder, validated in full, listed as one item per training case
  * (digest over the case's file contents) so per-case nodes fan out over it. Output: dataset.json (byte copy)
- * and cases.json, plus the raw folder's splits_final.json when it has one.
+ * and cases.json, plus the raw folder's splits_final.json when it has one. A dataset that comes from an upstream
+ * `source` artifact also holds its case files (hard links, no copy), so the output does not depend on where
+ * the store is.
  */
 import { existsSync } from 'node:fs';
-import { copyFile, readFile, writeFile } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+import { copyFile, link, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import { NodeError, hashFile, digestJson, type ActionContext, type Issue, type Item, type NodeKind } from '../../src/engine/index.js';
 import type { CaseListing, DatasetJson } from './format.js';
 import { discoverCases } from './discover.js';
 import { paramsSchema, type DatasetParams } from './params.js';
 import { caseIssues, datasetJsonIssues } from './validate.js';
 import { jsonErrorPosition } from '../../src/util/json-position.js';
+import { CASES_FILE, insideRoot, storedListing } from './listing.js';
 
 export const SPLITS_FILE = 'splits_final.json';
 
 /** Invalid raw data: `issues` lists every problem, each with its case (`item`), file and reason. */
 export class DatasetError extends NodeError {}
 
-function datasetRoot(ctx: ActionContext<DatasetParams>): string {
+/** The raw folder, and whether it is an upstream artifact (whose path depends on the store) rather than a user folder. */
+function datasetRoot(ctx: ActionContext<DatasetParams>): { root: string; fromSource: boolean } {
   const source = ctx.inputs.source;
   if (ctx.params.path && source?.length) {
     throw new DatasetError('DATASET_TWO_SOURCES', 'give the dataset either as `path` or as a `source` need, not both', {});
   }
-  if (ctx.params.path) return resolve(ctx.params.path);
-  if (source?.length === 1) return source[0].dir;
+  if (ctx.params.path) return { root: resolve(ctx.params.path), fromSource: false };
+  if (source?.length === 1) return { root: source[0].dir, fromSource: true };
   throw new DatasetError('DATASET_NO_SOURCE', 'the dataset node needs `with: { path: <raw dataset folder> }` or one `source` need', {});
 }
 
@@ -35,7 +39,8 @@ const fail = (message: string, issues: Issue[], file?: string): never => {
 };
 
 /** Who validated a listing: results of an older validator are not trusted. */
-const VALIDATOR = 'dataset@1';
+const VALIDATOR = 'dataset@2';
+/** Paths as cases.json stores them (relative to the root), so a source artifact in another place still matches. */
 const caseKey = (id: string, files: string[], digest: string) => JSON.stringify([id, files, digest]);
 
 /**
@@ -44,15 +49,30 @@ const caseKey = (id: string, files: string[], digest: string) => JSON.stringify(
  */
 async function previouslyValid(ctx: ActionContext<DatasetParams>, datasetJsonText: string): Promise<Set<string>> {
   const prev = ctx.previous?.dir;
-  if (!prev || !existsSync(join(prev, 'cases.json')) || !existsSync(join(prev, 'dataset.json'))) return new Set();
+  if (!prev || !existsSync(join(prev, CASES_FILE)) || !existsSync(join(prev, 'dataset.json'))) return new Set();
   if ((await readFile(join(prev, 'dataset.json'), 'utf8')) !== datasetJsonText) return new Set();
-  const listing = JSON.parse(await readFile(join(prev, 'cases.json'), 'utf8')) as CaseListing;
+  // the stored form: paths relative to the root, as `caseKey` wants them
+  const listing = JSON.parse(await readFile(join(prev, CASES_FILE), 'utf8')) as CaseListing;
   if (listing.validator !== VALIDATOR) return new Set();
   return new Set(listing.training.map((c) => caseKey(c.id, [...c.images, c.label], c.digest)));
 }
 
+/** Hard-links a source artifact's case files into the output (a copy across file systems): same layout below root. */
+async function linkCaseFiles(root: string, outDir: string, files: string[]): Promise<void> {
+  for (const f of files) {
+    const rel = insideRoot(root, f);
+    if (rel === null) continue;
+    const to = join(outDir, rel);
+    await mkdir(dirname(to), { recursive: true });
+    await link(f, to).catch(async (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EXDEV' || err.code === 'EPERM') await copyFile(f, to);
+      else throw err;
+    });
+  }
+}
+
 async function run(ctx: ActionContext<DatasetParams>) {
-  const root = datasetRoot(ctx);
+  const { root, fromSource } = datasetRoot(ctx);
   const jsonFile = join(root, 'dataset.json');
   let raw: string;
   let ds: DatasetJson;
@@ -85,7 +105,7 @@ async function run(ctx: ActionContext<DatasetParams>) {
     ctx.progress({ done: i, total: training.length, message: `checking ${c.id}` });
     const files = [...c.images, c.label!];
     let digest = files.every((f) => f && existsSync(f)) ? digestJson(await Promise.all(files.map((f) => hashFile(f)))) : undefined;
-    if (!digest || !known.has(caseKey(c.id, files, digest))) {
+    if (!digest || !known.has(caseKey(c.id, files.map((f) => insideRoot(root, f) ?? f), digest))) {
       const found = await caseIssues(c, ds);
       issues.push(...found);
       if (found.length > 0) continue;
@@ -98,7 +118,7 @@ async function run(ctx: ActionContext<DatasetParams>) {
 
   const listing: CaseListing = {
     // a `source` artifact's folder name is a digest: fall back to dataset.json's own name
-    name: ctx.params.name ?? (ctx.params.path ? basename(root) : typeof ds.name === 'string' ? ds.name : 'Dataset'),
+    name: ctx.params.name ?? (fromSource ? (typeof ds.name === 'string' ? ds.name : 'Dataset') : basename(root)),
     validator: VALIDATOR,
     root,
     file_ending: ds.file_ending,
@@ -108,7 +128,10 @@ async function run(ctx: ActionContext<DatasetParams>) {
   await writeFile(join(ctx.outDir, 'dataset.json'), raw!);
   // nnU-Net copies a raw splits_final.json into the preprocessed folder and trains with it
   if (existsSync(join(root, SPLITS_FILE))) await copyFile(join(root, SPLITS_FILE), join(ctx.outDir, SPLITS_FILE));
-  await writeFile(join(ctx.outDir, 'cases.json'), JSON.stringify(listing, null, 2));
+  if (fromSource) {
+    await linkCaseFiles(root, ctx.outDir, [...listed, ...test].flatMap((c) => [...c.images, ...(c.label ? [c.label] : [])]));
+  }
+  await writeFile(join(ctx.outDir, CASES_FILE), JSON.stringify(storedListing(listing, root, fromSource ? '.' : root), null, 2));
   ctx.progress({ done: training.length, total: training.length });
   return { items, itemLabel: 'case', metrics: { training_cases: listed.length, test_cases: test.length } };
 }

@@ -2,7 +2,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { InputArtifact } from '../../src/engine/types.js';
-import type { CaseListing, DatasetJson } from '../dataset/format.js';
+import type { DatasetJson } from '../dataset/format.js';
+import { readCaseListing } from '../dataset/listing.js';
 import type { CrossvalInfo } from '../evaluate/crossval.js';
 import type { CrossvalResult } from './find-best.js';
 
@@ -10,7 +11,7 @@ const readJson = async <T>(file: string): Promise<T> => JSON.parse(await readFil
 
 export async function datasetInputs(dataset: InputArtifact): Promise<{ datasetJson: DatasetJson; references: Map<string, string> }> {
   const datasetJson = await readJson<DatasetJson>(join(dataset.dir, 'dataset.json'));
-  const listing = await readJson<CaseListing>(join(dataset.dir, 'cases.json'));
+  const listing = await readCaseListing(dataset.dir);
   return { datasetJson, references: new Map(listing.training.map((c) => [c.id, c.label])) };
 }
 

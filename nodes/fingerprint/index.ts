@@ -10,7 +10,8 @@ import { NodeError, type ActionContext, type InputArtifact, type NodeKind } from
 import { decodeNpy } from '../../src/imaging/index.js';
 import type { CaseFingerprint } from '../case-fingerprint/analyze-case.js';
 import { CASE_FILE, foregroundFile } from '../case-fingerprint/index.js';
-import { channelNames, type CaseListing, type DatasetJson } from '../dataset/format.js';
+import { channelNames, type DatasetJson } from '../dataset/format.js';
+import { CASES_FILE, readCaseListing } from '../dataset/listing.js';
 import { aggregateFingerprint, fingerprintJson } from './aggregate.js';
 import { paramsSchema, type FingerprintParams } from './params.js';
 
@@ -19,9 +20,9 @@ export const DATASET_NAME_FILE = 'dataset_name.txt';
 
 async function run(ctx: ActionContext<FingerprintParams>) {
   const all: InputArtifact[] = Object.values(ctx.inputs).flat();
-  const datasetArt = all.find((a) => existsSync(join(a.dir, 'cases.json')));
+  const datasetArt = all.find((a) => existsSync(join(a.dir, CASES_FILE)));
   if (!datasetArt) throw new NodeError('FINGERPRINT_NO_DATASET', 'fingerprint needs the dataset node (cases.json) among its needs', { node: ctx.actionId });
-  const listing = JSON.parse(await readFile(join(datasetArt.dir, 'cases.json'), 'utf8')) as CaseListing;
+  const listing = await readCaseListing(datasetArt.dir);
   const dsText = await readFile(join(datasetArt.dir, 'dataset.json'), 'utf8');
   const ds = JSON.parse(dsText) as DatasetJson;
   const byCase = new Map<string, string>();

@@ -3,10 +3,9 @@
  * the `input` folder param, or else the `dataset` need's imagesTs cases. Output: CASEID<ending> per case (+ .npz
  * and .json with save_probabilities). Every case is tried; the action fails at the end if any case failed.
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { NodeError, type ActionContext, type NodeKind } from '../../src/engine/index.js';
-import { channelNames, type CaseListing } from '../dataset/format.js';
+import { channelNames } from '../dataset/format.js';
+import { readCaseListing } from '../dataset/listing.js';
 import { loadPostprocessing } from '../postprocess/apply.js';
 import { findCases, type CaseFiles } from './cases.js';
 import { closeModel, openModel } from './model.js';
@@ -22,7 +21,7 @@ async function run(ctx: ActionContext<PredictParams>) {
     if (p.input) {
       cases = findCases([p.input], model.datasetJson.file_ending, Object.keys(channelNames(model.datasetJson)).length);
     } else {
-      const listing = JSON.parse(await readFile(join(ctx.input('dataset').dir, 'cases.json'), 'utf8')) as CaseListing;
+      const listing = await readCaseListing(ctx.input('dataset').dir);
       cases = listing.test.map((c) => ({ id: c.id, files: c.images }));
       if (cases.length === 0) throw new NodeError('PREDICT_NO_CASES', 'the dataset has no imagesTs cases; give an input folder', { node: ctx.actionId });
     }

@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NodeError, type ActionContext, type NodeKind } from '../../src/engine/index.js';
-import type { CaseListing } from '../dataset/format.js';
+import { readCaseListing } from '../dataset/listing.js';
 import { paramsSchema, type ValidateParams } from './params.js';
 import { validateFold, type ValidationCase } from './validate-fold.js';
 
@@ -15,7 +15,7 @@ async function run(ctx: ActionContext<ValidateParams>) {
   const { configuration, fold } = ctx.params;
   const splits = JSON.parse(await readFile(join(ctx.input('split').dir, 'splits_final.json'), 'utf8')) as Array<{ val: string[] }>;
   if (!splits[fold]) throw new NodeError('VALIDATE_NO_FOLD', `splits_final.json has ${splits.length} folds, no fold ${fold}`, { node: ctx.actionId });
-  const listing = JSON.parse(await readFile(join(ctx.input('dataset').dir, 'cases.json'), 'utf8')) as CaseListing;
+  const listing = await readCaseListing(ctx.input('dataset').dir);
   const labels = new Map(listing.training.map((c) => [c.id, c.label]));
   const preprocessed = new Map((ctx.inputs.preprocess ?? [])
     .filter((a) => a.item && (a.matrix.configuration === undefined || a.matrix.configuration === configuration))

@@ -7,6 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { artifactDir, type RunNodeRecord, type RunRecord } from '../engine/index.js';
+import { CASES_FILE, readCaseListing } from '../../nodes/dataset/listing.js';
 
 const fmt = (x: unknown): string => (typeof x === 'number' && Number.isFinite(x) ? x.toFixed(4) : 'n/a');
 const rel = (p: string): string => {
@@ -64,8 +65,7 @@ export async function resultsSummary(rec: RunRecord, storeDir?: string): Promise
   const predictions = await dirOf(storeDir, ok.find((n) => n.kind === 'predict'));
   if (predictions) lines.push(`Segmentations of the unseen cases: ${rel(predictions)}`);
   if (model) {
-    const listing = datasetDir && existsSync(join(datasetDir, 'cases.json'))
-      ? (JSON.parse(readFileSync(join(datasetDir, 'cases.json'), 'utf8')) as { root: string }) : undefined;
+    const listing = datasetDir && existsSync(join(datasetDir, CASES_FILE)) ? await readCaseListing(datasetDir) : undefined;
     const images = listing && existsSync(join(listing.root, 'imagesTs')) ? rel(join(listing.root, 'imagesTs')) : '<folder of CASE_0000.nii.gz images>';
     lines.push('', 'Segment new images with this model:', `  npx nnunet predict -i ${images} -o predictions -m ${rel(model)}`);
   }

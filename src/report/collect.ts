@@ -7,12 +7,20 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { artifactDir, type RunNodeRecord, type RunRecord } from '../engine/index.js';
-import type { EpochLog } from '../nn/train/log.js';
+import type { EpochLog, EpochTimes } from '../nn/train/log.js';
 import type { CaseListing } from '../../nodes/dataset/format.js';
+import { readCaseListing } from '../../nodes/dataset/listing.js';
 import type { Summary } from '../../nodes/evaluate/summary.js';
 import { parsePythonJson } from '../../nodes/evaluate/python-json.js';
 
-export interface FoldCurves { action: string; configuration: string; fold: string; log: EpochLog[] }
+export interface FoldCurves {
+  action: string;
+  configuration: string;
+  fold: string;
+  log: EpochLog[];
+  /** from the action record's timings (the output holds no clock readings) */
+  epochTimes?: EpochTimes;
+}
 
 export interface DiceRow {
   /** 'fold': one validate action; 'crossval': an evaluate action merging the folds */
@@ -102,7 +110,7 @@ export async function collectReportData(record: RunRecord, storeDir: string): Pr
   const datasetDir = datasetNode && await outputDir(storeDir, datasetNode, notes);
   if (datasetDir) {
     try {
-      listing = JSON.parse(await readFile(join(datasetDir, 'cases.json'), 'utf8')) as CaseListing;
+      listing = await readCaseListing(datasetDir);
     } catch (err) {
       notes.push(`${datasetNode.id}: no readable cases.json, so no images for overlays (${(err as Error).message})`);
     }
@@ -113,7 +121,9 @@ export async function collectReportData(record: RunRecord, storeDir: string): Pr
     if (!dir) continue;
     try {
       const log = JSON.parse(await readFile(join(dir, 'training_log.json'), 'utf8')) as EpochLog[];
-      data.curves.push({ action: n.id, configuration: matrixValue(n, 'configuration', n.node), fold: matrixValue(n, 'fold', '-'), log });
+      const times = n.timings?.epoch_time_s;
+      data.curves.push({ action: n.id, configuration: matrixValue(n, 'configuration', n.node), fold: matrixValue(n, 'fold', '-'), log,
+        ...(Array.isArray(times) ? { epochTimes: times as EpochTimes } : {}) });
     } catch (err) {
       notes.push(`${n.id}: no readable training_log.json (${(err as Error).message})`);
     }

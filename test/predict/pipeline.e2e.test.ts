@@ -14,7 +14,8 @@ import '../../src/nn/ops/index.js';
 import { saveCheckpoint } from '../../src/nn/checkpoint.js';
 import { networkSpec, UNet, type PlansArchitecture } from '../../src/nn/unet/index.js';
 import { kinds } from '../../nodes/index.js';
-import type { CaseListing, DatasetJson } from '../../nodes/dataset/format.js';
+import type { DatasetJson } from '../../nodes/dataset/format.js';
+import { readCaseListing } from '../../nodes/dataset/listing.js';
 import { exportCommand } from '../../src/cli/commands/export.js';
 import { findBestCommand } from '../../src/cli/commands/find-best.js';
 import { predictCommand } from '../../src/cli/commands/predict.js';
@@ -139,7 +140,7 @@ describe('inference nodes through the engine', () => {
     expect(lines.some((l) => l.startsWith('postprocessing: '))).toBe(true);
     const zip = join(dir, 'model.zip');
     expect(await exportCommand(file, { output: zip, node: 'export', store, runsDir: join(dir, 'runs'), kinds: all }, () => undefined)).toBe(0);
-    const listing = JSON.parse(readFileSync(join(await outputOf(await run(), 'dataset'), 'cases.json'), 'utf8')) as CaseListing;
+    const listing = await readCaseListing(await outputOf(await run(), 'dataset'));
     const out = join(dir, 'predicted');
     const images = listing.test.flatMap((c) => c.images);
     expect(await predictCommand({ input: images, output: out, model: zip, configuration: '2d', tta: false, stepSize: 0.5,
