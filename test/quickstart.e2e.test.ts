@@ -1,7 +1,8 @@
 /**
  * The README's main job at a small budget, through the real CLI and every real node kind: the quickstart
- * pipeline runs end to end, a rerun executes nothing, and adding one case reruns only that case's per-case
- * actions plus what truly depends on them (early cutoff wherever an output's bytes do not change).
+ * pipeline runs end to end, a rerun executes nothing, `nnunet reproduce` in a fresh store gives bit-identical
+ * outputs (seeded, CPU), and adding one case reruns only that case's per-case actions plus what truly depends
+ * on them (early cutoff wherever an output's bytes do not change).
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,7 +24,7 @@ function lastRun(dir: string, out: string): RunRecord {
 const ran = (r: RunRecord): string[] => r.nodes.filter((n) => n.status === 'ran').map((n) => n.id).sort();
 
 describe('quickstart pipeline (small budget)', () => {
-  it('runs end to end, reruns nothing, and an added case reruns only its branch', { timeout: 900_000 }, async () => {
+  it('runs end to end, reproduces bit-identically, reruns nothing, and an added case reruns only its branch', { timeout: 900_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'nnunet-quickstart-'));
     const first = await cli(['run', PIPELINE, '--set', 'cases=10', ...SMALL], dir);
     expect(first.code, first.out + first.err).toBe(0);
@@ -37,6 +38,13 @@ describe('quickstart pipeline (small budget)', () => {
     }
     const evaluate = r1.nodes.find((n) => n.kind === 'evaluate')!;
     expect(Object.keys(evaluate.metrics.dice as object).sort()).toEqual(['1', '2']);
+
+    // a seeded CPU run re-executed in a fresh store: every output bit-identical, training included
+    const reproduced = await cli(['reproduce', r1.id, '-q'], dir);
+    expect(reproduced.code, reproduced.out + reproduced.err).toBe(0);
+    const total = r1.nodes.filter((n) => n.outputs).length;
+    expect(reproduced.out).toContain(`bit-identical outputs: ${total} of ${total} actions`);
+    expect(reproduced.out).toContain('metrics: all equal');
 
     const again = await cli(['run', PIPELINE, '--set', 'cases=10', ...SMALL], dir);
     expect(again.code).toBe(0);

@@ -1,7 +1,8 @@
 /**
  * Kind `train-fold` (spec §5): trains one configuration on one fold with nnU-Net's recipe, in a worker thread.
  * Needs (pipeline form): plan, split, dataset, preprocess (one artifact per case); or the `preprocessed` param.
- * Output: checkpoint_final/, checkpoint_best/, training_log.json, progress.svg, debug.json.
+ * Output: checkpoint_final/, checkpoint_best/, training_log.json, progress.svg, debug.json; epoch times go to the
+ * action record's `timings`, not the output.
  * Checkpoints live in the action's scratch folder while training, so an interrupted run resumes there.
  */
 import { existsSync } from 'node:fs';
@@ -68,6 +69,8 @@ async function run(ctx: ActionContext<TrainFoldParams>) {
       pseudo_dice: result.pseudoDice,
       seed: result.seed,
     },
+    // clock readings stay out of the output, so a seeded CPU rerun gives the same bytes
+    timings: { epoch_time_s: result.epochTimes },
   };
 }
 

@@ -84,6 +84,11 @@ export interface ActionContext<P> {
 export interface ActionResult {
   /** scalar or small JSON figures recorded in the action record and run record (e.g. dice per label) */
   metrics?: Record<string, Json>;
+  /**
+   * Wall-clock figures (epoch durations...): kept in the action and run records, never in the output tree and
+   * never compared by `reproduce`, so timing noise cannot make two otherwise identical outputs differ.
+   */
+  timings?: Record<string, Json>;
   /** items downstream nodes may fan out over */
   items?: Item[];
   /** what one item is called in expanded action ids, e.g. 'case' -> preprocess[case=hippocampus_001]; default 'item' */

@@ -58,6 +58,7 @@ function curvesSection(curves: readonly FoldCurves[]): string {
       + lineChart(`${title}: loss`, x, [{ name: 'train loss', values: c.log.map((e) => e.train_loss) }, { name: 'val loss', values: c.log.map((e) => e.val_loss) }])
       + lineChart(`${title}: pseudo Dice`, x, dice)
       + lineChart(`${title}: learning rate`, x, [{ name: 'lr', values: c.log.map((e) => e.lr) }])
+      + (c.epochTimes ? lineChart(`${title}: epoch duration (s)`, x, [{ name: 'seconds', values: c.log.map((e) => c.epochTimes![e.epoch] ?? null) }]) : '')
       + '</div>';
   }).join('');
 }

@@ -3,6 +3,7 @@ import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runPipeline, validateRunRecord, type NodeKind, type RunOptions } from '../../src/engine/index.js';
+import { compareOutcomes } from '../../src/tracking/reproduce.js';
 import { makeProject, type Project } from './fixture.js';
 import { toyKinds, type Toy } from './toy-kinds.js';
 
@@ -137,6 +138,32 @@ nodes:
     expect(onDisk.environment.cpus).toBeGreaterThan(0);
     expect(await readFile(join(p.runs, r.id, 'logs', 's.log'), 'utf8')).toBe('hello from s\n');
     expect(validateRunRecord({ ...onDisk, status: 'done' })).toEqual(['/status: must be one of ["succeeded","failed","aborted"]']);
+  });
+
+  it('keeps timings in the records, out of the output: runs in two stores give the same digest, a hit keeps the times', async () => {
+    const run = await setup(`version: 1
+name: timed
+nodes:
+  t: { uses: timed }
+`);
+    let tick = 0;
+    toy.kinds.timed = {
+      kind: 'timed', version: '1', description: 'a deterministic output and a clock reading', params: { type: 'object', properties: {} },
+      async run(ctx) {
+        await writeFile(join(ctx.outDir, 'result.txt'), 'same bytes');
+        return { metrics: { answer: 42 }, timings: { seconds: [++tick] } };
+      },
+    };
+    const first = await run();
+    const elsewhere = await run({ storeDir: join(p.store, '..', 'store-2') });
+    const [a, b] = [first, elsewhere].map((r) => r.nodes.find((n) => n.id === 't')!);
+    expect([a.status, b.status]).toEqual(['ran', 'ran']);
+    expect(b.outputs).toEqual(a.outputs);
+    expect([a.timings, b.timings]).toEqual([{ seconds: [1] }, { seconds: [2] }]);
+    expect(compareOutcomes(first, elsewhere)).toMatchObject({ identical: ['t'], differing: [], metrics: [] });
+    const hit = await run();
+    expect(hit.nodes[0]).toMatchObject({ status: 'cached', timings: { seconds: [1] } });
+    expect(validateRunRecord(JSON.parse(await readFile(join(p.runs, hit.id, 'run.json'), 'utf8')))).toEqual([]);
   });
 
   it('hands the last output of the same action id as `previous`, and keeps scratch state across failed attempts', async () => {

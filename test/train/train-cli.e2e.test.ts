@@ -35,10 +35,15 @@ describe('nnunet train', () => {
     for (const f of ['checkpoint_final/manifest.json', 'checkpoint_best/manifest.json', 'training_log.json', 'progress.svg', 'debug.json']) {
       expect(existsSync(join(out, f)), f).toBe(true);
     }
-    expect(JSON.parse(readFileSync(join(out, 'training_log.json'), 'utf8'))).toHaveLength(1);
+    const log = JSON.parse(readFileSync(join(out, 'training_log.json'), 'utf8'));
+    expect(log).toHaveLength(1);
+    // the epoch time lives in the action record, and comes back into the fold folder nnU-Net users read
+    expect(log[0].epoch_time_s).toBeGreaterThan(0);
+    expect(readFileSync(join(out, 'progress.svg'), 'utf8')).toContain('Epoch duration (s)');
     const second = await trainCommand(pre, '3d_fullres', '0', opts, dirs);
     expect(second.status).toBe('succeeded');
     expect(second.summary?.cached).toBe(1);
+    expect(JSON.parse(readFileSync(join(out, 'training_log.json'), 'utf8'))[0].epoch_time_s).toBe(log[0].epoch_time_s);
   });
 
   it('names the problem when the folder is neither preprocessed nor raw', async () => {

@@ -5,12 +5,14 @@
  * its checkpoint when the same command runs again; `--out` receives the fold folder nnU-Net users expect.
  */
 import { existsSync } from 'node:fs';
-import { cp, mkdir } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import { kinds } from '../../../nodes/index.js';
-import { artifactDir, NnunetError, runPipeline, type RunRecord } from '../../engine/index.js';
+import { artifactDir, NnunetError, runPipeline, type RunNodeRecord, type RunRecord } from '../../engine/index.js';
+import { progressSvg, withEpochTimes, type EpochLog, type EpochTimes } from '../../nn/train/index.js';
+import { copyOut } from '../../util/copy-out.js';
 import { globalDirs, summarize, withTerminal } from './run.js';
 
 export interface TrainCommandOptions {
@@ -67,14 +69,25 @@ export function trainPipeline(folder: string, configuration: string, fold: numbe
   return stringify({ version: 1, name: 'train', nodes });
 }
 
-async function copyOutputs(record: RunRecord, storeDir: string, out: string): Promise<string[]> {
+/**
+ * The cached output leaves epoch times out (they would make every training unique); the fold folder nnU-Net
+ * users get has them, from the action record, in training_log.json and progress.svg's duration panel.
+ */
+async function restoreEpochTimes(out: string, train: RunNodeRecord): Promise<void> {
+  const times = train.timings?.epoch_time_s;
+  if (!Array.isArray(times)) return;
+  const file = join(out, 'training_log.json');
+  const log = JSON.parse(await readFile(file, 'utf8')) as EpochLog[];
+  await writeFile(file, JSON.stringify(withEpochTimes(log, times as EpochTimes), null, 1));
+  await writeFile(join(out, 'progress.svg'), progressSvg(log, times as EpochTimes));
+}
+
+async function copyOutputs(record: RunRecord, storeDir: string, out: string): Promise<void> {
   await mkdir(out, { recursive: true });
-  const copied: string[] = [];
   for (const n of record.nodes.filter((x) => (x.node === 'train' || x.node === 'validate') && x.outputs)) {
-    await cp(await artifactDir(storeDir, n.outputs!.digest), out, { recursive: true });
-    copied.push(n.node);
+    await copyOut(await artifactDir(storeDir, n.outputs!.digest), out);
+    if (n.node === 'train') await restoreEpochTimes(out, n);
   }
-  return copied;
 }
 
 export async function trainCommand(folder: string, configuration: string, foldText: string, o: TrainCommandOptions, dirs: { storeDir?: string; runsDir?: string }): Promise<RunRecord> {

@@ -20,6 +20,7 @@ export interface Outcome {
   items: Item[];
   itemLabel?: string;
   metrics: Record<string, Json>;
+  timings?: Record<string, Json>;
   parts?: KeyParts;
   error?: { code: string; message: string };
   /** why it was executed (not cached), in words */

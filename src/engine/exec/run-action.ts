@@ -40,6 +40,7 @@ export function applyRecord(o: Outcome, rec: HitFacts): void {
   o.items = rec.items;
   o.itemLabel = rec.itemLabel;
   o.metrics = rec.metrics;
+  o.timings = rec.timings;
 }
 
 function checkResult(r: ActionResult | void): ActionResult {
@@ -123,14 +124,14 @@ export async function executeAction(env: ExecEnv, a: PreparedAction, o: Outcome)
     const rec: ActionRecord = {
       key: a.key, actionId: id, node: a.spec.node.name, kind: kind.kind, parts: a.parts, output,
       items: result.items ?? [], ...(result.itemLabel ? { itemLabel: result.itemLabel } : {}),
-      metrics: (result.metrics ?? {}) as Record<string, Json>, durationMs, createdAt: new Date(started).toISOString(),
+      metrics: (result.metrics ?? {}) as Record<string, Json>, ...(result.timings ? { timings: result.timings } : {}), durationMs, createdAt: new Date(started).toISOString(),
       log: o.log.slice(-LOG_KEEP),
     };
     await store.commitAction(rec);
     env.last.set(id, { key: a.key, output });
     env.pack.use(a.key, rec);
     if (existsSync(scratchDir)) await rm(scratchDir, { recursive: true, force: true });
-    Object.assign(o, { status: 'ran', output, items: rec.items, itemLabel: rec.itemLabel, metrics: rec.metrics });
+    Object.assign(o, { status: 'ran', output, items: rec.items, itemLabel: rec.itemLabel, metrics: rec.metrics, timings: rec.timings });
   } catch (err) {
     // Scratch state stays for a resumed attempt; the half-written output never enters the store.
     if (signal.aborted || err instanceof AbortedError) {

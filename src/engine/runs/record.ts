@@ -36,6 +36,8 @@ export interface RunNodeRecord {
   durationMs: number;
   outputs: { digest: string } | null;
   metrics: Record<string, unknown>;
+  /** wall-clock figures of the execution that produced the output; reproduce does not compare them */
+  timings?: Record<string, unknown>;
   matrix: Record<string, unknown>;
   item?: string;
   error?: { code: string; message: string };
@@ -54,7 +56,7 @@ export function nodeRecord(o: Outcome): RunNodeRecord {
   return {
     id: o.id, node: o.node, kind: o.kind, status: o.status, key: o.key, durationMs: o.durationMs,
     outputs: o.output !== undefined && (o.status === 'ran' || o.status === 'cached') ? { digest: o.output } : null,
-    metrics: o.metrics, matrix: o.matrix,
+    metrics: o.metrics, ...(o.timings ? { timings: o.timings } : {}), matrix: o.matrix,
     ...(o.item ? { item: o.item.id } : {}), ...(o.error ? { error: o.error } : {}), ...(o.why ? { why: o.why } : {}),
   };
 }

@@ -16,6 +16,8 @@ export interface ActionRecord {
   readonly items: Item[];
   readonly itemLabel?: string;
   readonly metrics: Record<string, Json>;
+  /** wall-clock figures of the execution that produced the output (absent in records from before they existed) */
+  readonly timings?: Record<string, Json>;
   readonly durationMs: number;
   readonly createdAt: string;
   /** last log lines of the execution that produced it */

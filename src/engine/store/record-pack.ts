@@ -3,7 +3,7 @@ import type { Digest } from '../hash/digest.js';
 import type { ActionRecord } from './action-record.js';
 
 /** What a cache hit needs from an action record. */
-export type HitFacts = Pick<ActionRecord, 'output' | 'items' | 'itemLabel' | 'metrics'>;
+export type HitFacts = Pick<ActionRecord, 'output' | 'items' | 'itemLabel' | 'metrics' | 'timings'>;
 
 /**
  * `state/pack-<pipeline>.json`: the hit facts of every action the pipeline's last run used, in one file.
@@ -31,7 +31,7 @@ export class RecordPack {
   /** Records a hit or a new commit; the next pack holds exactly what this run used. */
   use(key: Digest, facts: HitFacts): void {
     if (!this.entries[key]) this.fresh++;
-    this.used.set(key, { output: facts.output, items: facts.items, itemLabel: facts.itemLabel, metrics: facts.metrics });
+    this.used.set(key, { output: facts.output, items: facts.items, itemLabel: facts.itemLabel, metrics: facts.metrics, timings: facts.timings });
   }
 
   async save(): Promise<void> {

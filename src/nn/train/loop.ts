@@ -3,7 +3,7 @@
  * and its EMA, best/latest/final checkpoints, resume from the scratch folder, init from another checkpoint.
  */
 import { existsSync } from 'node:fs';
-import { cp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { AbortedError, NnunetError } from '../../engine/errors.js';
@@ -14,7 +14,7 @@ import { deepSupervisionScales, deepSupervisionWeights, labelSetup } from '../lo
 import { configureAugmentation, createBatchLoader, type BatchLoader } from '../data/index.js';
 import { assignWeights, readCheckpoint, saveCheckpoint, type CheckpointMeta } from '../checkpoint.js';
 import { TRAINING, type TrainConfig } from './config.js';
-import { finiteOrNull, type EpochLog } from './log.js';
+import { finiteOrNull, withEpochTimes, type EpochLog, type EpochTimes } from './log.js';
 import { progressSvg } from './progress-svg.js';
 import { emaUpdate, emptyCounts, nanMean, pseudoDice } from './pseudo-dice.js';
 import { trainStep, validationStep, type StepSetup } from './step.js';
@@ -33,9 +33,21 @@ export interface TrainResult {
   emaFgDice: number | null;
   bestEma: number | null;
   seed: number;
+  /** wall time of each epoch, resumed segments included (null where an earlier segment's time was lost) */
+  epochTimes: EpochTimes;
 }
 
 const CHECKPOINTS = ['checkpoint_final', 'checkpoint_latest', 'checkpoint_best'] as const;
+/** in the scratch folder only: checkpoints and outputs stay free of clock readings */
+const EPOCH_TIMES_FILE = 'epoch_times.json';
+
+async function readEpochTimes(scratchDir: string): Promise<EpochTimes> {
+  try {
+    return JSON.parse(await readFile(join(scratchDir, EPOCH_TIMES_FILE), 'utf8')) as EpochTimes;
+  } catch {
+    return [];
+  }
+}
 
 export class TrainError extends NnunetError {}
 
@@ -71,6 +83,7 @@ export async function runTraining(cfg: TrainConfig, hooks: TrainHooks): Promise<
   const opt = new NesterovSgd(net.params.map((p) => p.variable), { momentum: TRAINING.momentum, weightDecay: TRAINING.weightDecay, nesterov: true });
   let startEpoch = 0;
   let log: EpochLog[] = [];
+  let epochTimes: EpochTimes = [];
   let bestEma: number | null = null;
   let ema: number | null = null;
   const loaders: BatchLoader[] = [];
@@ -84,6 +97,7 @@ export async function runTraining(cfg: TrainConfig, hooks: TrainHooks): Promise<
       else hooks.log(`${resumeFrom} holds no optimizer state: momentum restarts from zero`);
       startEpoch = ck.manifest.currentEpoch;
       log = ck.manifest.log;
+      epochTimes = (await readEpochTimes(cfg.scratchDir)).slice(0, startEpoch);
       bestEma = ck.manifest.bestEma;
       ema = ck.manifest.ema;
       // an unseeded run keeps the seed it drew first, so its record stays one seed
@@ -99,9 +113,11 @@ export async function runTraining(cfg: TrainConfig, hooks: TrainHooks): Promise<
       inputChannels, numOutputs: labels.numOutputs, currentEpoch, bestEma, ema, log, mirrorAxes: aug.mirrorAxes,
       info: { seed, netops: netOps().name, batch_size: batchSize, patch_size: patchSize },
     });
-    const writeLogs = async (dir: string) => {
-      await writeFile(join(dir, 'training_log.json'), JSON.stringify(log, null, 1));
-      await writeFile(join(dir, 'progress.svg'), progressSvg(log));
+    // the scratch copy is for people watching a run: it carries the epoch times the output leaves out
+    const writeLogs = async (dir: string, timed: boolean) => {
+      await writeFile(join(dir, 'training_log.json'), JSON.stringify(timed ? withEpochTimes(log, epochTimes) : log, null, 1));
+      await writeFile(join(dir, 'progress.svg'), progressSvg(log, timed ? epochTimes : undefined));
+      if (timed) await writeFile(join(dir, EPOCH_TIMES_FILE), JSON.stringify(epochTimes));
     };
 
     if (startEpoch < cfg.epochs) {
@@ -135,11 +151,12 @@ export async function runTraining(cfg: TrainConfig, hooks: TrainHooks): Promise<
         log.push({
           epoch, train_loss: trainLoss / cfg.iterationsPerEpoch, val_loss: cfg.valIterations ? valLoss / cfg.valIterations : NaN,
           pseudo_dice: dice.map(finiteOrNull), mean_fg_dice: finiteOrNull(mean), ema_fg_dice: ema, lr,
-          epoch_time_s: (performance.now() - t0) / 1000,
         });
+        const seconds = (performance.now() - t0) / 1000;
+        epochTimes[epoch] = seconds;
         const e = log[log.length - 1];
-        hooks.log(`epoch ${epoch}: train_loss ${e.train_loss.toFixed(4)} val_loss ${e.val_loss.toFixed(4)} pseudo dice [${dice.map((d) => d.toFixed(4)).join(', ')}] ema ${ema?.toFixed(4)} lr ${lr.toExponential(3)} ${e.epoch_time_s.toFixed(1)} s`);
-        await writeLogs(cfg.scratchDir);
+        hooks.log(`epoch ${epoch}: train_loss ${e.train_loss.toFixed(4)} val_loss ${e.val_loss.toFixed(4)} pseudo dice [${dice.map((d) => d.toFixed(4)).join(', ')}] ema ${ema?.toFixed(4)} lr ${lr.toExponential(3)} ${seconds.toFixed(1)} s`);
+        await writeLogs(cfg.scratchDir, true);
         if (ema !== null && (bestEma === null || ema > bestEma)) {
           bestEma = ema;
           await saveCheckpoint(join(cfg.scratchDir, 'checkpoint_best'), net, opt, meta(epoch + 1));
@@ -158,7 +175,7 @@ export async function runTraining(cfg: TrainConfig, hooks: TrainHooks): Promise<
     if (existsSync(join(cfg.scratchDir, 'checkpoint_best'))) {
       await cp(join(cfg.scratchDir, 'checkpoint_best'), join(cfg.outDir, 'checkpoint_best'), { recursive: true });
     }
-    await writeLogs(cfg.outDir);
+    await writeLogs(cfg.outDir, false);
     await writeFile(join(cfg.outDir, 'debug.json'), JSON.stringify({
       trainer: 'nnUNetTrainer', configuration: cfg.configuration, fold: cfg.fold, plans_name: cfg.plans.plans_name,
       seed, netops: netOps().name, tfjs_backend: tf.getBackend(), num_epochs: cfg.epochs, num_iterations_per_epoch: cfg.iterationsPerEpoch,
@@ -169,7 +186,8 @@ export async function runTraining(cfg: TrainConfig, hooks: TrainHooks): Promise<
       train_cases: cfg.trainCases.length, val_cases: cfg.valCases.length, inference_allowed_mirroring_axes: aug.mirrorAxes,
     }, null, 1));
     const last = log[log.length - 1];
-    return { epochs: cfg.epochs, pseudoDice: last?.pseudo_dice ?? [], emaFgDice: last?.ema_fg_dice ?? null, bestEma, seed };
+    const times = Array.from({ length: log.length }, (_, i) => epochTimes[i] ?? null);
+    return { epochs: cfg.epochs, pseudoDice: last?.pseudo_dice ?? [], emaFgDice: last?.ema_fg_dice ?? null, bestEma, seed, epochTimes: times };
   } finally {
     await Promise.all(loaders.map((l) => l.close()));
     opt.dispose();

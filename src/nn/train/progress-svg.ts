@@ -1,8 +1,9 @@
 /**
- * progress.svg: the three panels of nnU-Net's progress.png — losses with pseudo Dice on a second axis, epoch
- * duration, learning rate — as a dependency-free SVG string.
+ * progress.svg: the panels of nnU-Net's progress.png — losses with pseudo Dice on a second axis, epoch
+ * duration, learning rate — as a dependency-free SVG string. Without epoch times (a cached pipeline output,
+ * which must not hold clock readings) the duration panel is left out.
  */
-import type { EpochLog } from './log.js';
+import type { EpochLog, EpochTimes } from './log.js';
 
 const W = 900;
 const PANEL_H = 220;
@@ -57,17 +58,18 @@ function panel(top: number, title: string, epochs: number[], series: Series[]): 
   return parts.join('\n');
 }
 
-export function progressSvg(log: EpochLog[]): string {
+export function progressSvg(log: readonly EpochLog[], times?: EpochTimes): string {
   const epochs = log.map((e) => e.epoch);
-  const body = [
-    panel(0, 'Loss and pseudo Dice', epochs, [
+  const panels: Array<[string, Series[]]> = [
+    ['Loss and pseudo Dice', [
       { values: log.map((e) => e.train_loss), color: '#1f77b4', label: 'loss_tr' },
       { values: log.map((e) => e.val_loss), color: '#d62728', label: 'loss_val' },
       { values: log.map((e) => e.mean_fg_dice), color: '#2ca02c', label: 'pseudo dice', dashed: true, right: true },
       { values: log.map((e) => e.ema_fg_dice), color: '#2ca02c', label: 'pseudo dice (mov. avg.)', right: true },
-    ]),
-    panel(PANEL_H, 'Epoch duration (s)', epochs, [{ values: log.map((e) => e.epoch_time_s), color: '#1f77b4', label: 'epoch duration' }]),
-    panel(2 * PANEL_H, 'Learning rate', epochs, [{ values: log.map((e) => e.lr), color: '#1f77b4', label: 'learning rate' }]),
+    ]],
+    ...(times ? [['Epoch duration (s)', [{ values: log.map((e) => times[e.epoch] ?? null), color: '#1f77b4', label: 'epoch duration' }]] as [string, Series[]]] : []),
+    ['Learning rate', [{ values: log.map((e) => e.lr), color: '#1f77b4', label: 'learning rate' }]],
   ];
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${3 * PANEL_H}" font-family="sans-serif">\n<rect width="100%" height="100%" fill="white"/>\n${body.join('\n')}\n</svg>\n`;
+  const body = panels.map(([title, series], i) => panel(i * PANEL_H, title, epochs, series));
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${panels.length * PANEL_H}" font-family="sans-serif">\n<rect width="100%" height="100%" fill="white"/>\n${body.join('\n')}\n</svg>\n`;
 }
