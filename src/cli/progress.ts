@@ -11,6 +11,16 @@ export function wantsLiveProgress(quiet: boolean | undefined): boolean {
   return !quiet && process.stderr.isTTY === true && !process.env.CI;
 }
 
+/**
+ * A failure as it happens, in one line: the run's closing summary prints the full message (every dataset
+ * problem, say), so printing it here as well would show each detail twice.
+ */
+export function failureLine(e: Extract<EngineEvent, { type: 'action-end' }>): string {
+  const [first, ...rest] = (e.error?.message ?? '').split('\n');
+  const more = rest.length ? ` (${rest.length} more line${rest.length > 1 ? 's' : ''} in the summary)` : '';
+  return `failed ${e.id}: ${first} [${e.error?.code ?? ''}]${more}\n`;
+}
+
 function fmt(e: Extract<EngineEvent, { type: 'action-progress' }>): Record<string, string> {
   const m = e.progress.metrics ? Object.entries(e.progress.metrics).map(([k, v]) => `${k} ${Number(v).toPrecision(3)}`).join(' ') : '';
   return { action: e.id, message: [e.progress.message ?? '', m].filter(Boolean).join('  ') };
@@ -24,7 +34,7 @@ export function createProgress(quiet: boolean | undefined, write: (s: string) =>
   if (!wantsLiveProgress(quiet)) {
     return {
       observer: (e) => {
-        if (e.type === 'action-end' && e.status === 'failed' && !quiet) write(`failed ${e.id}: ${e.error?.message ?? ''} [${e.error?.code ?? ''}]\n`);
+        if (e.type === 'action-end' && e.status === 'failed' && !quiet) write(failureLine(e));
       },
       stop: () => undefined,
     };
@@ -56,7 +66,7 @@ export function createProgress(quiet: boolean | undefined, write: (s: string) =>
         if (e.status === 'cached') counts.cached++;
         if (e.status === 'failed') {
           counts.failed++;
-          multi.log(`failed ${e.id}: ${e.error?.message ?? ''} [${e.error?.code ?? ''}]\n`);
+          multi.log(failureLine(e));
         }
         const bar = bars.get(e.id);
         if (bar) {
