@@ -44,6 +44,15 @@ export const AUG = {
   gammaMax: 1.5,
   gammaEps: 1e-7,
   pMirrorPerAxis: 0.5,
+  // step 13, cascade only: corruptions of the previous stage's one-hot channels
+  cascadePBinaryOp: 0.4,
+  cascadeBinaryOpPPerLabel: 0.5,
+  cascadeStrelMin: 1,
+  cascadeStrelMax: 8,
+  cascadePRemoveCc: 0.2,
+  cascadeRemoveCcPPerLabel: 0.5,
+  cascadeRemoveCcMaxFraction: 0.15,
+  cascadeRemoveCcFillOtherP: 0,
 } as const;
 
 /** Padding values of the patch crop (spec §5.5). */
