@@ -6,7 +6,8 @@
  * Plans from nnU-Net releases before the 2024 `architecture` block describe the same network with flat keys
  * (UNet_class_name, pool_op_kernel_sizes, conv_kernel_sizes, ...). Every value those keys carry is still
  * defined by v2.8.1's rules, so our plans are rewritten into that older layout and must then match the file
- * byte for byte as well.
+ * byte for byte as well; and read back the way v2.8.1 reads old plans (resolveConfiguration rebuilds the
+ * `architecture` block), every configuration equals ours.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -17,6 +18,7 @@ import { checkFingerprint } from '../../nodes/plan/check-fingerprint.js';
 import type { ConfigurationEntry, Plans } from '../../nodes/plan/format.js';
 import { planExperiment, plansJson } from '../../nodes/plan/plan-experiment.js';
 import { PLANNERS } from '../../nodes/plan/planner.js';
+import { resolveConfiguration } from '../../nodes/plan/resolve.js';
 
 interface RealPair {
   dir: string;
@@ -86,7 +88,8 @@ describe.each(PAIRS)('real nnU-Net plans: $dir', (pair) => {
   const dataset = pair.datasetJson ?? JSON.parse(fixture(pair.dir, 'dataset.json')) as DatasetJson;
   const realText = fixture(pair.dir, pair.plansFile);
   const real = JSON.parse(realText) as Plans & { configurations: Record<string, Record<string, unknown>> };
-  const ours = inLayout(planExperiment(fingerprint, dataset, { datasetName: real.dataset_name }), pair.layout);
+  const planned = planExperiment(fingerprint, dataset, { datasetName: real.dataset_name });
+  const ours = inLayout(planned, pair.layout);
   const oursConfigs = ours.configurations as Record<string, Record<string, unknown>>;
 
   it('the published inputs pass our fingerprint and dataset.json checks', () => {
@@ -107,6 +110,10 @@ describe.each(PAIRS)('real nnU-Net plans: $dir', (pair) => {
     const mine = oursConfigs[name];
     expect(Object.keys(mine)).toEqual(Object.keys(theirs));
     for (const key of Object.keys(theirs)) expect({ [key]: mine[key] }).toEqual({ [key]: theirs[key] });
+  });
+
+  it.each(Object.keys(real.configurations))('%s: read as nnU-Net v2.8.1 reads plans, the same configuration as ours', (name) => {
+    expect(resolveConfiguration(real as Plans, name)).toEqual(resolveConfiguration(planned, name));
   });
 
   it('the plans file is byte-identical (floats to the last digit, key order, indentation)', () => {
