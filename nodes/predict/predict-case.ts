@@ -1,6 +1,7 @@
 // spec §6.2-6.5 (+ §7 cascade input): one image through preprocessing, every fold's sliding window, and export.
 import { NodeError } from '../../src/engine/errors.js';
 import type { Shape3, Volume } from '../../src/imaging/volume.js';
+import { appendOneHot } from '../../src/nn/data/transforms/cascade.js';
 import { addInto } from '../../src/nn/predict/labels.js';
 import { predictSlidingWindow } from '../../src/nn/predict/sliding-window.js';
 import { preprocessCase, type CaseProperties } from '../preprocess/preprocess-case.js';
@@ -35,16 +36,14 @@ export function prepareInput(image: Volume, previousStage: Volume | null, model:
   }
   const pre = preprocessCase(image, isCascade ? previousStage : null, model.plans, model.configuration, model.datasetJson);
   const [C, ...shape] = pre.shape;
-  if (!isCascade || !pre.seg) return { data: pre.data, channels: C, shape: shape as Shape3, properties: pre.properties };
-  const fg = allLabels(model.datasetJson.labels).filter((l) => l !== 0);
-  const n = pre.seg.length;
-  const data = new Float32Array((C + fg.length) * n);
-  data.set(pre.data);
-  fg.forEach((label, i) => {
-    const off = (C + i) * n;
-    for (let v = 0; v < n; v++) if (pre.seg![v] === label) data[off + v] = 1;
-  });
-  return { data, channels: C + fg.length, shape: shape as Shape3, properties: pre.properties };
+  const input = { data: pre.data, channels: C, shape: shape as Shape3, properties: pre.properties };
+  return isCascade && pre.seg ? withPreviousStage(input, pre.seg, model) : input;
+}
+
+/** The previous stage's label map on the input's grid, appended as one channel per foreground label. */
+export function withPreviousStage(input: NetworkInput, seg: ArrayLike<number>, model: Model): NetworkInput {
+  const labels = allLabels(model.datasetJson.labels).filter((l) => l !== 0);
+  return { ...input, data: appendOneHot(input.data, input.channels, seg, labels), channels: input.channels + labels.length };
 }
 
 /** Logits (K, ...shape) on the preprocessed grid, averaged over folds as logits (spec §6.3). */

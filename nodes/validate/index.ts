@@ -1,14 +1,17 @@
 /**
  * Kind `validate` (spec §5.9): after train-fold, predict the fold's validation cases and evaluate them.
  * Needs: train (the fold's train-fold output), split (splits_final.json), preprocess (per-case artifacts of the
- * configuration), dataset (raw label paths). Output: validation/<case><ending>, validation/summary.json and, with
- * save_probabilities, validation/<case>.npz + <case>.json.
+ * configuration), dataset (raw label paths); a cascade stage also previous_stage (artifacts holding
+ * predicted_next_stage/<configuration>/, e.g. the previous stage's gathered validation outputs).
+ * Output: validation/<case><ending>, validation/summary.json and, with save_probabilities, validation/<case>.npz +
+ * <case>.json; for a stage with next_stage also predicted_next_stage/<next>/<case>.npy (spec §5.9).
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NodeError, type ActionContext, type NodeKind } from '../../src/engine/index.js';
 import { readCaseListing } from '../dataset/listing.js';
 import { paramsSchema, type ValidateParams } from './params.js';
+import { collectNextStageSegs } from './next-stage.js';
 import { validateFold, type ValidationCase } from './validate-fold.js';
 
 async function run(ctx: ActionContext<ValidateParams>) {
@@ -25,7 +28,10 @@ async function run(ctx: ActionContext<ValidateParams>) {
     throw new NodeError('VALIDATE_MISSING_CASES', `fold ${fold}: no preprocessed data or label for ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ` (+${missing.length - 5})` : ''}`,
       { node: ctx.actionId }, { issues: missing.map((id) => ({ code: 'VALIDATE_MISSING_CASES', item: id, message: `no preprocessed data or label for ${id}` })) });
   }
-  const cases: ValidationCase[] = splits[fold].val.map((id) => ({ id, preprocessedDir: preprocessed.get(id)!, reference: labels.get(id)! }));
+  const previous = await collectNextStageSegs((ctx.inputs.previous_stage ?? []).map((a) => a.dir), configuration, 'VALIDATE_PREVIOUS_STAGE_DUPLICATE');
+  const cases: ValidationCase[] = splits[fold].val.map((id) => ({
+    id, preprocessedDir: preprocessed.get(id)!, reference: labels.get(id)!, previousStage: previous.get(id),
+  }));
   const summary = await validateFold({
     checkpointDir: join(ctx.input('train').dir, ctx.params.checkpoint), cases, outDir: ctx.outDir,
     saveProbabilities: ctx.params.save_probabilities, tta: ctx.params.tta, signal: ctx.signal, progress: ctx.progress,
@@ -41,7 +47,7 @@ async function run(ctx: ActionContext<ValidateParams>) {
 
 export const validate: NodeKind<ValidateParams> = {
   kind: 'validate',
-  version: '1',
+  version: '2',
   description: "a fold's final validation: predict its validation cases (sliding window, mirroring), export, evaluate",
   params: paramsSchema,
   // the network runs on the process's one tfjs backend: one such action at a time, like training

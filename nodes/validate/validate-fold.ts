@@ -1,10 +1,11 @@
 // spec §5.9: a fold's final validation - predict its validation cases from the preprocessed data, export them to
-// the original geometry, and evaluate them against the raw labels.
+// the original geometry, and evaluate them against the raw labels. A stage with next_stage also writes each case on
+// the next stage's grid; a cascade stage reads the previous stage's segmentation as extra input channels (§7).
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { NodeError } from '../../src/engine/errors.js';
 import type { Progress } from '../../src/engine/types.js';
-import { readNpy, readSegmentation, writeSegmentation } from '../../src/imaging/index.js';
+import { readNpy, readSegmentation, writeNpy, writeSegmentation } from '../../src/imaging/index.js';
 import type { Shape3 } from '../../src/imaging/volume.js';
 import { writeNpz } from '../../src/nn/predict/npz.js';
 import { evaluationTargets, ignoreLabelOf } from '../evaluate/evaluate-folder.js';
@@ -12,8 +13,11 @@ import { caseMetrics, summarize, summaryToJson, type Summary } from '../evaluate
 import type { CaseProperties } from '../preprocess/preprocess-case.js';
 import { exportPrediction, geometryOf } from '../predict/export-prediction.js';
 import { openCheckpoint } from '../predict/load-network.js';
-import { closeModel } from '../predict/model.js';
-import { predictLogits } from '../predict/predict-case.js';
+import { closeModel, type Model } from '../predict/model.js';
+import { predictLogits, withPreviousStage, type NetworkInput } from '../predict/predict-case.js';
+import type { ConfigurationPlan } from '../plan/format.js';
+import { resolveConfiguration } from '../plan/resolve.js';
+import { nextStageFile, nextStageSegmentation, nextStageShape, requirePreviousStage } from './next-stage.js';
 
 export interface ValidationCase {
   id: string;
@@ -21,12 +25,14 @@ export interface ValidationCase {
   preprocessedDir: string;
   /** raw label file */
   reference: string;
+  /** cascade stage: the previous stage's segmentation on this case's preprocessed grid (int16 .npy) */
+  previousStage?: string;
 }
 
 export interface ValidateFoldOptions {
   checkpointDir: string;
   cases: ValidationCase[];
-  /** validation/ goes here */
+  /** validation/ (and predicted_next_stage/ for a stage with next_stage) go here */
   outDir: string;
   saveProbabilities: boolean;
   tta: boolean;
@@ -37,8 +43,10 @@ export interface ValidateFoldOptions {
 export async function validateFold(o: ValidateFoldOptions): Promise<Summary> {
   const model = await openCheckpoint(o.checkpointDir);
   try {
+    const next = model.config.next_stage ? { name: model.config.next_stage, config: resolveConfiguration(model.plans, model.config.next_stage) } : null;
     if (model.config.previous_stage) {
-      throw new NodeError('VALIDATE_CASCADE_UNSUPPORTED', `validation of cascade stage ${model.configuration} is not supported yet`);
+      requirePreviousStage(new Set(o.cases.filter((c) => c.previousStage).map((c) => c.id)), o.cases.map((c) => c.id), model.configuration,
+        model.config.previous_stage, 'VALIDATE_PREVIOUS_STAGE_MISSING');
     }
     const ending = model.datasetJson.file_ending;
     const targets = evaluationTargets(model.datasetJson.labels);
@@ -49,11 +57,10 @@ export async function validateFold(o: ValidateFoldOptions): Promise<Summary> {
     for (const [i, c] of o.cases.entries()) {
       o.signal?.throwIfAborted();
       o.progress?.({ done: i, total: o.cases.length, message: c.id });
-      const data = await readNpy(join(c.preprocessedDir, `${c.id}.npy`));
       const props = JSON.parse(await readFile(join(c.preprocessedDir, `${c.id}.json`), 'utf8')) as CaseProperties;
-      const [C, ...shape] = data.shape;
-      const input = { data: Float32Array.from(data.data), channels: C, shape: shape as Shape3, properties: props };
+      const input = await networkInput(c, props, model);
       const logits = predictLogits(input, model, { tta: o.tta });
+      if (next) await writeNextStage(o.outDir, next, c.id, logits, input, model);
       const pred = exportPrediction(logits, model.numClasses, input.shape, props, model.plans, model.config, model.handling, o.saveProbabilities);
       const file = `${c.id}${ending}`;
       await writeSegmentation(join(dir, file), pred.seg, pred.shape, geometryOf(props));
@@ -74,4 +81,28 @@ export async function validateFold(o: ValidateFoldOptions): Promise<Summary> {
   } finally {
     closeModel(model);
   }
+}
+
+/** predicted_next_stage/<next>/<case>.npy: the logits on the next stage's preprocessed grid, argmax'ed (spec §5.9). */
+async function writeNextStage(outDir: string, next: { name: string; config: ConfigurationPlan }, id: string, logits: Float32Array,
+  input: NetworkInput, model: Model): Promise<void> {
+  const shape = nextStageShape(input.properties, model.plans, next.config);
+  const seg = nextStageSegmentation(logits, model.numClasses, input.shape, shape, input.properties, model.plans, model.config, model.handling);
+  const file = nextStageFile(outDir, next.name, id);
+  await mkdir(dirname(file), { recursive: true });
+  await writeNpy(file, seg, [1, ...shape]);
+}
+
+/** The preprocessed image, plus the previous stage's segmentation as one-hot channels for a cascade stage. */
+async function networkInput(c: ValidationCase, props: CaseProperties, model: Model): Promise<NetworkInput> {
+  const data = await readNpy(join(c.preprocessedDir, `${c.id}.npy`));
+  const [C, ...shape] = data.shape;
+  const input: NetworkInput = { data: Float32Array.from(data.data), channels: C, shape: shape as Shape3, properties: props };
+  if (!model.config.previous_stage) return input;
+  const prev = await readNpy(c.previousStage!);
+  if (prev.shape.slice(-3).join() !== shape.join() || prev.data.length !== input.data.length / C) {
+    throw new NodeError('VALIDATE_PREVIOUS_STAGE_SHAPE', `${c.id}: ${model.config.previous_stage} segmentation has shape [${prev.shape}], the preprocessed image [${shape}]`,
+      { item: c.id, file: c.previousStage });
+  }
+  return withPreviousStage(input, prev.data, model);
 }
