@@ -146,9 +146,10 @@ describe('dataset node', () => {
   it('dataset.json problems: schema and label rules, all listed', async () => {
     const dir = copyGood();
     writeFileSync(join(dir, 'dataset.json'), JSON.stringify({ channel_names: { 0: 'CT' }, labels: { background: 0, a: 2, ignore: 5 }, file_ending: '.nii.gz' }));
+    // a missing key does not hide the label rules: every problem in one go
     const schemaErr = await failure(dir);
-    expect(schemaErr.issues.map((i) => i.code)).toEqual(['DATASET_JSON_SCHEMA']);
-    expect(schemaErr.issues[0].message).toContain('numTraining');
+    expect(schemaErr.issues.map((i) => i.code)).toEqual(['DATASET_JSON_SCHEMA', 'DATASET_LABELS_NOT_CONSECUTIVE', 'DATASET_IGNORE_LABEL']);
+    expect(schemaErr.issues[0].message).toContain("missing required key 'numTraining'");
     writeFileSync(join(dir, 'dataset.json'), JSON.stringify({ channel_names: { 0: 'CT' }, labels: { background: 0, a: 2, ignore: 5 }, numTraining: 3, file_ending: '.nii.gz' }));
     const { issues } = await failure(dir);
     expect(issues.map((i) => i.code)).toEqual(['DATASET_LABELS_NOT_CONSECUTIVE', 'DATASET_IGNORE_LABEL']);

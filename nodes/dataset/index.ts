@@ -12,7 +12,7 @@ import { NodeError, hashFile, digestJson, type ActionContext, type Issue, type I
 import type { CaseListing, DatasetJson } from './format.js';
 import { discoverCases } from './discover.js';
 import { paramsSchema, type DatasetParams } from './params.js';
-import { caseIssues, datasetJsonIssues } from './validate.js';
+import { caseIssues, datasetJsonIssues, layoutIssues } from './validate.js';
 import { jsonErrorPosition } from '../../src/util/json-position.js';
 import { CASES_FILE, insideRoot, storedListing } from './listing.js';
 
@@ -92,11 +92,7 @@ async function run(ctx: ActionContext<DatasetParams>) {
   if (jsonIssues.length > 0) fail(`${jsonFile}: invalid dataset.json`, jsonIssues, jsonFile);
 
   const { training, test } = discoverCases(root, ds);
-  const issues: Issue[] = [];
-  if (training.length !== ds.numTraining) {
-    issues.push({ code: 'DATASET_NUM_TRAINING', file: jsonFile, path: '/numTraining',
-      message: `numTraining is ${ds.numTraining} but ${training.length} training case(s) were found` });
-  }
+  const issues: Issue[] = layoutIssues(root, ds, { training, test }, jsonFile);
   const items: Item[] = [];
   const listed: CaseListing['training'] = [];
   const known = await previouslyValid(ctx, raw!);

@@ -1,115 +1,245 @@
 /**
- * Dataset validation (spec §1): dataset.json against schemas/dataset.schema.json and its label rules, then every
- * training case - channels present and agreeing in geometry, label present, same shape, declared values only.
- * Every problem is collected; the node throws them together.
+ * Dataset validation (spec §1): dataset.json against schemas/dataset.schema.json and its label rules, the folder
+ * layout (cases found, numTraining, labels without images, test-case channels, case ids), then every training
+ * case - channels present and agreeing in geometry, label present, same shape, declared integer values only.
+ * Every problem is collected; the node throws them together. Problems in dataset.json say file:line:column.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { basename } from 'node:path';
-import { Ajv } from 'ajv';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { Ajv, type ErrorObject } from 'ajv';
 import type { Issue } from '../../src/engine/errors.js';
 import { readImage, readSegmentation, type Volume } from '../../src/imaging/index.js';
+import { locateJson } from '../../src/util/json-position.js';
 import { channelNames, type CaseFiles, type DatasetJson } from './format.js';
 import { allowedLabelValues, labelIssues } from './labels.js';
+import type { Discovered } from './discover.js';
 
 const schema = JSON.parse(readFileSync(new URL('../../schemas/dataset.schema.json', import.meta.url), 'utf8'));
 const validateSchema = new Ajv({ allErrors: true }).compile<DatasetJson>(schema);
 
-export function datasetJsonIssues(value: unknown, file: string): Issue[] {
-  if (!validateSchema(value)) {
-    return (validateSchema.errors ?? []).map((e) => ({
-      code: 'DATASET_JSON_SCHEMA', file, path: e.instancePath, message: `dataset.json${e.instancePath}: ${e.message}`,
-    }));
+const CHANNEL_KEYS = new Set(['channel_names', 'modality']);
+
+/** Ajv's errors in the user's words: a missing key by name, one line per field, no anyOf/oneOf noise. */
+function schemaIssues(errors: ErrorObject[], file: string): Issue[] {
+  const out = new Map<string, string>();
+  const channelsMissing = errors.some((e) => e.keyword === 'anyOf' && e.instancePath === '');
+  if (channelsMissing) out.set('/channel_names', "missing required key 'channel_names' (or its legacy name 'modality')");
+  for (const e of errors) {
+    if (e.keyword === 'anyOf' || e.keyword === 'oneOf') continue;
+    if (e.keyword === 'required') {
+      const key = String((e.params as { missingProperty: string }).missingProperty);
+      if (!(channelsMissing && e.instancePath === '' && CHANNEL_KEYS.has(key))) out.set(`${e.instancePath}/${key}`, `missing required key '${key}'`);
+      continue;
+    }
+    const path = e.instancePath;
+    const labelValue = /^\/labels\/[^/]+(\/\d+)?$/.test(path);
+    out.set(path, labelValue ? 'a label value must be an integer >= 0, or a list of them (a region)' : `must ${e.message?.replace(/^must /, '')}`);
   }
-  return labelIssues(value.labels, value.regions_class_order, file);
+  return [...out].map(([path, message]) => ({ code: 'DATASET_JSON_SCHEMA', file, path, message }));
+}
+
+/** The JSON pointer as keys (`/dataset/case a` -> ['dataset', 'case a']). */
+const keysOf = (pointer: string) => pointer.split('/').slice(1).map((k) => k.replaceAll('~1', '/').replaceAll('~0', '~'));
+
+/**
+ * Gives every issue about `file` that has a JSON pointer its line and column, and a message that says
+ * `file:line:col: /path: ...` on its own (a failed run keeps only the message text).
+ */
+export function placeIssues(issues: Issue[], file: string): Issue[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return issues;
+  }
+  const loc = locateJson(text);
+  return issues.map((i) => {
+    if (i.file !== file || i.path === undefined || i.line !== undefined) return i;
+    const { line, column } = loc.at(keysOf(i.path));
+    return { ...i, line, column, message: `${file}:${line}:${column}: ${i.path || '/'}: ${i.message}` };
+  });
+}
+
+/** Keys written twice in one object: JSON.parse keeps the last silently, so a case or label would vanish. */
+function duplicateKeyIssues(file: string): Issue[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return [];
+  }
+  return locateJson(text).duplicateKeys.map(({ key, line, column }) => ({
+    code: 'DATASET_JSON_DUPLICATE_KEY', file, line, column,
+    message: `${file}:${line}:${column}: key '${key}' appears more than once in the same object (JSON keeps only the last one)`,
+  }));
+}
+
+/** Label rules need a well-typed `labels`; they run even when other keys are wrong, so all problems come out. */
+const labelsWellTyped = (value: unknown): value is { labels: DatasetJson['labels']; regions_class_order?: number[] } => {
+  const labels = (value as { labels?: unknown } | null)?.labels;
+  const int = (v: unknown) => Number.isInteger(v) && (v as number) >= 0;
+  return labels !== null && typeof labels === 'object' && !Array.isArray(labels) && 'background' in labels &&
+    Object.values(labels).every((v) => int(v) || (Array.isArray(v) && v.length > 0 && v.every(int)));
+};
+
+export function datasetJsonIssues(value: unknown, file: string): Issue[] {
+  const issues = validateSchema(value) ? [] : schemaIssues(validateSchema.errors ?? [], file);
+  if (labelsWellTyped(value)) {
+    const order = (value as { regions_class_order?: unknown }).regions_class_order;
+    issues.push(...labelIssues(value.labels, Array.isArray(order) ? order : undefined, file));
+  }
+  return [...duplicateKeyIssues(file), ...placeIssues(issues, file)];
+}
+
+/** Characters a case id may not hold: ids name files and folders (preprocessed data, predictions). */
+const BAD_ID = /[\s/\\]|^$/;
+
+/** Checks of the folder layout that need no image read: cases found, numTraining, stray labels, test cases, ids. */
+export function layoutIssues(root: string, ds: DatasetJson, found: Discovered, file: string): Issue[] {
+  const issues: Issue[] = [];
+  const ending = ds.file_ending;
+  const viaDatasetKey = ds.dataset !== undefined;
+  const imagesTr = join(root, 'imagesTr');
+  if (found.training.length === 0 && !viaDatasetKey) {
+    const files = existsSync(imagesTr) ? readdirSync(imagesTr) : [];
+    const endings = [...new Set(files.map((f) => /(\.[A-Za-z]+)+$/.exec(f)?.[0]).filter(Boolean))];
+    const why = !existsSync(imagesTr) ? `${imagesTr} does not exist`
+      : files.length === 0 ? `${imagesTr} is empty`
+        : `${imagesTr} has no files ending in file_ending "${ending}" (its files end in ${endings.join(', ')})`;
+    issues.push({ code: 'DATASET_NO_CASES', file, path: files.length > 0 ? '/file_ending' : undefined, message: `no training cases: ${why}` });
+  } else if (found.training.length !== ds.numTraining) {
+    issues.push({ code: 'DATASET_NUM_TRAINING', file, path: '/numTraining',
+      message: `numTraining is ${ds.numTraining} but ${found.training.length} training case(s) were found` });
+  }
+  for (const c of [...found.training, ...found.test]) {
+    if (BAD_ID.test(c.id)) {
+      issues.push({ code: 'DATASET_CASE_ID', file, item: c.id, path: viaDatasetKey ? `/dataset/${c.id.replaceAll('~', '~0').replaceAll('/', '~1')}` : undefined,
+        message: `case id '${c.id}' must not be empty or hold spaces or slashes (ids become file names)` });
+    }
+  }
+  // with no training case at all every label would be a stray one: the missing images are the one problem
+  if (!viaDatasetKey && found.training.length > 0) {
+    const ids = new Set(found.training.map((c) => c.id));
+    const labelsTr = join(root, 'labelsTr');
+    const labels = existsSync(labelsTr) ? readdirSync(labelsTr).filter((f) => f.endsWith(ending)) : [];
+    for (const f of labels) {
+      const id = f.slice(0, f.length - ending.length);
+      if (!ids.has(id)) {
+        issues.push({ code: 'DATASET_ORPHAN_LABEL', item: id, file: join(labelsTr, f),
+          message: `label ${join(labelsTr, f)} has no image files (${join(imagesTr, `${id}_0000${ending}`)} ...): case ${id} is not a training case` });
+      }
+    }
+  }
+  if (!viaDatasetKey) for (const c of found.test) issues.push(...channelNameIssues(c, ds, 'test case'));
+  return placeIssues(issues, file);
+}
+
+/** Channel files of the folder layout: exactly `<id>_0000` .. `<id>_<n-1>` with the dataset's ending. */
+function channelNameIssues(c: CaseFiles, ds: DatasetJson, what: string): Issue[] {
+  const nChannels = Object.keys(channelNames(ds)).length;
+  const folder = c.images.length > 0 ? c.images[0].slice(0, -basename(c.images[0]).length) : '';
+  const expected = Array.from({ length: nChannels }, (_, i) => `${c.id}_${String(i).padStart(4, '0')}${ds.file_ending}`);
+  const present = new Set(c.images.map((f) => basename(f)));
+  const issues: Issue[] = [];
+  for (const name of expected) {
+    if (!present.has(name)) issues.push({ code: 'DATASET_MISSING_CHANNEL', item: c.id, file: folder + name, message: `${what} ${c.id}: missing channel file ${folder + name}` });
+  }
+  for (const name of present) {
+    if (!expected.includes(name)) {
+      issues.push({ code: 'DATASET_EXTRA_CHANNEL', item: c.id, file: folder + name,
+        message: `${what} ${c.id}: unexpected channel file ${folder + name} (dataset.json declares ${nChannels} channel(s))` });
+    }
+  }
+  return issues;
 }
 
 const sameList = (a: readonly number[], b: readonly number[], tol: number) =>
   a.length === b.length && a.every((v, i) => Math.abs(v - b[i]) <= tol);
 const fmt = (xs: readonly number[]) => `[${xs.map((x) => Number(x.toFixed(6))).join(', ')}]`;
 
-function errorText(e: unknown): string {
+/** A reader error without the file name it starts with (the issue names the file itself), plus its code. */
+function errorText(e: unknown, file: string): string {
   const err = e as { code?: string; message?: string };
-  return err.code ? `${err.message} [${err.code}]` : String(err.message ?? e);
+  const message = String(err.message ?? e).replace(`${file}: `, '');
+  return err.code ? `${message} [${err.code}]` : message;
 }
 
-/** Geometry checks between two volumes (channel vs channel 0, or label vs image). */
-function geometryIssues(ref: Volume, other: Volume, what: string, code: string): string[] {
+/** Geometry checks between two volumes (a channel vs channel 0, or the label vs channel 0, named `refName`). */
+function geometryIssues(ref: Volume, other: Volume, refName: string, code: string): string[] {
   const out: string[] = [];
-  if (!sameList(ref.shape, other.shape, 0)) out.push(`${what} shape ${fmt(other.shape)} differs from ${fmt(ref.shape)}`);
+  const differs = (what: string, a: readonly number[], b: readonly number[]) => out.push(`${what} ${fmt(b)} differs from ${refName}'s ${fmt(a)}`);
+  if (!sameList(ref.shape, other.shape, 0)) differs('shape', ref.shape, other.shape);
   else {
-    if (!sameList(ref.spacing, other.spacing, 1e-5 * Math.max(...ref.spacing))) {
-      out.push(`${what} spacing ${fmt(other.spacing)} differs from ${fmt(ref.spacing)}`);
-    }
+    if (!sameList(ref.spacing, other.spacing, 1e-5 * Math.max(...ref.spacing))) differs('spacing', ref.spacing, other.spacing);
     if (code === 'DATASET_CHANNEL_GEOMETRY') {
-      if (!sameList(ref.geometry.itkOrigin, other.geometry.itkOrigin, 1e-4)) out.push(`${what} origin ${fmt(other.geometry.itkOrigin)} differs from ${fmt(ref.geometry.itkOrigin)}`);
-      if (!sameList(ref.geometry.itkDirection, other.geometry.itkDirection, 1e-5)) out.push(`${what} direction differs`);
+      if (!sameList(ref.geometry.itkOrigin, other.geometry.itkOrigin, 1e-4)) differs('origin', ref.geometry.itkOrigin, other.geometry.itkOrigin);
+      if (!sameList(ref.geometry.itkDirection, other.geometry.itkDirection, 1e-5)) differs('direction', ref.geometry.itkDirection, other.geometry.itkDirection);
     }
   }
   return out;
 }
 
-/** Values of `data` outside `allowed` (a lookup table for small ints keeps the per-voxel test cheap). */
-function undeclaredValues(data: Float32Array, allowed: Set<number>): Set<number> {
+/** Values of `data` outside `allowed`, and fractional values (a lookup table keeps the per-voxel test cheap). */
+function unexpectedValues(data: Float32Array, allowed: Set<number>): { undeclared: Set<number>; fractional: Set<number> } {
   const table = new Uint8Array(256);
   for (const v of allowed) if (v >= 0 && v < 256) table[v] = 1;
-  const found = new Set<number>();
+  const undeclared = new Set<number>();
+  const fractional = new Set<number>();
   for (let i = 0; i < data.length; i++) {
     const v = data[i];
     if (v >= 0 && v < 256 && v === (v | 0) ? table[v] === 1 : allowed.has(v)) continue;
-    found.add(v);
+    (Number.isInteger(v) ? undeclared : fractional).add(v);
   }
-  return found;
+  return { undeclared, fractional };
 }
 
-/** Checks one training case; returns its issues (empty when fine). */
+const someValues = (values: Set<number>) => `[${[...values].sort((a, b) => a - b).slice(0, 10).join(', ')}${values.size > 10 ? ', ...' : ''}]`;
+
+/** Checks one training case; returns its issues (empty when fine). Messages name the case and the file. */
 export async function caseIssues(c: CaseFiles, ds: DatasetJson): Promise<Issue[]> {
   const issues: Issue[] = [];
   const add = (code: string, file: string | undefined, reason: string) =>
-    issues.push({ code, item: c.id, file, message: `case ${c.id}: ${reason}` });
+    issues.push({ code, item: c.id, file, message: `case ${c.id}: ${file ? `${file}: ` : ''}${reason}` });
   const nChannels = Object.keys(channelNames(ds)).length;
-  const ending = ds.file_ending;
-  const expected = Array.from({ length: nChannels }, (_, i) => `${c.id}_${String(i).padStart(4, '0')}${ending}`);
-  const present = new Set(c.images.map((f) => basename(f)));
   const viaDatasetKey = ds.dataset !== undefined;
   if (viaDatasetKey && c.images.length !== nChannels) {
     add('DATASET_CHANNEL_COUNT', c.images[0], `${c.images.length} image file(s) listed, dataset.json declares ${nChannels} channel(s)`);
   }
-  if (!viaDatasetKey) {
-    for (const name of expected) if (!present.has(name)) add('DATASET_MISSING_CHANNEL', name, `missing channel file ${name}`);
-    for (const name of present) if (!expected.includes(name)) add('DATASET_EXTRA_CHANNEL', name, `unexpected channel file ${name} (dataset.json declares ${nChannels} channel(s))`);
-  }
+  if (!viaDatasetKey) issues.push(...channelNameIssues(c, ds, 'case'));
   const volumes: Array<{ file: string; vol: Volume }> = [];
   for (const file of c.images) {
     if (!existsSync(file)) {
-      if (viaDatasetKey) add('DATASET_MISSING_CHANNEL', file, `missing image file ${file}`);
+      if (viaDatasetKey) add('DATASET_MISSING_CHANNEL', file, 'missing image file');
       continue;
     }
     try {
       volumes.push({ file, vol: await readImage([file]) });
     } catch (e) {
-      add('DATASET_UNREADABLE', file, `cannot read ${file}: ${errorText(e)}`);
+      add('DATASET_UNREADABLE', file, `cannot read: ${errorText(e, file)}`);
     }
+  }
+  for (const { file, vol } of volumes) {
+    // SimpleITKIO reads a 4D file as several channels: the case would hold more channels than dataset.json says
+    if (vol.channels !== 1) add('DATASET_CHANNEL_COUNT', file, `a 4D image holding ${vol.channels} channels; each channel must be its own 3D file (${c.id}_XXXX${ds.file_ending})`);
   }
   const ref = volumes[0];
   for (const { file, vol } of volumes.slice(1)) {
-    for (const r of geometryIssues(ref.vol, vol, basename(file), 'DATASET_CHANNEL_GEOMETRY')) add('DATASET_CHANNEL_GEOMETRY', file, r);
+    for (const r of geometryIssues(ref.vol, vol, basename(ref.file), 'DATASET_CHANNEL_GEOMETRY')) add('DATASET_CHANNEL_GEOMETRY', file, r);
   }
   if (!c.label || !existsSync(c.label)) {
-    add('DATASET_MISSING_LABEL', c.label, `missing label file ${c.label ?? ''}`);
+    add('DATASET_MISSING_LABEL', c.label, 'missing label file');
     return issues;
   }
   let seg: Volume<Float32Array>;
   try {
     seg = await readSegmentation(c.label);
   } catch (e) {
-    add('DATASET_UNREADABLE', c.label, `cannot read ${c.label}: ${errorText(e)}`);
+    add('DATASET_UNREADABLE', c.label, `cannot read: ${errorText(e, c.label)}`);
     return issues;
   }
-  if (ref) for (const r of geometryIssues(ref.vol, seg, 'label', 'DATASET_LABEL_GEOMETRY')) add('DATASET_LABEL_GEOMETRY', c.label, r);
-  const found = undeclaredValues(seg.data, allowedLabelValues(ds.labels));
-  if (found.size > 0) {
-    const list = [...found].sort((a, b) => a - b).slice(0, 10);
-    add('DATASET_UNDECLARED_LABELS', c.label, `label values [${list.join(', ')}] are not declared in dataset.json labels`);
-  }
+  if (ref) for (const r of geometryIssues(ref.vol, seg, basename(ref.file), 'DATASET_LABEL_GEOMETRY')) add('DATASET_LABEL_GEOMETRY', c.label, r);
+  const { undeclared, fractional } = unexpectedValues(seg.data, allowedLabelValues(ds.labels));
+  if (undeclared.size > 0) add('DATASET_UNDECLARED_LABELS', c.label, `label values ${someValues(undeclared)} are not declared in dataset.json labels`);
+  if (fractional.size > 0) add('DATASET_NON_INTEGER_LABELS', c.label, `label values must be integers, found ${someValues(fractional)}`);
   return issues;
 }

@@ -11,18 +11,27 @@ import { pyJsonStringify } from '../plan/py-json.js';
 import { kfoldSplits, type Fold } from './kfold.js';
 import { paramsSchema, type SplitParams } from './params.js';
 import { checkSplits, SplitsError } from './splits-file.js';
+import { jsonErrorPosition } from '../../src/util/json-position.js';
 
 /** The file as nnU-Net's save_json writes it (sorted keys, indent 4). */
 export const splitsJson = (folds: Fold[]): string => pyJsonStringify(folds, { isFloat: () => false, sortKeys: () => true });
 
 async function readSplits(file: string, ids: string[]): Promise<Fold[]> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (cause) {
+    throw new SplitsError('SPLITS_UNREADABLE', `${file}: cannot read the splits file (${(cause as Error).message})`, { file }, { cause });
+  }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(await readFile(file, 'utf8'));
+    parsed = JSON.parse(text);
   } catch (cause) {
-    throw new SplitsError('SPLITS_UNREADABLE', `${file}: cannot read the splits file`, { file }, { cause });
+    const { line, column } = jsonErrorPosition(text, cause);
+    throw new SplitsError('SPLITS_UNREADABLE', `${file}:${line}:${column}: the splits file is not valid JSON (${(cause as Error).message})`,
+      { file, line, column }, { cause });
   }
-  return checkSplits(parsed, ids, file);
+  return checkSplits(parsed, ids, file, text);
 }
 
 async function run(ctx: ActionContext<SplitParams>) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { jsonErrorPosition } from './json-position.js';
+import { jsonErrorPosition, locateJson } from './json-position.js';
 
 const errorOf = (text: string): unknown => {
   try {
@@ -18,5 +18,20 @@ describe('jsonErrorPosition', () => {
   it('points past the end for truncated input', () => {
     const text = '{\n  "a": [1, 2';
     expect(jsonErrorPosition(text, errorOf(text))).toEqual({ line: 2, column: 13 });
+  });
+});
+
+describe('locateJson', () => {
+  const text = '{\n\t"labels": {"background": 0, "a": 1},\n  "numTraining": "3",\n  "dataset": {"x": {}, "y": {},\n  "x": {}}\n}';
+  it('finds the value at a key path, or its nearest parent', () => {
+    const loc = locateJson(text);
+    expect(loc.at(['numTraining'])).toEqual({ line: 3, column: 18 });
+    expect(loc.at(['labels', 'a'])).toEqual({ line: 2, column: 35 });
+    expect(loc.at(['labels', 'missing'])).toEqual({ line: 2, column: 12 });
+    expect(loc.at([])).toEqual({ line: 1, column: 1 });
+  });
+  it('lists keys that appear twice in one object', () => {
+    expect(locateJson(text).duplicateKeys).toEqual([{ key: 'x', line: 5, column: 3 }]);
+    expect(locateJson('{"a": {"b": 1}, "b": 2}').duplicateKeys).toEqual([]);
   });
 });
