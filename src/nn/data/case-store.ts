@@ -1,4 +1,5 @@
-// Reads preprocessed cases (`<id>.npy`, `<id>_seg.npy`, `<id>.json`) and keeps recent ones in memory.
+// Reads preprocessed cases (`<id>.npy`, `<id>_seg.npy`, `<id>.json`, and for a cascade stage the previous stage's
+// segmentation) and keeps recent ones in memory.
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -10,6 +11,8 @@ import { DATA_CASE_INVALID, DATA_CASES_MISSING, DataError } from './errors.js';
 export interface CaseRef {
   id: string;
   dir: string;
+  /** cascade: the previous stage's segmentation on this case's grid (int16 (1, X, Y, Z) .npy), loaded as seg channel 1 */
+  previousStage?: string;
 }
 
 export interface LoadedCase {
@@ -18,20 +21,21 @@ export interface LoadedCase {
   seg: Int16Array;
   /** (C, X, Y, Z) */
   dataShape: number[];
-  /** (Cs, X, Y, Z) */
+  /** (Cs, X, Y, Z); Cs = 2 with a previous stage (spec §5.5: appended as seg channel 1) */
   segShape: number[];
   locations: ClassLocationEntry[];
 }
 
-export function caseFiles(c: CaseRef): { data: string; seg: string; props: string } {
-  return { data: join(c.dir, `${c.id}.npy`), seg: join(c.dir, `${c.id}_seg.npy`), props: join(c.dir, `${c.id}.json`) };
+export function caseFiles(c: CaseRef): { data: string; seg: string; props: string; previousStage?: string } {
+  const files = { data: join(c.dir, `${c.id}.npy`), seg: join(c.dir, `${c.id}_seg.npy`), props: join(c.dir, `${c.id}.json`) };
+  return c.previousStage ? { ...files, previousStage: c.previousStage } : files;
 }
 
 /** Fails with every missing file at once, before any worker starts. */
 export function assertCasesExist(cases: readonly CaseRef[]): void {
   const issues: Issue[] = [];
   for (const c of cases) {
-    for (const file of Object.values(caseFiles(c))) {
+    for (const file of Object.values(caseFiles(c)) as string[]) {
       if (!existsSync(file)) issues.push({ code: DATA_CASES_MISSING, message: `missing ${file}`, file, item: c.id });
     }
   }
@@ -62,14 +66,23 @@ export async function loadCase(c: CaseRef): Promise<LoadedCase> {
   } catch (cause) {
     fail(files.props, (cause as Error).message);
   }
-  return {
-    id: c.id,
-    data: data.data as Float32Array,
-    seg: seg.data as Int16Array,
-    dataShape: data.shape,
-    segShape: seg.shape,
-    locations,
-  };
+  const loaded = { id: c.id, data: data.data as Float32Array, seg: seg.data as Int16Array, dataShape: data.shape, segShape: seg.shape, locations };
+  return files.previousStage ? withPreviousStage(loaded, files.previousStage, fail) : loaded;
+}
+
+/** Stacks the previous stage's segmentation under the target as seg channel 1, so crops and spatial transforms treat it as a seg. */
+async function withPreviousStage(c: LoadedCase, file: string, fail: (file: string, msg: string) => never): Promise<LoadedCase> {
+  const prev = await readNpy(file);
+  if (!(prev.data instanceof Int16Array) || prev.shape.length !== 4 || prev.shape[0] !== 1) {
+    fail(file, `expected an int16 (1, X, Y, Z) previous-stage segmentation, got ${prev.data.constructor.name} [${prev.shape.join(', ')}]`);
+  }
+  if (prev.shape.slice(1).join() !== c.segShape.slice(1).join()) {
+    fail(file, `previous-stage segmentation shape [${prev.shape.slice(1).join(', ')}] differs from the preprocessed case's [${c.segShape.slice(1).join(', ')}]`);
+  }
+  const seg = new Int16Array(c.seg.length + prev.data.length);
+  seg.set(c.seg);
+  seg.set(prev.data as Int16Array, c.seg.length);
+  return { ...c, seg, segShape: [c.segShape[0] + 1, ...c.segShape.slice(1)] };
 }
 
 /** Keeps loaded cases up to a byte budget, dropping the oldest first (nnU-Net reads them from disk each time). */

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeSyntheticCase } from '../../../test/data/synthetic-cases.js';
-import { writeNpy } from '../../imaging/io/npy.js';
+import { readNpy, writeNpy } from '../../imaging/io/npy.js';
 import { configureAugmentation } from './configure.js';
 import { createBatchLoader, type BatchLoaderOptions } from './loader.js';
 
@@ -134,5 +134,73 @@ describe('createBatchLoader', () => {
       await loader.close();
     }
     await rm(bad, { recursive: true, force: true });
+  });
+});
+
+describe('cascade batches (spec §5.5, §5.6 step 13)', () => {
+  // the previous stage "predicted" the target exactly, so its one-hot channels can be checked against the target
+  const cascadeCases = async () => {
+    const out = [];
+    for (const id of ids) {
+      const prev = join(dir, `${id}_prev.npy`);
+      const seg = await readNpy(join(dir, `${id}_seg.npy`));
+      await writeNpy(prev, seg.data, seg.shape);
+      out.push({ id, dir, previousStage: prev });
+    }
+    return out;
+  };
+
+  it('validation batches: C + K image channels holding the previous seg as one-hot, cropped with the target', async () => {
+    const loader = createBatchLoader(options({ cases: await cascadeCases(), previousStageLabels: [1, 2], augment: false, batchSize: 3 }));
+    for (let i = 0; i < 5; i++) {
+      const b = await loader.next();
+      expect(b.dataShape).toEqual([3, 3, 8, 10, 8]);
+      expect(b.segShape).toEqual([3, 1, 8, 10, 8]);
+      const n = 640;
+      for (let j = 0; j < 3; j++) {
+        for (let v = 0; v < n; v++) {
+          const label = b.seg[j * n + v];
+          expect([b.data[(j * 3 + 1) * n + v], b.data[(j * 3 + 2) * n + v]]).toEqual([label === 1 ? 1 : 0, label === 2 ? 1 : 0]);
+        }
+      }
+    }
+    await loader.close();
+  });
+
+  it('training batches: one-hot channels stay binary and exclusive, mostly agree with the target; same in a worker', async () => {
+    const cases = await cascadeCases();
+    const inProc = createBatchLoader(options({ cases, previousStageLabels: [1, 2], seed: 5 }));
+    const threaded = createBatchLoader(options({ cases, previousStageLabels: [1, 2], seed: 5, workers: 1, prefetch: 1 }));
+    let agree = 0;
+    let total = 0;
+    for (let i = 0; i < 6; i++) {
+      const [b, t] = [await inProc.next(), await threaded.next()];
+      expect(t.data).toEqual(b.data);
+      expect(b.dataShape).toEqual([3, 3, 8, 10, 8]);
+      const n = 640;
+      for (let j = 0; j < 3; j++) {
+        for (let v = 0; v < n; v++) {
+          const [a1, a2] = [b.data[(j * 3 + 1) * n + v], b.data[(j * 3 + 2) * n + v]];
+          expect(a1 * (1 - a1) + a2 * (1 - a2) + a1 * a2).toBe(0);
+          const label = b.seg[j * n + v];
+          agree += Number(a1 === (label === 1 ? 1 : 0) && a2 === (label === 2 ? 1 : 0));
+          total++;
+        }
+      }
+    }
+    expect(agree / total).toBeGreaterThan(0.8);
+    await inProc.close();
+    await threaded.close();
+  });
+
+  it('asks for every missing previous-stage segmentation, and names a mis-shaped one', async () => {
+    const cases = await cascadeCases();
+    expect(() => createBatchLoader(options({ cases: [cases[0], { id: 'c1', dir }], previousStageLabels: [1, 2] })))
+      .toThrow(expect.objectContaining({ code: 'DATA_OPTIONS_INVALID', message: expect.stringContaining('c1') }));
+    const wrong = join(dir, 'wrong_prev.npy');
+    await writeNpy(wrong, new Int16Array(8), [1, 2, 2, 2]);
+    const loader = createBatchLoader(options({ cases: [{ id: 'c0', dir, previousStage: wrong }], previousStageLabels: [1, 2] }));
+    await expect(loader.next()).rejects.toMatchObject({ code: 'DATA_CASE_INVALID', context: { file: wrong, item: 'c0' } });
+    await loader.close();
   });
 });

@@ -11,7 +11,8 @@ import type { WorkerReply } from './loader-worker.js';
 import { randomSeed } from './rng.js';
 
 export interface BatchLoaderOptions {
-  cases: { id: string; dir: string }[];
+  /** previousStage: a cascade stage's previous-stage segmentation of the case (required with previousStageLabels) */
+  cases: { id: string; dir: string; previousStage?: string }[];
   /** final (network) patch size */
   patchSize: number[];
   batchSize: number;
@@ -33,6 +34,8 @@ export interface BatchLoaderOptions {
   prefetch?: number;
   /** per-thread case cache budget in bytes (default 256 MiB; every worker has its own) */
   cacheBytes?: number;
+  /** cascade stage: foreground labels the previous stage's segmentation is one-hot encoded over (spec §5.6 step 13) */
+  previousStageLabels?: number[];
 }
 
 export interface BatchLoader {
@@ -53,6 +56,8 @@ export function validateLoaderOptions(o: BatchLoaderOptions): void {
     problems.push(`initialPatchSize [${initial.join(', ')}] must cover patchSize [${o.patchSize.join(', ')}]`);
   }
   if (o.workers !== undefined && (!Number.isInteger(o.workers) || o.workers < 0)) problems.push(`workers must be a non-negative integer, got ${o.workers}`);
+  const withoutPrevious = o.previousStageLabels ? o.cases.filter((c) => !c.previousStage).map((c) => c.id) : [];
+  if (withoutPrevious.length > 0) problems.push(`a cascade stage needs every case's previous-stage segmentation; none for ${withoutPrevious.join(', ')}`);
   if (problems.length > 0) {
     throw new DataError(DATA_OPTIONS_INVALID, `invalid data loader options: ${problems.join('; ')}`, {}, {
       issues: problems.map((message) => ({ code: DATA_OPTIONS_INVALID, message })),
@@ -65,7 +70,7 @@ export function createBatchLoader(o: BatchLoaderOptions): BatchLoader {
   assertCasesExist(o.cases);
   const seed = o.seed ?? randomSeed();
   const spec: BatchSpec = {
-    cases: o.cases.map((c) => ({ id: c.id, dir: c.dir })),
+    cases: o.cases.map((c) => (c.previousStage ? { id: c.id, dir: c.dir, previousStage: c.previousStage } : { id: c.id, dir: c.dir })),
     patchSize: [...o.patchSize],
     initialPatchSize: o.config.initialPatchSize ? [...o.config.initialPatchSize] : undefined,
     batchSize: o.batchSize,
@@ -81,6 +86,7 @@ export function createBatchLoader(o: BatchLoaderOptions): BatchLoader {
     annotatedClasses: o.annotatedClasses,
     ignoreLabel: o.ignoreLabel,
     cacheBytes: o.cacheBytes,
+    previousStageLabels: o.previousStageLabels ? [...o.previousStageLabels] : undefined,
   };
   const workers = o.workers ?? Math.max(1, Math.min(8, availableParallelism() - 1));
   return workers === 0 ? inProcessLoader(spec, seed) : workerLoader(spec, seed, workers, o.prefetch ?? 2);
