@@ -41,10 +41,22 @@ describe('split node', () => {
 
   it('prefers the raw dataset folder’s splits_final.json (as nnU-Net copies it at planning)', async () => {
     const dsDir = mkdtempSync(join(root, 'ds'));
+    writeFileSync(join(dsDir, 'cases.json'), JSON.stringify({ name: 'D', root: '/raw/Dataset001_D', file_ending: '.nii.gz', training: [], test: [] }));
     writeFileSync(join(dsDir, 'splits_final.json'), JSON.stringify([{ train: ['c0'], val: ['c9'] }]));
     const out = mkdtempSync(join(root, 'o'));
-    await split.run(context({ folds: 5, seed: 12345 }, out, { dataset: [artifact('dataset', dsDir, items)] }));
+    const inputs = { dataset: [artifact('dataset', dsDir, items)] };
+    await split.run(context({ folds: 5, seed: 12345 }, out, inputs));
     expect(JSON.parse(readFileSync(join(out, 'splits_final.json'), 'utf8'))).toEqual([{ train: ['c0'], val: ['c9'] }]);
+
+    // errors name the user's file in the raw folder (with line:col), not the dataset artifact's copy
+    writeFileSync(join(dsDir, 'splits_final.json'), '[\n  {"train": ["c0"],\n   "val": ["c9"],}\n]');
+    const notJson = await split.run(context({ folds: 5, seed: 12345 }, out, inputs)).catch((e) => e);
+    expect(notJson.code).toBe('SPLITS_UNREADABLE');
+    expect(notJson.message).toMatch(/^\/raw\/Dataset001_D\/splits_final\.json:3:17: /);
+    writeFileSync(join(dsDir, 'splits_final.json'), '[\n  {"train": ["c0", "zz"],\n   "val": ["c9"]}\n]');
+    const unknown = await split.run(context({ folds: 5, seed: 12345 }, out, inputs)).catch((e) => e);
+    expect(unknown.issues[0]).toMatchObject({ code: 'SPLITS_UNKNOWN_CASE', file: '/raw/Dataset001_D/splits_final.json', line: 2, column: 21, item: 'zz' });
+    expect(unknown.message).toContain("/raw/Dataset001_D/splits_final.json:2:21: /0/train/1: fold 0 train: case 'zz' is not in the dataset");
   });
 
   it('refuses more folds than cases', async () => {

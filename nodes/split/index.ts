@@ -7,6 +7,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ActionContext, NodeKind } from '../../src/engine/index.js';
 import { SPLITS_FILE } from '../dataset/index.js';
+import { readCaseListing } from '../dataset/listing.js';
 import { pyJsonStringify } from '../plan/py-json.js';
 import { kfoldSplits, type Fold } from './kfold.js';
 import { paramsSchema, type SplitParams } from './params.js';
@@ -16,10 +17,11 @@ import { jsonErrorPosition } from '../../src/util/json-position.js';
 /** The file as nnU-Net's save_json writes it (sorted keys, indent 4). */
 export const splitsJson = (folds: Fold[]): string => pyJsonStringify(folds, { isFloat: () => false, sortKeys: () => true });
 
-async function readSplits(file: string, ids: string[]): Promise<Fold[]> {
+/** `file` is where the user put the splits (errors name it); `copy` the bytes the run reads, when stored elsewhere. */
+async function readSplits(file: string, ids: string[], copy = file): Promise<Fold[]> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readFile(copy, 'utf8');
   } catch (cause) {
     throw new SplitsError('SPLITS_UNREADABLE', `${file}: cannot read the splits file (${(cause as Error).message})`, { file }, { cause });
   }
@@ -43,7 +45,9 @@ async function run(ctx: ActionContext<SplitParams>) {
     folds = await readSplits(ctx.params.file, ids);
   } else if (existsSync(rawSplits)) {
     ctx.log(`using the dataset's own ${SPLITS_FILE}`);
-    folds = await readSplits(rawSplits, ids);
+    // the dataset artifact holds a copy: problems are the user's file's, in the raw dataset folder
+    const { root } = await readCaseListing(dataset.dir);
+    folds = await readSplits(join(root, SPLITS_FILE), ids, rawSplits);
   } else {
     if (ids.length < ctx.params.folds) {
       throw new SplitsError('SPLITS_TOO_FEW_CASES', `${ids.length} training case(s) cannot make ${ctx.params.folds} folds`, {});
