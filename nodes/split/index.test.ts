@@ -52,11 +52,11 @@ describe('split node', () => {
     writeFileSync(join(dsDir, 'splits_final.json'), '[\n  {"train": ["c0"],\n   "val": ["c9"],}\n]');
     const notJson = await split.run(context({ folds: 5, seed: 12345 }, out, inputs)).catch((e) => e);
     expect(notJson.code).toBe('SPLITS_UNREADABLE');
-    expect(notJson.message).toMatch(/^\/raw\/Dataset001_D\/splits_final\.json:3:17: /);
+    expect(notJson.message).toMatch(/^\/raw\/Dataset001_D\/splits_final\.json:3:18: /);
     writeFileSync(join(dsDir, 'splits_final.json'), '[\n  {"train": ["c0", "zz"],\n   "val": ["c9"]}\n]');
     const unknown = await split.run(context({ folds: 5, seed: 12345 }, out, inputs)).catch((e) => e);
-    expect(unknown.issues[0]).toMatchObject({ code: 'SPLITS_UNKNOWN_CASE', file: '/raw/Dataset001_D/splits_final.json', line: 2, column: 21, item: 'zz' });
-    expect(unknown.message).toContain("/raw/Dataset001_D/splits_final.json:2:21: /0/train/1: fold 0 train: case 'zz' is not in the dataset");
+    expect(unknown.issues[0]).toMatchObject({ code: 'SPLITS_UNKNOWN_CASE', file: '/raw/Dataset001_D/splits_final.json', line: 2, column: 20, item: 'zz' });
+    expect(unknown.message).toContain("/raw/Dataset001_D/splits_final.json:2:20: /0/train/1: fold 0 train: case 'zz' is not in the dataset");
   });
 
   it('refuses more folds than cases', async () => {
