@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ActionContext, Progress } from '../../src/engine/index.js';
+import { readCheckpoint } from '../../src/nn/checkpoint.js';
 import { makePreprocessedFolder } from '../../test/train/synthetic.js';
+import type { Plans } from '../plan/format.js';
 import { trainFold } from './index.js';
 import { foldCases, fromFolder } from './inputs.js';
 import type { TrainFoldParams } from './params.js';
@@ -73,5 +75,39 @@ describe('train-fold node', () => {
   it('rejects a bad init_from with a clear error', async () => {
     const { ctx } = context('bad', params({ init_from: join(root, 'nowhere') }));
     await expect(trainFold.run(ctx)).rejects.toMatchObject({ code: 'TRAIN_INIT_FROM_INVALID' });
+  });
+});
+
+describe('train-fold of a cascade stage (spec §7)', () => {
+  let cascadePre: string;
+  let lowres: string;
+  beforeAll(async () => {
+    cascadePre = await makePreprocessedFolder(join(root, 'cascade-pre'), 5, 3);
+    const plans = JSON.parse(readFileSync(join(cascadePre, 'nnUNetPlans.json'), 'utf8')) as Plans;
+    plans.configurations['3d_cascade_fullres'] = { inherits_from: '3d_fullres', previous_stage: '3d_lowres' };
+    writeFileSync(join(cascadePre, 'nnUNetPlans.json'), JSON.stringify(plans));
+    // a "previous stage" that segmented every case perfectly, in the layout its validation writes
+    lowres = join(root, 'lowres-validate');
+    mkdirSync(join(lowres, 'predicted_next_stage', '3d_cascade_fullres'), { recursive: true });
+    for (let i = 0; i < 5; i++) {
+      const id = `case_00${i}`;
+      copyFileSync(join(cascadePre, 'nnUNetPlans_3d_fullres', `${id}_seg.npy`), join(lowres, 'predicted_next_stage', '3d_cascade_fullres', `${id}.npy`));
+    }
+  });
+
+  it('names every case without a previous-stage segmentation', async () => {
+    const { ctx } = context('cascade-missing', params({ configuration: '3d_cascade_fullres', preprocessed: cascadePre }));
+    await expect(trainFold.run(ctx)).rejects.toMatchObject({
+      code: 'TRAIN_PREVIOUS_STAGE_MISSING', context: { node: 'train[cascade-missing]' }, issues: expect.arrayContaining([expect.objectContaining({ item: 'case_000' })]),
+    });
+  });
+
+  it('trains on C + K input channels with the previous stage as input', async () => {
+    const { ctx } = context('cascade', params({ configuration: '3d_cascade_fullres', preprocessed: cascadePre }));
+    (ctx as { inputs: unknown }).inputs = { previous_stage: [{ dir: lowres }] };
+    await trainFold.run(ctx);
+    const ck = await readCheckpoint(join(ctx.outDir, 'checkpoint_final'));
+    expect(ck.manifest.inputChannels).toBe(3);
+    expect(ck.manifest.configurationPlan.previous_stage).toBe('3d_lowres');
   });
 });

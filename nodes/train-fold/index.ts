@@ -1,6 +1,8 @@
 /**
  * Kind `train-fold` (spec §5): trains one configuration on one fold with nnU-Net's recipe, in a worker thread.
  * Needs (pipeline form): plan, split, dataset, preprocess (one artifact per case); or the `preprocessed` param.
+ * A cascade stage (3d_cascade_fullres) also needs previous_stage: artifacts holding predicted_next_stage/<configuration>/
+ * for every case (the previous stage's validation outputs of all folds, e.g. gathered by a predicted-next-stage node).
  * Output: checkpoint_final/, checkpoint_best/, training_log.json, progress.svg, debug.json; epoch times go to the
  * action record's `timings`, not the output.
  * Checkpoints live in the action's scratch folder while training, so an interrupted run resumes there.
@@ -10,7 +12,7 @@ import { join, resolve } from 'node:path';
 import { NodeError, type ActionContext, type NodeKind } from '../../src/engine/index.js';
 import { trainInWorker, type TrainConfig } from '../../src/nn/train/index.js';
 import { resolveConfiguration } from '../plan/resolve.js';
-import { foldCases, fromFolder, fromPipeline } from './inputs.js';
+import { foldCases, fromFolder, fromPipeline, withPreviousStage } from './inputs.js';
 import { paramsSchema, type TrainFoldParams } from './params.js';
 
 /** A checkpoint folder, or a train-fold output / nnU-Net fold folder holding checkpoint_final/. */
@@ -34,12 +36,14 @@ function initFrom(ctx: ActionContext<TrainFoldParams>): string | null {
 async function run(ctx: ActionContext<TrainFoldParams>) {
   const p = ctx.params;
   const data = p.preprocessed ? await fromFolder(resolve(p.preprocessed), p.configuration) : await fromPipeline(ctx);
-  const { train, val } = foldCases(data, p.fold);
+  const configurationPlan = resolveConfiguration(data.plans, p.configuration);
+  const { train, val } = await withPreviousStage(foldCases(data, p.fold), (ctx.inputs.previous_stage ?? []).map((a) => a.dir), p.configuration,
+    configurationPlan.previous_stage, ctx.actionId);
   const config: TrainConfig = {
     configuration: p.configuration,
     fold: p.fold,
     plans: data.plans,
-    configurationPlan: resolveConfiguration(data.plans, p.configuration),
+    configurationPlan,
     datasetJson: data.datasetJson,
     trainCases: train,
     valCases: val,

@@ -11,6 +11,7 @@ import type { DatasetJson } from '../dataset/format.js';
 import type { Plans } from '../plan/format.js';
 import { resolveConfiguration } from '../plan/resolve.js';
 import { fallbackSplit, kfoldSplits, sortIds, type Fold } from '../split/kfold.js';
+import { collectNextStageSegs, requirePreviousStage } from '../validate/next-stage.js';
 import type { TrainFoldParams } from './params.js';
 
 export interface TrainingData {
@@ -68,4 +69,18 @@ export function foldCases(data: TrainingData, fold: number | 'all'): { train: Ca
     throw new NodeError('TRAIN_EMPTY_FOLD', `fold ${fold} has ${split.train.length} training and ${split.val.length} validation cases; both must be non-empty`);
   }
   return { train: split.train.map((id) => byId.get(id)!), val: split.val.map((id) => byId.get(id)!) };
+}
+
+/**
+ * spec §7: a cascade stage's cases with their previous-stage segmentations, from artifacts holding
+ * predicted_next_stage/<configuration>/ (the previous stage's validation, all folds, so every case's segmentation
+ * is out-of-fold). Any case without one is an error naming it.
+ */
+export async function withPreviousStage(fold: { train: CaseRef[]; val: CaseRef[] }, roots: readonly string[], configuration: string,
+  previous: string | undefined, node?: string): Promise<{ train: CaseRef[]; val: CaseRef[] }> {
+  if (!previous) return fold;
+  const segs = await collectNextStageSegs(roots, configuration, 'TRAIN_PREVIOUS_STAGE_DUPLICATE');
+  requirePreviousStage(segs, [...fold.train, ...fold.val].map((c) => c.id), configuration, previous, 'TRAIN_PREVIOUS_STAGE_MISSING', node);
+  const add = (c: CaseRef): CaseRef => ({ ...c, previousStage: segs.get(c.id)! });
+  return { train: fold.train.map(add), val: fold.val.map(add) };
 }

@@ -6,6 +6,8 @@ export interface CaseRef {
   id: string;
   /** folder holding <id>.npy, <id>_seg.npy, <id>.json */
   dir: string;
+  /** cascade stage: the previous stage's out-of-fold segmentation on this case's grid (int16 (1, X, Y, Z) .npy) */
+  previousStage?: string;
 }
 
 export interface TrainConfig {

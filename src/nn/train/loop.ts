@@ -1,6 +1,7 @@
 /**
  * nnUNetTrainer's run_training: epochs of training iterations then validation iterations, per-epoch pseudo Dice
- * and its EMA, best/latest/final checkpoints, resume from the scratch folder, init from another checkpoint.
+ * and its EMA, best/latest/final checkpoints, resume from the scratch folder, init from another checkpoint. A cascade
+ * stage (previous_stage) trains on C + K input channels: the image plus the previous stage's one-hot segmentation.
  */
 import { existsSync } from 'node:fs';
 import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -60,11 +61,16 @@ function loaderSeed(seed: number, startEpoch: number, stream: number): number {
 
 export async function runTraining(cfg: TrainConfig, hooks: TrainHooks): Promise<TrainResult> {
   const plan = cfg.configurationPlan;
-  if (plan.previous_stage) {
-    throw new TrainError('TRAIN_CASCADE_UNSUPPORTED', `configuration ${cfg.configuration} is a cascade stage (previous stage ${plan.previous_stage}); cascade training is not supported yet`);
-  }
   const labels = labelSetup(cfg.datasetJson.labels);
-  const inputChannels = plan.normalization_schemes.length;
+  // spec §7: a cascade stage sees the previous stage's segmentation as one extra channel per foreground label
+  const previousStageLabels = plan.previous_stage ? labels.allLabels.filter((l) => l !== 0) : undefined;
+  if (previousStageLabels) {
+    const missing = [...cfg.trainCases, ...cfg.valCases].filter((c) => !c.previousStage).map((c) => c.id);
+    if (missing.length > 0) {
+      throw new TrainError('TRAIN_PREVIOUS_STAGE_MISSING', `${cfg.configuration} needs the ${plan.previous_stage} segmentation of every case; missing for ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ` (+${missing.length - 5} more)` : ''}`);
+    }
+  }
+  const inputChannels = plan.normalization_schemes.length + (previousStageLabels?.length ?? 0);
   const spec = networkSpec(plan.architecture as PlansArchitecture, inputChannels, labels.numOutputs);
   const patchSize = cfg.patchSize ?? plan.patch_size;
   const batchSize = cfg.batchSize ?? plan.batch_size;
@@ -121,7 +127,10 @@ export async function runTraining(cfg: TrainConfig, hooks: TrainHooks): Promise<
     };
 
     if (startEpoch < cfg.epochs) {
-      const common = { patchSize, batchSize, oversampleForeground: TRAINING.oversampleForeground, config: aug, workers: cfg.loaderWorkers, ignoreLabel: labels.ignoreLabel ?? undefined };
+      const common = {
+        patchSize, batchSize, oversampleForeground: TRAINING.oversampleForeground, config: aug, workers: cfg.loaderWorkers,
+        ignoreLabel: labels.ignoreLabel ?? undefined, previousStageLabels,
+      };
       const train = createBatchLoader({ ...common, cases: cfg.trainCases, augment: true, seed: loaderSeed(seed, startEpoch, 0) });
       loaders.push(train);
       const val = createBatchLoader({ ...common, cases: cfg.valCases, augment: false, seed: loaderSeed(seed, startEpoch, 1) });
