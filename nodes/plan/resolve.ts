@@ -8,6 +8,7 @@
  */
 import { NnunetError } from '../../src/engine/errors.js';
 import type { Architecture, ConfigurationPlan, Plans } from './format.js';
+import { architectureBlock } from './steps/configuration.js';
 
 export class PlansError extends NnunetError {}
 
@@ -42,27 +43,13 @@ function architectureFromFlatKeys(c: FlatConfiguration, name: string): Architect
     { path: `/configurations/${name}/UNet_class_name` });
   }
   const nStages = c.n_conv_per_stage_encoder.length;
-  const dim = c.patch_size.length;
-  return {
-    network_class_name: networkClassName,
-    arch_kwargs: {
-      n_stages: nStages,
-      features_per_stage: Array.from({ length: nStages }, (_, i) => Math.min(c.UNet_base_num_features * 2 ** i, c.unet_max_num_features)),
-      conv_op: `torch.nn.modules.conv.Conv${dim}d`,
-      kernel_sizes: c.conv_kernel_sizes.map((k) => [...k]),
-      strides: c.pool_op_kernel_sizes.map((s) => [...s]),
-      [c.UNet_class_name === 'PlainConvUNet' ? 'n_conv_per_stage' : 'n_blocks_per_stage']: [...c.n_conv_per_stage_encoder],
-      n_conv_per_stage_decoder: [...c.n_conv_per_stage_decoder],
-      conv_bias: true,
-      norm_op: `torch.nn.modules.instancenorm.InstanceNorm${dim}d`,
-      norm_op_kwargs: { eps: 1e-5, affine: true },
-      dropout_op: null,
-      dropout_op_kwargs: null,
-      nonlin: 'torch.nn.LeakyReLU',
-      nonlin_kwargs: { inplace: true },
-    } as Architecture['arch_kwargs'],
-    _kw_requires_import: ['conv_op', 'norm_op', 'dropout_op', 'nonlin'],
-  };
+  return architectureBlock({
+    networkClassName, dim: c.patch_size.length,
+    kernelSizes: c.conv_kernel_sizes.map((k) => [...k]), strides: c.pool_op_kernel_sizes.map((st) => [...st]),
+    features: Array.from({ length: nStages }, (_, i) => Math.min(c.UNet_base_num_features * 2 ** i, c.unet_max_num_features)),
+    depthKey: c.UNet_class_name === 'PlainConvUNet' ? 'n_conv_per_stage' : 'n_blocks_per_stage',
+    encoderDepth: [...c.n_conv_per_stage_encoder], decoderConvs: [...c.n_conv_per_stage_decoder],
+  });
 }
 
 /** An old-format configuration in today's layout: the flat keys replaced by `architecture` (appended last). */

@@ -30,21 +30,32 @@ export function featuresPerStage(nStages: number, k: PlannerConstants, dim: numb
   return Array.from({ length: nStages }, (_, i) => Math.min(max, k.baseFeatures * 2 ** i));
 }
 
-export function architectureFor(t: Topology, k: PlannerConstants, dim: number): Architecture {
-  const n = t.strides.length;
-  const depthKey = k.network === 'resenc' ? 'n_blocks_per_stage' : 'n_conv_per_stage';
+/** The fixed parts of nnU-Net's `architecture` block around a network's topology (also rebuilt for old-format plans). */
+export interface ArchitectureShape {
+  networkClassName: string;
+  dim: number;
+  kernelSizes: number[][];
+  strides: number[][];
+  features: number[];
+  /** 'n_conv_per_stage' (PlainConvUNet) or 'n_blocks_per_stage' (ResidualEncoderUNet) */
+  depthKey: 'n_conv_per_stage' | 'n_blocks_per_stage';
+  encoderDepth: number[];
+  decoderConvs: number[];
+}
+
+export function architectureBlock(a: ArchitectureShape): Architecture {
   return {
-    network_class_name: k.networkClassName,
+    network_class_name: a.networkClassName,
     arch_kwargs: {
-      n_stages: n,
-      features_per_stage: featuresPerStage(n, k, dim),
-      conv_op: `torch.nn.modules.conv.Conv${dim}d`,
-      kernel_sizes: t.kernelSizes,
-      strides: t.strides,
-      [depthKey]: k.encoderDepth.slice(0, n),
-      n_conv_per_stage_decoder: k.decoderConvs.slice(0, n - 1),
+      n_stages: a.strides.length,
+      features_per_stage: a.features,
+      conv_op: `torch.nn.modules.conv.Conv${a.dim}d`,
+      kernel_sizes: a.kernelSizes,
+      strides: a.strides,
+      [a.depthKey]: a.encoderDepth,
+      n_conv_per_stage_decoder: a.decoderConvs,
       conv_bias: true,
-      norm_op: `torch.nn.modules.instancenorm.InstanceNorm${dim}d`,
+      norm_op: `torch.nn.modules.instancenorm.InstanceNorm${a.dim}d`,
       norm_op_kwargs: { eps: 1e-5, affine: true },
       dropout_op: null,
       dropout_op_kwargs: null,
@@ -53,6 +64,15 @@ export function architectureFor(t: Topology, k: PlannerConstants, dim: number): 
     } as Architecture['arch_kwargs'],
     _kw_requires_import: ['conv_op', 'norm_op', 'dropout_op', 'nonlin'],
   };
+}
+
+export function architectureFor(t: Topology, k: PlannerConstants, dim: number): Architecture {
+  const n = t.strides.length;
+  return architectureBlock({
+    networkClassName: k.networkClassName, dim, kernelSizes: t.kernelSizes, strides: t.strides, features: featuresPerStage(n, k, dim),
+    depthKey: k.network === 'resenc' ? 'n_blocks_per_stage' : 'n_conv_per_stage',
+    encoderDepth: k.encoderDepth.slice(0, n), decoderConvs: k.decoderConvs.slice(0, n - 1),
+  });
 }
 
 /** Initial patch: the spacing's aspect ratio scaled to 256³ (3D) / 2048² (2D) voxels, clipped to the median. */
