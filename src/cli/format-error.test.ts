@@ -21,8 +21,22 @@ describe('formatError', () => {
     expect(formatError(new NodeError('DATASET_MISSING_LABEL', 'no label file', { file: '/abs/x.json', node: 'dataset', item: 'hippo_7' })))
       .toBe('/abs/x.json  dataset case hippo_7  no label file [DATASET_MISSING_LABEL]');
   });
+  it('prints a bug (not an NnunetError) as one line without its stack, unless NNUNET_DEBUG is set', () => {
+    const bug = new TypeError("Cannot read properties of undefined (reading 'shape')");
+    const debug = process.env.NNUNET_DEBUG;
+    delete process.env.NNUNET_DEBUG;
+    try {
+      expect(formatError(bug)).toBe("internal error: TypeError: Cannot read properties of undefined (reading 'shape') (NNUNET_DEBUG=1 prints the stack trace) [INTERNAL]");
+      process.env.NNUNET_DEBUG = '1';
+      expect(formatError(bug)).toMatch(/^TypeError: Cannot read[^\n]*\n\s+at /);
+    } finally {
+      if (debug === undefined) delete process.env.NNUNET_DEBUG;
+      else process.env.NNUNET_DEBUG = debug;
+    }
+  });
   it('maps errors to exit codes: 2 usage/pipeline, 130 interrupted, 1 otherwise', () => {
     expect(exitCodeFor(new PipelineError('X', 'x'))).toBe(2);
+    expect(exitCodeFor(new NnunetError('CLI_BAD_FOLD', 'x'))).toBe(2);
     expect(exitCodeFor(new CommanderError(1, 'commander.unknownOption', 'bad'))).toBe(2);
     expect(exitCodeFor(new CommanderError(0, 'commander.helpDisplayed', ''))).toBe(0);
     expect(exitCodeFor(new NnunetError('RUN_ABORTED', 'x'))).toBe(130);

@@ -31,12 +31,15 @@ export function formatError(err: unknown): string {
     return [...head, ...issues.map(line)].join('\n');
   }
   if (err instanceof CommanderError) return err.message;
-  return err instanceof Error ? (err.stack ?? err.message) : String(err);
+  // a bug, not bad input: users get one line, developers the stack on request
+  if (process.env.NNUNET_DEBUG) return err instanceof Error ? (err.stack ?? err.message) : String(err);
+  const what = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  return `internal error: ${what} (NNUNET_DEBUG=1 prints the stack trace) [INTERNAL]`;
 }
 
 /** 2 for usage and pipeline errors (nothing ran), 130 for an interrupted run, 1 for failures while running. */
 export function exitCodeFor(err: unknown): number {
-  if (err instanceof PipelineError) return 2;
+  if (err instanceof PipelineError || (err instanceof NnunetError && err.code.startsWith('CLI_'))) return 2;
   if (err instanceof NnunetError && err.code === 'RUN_ABORTED') return 130;
   if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
   return 1;
