@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { readImage, readSegmentation } from './read.js';
 import { writeImage, writeSegmentation } from './write.js';
 import { checkNifti } from './nifti-check.js';
@@ -232,6 +232,31 @@ describe('bad files name the file and the problem', () => {
       expect(err).toMatchObject({ code: 'IMAGE_READ_FAILED', context: { file: f } });
       expect((err as Error).message).toMatch(/corrupt|truncat|read/i);
     }
+  });
+  it('a truncated TIFF stack is an error, not fewer slices (libtiff only warns); ITK says nothing on the console', async () => {
+    const f = join(dir, 'stack_0000.tif');
+    await writeImage(f, { data: ramp(8 * 9 * 10), channels: 1, shape: [8, 9, 10], spacing: [1, 1, 1], geometry: { ...GEOM, itkOrigin: [0, 0, 0], itkDirection: [1, 0, 0, 0, 1, 0, 0, 0, 1] } });
+    expect((await readImage([f])).shape).toEqual([8, 9, 10]);
+    writeFileSync(f, readFileSync(f).subarray(0, 2000));
+    const png = bad('cut.png', Buffer.from('\x89PNG\r\n\x1a\n broken', 'latin1'));
+    const printed: unknown[] = [];
+    const spies = (['log', 'error', 'warn'] as const).map((m) => vi.spyOn(console, m).mockImplementation((...a) => { printed.push(a); }));
+    try {
+      const err = await readImage([f]).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'IMAGE_READ_FAILED', context: { file: f } });
+      expect((err as Error).message).toContain('truncated or corrupt TIFF');
+      await expect(readImage([png])).rejects.toMatchObject({ code: 'IMAGE_READ_FAILED', context: { file: png } });
+    } finally {
+      spies.forEach((s) => s.mockRestore());
+    }
+    expect(printed).toEqual([]);
+  });
+  it('a 3D TIFF spacing sidecar that is not JSON names the sidecar, line and column', async () => {
+    const f = join(dir, 'side_0000.tif');
+    await writeImage(f, { data: ramp(2 * 3 * 4), channels: 1, shape: [2, 3, 4], spacing: [1, 1, 1], geometry: { ...GEOM, itkOrigin: [0, 0, 0], itkDirection: [1, 0, 0, 0, 1, 0, 0, 0, 1] } });
+    writeFileSync(join(dir, 'side.json'), '{"spacing": [1, 1, 1],}');
+    const err = await readImage([f]).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'IMAGE_CORRUPT', context: { file: join(dir, 'side.json'), line: 1, column: 23 } });
   });
   it('missing file and unknown ending', async () => {
     await expectCode(join(dir, 'nope.nii.gz'), 'IMAGE_NOT_FOUND');

@@ -84,8 +84,11 @@ async function runCached(file: string, verb: 'read' | 'write', args: string[], o
   const m = await module;
   const mounted = m.mountDir(dirname(file));
   try {
-    const result = it.run(m, args, outputs, inputs);
+    const { value: result, said } = quietly(() => it.run(m, args, outputs, inputs));
     if (result.returnValue !== 0 || result.outputs[0]?.data !== true) throw new Error(result.stderr.trim() || `could not ${verb} ${file}`);
+    // libtiff returns the pages it could read from a truncated stack and only warns: fewer slices, no error
+    const broken = said.find((l) => TIFF_READ_ERROR.test(l));
+    if (broken) throw new Error(`truncated or corrupt TIFF (${broken.trim()})`);
     const data = result.outputs.map((o) => o.data);
     const held = verb === 'read' ? imageBytes(data[1] as Image) : imageBytes((inputs[0] as { data: Image }).data);
     if (held >= KEEP_INSTANCE_BELOW_BYTES) modules.delete(pipeline);
@@ -96,6 +99,29 @@ async function runCached(file: string, verb: 'read' | 'write', args: string[], o
     throw err;
   } finally {
     m.unmountDir(mounted);
+  }
+}
+
+/** libtiff's messages for data it could not read (its harmless warnings, e.g. unknown tags, do not match). */
+const TIFF_READ_ERROR = /Can not read TIFF directory|Failed to read directory|Read error (on strip|at scanline|on tile)|Seek error/i;
+
+/**
+ * Runs a (synchronous) wasm pipeline with the console muted: on a bad file itk-wasm logs the failure with
+ * console.log - onto our stdout - and libtiff/libpng warn through console.error. What they said becomes the
+ * thrown error's message, so it reaches the user once, next to the file name.
+ */
+function quietly<T>(run: () => T): { value: T; said: string[] } {
+  const said: string[] = [];
+  const saved = { log: console.log, error: console.error, warn: console.warn };
+  const keep = (...parts: unknown[]) => { said.push(parts.map(String).join(' ')); };
+  Object.assign(console, { log: keep, error: keep, warn: keep });
+  try {
+    return { value: run(), said };
+  } catch (err) {
+    const detail = said.filter((l) => !/^(Exception while running pipeline|stdout|stderr):?\s*$|^Build module in Debug mode/.test(l.trim()));
+    throw new Error([...detail, err instanceof Error ? err.message : String(err)].join('\n'), { cause: err });
+  } finally {
+    Object.assign(console, saved);
   }
 }
 

@@ -10,6 +10,7 @@ import { ImageError } from '../errors.js';
 import type { ImageGeometry, Shape3, Volume } from '../volume.js';
 import { checkNifti } from './nifti-check.js';
 import { itkRead, type ItkRaw } from './itk.js';
+import { jsonErrorPosition } from '../../util/json-position.js';
 
 export type ReaderKind = 'simpleitk' | 'natural2d' | 'tif' | 'tiff3d';
 
@@ -137,8 +138,16 @@ function tiff3d(file: string, raw: ItkRaw, sidecar: string): Planar {
   }
   let spacing: Shape3 = [1, 1, 1];
   if (existsSync(sidecar)) {
-    const parsed = JSON.parse(readFileSync(sidecar, 'utf8')) as { spacing?: unknown };
-    const s = parsed.spacing;
+    const text = readFileSync(sidecar, 'utf8');
+    let parsed: { spacing?: unknown } | null;
+    try {
+      parsed = JSON.parse(text) as { spacing?: unknown } | null;
+    } catch (cause) {
+      const { line, column } = jsonErrorPosition(text, cause);
+      throw new ImageError('IMAGE_CORRUPT', `${sidecar}:${line}:${column}: the spacing file of ${file} is not valid JSON (${(cause as Error).message})`,
+        { file: sidecar, line, column }, { cause });
+    }
+    const s = parsed?.spacing;
     if (!Array.isArray(s) || s.length !== 3 || !s.every((v) => typeof v === 'number' && v > 0)) {
       throw new ImageError('IMAGE_CORRUPT', `${sidecar}: "spacing" must be a list of 3 positive numbers`, { file: sidecar });
     }
