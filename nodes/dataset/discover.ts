@@ -6,10 +6,17 @@ import { sortIds } from '../split/kfold.js';
 
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** Case identifiers of a folder: file names minus `_XXXX<ending>`, unique, sorted (nnU-Net's rule). */
+/** A channel file's name: `<case>_XXXX<ending>`. */
+export const isChannelFile = (name: string, ending: string): boolean =>
+  name.endsWith(ending) && /.+_\d{4}$/.test(name.slice(0, name.length - ending.length));
+
+/**
+ * Case identifiers of a folder: file names minus `_XXXX<ending>`, unique, sorted (nnU-Net's rule). A file with the
+ * ending but no channel suffix makes no case (nnU-Net would cut a bogus id from it); validation reports it.
+ */
 export function caseIdsInFolder(folder: string, ending: string): string[] {
   if (!existsSync(folder)) return [];
-  const files = readdirSync(folder).filter((f) => f.endsWith(ending));
+  const files = readdirSync(folder).filter((f) => isChannelFile(f, ending));
   return sortIds([...new Set(files.map((f) => f.slice(0, f.length - ending.length - 5)))]);
 }
 

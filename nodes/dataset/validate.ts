@@ -12,7 +12,7 @@ import { readImage, readSegmentation, type Volume } from '../../src/imaging/inde
 import { locateJson } from '../../src/util/json-position.js';
 import { channelNames, type CaseFiles, type DatasetJson } from './format.js';
 import { allowedLabelValues, labelIssues } from './labels.js';
-import type { Discovered } from './discover.js';
+import { isChannelFile, type Discovered } from './discover.js';
 
 const schema = JSON.parse(readFileSync(new URL('../../schemas/dataset.schema.json', import.meta.url), 'utf8'));
 const validateSchema = new Ajv({ allErrors: true }).compile<DatasetJson>(schema);
@@ -108,8 +108,17 @@ export function layoutIssues(root: string, ds: DatasetJson, found: Discovered, f
         : `${imagesTr} has no files ending in file_ending "${ending}" (its files end in ${endings.join(', ')})`;
     issues.push({ code: 'DATASET_NO_CASES', file, path: files.length > 0 ? '/file_ending' : undefined, message: `no training cases: ${why}` });
   } else if (found.training.length !== ds.numTraining) {
+    const others = viaDatasetKey ? [] : readdirSync(imagesTr).filter((f) => !f.endsWith(ending) && !f.startsWith('.'));
+    const hint = others.length > 0 ? ` (imagesTr also holds ${others.length} file(s) not ending in "${ending}": ${others.slice(0, 3).join(', ')})` : '';
     issues.push({ code: 'DATASET_NUM_TRAINING', file, path: '/numTraining',
-      message: `numTraining is ${ds.numTraining} but ${found.training.length} training case(s) were found` });
+      message: `numTraining is ${ds.numTraining} but ${found.training.length} training case(s) were found${hint}` });
+  }
+  for (const folder of viaDatasetKey ? [] : [imagesTr, join(root, 'imagesTs')]) {
+    const misnamed = existsSync(folder) ? readdirSync(folder).filter((f) => f.endsWith(ending) && !isChannelFile(f, ending)) : [];
+    for (const f of misnamed) {
+      issues.push({ code: 'DATASET_BAD_FILE_NAME', file: join(folder, f),
+        message: `${join(folder, f)}: an image file must be named <case>_XXXX${ending} (XXXX: the 4-digit channel number)` });
+    }
   }
   for (const c of [...found.training, ...found.test]) {
     if (BAD_ID.test(c.id)) {

@@ -59,6 +59,7 @@ describe('broken datasets', () => {
     expect(res.code, text).toBe(1); // a failed run (2 is for pipeline and usage errors, before anything runs)
     expect(res.err, 'the error goes to stderr').not.toBe('');
     expect(res.err).not.toMatch(STACK_FRAME);
+    expect(res.out, 'library noise on stdout').not.toMatch(/Exception while running pipeline|libpng|TIFF\w+:/);
     for (const m of v.mentions) expect(text, text).toContain(m.replaceAll('<dir>', dir));
     if (v.via === 'split') {
       for (const code of v.codes) expect(text).toContain(`[${code}]`);

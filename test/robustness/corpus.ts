@@ -116,7 +116,22 @@ export const variants: Variant[] = [
     name: 'wrong file_ending (.nii for .nii.gz files)', build: (d) => editJson(d, (ds) => { ds.file_ending = '.nii'; }),
     codes: ['DATASET_NO_CASES'], mentions: ['imagesTr', '.nii.gz', 'file_ending'],
   },
+  {
+    name: 'a label value that is a string', build: (d) => editJson(d, (ds) => { ds.labels = { background: 0, a: '1', b: 2 }; }),
+    codes: ['DATASET_JSON_SCHEMA'], mentions: ['dataset.json:8:14', '/labels/a', 'integer'],
+  },
   // folders and files
+  {
+    name: 'an image file without the channel suffix', build: (d) => cpSync(img(d, 'case_a'), join(d, 'imagesTr', 'case_d.nii.gz')),
+    codes: ['DATASET_BAD_FILE_NAME'], mentions: ['<dir>/imagesTr/case_d.nii.gz', '<case>_XXXX.nii.gz'],
+  },
+  {
+    name: 'one case saved with another ending', build: (d) => {
+      for (const ch of [0, 1]) cpSync(img(d, 'case_c', ch), img(d, 'case_c', ch).replace('.nii.gz', '.nrrd'));
+      for (const ch of [0, 1]) unlinkSync(img(d, 'case_c', ch));
+    },
+    codes: ['DATASET_NUM_TRAINING'], mentions: ['numTraining is 3 but 2', 'case_c_0000.nrrd'],
+  },
   { name: 'imagesTr empty', build: (d) => { rmSync(join(d, 'imagesTr'), { recursive: true }); mkdirSync(join(d, 'imagesTr')); }, codes: ['DATASET_NO_CASES'], mentions: ['imagesTr'] },
   { name: 'imagesTr missing', build: (d) => rmSync(join(d, 'imagesTr'), { recursive: true }), codes: ['DATASET_NO_CASES'], mentions: ['imagesTr'] },
   { name: 'a case without its label', build: (d) => unlinkSync(lbl(d, 'case_b')), codes: ['DATASET_MISSING_LABEL'], mentions: ['case_b', '<dir>/labelsTr/case_b.nii.gz'] },
@@ -187,6 +202,15 @@ export const variants: Variant[] = [
       writeFileSync(join(d, 'dataset.json'), `{\n"channel_names": {"0": "T1", "1": "T2"},\n"labels": {"background": 0, "a": 1, "b": 2},\n"numTraining": 3,\n"file_ending": ".nii.gz",\n"dataset": {\n${[...CASES, 'case_a'].map(entry).join(',\n')}\n}\n}\n`);
     },
     codes: ['DATASET_JSON_DUPLICATE_KEY'], mentions: ['dataset.json:10:1', 'case_a'],
+  },
+  {
+    name: 'dataset key: a missing image and a wrong channel count',
+    build: (d) => editJson(d, (ds) => {
+      ds.dataset = Object.fromEntries(CASES.map((id) => [id, {
+        images: id === 'case_b' ? ['imagesTr/case_b_0000.nii.gz'] : [0, 1].map((c) => `imagesTr/${id === 'case_c' ? 'gone' : id}_000${c}.nii.gz`),
+        label: `labelsTr/${id}.nii.gz` }]));
+    }),
+    codes: ['DATASET_CHANNEL_COUNT', 'DATASET_MISSING_CHANNEL'], mentions: ['case_b', 'case_c', '<dir>/imagesTr/gone_0000.nii.gz'],
   },
   // splits and test images
   {
