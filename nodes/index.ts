@@ -20,6 +20,7 @@ import { postprocess } from './postprocess/index.js';
 import { exportKind } from './export/index.js';
 import { predict } from './predict/index.js';
 import { ensemble } from './ensemble/index.js';
+import { predictedNextStage } from './predicted-next-stage/index.js';
 
 export const kinds: KindRegistry = {
   'case-fingerprint': caseFingerprint,
@@ -39,4 +40,5 @@ export const kinds: KindRegistry = {
   export: exportKind,
   predict,
   ensemble,
+  'predicted-next-stage': predictedNextStage,
 };

@@ -1,0 +1,65 @@
+/**
+ * nnU-Net's cascade through the real CLI at a tiny budget: a generated dataset whose plan has a 3d_lowres stage (a
+ * small GPU-memory target shrinks the patch), 2 lowres folds -> their validation writes every case on the fullres
+ * grid -> 2 cascade folds trained on image + one-hot lowres channels -> validation -> both cross-validations.
+ */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { artifactDir, type RunRecord } from '../src/engine/index.js';
+import { readNpy } from '../src/imaging/index.js';
+import type { Plans } from '../nodes/plan/format.js';
+import { cli } from './engine/cli-harness.js';
+import { writeDataset } from './planning/synthetic.js';
+
+const PIPELINE = new URL('../pipelines/nnunet-cascade.yaml', import.meta.url).pathname;
+
+describe('cascade pipeline (3d_lowres -> 3d_cascade_fullres, tiny budget)', () => {
+  it('trains and validates both stages; the cascade network sees C + K input channels', { timeout: 300_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nnunet-cascade-'));
+    const raw = join(dir, 'Dataset998_Cascade');
+    await writeDataset(raw, ['c0', 'c1', 'c2', 'c3'].map((id) => ({ id, shape: [28, 28, 28] })));
+    const store = join(dir, 'store');
+    const args = ['run', PIPELINE, '--store', store, '--set', `dataset=${raw}`, '--set', 'gpu_memory_gb=0.005', '--set', 'split_folds=2',
+      '--set', 'folds=[0, 1]', '--set', 'train.epochs=1', '--set', 'train.iterations_per_epoch=2', '--set', 'train.val_iterations=1',
+      '--set', 'train.seed=1', '--set', 'validation_tta=false', '-q'];
+    const first = await cli(args, dir);
+    expect(first.code, first.out + first.err).toBe(0);
+    const id = /run (\S+) succeeded/.exec(first.out)?.[1];
+    const rec = JSON.parse(readFileSync(join(dir, 'runs', id!, 'run.json'), 'utf8')) as RunRecord;
+    const node = (prefix: string) => rec.nodes.filter((n) => n.id.startsWith(prefix));
+    const out = (n: RunRecord['nodes'][number]) => artifactDir(store, n.outputs!.digest);
+
+    const plans = JSON.parse(readFileSync(join(await out(node('plan')[0]), 'nnUNetPlans.json'), 'utf8')) as Plans;
+    expect(plans.configurations['3d_lowres'].next_stage).toBe('3d_cascade_fullres');
+
+    // every case has an out-of-fold lowres segmentation on the cascade's preprocessed grid
+    const gathered = node('lowres_predictions')[0];
+    expect(gathered.metrics).toMatchObject({ folds: 2, '3d_cascade_fullres_cases': 4 });
+    const segDir = join(await out(gathered), 'predicted_next_stage', '3d_cascade_fullres');
+    expect((await readdir(segDir)).sort()).toEqual(['c0.npy', 'c1.npy', 'c2.npy', 'c3.npy']);
+    const pre = node('preprocess[configuration=3d_cascade_fullres').find((n) => n.id.endsWith('case=c2]'))!;
+    const image = await readNpy(join(await out(pre), 'c2.npy'));
+    const lowresSeg = await readNpy(join(segDir, 'c2.npy'));
+    expect(lowresSeg.shape).toEqual([1, ...image.shape.slice(1)]);
+
+    for (const [prefix, channels] of [['train_lowres', 1], ['train_cascade', 1 + 2]] as const) {
+      const trained = node(prefix);
+      expect(trained.map((n) => n.status)).toEqual(['ran', 'ran']);
+      for (const n of trained) {
+        const manifest = JSON.parse(readFileSync(join(await out(n), 'checkpoint_final', 'manifest.json'), 'utf8')) as { inputChannels: number };
+        expect(manifest.inputChannels, n.id).toBe(channels);
+      }
+    }
+    for (const prefix of ['evaluate_lowres', 'evaluate_cascade']) {
+      expect(node(prefix)[0].metrics).toMatchObject({ cases: 4, mean_fg_dice: expect.any(Number) });
+    }
+    expect(first.out).toMatch(/3d_cascade_fullres\s+\d\.\d{4}/);
+
+    const again = await cli(args, dir);
+    expect(again.code).toBe(0);
+    expect(again.out).toMatch(/Nothing was stale/);
+  });
+});
