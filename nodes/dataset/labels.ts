@@ -21,8 +21,11 @@ export function allowedLabelValues(labels: Record<string, LabelValue>): Set<numb
   return out;
 }
 
-/** Semantic checks on `labels` (and `regions_class_order`) beyond the schema; all problems. */
-export function labelIssues(labels: Record<string, LabelValue>, regionsClassOrder: number[] | undefined, file: string): Issue[] {
+/**
+ * Semantic checks on `labels` (and `regions_class_order`) beyond the schema; all problems. `regionsClassOrder` is
+ * as the file has it: anything but a list was already reported by the schema.
+ */
+export function labelIssues(labels: Record<string, LabelValue>, regionsClassOrder: unknown, file: string): Issue[] {
   const issues: Issue[] = [];
   const bad = (code: string, path: string, message: string) => issues.push({ code, file, path, message });
   if (labels.background !== 0) bad('DATASET_BACKGROUND', '/labels/background', 'labels.background must be 0 (not a list)');
@@ -37,8 +40,8 @@ export function labelIssues(labels: Record<string, LabelValue>, regionsClassOrde
   }
   if (isRegionBased(labels)) {
     const regions = Object.entries(labels).filter(([k, v]) => k !== 'ignore' && !(asList(v).length === 1 && asList(v)[0] === 0));
-    if (!regionsClassOrder) bad('DATASET_REGIONS_CLASS_ORDER', '/regions_class_order', 'region-based labels need regions_class_order');
-    else if (regionsClassOrder.length !== regions.length) {
+    if (regionsClassOrder === undefined) bad('DATASET_REGIONS_CLASS_ORDER', '/regions_class_order', 'region-based labels need regions_class_order');
+    else if (Array.isArray(regionsClassOrder) && regionsClassOrder.length !== regions.length) {
       bad('DATASET_REGIONS_CLASS_ORDER', '/regions_class_order', `regions_class_order needs one entry per region (${regions.length}), got ${regionsClassOrder.length}`);
     }
   }

@@ -75,7 +75,7 @@ function duplicateKeyIssues(file: string): Issue[] {
 }
 
 /** Label rules need a well-typed `labels`; they run even when other keys are wrong, so all problems come out. */
-const labelsWellTyped = (value: unknown): value is { labels: DatasetJson['labels']; regions_class_order?: number[] } => {
+const labelsWellTyped = (value: unknown): value is { labels: DatasetJson['labels'] } => {
   const labels = (value as { labels?: unknown } | null)?.labels;
   const int = (v: unknown) => Number.isInteger(v) && (v as number) >= 0;
   return labels !== null && typeof labels === 'object' && !Array.isArray(labels) && 'background' in labels &&
@@ -84,10 +84,7 @@ const labelsWellTyped = (value: unknown): value is { labels: DatasetJson['labels
 
 export function datasetJsonIssues(value: unknown, file: string): Issue[] {
   const issues = validateSchema(value) ? [] : schemaIssues(validateSchema.errors ?? [], file);
-  if (labelsWellTyped(value)) {
-    const order = (value as { regions_class_order?: unknown }).regions_class_order;
-    issues.push(...labelIssues(value.labels, Array.isArray(order) ? order : undefined, file));
-  }
+  if (labelsWellTyped(value)) issues.push(...labelIssues(value.labels, (value as { regions_class_order?: unknown }).regions_class_order, file));
   return [...duplicateKeyIssues(file), ...placeIssues(issues, file)];
 }
 

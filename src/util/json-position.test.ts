@@ -15,6 +15,10 @@ describe('jsonErrorPosition', () => {
     const text = '{\n  "a": 1,\n  "b": 2,\n}\n';
     expect(jsonErrorPosition(text, errorOf(text))).toEqual({ line: 4, column: 1 });
   });
+  it('points at the start for a byte order mark', () => {
+    const text = '\ufeff{"a": 1}';
+    expect(jsonErrorPosition(text, errorOf(text))).toEqual({ line: 1, column: 1 });
+  });
   it('points past the end for truncated input', () => {
     const text = '{\n  "a": [1, 2';
     expect(jsonErrorPosition(text, errorOf(text))).toEqual({ line: 2, column: 13 });

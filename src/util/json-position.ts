@@ -6,7 +6,8 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNo
  */
 export function jsonErrorPosition(text: string, err: unknown): { line: number; column: number } {
   const m = /position (\d+)/.exec((err as Error)?.message ?? '');
-  const pos = m ? Math.min(Number(m[1]), text.length) : text.length;
+  // V8 gives no position for a byte order mark (editors on Windows write one); Python's json refuses it too
+  const pos = m ? Math.min(Number(m[1]), text.length) : text.startsWith('\ufeff') ? 0 : text.length;
   const before = text.slice(0, pos);
   const line = before.split('\n').length;
   return { line, column: pos - before.lastIndexOf('\n') };
