@@ -85,13 +85,19 @@ export function dilate(src: Uint8Array, shape: readonly [number, number, number]
     extents.set(key, line);
   }
   out.fill(0);
+  // rows of whole 32-bit words (s2 % 4 == 0, the usual patch sizes) are OR-ed four voxels at a time
+  const words = s2 % 4 === 0 && out.byteOffset % 4 === 0;
+  const w = words ? 4 : 1;
+  const view = (a: Uint8Array) => (words ? new Uint32Array(a.buffer, a.byteOffset, a.length / 4) : a);
+  const dst = view(out);
   for (const r of rs) {
-    const line = extents.get(`${r.lo},${r.hi}`)!;
+    const line = view(extents.get(`${r.lo},${r.hi}`)!);
+    const len = s2 / w;
     for (let x = Math.max(0, -r.d0); x < Math.min(s0, s0 - r.d0); x++) {
       for (let y = Math.max(0, -r.d1); y < Math.min(s1, s1 - r.d1); y++) {
-        const o = (x * s1 + y) * s2;
-        const i = ((x + r.d0) * s1 + y + r.d1) * s2;
-        for (let z = 0; z < s2; z++) out[o + z] |= line[i + z];
+        const o = ((x * s1 + y) * s2) / w;
+        const i = (((x + r.d0) * s1 + y + r.d1) * s2) / w;
+        for (let z = 0; z < len; z++) dst[o + z] |= line[i + z];
       }
     }
   }
