@@ -9,7 +9,7 @@ import { basename, join } from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
 import type { Issue } from '../../src/engine/errors.js';
 import { readImage, readSegmentation, type Volume } from '../../src/imaging/index.js';
-import { locateJson } from '../../src/util/json-position.js';
+import { locateJson, type JsonLocator } from '../../src/util/json-position.js';
 import { channelNames, type CaseFiles, type DatasetJson } from './format.js';
 import { allowedLabelValues, labelIssues } from './labels.js';
 import { isChannelFile, type Discovered } from './discover.js';
@@ -41,18 +41,22 @@ function schemaIssues(errors: ErrorObject[], file: string): Issue[] {
 /** The JSON pointer as keys (`/dataset/case a` -> ['dataset', 'case a']). */
 const keysOf = (pointer: string) => pointer.split('/').slice(1).map((k) => k.replaceAll('~1', '/').replaceAll('~0', '~'));
 
+/** Positions in `file`, or null when it cannot be read (the plan node may name one that is gone by now). */
+function locatorFor(file: string): JsonLocator | null {
+  try {
+    return locateJson(readFileSync(file, 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Gives every issue about `file` that has a JSON pointer its line and column, and a message that says
  * `file:line:col: /path: ...` on its own (a failed run keeps only the message text).
  */
 export function placeIssues(issues: Issue[], file: string): Issue[] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    return issues;
-  }
-  const loc = locateJson(text);
+  const loc = issues.some((i) => i.file === file && i.path !== undefined) ? locatorFor(file) : null;
+  if (!loc) return issues;
   return issues.map((i) => {
     if (i.file !== file || i.path === undefined || i.line !== undefined) return i;
     const { line, column } = loc.at(keysOf(i.path));
@@ -62,13 +66,7 @@ export function placeIssues(issues: Issue[], file: string): Issue[] {
 
 /** Keys written twice in one object: JSON.parse keeps the last silently, so a case or label would vanish. */
 function duplicateKeyIssues(file: string): Issue[] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    return [];
-  }
-  return locateJson(text).duplicateKeys.map(({ key, line, column }) => ({
+  return (locatorFor(file)?.duplicateKeys ?? []).map(({ key, line, column }) => ({
     code: 'DATASET_JSON_DUPLICATE_KEY', file, line, column,
     message: `${file}:${line}:${column}: key '${key}' appears more than once in the same object (JSON keeps only the last one)`,
   }));
@@ -91,52 +89,60 @@ export function datasetJsonIssues(value: unknown, file: string): Issue[] {
 /** Characters a case id may not hold: ids name files and folders (preprocessed data, predictions). */
 const BAD_ID = /[\s/\\]|^$/;
 
-/** Checks of the folder layout that need no image read: cases found, numTraining, stray labels, test cases, ids. */
+/** No training case in imagesTr: say why (no folder, empty, or files with another ending than file_ending). */
+function noCasesIssue(imagesTr: string, ending: string, file: string): Issue {
+  const files = existsSync(imagesTr) ? readdirSync(imagesTr) : [];
+  const endings = [...new Set(files.map((f) => /(\.[A-Za-z]+)+$/.exec(f)?.[0]).filter(Boolean))];
+  const why = !existsSync(imagesTr) ? `${imagesTr} does not exist`
+    : files.length === 0 ? `${imagesTr} is empty`
+      : `${imagesTr} has no files ending in file_ending "${ending}" (its files end in ${endings.join(', ')})`;
+  return { code: 'DATASET_NO_CASES', file, path: files.length > 0 ? '/file_ending' : undefined, message: `no training cases: ${why}` };
+}
+
+/** Files with the ending but no `_XXXX` channel suffix: they belong to no case. */
+function misnamedIssues(folder: string, ending: string): Issue[] {
+  const misnamed = existsSync(folder) ? readdirSync(folder).filter((f) => f.endsWith(ending) && !isChannelFile(f, ending)) : [];
+  return misnamed.map((f) => ({ code: 'DATASET_BAD_FILE_NAME', file: join(folder, f),
+    message: `${join(folder, f)}: an image file must be named <case>_XXXX${ending} (XXXX: the 4-digit channel number)` }));
+}
+
+/** labelsTr files whose case has no images (nnU-Net ignores them silently; they are usually a naming slip). */
+function orphanLabelIssues(root: string, training: CaseFiles[], ending: string): Issue[] {
+  const ids = new Set(training.map((c) => c.id));
+  const labelsTr = join(root, 'labelsTr');
+  const labels = existsSync(labelsTr) ? readdirSync(labelsTr).filter((f) => f.endsWith(ending)) : [];
+  return labels.filter((f) => !ids.has(f.slice(0, f.length - ending.length))).map((f) => {
+    const id = f.slice(0, f.length - ending.length);
+    return { code: 'DATASET_ORPHAN_LABEL', item: id, file: join(labelsTr, f),
+      message: `label ${join(labelsTr, f)} has no image files (${join(root, 'imagesTr', `${id}_0000${ending}`)} ...): case ${id} is not a training case` };
+  });
+}
+
+/** Checks of the folder layout that need no image read: cases found, numTraining, file names, ids, stray labels, test cases. */
 export function layoutIssues(root: string, ds: DatasetJson, found: Discovered, file: string): Issue[] {
   const issues: Issue[] = [];
   const ending = ds.file_ending;
-  const viaDatasetKey = ds.dataset !== undefined;
+  const folders = ds.dataset === undefined;
   const imagesTr = join(root, 'imagesTr');
-  if (found.training.length === 0 && !viaDatasetKey) {
-    const files = existsSync(imagesTr) ? readdirSync(imagesTr) : [];
-    const endings = [...new Set(files.map((f) => /(\.[A-Za-z]+)+$/.exec(f)?.[0]).filter(Boolean))];
-    const why = !existsSync(imagesTr) ? `${imagesTr} does not exist`
-      : files.length === 0 ? `${imagesTr} is empty`
-        : `${imagesTr} has no files ending in file_ending "${ending}" (its files end in ${endings.join(', ')})`;
-    issues.push({ code: 'DATASET_NO_CASES', file, path: files.length > 0 ? '/file_ending' : undefined, message: `no training cases: ${why}` });
+  if (found.training.length === 0 && folders) {
+    issues.push(noCasesIssue(imagesTr, ending, file));
   } else if (found.training.length !== ds.numTraining) {
-    const others = viaDatasetKey ? [] : readdirSync(imagesTr).filter((f) => !f.endsWith(ending) && !f.startsWith('.'));
+    const others = folders ? readdirSync(imagesTr).filter((f) => !f.endsWith(ending) && !f.startsWith('.')) : [];
     const hint = others.length > 0 ? ` (imagesTr also holds ${others.length} file(s) not ending in "${ending}": ${others.slice(0, 3).join(', ')})` : '';
     issues.push({ code: 'DATASET_NUM_TRAINING', file, path: '/numTraining',
       message: `numTraining is ${ds.numTraining} but ${found.training.length} training case(s) were found${hint}` });
   }
-  for (const folder of viaDatasetKey ? [] : [imagesTr, join(root, 'imagesTs')]) {
-    const misnamed = existsSync(folder) ? readdirSync(folder).filter((f) => f.endsWith(ending) && !isChannelFile(f, ending)) : [];
-    for (const f of misnamed) {
-      issues.push({ code: 'DATASET_BAD_FILE_NAME', file: join(folder, f),
-        message: `${join(folder, f)}: an image file must be named <case>_XXXX${ending} (XXXX: the 4-digit channel number)` });
-    }
-  }
   for (const c of [...found.training, ...found.test]) {
-    if (BAD_ID.test(c.id)) {
-      issues.push({ code: 'DATASET_CASE_ID', file, item: c.id, path: viaDatasetKey ? `/dataset/${c.id.replaceAll('~', '~0').replaceAll('/', '~1')}` : undefined,
-        message: `case id '${c.id}' must not be empty or hold spaces or slashes (ids become file names)` });
-    }
+    if (!BAD_ID.test(c.id)) continue;
+    issues.push({ code: 'DATASET_CASE_ID', file, item: c.id, path: folders ? undefined : `/dataset/${c.id.replaceAll('~', '~0').replaceAll('/', '~1')}`,
+      message: `case id '${c.id}' must not be empty or hold spaces or slashes (ids become file names)` });
   }
-  // with no training case at all every label would be a stray one: the missing images are the one problem
-  if (!viaDatasetKey && found.training.length > 0) {
-    const ids = new Set(found.training.map((c) => c.id));
-    const labelsTr = join(root, 'labelsTr');
-    const labels = existsSync(labelsTr) ? readdirSync(labelsTr).filter((f) => f.endsWith(ending)) : [];
-    for (const f of labels) {
-      const id = f.slice(0, f.length - ending.length);
-      if (!ids.has(id)) {
-        issues.push({ code: 'DATASET_ORPHAN_LABEL', item: id, file: join(labelsTr, f),
-          message: `label ${join(labelsTr, f)} has no image files (${join(imagesTr, `${id}_0000${ending}`)} ...): case ${id} is not a training case` });
-      }
-    }
+  if (folders) {
+    issues.push(...misnamedIssues(imagesTr, ending), ...misnamedIssues(join(root, 'imagesTs'), ending));
+    // with no training case at all every label would be a stray one: the missing images are the one problem
+    if (found.training.length > 0) issues.push(...orphanLabelIssues(root, found.training, ending));
+    for (const c of found.test) issues.push(...channelNameIssues(c, ds, 'test case'));
   }
-  if (!viaDatasetKey) for (const c of found.test) issues.push(...channelNameIssues(c, ds, 'test case'));
   return placeIssues(issues, file);
 }
 
