@@ -110,7 +110,8 @@ function misnamedIssues(folder: string, ending: string): Issue[] {
 function orphanLabelIssues(root: string, training: CaseFiles[], ending: string): Issue[] {
   const ids = new Set(training.map((c) => c.id));
   const labelsTr = join(root, 'labelsTr');
-  const labels = existsSync(labelsTr) ? readdirSync(labelsTr).filter((f) => f.endsWith(ending)) : [];
+  // hidden files (macOS `._x` companions) are no one's labels
+  const labels = existsSync(labelsTr) ? readdirSync(labelsTr).filter((f) => f.endsWith(ending) && !f.startsWith('.')) : [];
   return labels.filter((f) => !ids.has(f.slice(0, f.length - ending.length))).map((f) => {
     const id = f.slice(0, f.length - ending.length);
     return { code: 'DATASET_ORPHAN_LABEL', item: id, file: join(labelsTr, f),

@@ -61,6 +61,7 @@ describe('broken datasets', () => {
     expect(res.err).not.toMatch(STACK_FRAME);
     expect(res.out, 'library noise on stdout').not.toMatch(/Exception while running pipeline|libpng|TIFF\w+:/);
     for (const m of v.mentions) expect(text, text).toContain(m.replaceAll('<dir>', dir));
+    for (const m of v.absent ?? []) expect(text, text).not.toContain(m);
     if (v.via === 'split') {
       for (const code of v.codes) expect(text).toContain(`[${code}]`);
     } else {

@@ -27,6 +27,8 @@ export interface Variant {
   codes: string[];
   /** text the error output must contain: file names, case ids, JSON fields (`file:line:col` where known); `<dir>` is the dataset folder */
   mentions: string[];
+  /** text the error output must not contain (something that is fine and must not be blamed) */
+  absent?: string[];
   /** the cheapest command that reaches the check: `nnunet plan`, or a dataset + split pipeline for splits files */
   via?: 'plan' | 'split';
 }
@@ -136,8 +138,12 @@ export const variants: Variant[] = [
   { name: 'imagesTr missing', build: (d) => rmSync(join(d, 'imagesTr'), { recursive: true }), codes: ['DATASET_NO_CASES'], mentions: ['imagesTr'] },
   { name: 'a case without its label', build: (d) => unlinkSync(lbl(d, 'case_b')), codes: ['DATASET_MISSING_LABEL'], mentions: ['case_b', '<dir>/labelsTr/case_b.nii.gz'] },
   {
-    name: 'a label without images', build: (d) => cpSync(lbl(d, 'case_a'), lbl(d, 'case_z')),
-    codes: ['DATASET_ORPHAN_LABEL'], mentions: ['<dir>/labelsTr/case_z.nii.gz', 'case_z'],
+    name: 'a label without images',
+    build: (d) => {
+      cpSync(lbl(d, 'case_a'), lbl(d, 'case_z'));
+      writeFileSync(lbl(d, '._case_a'), 'macOS resource fork'); // hidden: not reported
+    },
+    codes: ['DATASET_ORPHAN_LABEL'], mentions: ['<dir>/labelsTr/case_z.nii.gz', 'case_z'], absent: ['._case_a'],
   },
   { name: 'a missing channel file', build: (d) => unlinkSync(img(d, 'case_c', 1)), codes: ['DATASET_MISSING_CHANNEL'], mentions: ['case_c', '<dir>/imagesTr/case_c_0001.nii.gz'] },
   { name: 'an extra unexpected channel', build: (d) => cpSync(img(d, 'case_a', 1), img(d, 'case_a', 2)), codes: ['DATASET_EXTRA_CHANNEL'], mentions: ['case_a', '<dir>/imagesTr/case_a_0002.nii.gz'] },
