@@ -44,13 +44,14 @@ export const AUG = {
   gammaMax: 1.5,
   gammaEps: 1e-7,
   pMirrorPerAxis: 0.5,
-  // step 13, cascade only: corruptions of the previous stage's one-hot channels
+  // step 13, cascade only: corruptions of the previous stage's one-hot channels. p_per_label is 1 as nnU-Net's
+  // get_training_transforms passes it (the spec's 0.5 is the transform class's own default; README deviations)
   cascadePBinaryOp: 0.4,
-  cascadeBinaryOpPPerLabel: 0.5,
+  cascadeBinaryOpPPerLabel: 1,
   cascadeStrelMin: 1,
   cascadeStrelMax: 8,
   cascadePRemoveCc: 0.2,
-  cascadeRemoveCcPPerLabel: 0.5,
+  cascadeRemoveCcPPerLabel: 1,
   cascadeRemoveCcMaxFraction: 0.15,
   cascadeRemoveCcFillOtherP: 0,
 } as const;

@@ -65,10 +65,10 @@ describe('random binary operator (ApplyRandomBinaryOperatorTransform)', () => {
     const draws = 1000;
     for (let i = 0; i < draws; i++) {
       const img = lonePoint();
-      randomBinaryOperator({ img, first: 1, count: 1, shape: big }, rng);
+      randomBinaryOperator({ img, first: 1, count: 1, shape: big }, rng, 0.5);
       if (count(img, 1, bigN) === 0) gone++;
     }
-    within(gone / draws, AUG.cascadeBinaryOpPPerLabel / 2, draws);
+    within(gone / draws, 0.5 / 2, draws);
   });
 });
 
@@ -83,22 +83,27 @@ describe('random connected-component removal', () => {
     }
   });
 
-  it('p_per_label: about half of the draws remove a component from a channel', () => {
+  it('p_per_label: with 0.5 about half of the draws remove a component from a channel, with the default (1) all do', () => {
     const rng = createRng(9);
     let removed = 0;
     const draws = 1000;
     for (let i = 0; i < draws; i++) {
       const img = sample();
-      removeRandomComponent({ img, first: 1, count: 2, shape }, rng);
+      removeRandomComponent({ img, first: 1, count: 2, shape }, rng, 0.5);
       if (count(img, 2) < 26) removed++;
     }
-    expect(removed / draws).toBeGreaterThan(AUG.cascadeRemoveCcPPerLabel - 0.05);
-    expect(removed / draws).toBeLessThan(AUG.cascadeRemoveCcPPerLabel + 0.05);
+    expect(removed / draws).toBeGreaterThan(0.45);
+    expect(removed / draws).toBeLessThan(0.55);
+    for (let i = 0; i < 20; i++) {
+      const img = sample();
+      removeRandomComponent({ img, first: 1, count: 2, shape }, rng);
+      expect(count(img, 2)).toBeLessThan(26);
+    }
   });
 });
 
 describe('step 13 per-sample probabilities', () => {
-  it('binary operator with p 0.4, then component removal with p 0.2, each channel with p 0.5', () => {
+  it('binary operator with p 0.4, then component removal with p 0.2, each channel with p_per_label', () => {
     // a lone voxel in the middle of a 24^3 patch: erosion/opening delete it, dilation grows it to a ball (< 15 % of
     // the patch, so still removable), closing keeps it; the removal then deletes whatever is left
     const pOp = AUG.cascadePBinaryOp * AUG.cascadeBinaryOpPPerLabel;
