@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createProgress, failureLine, wantsLiveProgress } from './progress.js';
+import { createProgress, failureHeadline, wantsLiveProgress } from './progress.js';
 
 describe('progress', () => {
   it('is never live when quiet, and only on a TTY outside CI', () => {
@@ -14,9 +14,13 @@ describe('progress', () => {
     view.stop();
     if (!wantsLiveProgress(false)) expect(lines).toEqual(['failed b[fold=0]: broke [TOY]\n']);
   });
-  it('shows a multi-line failure as its first line; the summary has the rest', () => {
+  it('prints a failure in full even when quiet; summaries use its first line', () => {
+    const lines: string[] = [];
+    const view = createProgress(true, (s) => lines.push(s));
     const error = { code: 'DATASET_INVALID', message: 'ds: 2 problem(s)\n  - a\n  - b' };
-    expect(failureLine({ type: 'action-end', id: 'dataset', node: 'dataset', status: 'failed', durationMs: 1, error }))
-      .toBe('failed dataset: ds: 2 problem(s) [DATASET_INVALID] (2 more lines in the summary)\n');
+    view.observer({ type: 'action-end', id: 'dataset', node: 'dataset', status: 'failed', durationMs: 1, error });
+    expect(lines).toEqual(['failed dataset: ds: 2 problem(s)\n  - a\n  - b [DATASET_INVALID]\n']);
+    expect(failureHeadline(error.message)).toBe('ds: 2 problem(s) (2 more lines above)');
+    expect(failureHeadline('one line')).toBe('one line');
   });
 });

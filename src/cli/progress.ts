@@ -12,13 +12,17 @@ export function wantsLiveProgress(quiet: boolean | undefined): boolean {
 }
 
 /**
- * A failure as it happens, in one line: the run's closing summary prints the full message (every dataset
- * problem, say), so printing it here as well would show each detail twice.
+ * A failure as it happens, with its whole message (every dataset problem, say) on stderr, where a user and a
+ * script look for errors; the closing summary then names it in one line.
  */
 export function failureLine(e: Extract<EngineEvent, { type: 'action-end' }>): string {
-  const [first, ...rest] = (e.error?.message ?? '').split('\n');
-  const more = rest.length ? ` (${rest.length} more line${rest.length > 1 ? 's' : ''} in the summary)` : '';
-  return `failed ${e.id}: ${first} [${e.error?.code ?? ''}]${more}\n`;
+  return `failed ${e.id}: ${e.error?.message ?? ''} [${e.error?.code ?? ''}]\n`;
+}
+
+/** The first line of a failure's message, for summaries printed after the full message went to stderr. */
+export function failureHeadline(message: string | undefined): string {
+  const [first, ...rest] = (message ?? '').split('\n');
+  return rest.length ? `${first} (${rest.length} more line${rest.length > 1 ? 's' : ''} above)` : first;
 }
 
 function fmt(e: Extract<EngineEvent, { type: 'action-progress' }>): Record<string, string> {
@@ -28,13 +32,13 @@ function fmt(e: Extract<EngineEvent, { type: 'action-progress' }>): Record<strin
 
 /**
  * One bar per running action that reports progress (with ETA), plus a line counting finished actions.
- * Failures are printed as they happen even without a live view, since they are what a user must read.
+ * Failures are printed as they happen even without a live view and even when quiet: they are what a user must read.
  */
 export function createProgress(quiet: boolean | undefined, write: (s: string) => void = (s) => process.stderr.write(s)): ProgressView {
   if (!wantsLiveProgress(quiet)) {
     return {
       observer: (e) => {
-        if (e.type === 'action-end' && e.status === 'failed' && !quiet) write(failureLine(e));
+        if (e.type === 'action-end' && e.status === 'failed') write(failureLine(e));
       },
       stop: () => undefined,
     };

@@ -43,7 +43,7 @@ describe('nnunet CLI over the command kind', () => {
     const failed = await nn('run', 'pipeline.yaml', '-q');
     expect(failed.code).toBe(1);
     expect(failed.out).toContain('  failed  count: command exited with 3 [COMMAND_FAILED]');
-    expect(failed.err).toMatch(/run \S+ failed; the next run picks up where it stopped \[RUN_FAILED\]/);
+    expect(failed.err).toMatch(/run \S+ failed \(see above\); finished actions are kept, so the next run picks up where it stopped \[RUN_FAILED\]/);
   });
 
   it('dag prints text, dot and mermaid', async () => {

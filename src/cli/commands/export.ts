@@ -30,7 +30,6 @@ export async function exportCommand(pipeline: string, o: ExportCommandOptions, l
     onEvent: view.observer }).finally(() => view.stop());
   const done = record.nodes.find((n) => n.node === o.node && n.outputs);
   if (record.status !== 'succeeded' || !done) {
-    for (const n of record.nodes.filter((x) => x.status === 'failed')) log(`${n.id}: ${n.error?.message ?? 'failed'}${n.error ? ` [${n.error.code}]` : ''}`);
     return 1;
   }
   const dir = await artifactDir(o.store ?? process.env.NNUNET_STORE ?? '.nnunet', done.outputs!.digest);

@@ -28,8 +28,6 @@ export async function findBestCommand(pipeline: string, o: FindBestCommandOption
   const view = createProgress(false);
   const record = await runPipeline({ kinds: o.kinds ?? kinds, pipelineFile: resolve(pipeline), targets: [o.node, o.postprocessNode], set: o.set, storeDir: o.store, runsDir: o.runsDir,
     name: 'find-best', onEvent: view.observer }).finally(() => view.stop());
-  const failed = record.nodes.filter((n) => n.status === 'failed');
-  for (const n of failed) log(`${n.id}: ${n.error?.message ?? 'failed'}${n.error ? ` [${n.error.code}]` : ''}`);
   const store = o.store ?? process.env.NNUNET_STORE ?? '.nnunet';
   const dirOf = async (node: string) => {
     const n = record.nodes.find((x) => x.node === node && x.outputs);
@@ -56,7 +54,7 @@ export async function findBestCommand(pipeline: string, o: FindBestCommandOption
     log(`postprocessing: ${ops.length ? ops.join(', ') : 'none'} (Dice ${j.input_folder.foreground_mean.Dice.toFixed(4)} -> ${j.postprocessed.foreground_mean.Dice.toFixed(4)})`);
   }
   log(`inference instructions: ${join(best, 'inference_instructions.txt')}`);
-  return failed.length > 0 ? 1 : 0;
+  return record.nodes.some((n) => n.status === 'failed') ? 1 : 0;
 }
 
 export function register(program: Command): void {

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { kinds } from '../../../nodes/index.js';
 import { NnunetError, PipelineError, runPipeline, type EngineObserver, type RunOptions, type RunRecord } from '../../engine/index.js';
 import { backendInfo, describeBackend } from '../../nn/backend.js';
-import { createProgress } from '../progress.js';
+import { createProgress, failureHeadline } from '../progress.js';
 import { writeRunReport } from '../../report/index.js';
 import { resultsSummary } from '../results.js';
 
@@ -67,7 +67,7 @@ export function summarize(rec: RunRecord, runsDir: string): string {
   const s = rec.summary ?? {};
   const counts = (['ran', 'cached', 'failed', 'aborted', 'skipped'] as const).filter((k) => s[k]).map((k) => `${s[k]} ${k}`).join(', ');
   const lines = [`run ${rec.id} ${rec.status} in ${(rec.durationMs / 1000).toFixed(1)}s: ${counts || 'nothing to do'}`];
-  for (const n of rec.nodes.filter((x) => x.status === 'failed')) lines.push(`  failed  ${n.id}: ${n.error?.message ?? ''} [${n.error?.code ?? ''}]`);
+  for (const n of rec.nodes.filter((x) => x.status === 'failed')) lines.push(`  failed  ${n.id}: ${failureHeadline(n.error?.message)} [${n.error?.code ?? ''}]`);
   const skipped = rec.nodes.filter((x) => x.status === 'skipped').length;
   if (skipped) lines.push(`  ${skipped} action(s) skipped because an upstream action failed`);
   lines.push(`  record: ${relative(process.cwd(), join(runsDir, rec.id, 'run.json'))}`);
@@ -109,6 +109,6 @@ export function register(program: Command): void {
       process.stdout.write(`${summarize(rec, dirs.runsDir ?? 'runs')}\n`);
       await printResults(rec, dirs);
       if (rec.status === 'aborted') throw new NnunetError('RUN_ABORTED', `run ${rec.id} was aborted`);
-      if (rec.status === 'failed') throw new NnunetError('RUN_FAILED', `run ${rec.id} failed; the next run picks up where it stopped`);
+      if (rec.status === 'failed') throw new NnunetError('RUN_FAILED', `run ${rec.id} failed (see above); finished actions are kept, so the next run picks up where it stopped`);
     });
 }
