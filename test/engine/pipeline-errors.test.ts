@@ -38,7 +38,7 @@ describe('pipeline errors name file, line, column and path', () => {
   it('node params are checked against the kind schema, naming the key', async () => {
     const e = await planError('version: 1\nnodes:\n  a: { uses: value, with: { value: 1, delayMs: -1, colour: red } }\n');
     expect(e.issues.map((i) => [i.code, i.path, i.line, i.column, i.message])).toEqual([
-      ['PIPELINE_PARAMS', '/nodes/a/with/delayMs', 3, 48, 'a: must be >= 0'],
+      ['PIPELINE_PARAMS', '/nodes/a/with/delayMs', 3, 48, 'a: must be >= 0, got -1'],
       ['PIPELINE_PARAMS', '/nodes/a/with/colour', 3, 52, "a: unknown key 'colour'"],
     ]);
   });
@@ -74,7 +74,7 @@ describe('pipeline errors name file, line, column and path', () => {
     expect(r.code).toBe(2);
     expect(r.err).toBe([
       '2 problems in the pipeline:',
-      "pipeline.yaml:3:36  /nodes/a/with/run  a: must be string or array [PIPELINE_PARAMS]",
+      "pipeline.yaml:3:36  /nodes/a/with/run  a: must be string or array, got true [PIPELINE_PARAMS]",
       "pipeline.yaml:3:42  /nodes/a/with/colour  a: unknown key 'colour' [PIPELINE_PARAMS]",
       '',
     ].join('\n'));
@@ -84,5 +84,19 @@ describe('pipeline errors name file, line, column and path', () => {
     const unknownParam = await cli(['status', p.pipeline, '--set', 'x.y=1'], p.root);
     expect(unknownParam.code).toBe(2);
     expect(unknownParam.err).toContain('--set x.y: no such param in the params block [PIPELINE_UNKNOWN_PARAM]');
+  });
+
+  it('a bad value given with --set names the value and where it came from; anyOf branches fold into one message', async () => {
+    await p.write('pipeline.yaml', [
+      'version: 1',
+      'params: { epochs: 3, fold: 0 }',
+      'nodes:',
+      '  t: { uses: train-fold, with: { configuration: 2d, fold: "${params.fold}", epochs: "${params.epochs}", preprocessed: x } }',
+    ].join('\n'));
+    const r = await cli(['status', p.pipeline, '--set', 'epochs=abc', '--set', 'fold=x'], p.root);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('t: must be integer, got "abc" (from params.epochs, given with --set) [PIPELINE_PARAMS]');
+    expect(r.err).toContain('t: must be integer or "all", got "x" (from params.fold, given with --set) [PIPELINE_PARAMS]');
+    expect(r.err).not.toContain('anyOf');
   });
 });

@@ -33,11 +33,16 @@ export interface SchemaProblem {
   message: string;
 }
 
-/** 'string or array' from the branches of a oneOf, when each names its type. */
+/** 'string or array' / 'integer or "all"' from the branches of a oneOf / anyOf, when each names its type or value. */
 function branchTypes(branches: unknown): string | undefined {
   if (!Array.isArray(branches)) return undefined;
-  const types = branches.map((b) => (b && typeof b === 'object' ? (b as { type?: unknown }).type : undefined));
-  return types.every((t) => typeof t === 'string') ? types.join(' or ') : undefined;
+  const names = branches.map((b) => {
+    const o = (b && typeof b === 'object' ? b : {}) as { type?: unknown; const?: unknown; enum?: unknown[] };
+    if ('const' in o) return JSON.stringify(o.const);
+    if (Array.isArray(o.enum)) return o.enum.map((v) => JSON.stringify(v)).join(' or ');
+    return typeof o.type === 'string' ? o.type : undefined;
+  });
+  return names.every((t) => t !== undefined) ? names.join(' or ') : undefined;
 }
 
 function splitPointer(p: string): string[] {
@@ -45,12 +50,12 @@ function splitPointer(p: string): string[] {
 }
 
 /**
- * ajv errors as problems in the user's terms. Failed `oneOf` branches are folded into the one `oneOf`
- * error, which is the message a user can act on.
+ * ajv errors as problems in the user's terms. Failed `oneOf` / `anyOf` branches are folded into the one
+ * `oneOf` / `anyOf` error, which is the message a user can act on.
  */
 export function schemaProblems(errors: ErrorObject[] | null | undefined, describe?: (schemaPath: string) => string | undefined): SchemaProblem[] {
   if (!errors) return [];
-  const oneOfPaths = errors.filter((e) => e.keyword === 'oneOf').map((e) => e.schemaPath.replace(/\/oneOf$/, '/oneOf/'));
+  const oneOfPaths = errors.filter((e) => e.keyword === 'oneOf' || e.keyword === 'anyOf').map((e) => `${e.schemaPath}/`);
   const out: SchemaProblem[] = [];
   for (const e of errors) {
     if (oneOfPaths.some((p) => e.schemaPath.startsWith(p))) continue;
@@ -60,8 +65,8 @@ export function schemaProblems(errors: ErrorObject[] | null | undefined, describ
       out.push({ path: [...path, prop], key: true, message: `unknown key '${prop}'` });
     } else if (e.keyword === 'required') {
       out.push({ path, key: false, message: `missing required key '${(e.params as { missingProperty: string }).missingProperty}'` });
-    } else if (e.keyword === 'oneOf') {
-      const what = describe?.(e.schemaPath.replace(/\/oneOf$/, '')) ?? branchTypes(e.schema);
+    } else if (e.keyword === 'oneOf' || e.keyword === 'anyOf') {
+      const what = describe?.(e.schemaPath.replace(/\/(oneOf|anyOf)$/, '')) ?? branchTypes(e.schema);
       out.push({ path, key: false, message: what ? `must be ${what}` : 'does not match any allowed form' });
     } else if (e.keyword === 'enum') {
       out.push({ path, key: false, message: `must be one of ${JSON.stringify((e.params as { allowedValues: unknown[] }).allowedValues)}` });

@@ -15,7 +15,7 @@ describe('checkKindParams', () => {
   });
   it('rejects unknown keys unless the kind allows them, and reports all problems', () => {
     expect(checkKindParams(kind(schema), { n: 'x', colour: 1 }, '/b').problems.map((p) => [p.path.join('/'), p.key, p.message])).toEqual([
-      ['', false, "missing required key 'data'"], ['colour', true, "unknown key 'colour'"], ['n', false, 'must be integer'],
+      ['', false, "missing required key 'data'"], ['colour', true, "unknown key 'colour'"], ['n', false, 'must be integer, got "x"'],
     ]);
     expect(checkKindParams(kind({ ...schema, required: [], additionalProperties: true }), { colour: 1 }, '/b').problems).toEqual([]);
   });

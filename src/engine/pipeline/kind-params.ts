@@ -37,10 +37,24 @@ function resolvePaths(schema: unknown, value: Json, baseDir: string): Json {
   return value;
 }
 
+function valueAt(value: Json, path: readonly (string | number)[]): Json | undefined {
+  let v: Json | undefined = value;
+  for (const k of path) v = v !== null && typeof v === 'object' ? (v as Record<string, Json>)[k as string] : undefined;
+  return v;
+}
+
 /** Validates `with:` against the kind's params schema, applies defaults and resolves path params. */
 export function checkKindParams(kind: NodeKind, value: Json, baseDir: string): { params: Json; problems: SchemaProblem[] } {
   const copy = structuredClone(value ?? {}) as Json;
   const validate = compile(strictSchema(kind));
-  if (!validate(copy)) return { params: copy, problems: schemaProblems(validate.errors) };
+  if (!validate(copy)) {
+    // the offending value itself, so `--set train.epochs=abc` reads 'must be integer, got "abc"'
+    const problems = schemaProblems(validate.errors).map((p) => {
+      const got = p.key ? undefined : valueAt(value ?? {}, p.path);
+      // a scalar only: an object here is the parent of a missing key, and could be large
+      return got === undefined || (got !== null && typeof got === 'object') ? p : { ...p, message: `${p.message}, got ${JSON.stringify(got)}` };
+    });
+    return { params: copy, problems };
+  }
   return { params: resolvePaths(kind.params, copy, baseDir), problems: [] };
 }

@@ -67,6 +67,18 @@ function fail(issues: Issue[]): never {
   throw new PipelineError(code, msg, issues.length === 1 ? issues[0] : { file: issues[0].file }, { issues });
 }
 
+/**
+ * Where a bad param value came from, when the YAML only references it: ' (from params.train.epochs, given with
+ * --set)'. The error's line:column points at the reference, which alone does not show the value's origin.
+ */
+function paramSource(raw: Json, path: readonly (string | number)[], set: Record<string, string> | undefined): string {
+  let v: Json | undefined = raw;
+  for (const k of path) v = v !== null && typeof v === 'object' ? (v as Record<string, Json>)[k as string] : undefined;
+  const ref = typeof v === 'string' ? /^\$\{params\.([\w.-]+)\}$/.exec(v.trim())?.[1] : undefined;
+  if (!ref) return '';
+  return ` (from params.${ref}${set && ref in set ? ', given with --set' : ''})`;
+}
+
 function product(keys: readonly string[], values: ReadonlyArray<readonly Scalar[]>): Array<Record<string, Scalar>> {
   let out: Array<Record<string, Scalar>> = [{}];
   keys.forEach((k, i) => {
@@ -150,7 +162,7 @@ export async function buildPlan(opts: PlanOptions): Promise<Plan> {
       refProblems.push(...local);
       if (local.length > 0 || mentions(value, 'item')) continue;
       for (const p of checkKindParams(kind, value, dir).problems) {
-        issue('PIPELINE_PARAMS', [...at, 'with', ...p.path], `${name}: ${p.message}`, p.key, name);
+        issue('PIPELINE_PARAMS', [...at, 'with', ...p.path], `${name}: ${p.message}${paramSource(raw.with as Json, p.path, opts.set)}`, p.key, name);
       }
     }
     nodes.set(name, { name, uses: raw.uses, kind, needs, foreach, matrixKeys, combos, template });
