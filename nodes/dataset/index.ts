@@ -8,13 +8,14 @@
 import { existsSync } from 'node:fs';
 import { copyFile, link, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { NodeError, hashFile, digestJson, type ActionContext, type Issue, type Item, type NodeKind } from '../../src/engine/index.js';
+import { NnunetError, NodeError, hashFile, digestJson, type ActionContext, type Issue, type Item, type NodeKind } from '../../src/engine/index.js';
 import type { CaseListing, DatasetJson } from './format.js';
 import { discoverCases } from './discover.js';
 import { paramsSchema, type DatasetParams } from './params.js';
 import { caseIssues, datasetJsonIssues, layoutIssues } from './validate.js';
 import { jsonErrorPosition } from '../../src/util/json-position.js';
 import { CASES_FILE, insideRoot, storedListing } from './listing.js';
+import { readSplitsFile } from '../split/splits-file.js';
 
 export const SPLITS_FILE = 'splits_final.json';
 
@@ -55,6 +56,17 @@ async function previouslyValid(ctx: ActionContext<DatasetParams>, datasetJsonTex
   const listing = JSON.parse(await readFile(join(prev, CASES_FILE), 'utf8')) as CaseListing;
   if (listing.validator !== VALIDATOR) return new Set();
   return new Set(listing.training.map((c) => caseKey(c.id, [...c.images, c.label], c.digest)));
+}
+
+/** A raw splits_final.json is checked with the dataset (nnU-Net trains with it), not first when a split runs. */
+async function splitsIssues(file: string, caseIds: string[]): Promise<Issue[]> {
+  try {
+    await readSplitsFile(file, caseIds);
+    return [];
+  } catch (err) {
+    if (!(err instanceof NnunetError)) throw err;
+    return err.issues.length > 0 ? err.issues : [{ code: err.code, file, message: err.message }];
+  }
 }
 
 /** Hard-links a source artifact's case files into the output (a copy across file systems): same layout below root. */
@@ -110,6 +122,7 @@ async function run(ctx: ActionContext<DatasetParams>) {
     listed.push({ ...c, label: c.label!, digest });
     items.push({ id: c.id, digest, data: { images: c.images, label: c.label! } });
   }
+  if (existsSync(join(root, SPLITS_FILE))) issues.push(...await splitsIssues(join(root, SPLITS_FILE), training.map((c) => c.id)));
   if (issues.length > 0) fail(`${root}: ${issues.length} problem(s) in the dataset`, issues, jsonFile);
 
   const listing: CaseListing = {

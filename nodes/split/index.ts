@@ -3,7 +3,7 @@
  * or a user file (param `file`, else the raw folder's own splits_final.json) checked against the cases.
  */
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ActionContext, NodeKind } from '../../src/engine/index.js';
 import { SPLITS_FILE } from '../dataset/index.js';
@@ -11,30 +11,10 @@ import { readCaseListing } from '../dataset/listing.js';
 import { pyJsonStringify } from '../plan/py-json.js';
 import { kfoldSplits, type Fold } from './kfold.js';
 import { paramsSchema, type SplitParams } from './params.js';
-import { checkSplits, SplitsError } from './splits-file.js';
-import { jsonErrorPosition } from '../../src/util/json-position.js';
+import { readSplitsFile, SplitsError } from './splits-file.js';
 
 /** The file as nnU-Net's save_json writes it (sorted keys, indent 4). */
 export const splitsJson = (folds: Fold[]): string => pyJsonStringify(folds, { isFloat: () => false, sortKeys: () => true });
-
-/** `file` is where the user put the splits (errors name it); `copy` the bytes the run reads, when stored elsewhere. */
-async function readSplits(file: string, ids: string[], copy = file): Promise<Fold[]> {
-  let text: string;
-  try {
-    text = await readFile(copy, 'utf8');
-  } catch (cause) {
-    throw new SplitsError('SPLITS_UNREADABLE', `${file}: cannot read the splits file (${(cause as Error).message})`, { file }, { cause });
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (cause) {
-    const { line, column } = jsonErrorPosition(text, cause);
-    throw new SplitsError('SPLITS_UNREADABLE', `${file}:${line}:${column}: the splits file is not valid JSON (${(cause as Error).message})`,
-      { file, line, column }, { cause });
-  }
-  return checkSplits(parsed, ids, file, text);
-}
 
 async function run(ctx: ActionContext<SplitParams>) {
   const dataset = ctx.input('dataset');
@@ -42,12 +22,12 @@ async function run(ctx: ActionContext<SplitParams>) {
   const rawSplits = join(dataset.dir, SPLITS_FILE);
   let folds: Fold[];
   if (ctx.params.file) {
-    folds = await readSplits(ctx.params.file, ids);
+    folds = await readSplitsFile(ctx.params.file, ids);
   } else if (existsSync(rawSplits)) {
     ctx.log(`using the dataset's own ${SPLITS_FILE}`);
     // the dataset artifact holds a copy: problems are the user's file's, in the raw dataset folder
     const { root } = await readCaseListing(dataset.dir);
-    folds = await readSplits(join(root, SPLITS_FILE), ids, rawSplits);
+    folds = await readSplitsFile(join(root, SPLITS_FILE), ids, rawSplits);
   } else {
     if (ids.length < ctx.params.folds) {
       throw new SplitsError('SPLITS_TOO_FEW_CASES', `${ids.length} training case(s) cannot make ${ctx.params.folds} folds`, {});

@@ -3,9 +3,10 @@
  * with every problem reported at once.
  */
 import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { Ajv } from 'ajv';
 import { NodeError, type Issue } from '../../src/engine/index.js';
-import { locateJson } from '../../src/util/json-position.js';
+import { jsonErrorPosition, locateJson } from '../../src/util/json-position.js';
 import type { Fold } from './kfold.js';
 
 const schema = JSON.parse(readFileSync(new URL('../../schemas/splits.schema.json', import.meta.url), 'utf8'));
@@ -52,4 +53,23 @@ export function checkSplits(value: unknown, caseIds: readonly string[], file: st
   });
   if (issues.length > 0) fail(issues, file, text);
   return value;
+}
+
+/** `file` is where the user put the splits (errors name it); `copy` the bytes the run reads, when stored elsewhere. */
+export async function readSplitsFile(file: string, ids: string[], copy = file): Promise<Fold[]> {
+  let text: string;
+  try {
+    text = await readFile(copy, 'utf8');
+  } catch (cause) {
+    throw new SplitsError('SPLITS_UNREADABLE', `${file}: cannot read the splits file (${(cause as Error).message})`, { file }, { cause });
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (cause) {
+    const { line, column } = jsonErrorPosition(text, cause);
+    throw new SplitsError('SPLITS_UNREADABLE', `${file}:${line}:${column}: the splits file is not valid JSON (${(cause as Error).message})`,
+      { file, line, column }, { cause });
+  }
+  return checkSplits(parsed, ids, file, text);
 }

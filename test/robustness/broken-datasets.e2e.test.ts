@@ -28,13 +28,6 @@ beforeAll(async () => {
 
 const STACK_FRAME = /^\s+at /m;
 
-/** A dataset + split pipeline: the split node is what reads a raw splits_final.json. */
-function splitPipeline(datasetDir: string): string {
-  const file = join(root, `split-${Math.random().toString(36).slice(2)}.yaml`);
-  writeFileSync(file, `version: 1\nname: split-check\nnodes:\n  dataset: { uses: dataset, with: { path: "${datasetDir}" } }\n  split: { uses: split, needs: [dataset] }\n`);
-  return file;
-}
-
 /** Issues straight from the dataset node (the CLI shows their messages under one DATASET_INVALID). */
 async function datasetIssues(dir: string): Promise<Array<{ code: string; message: string }>> {
   const err = await dataset.run(context({ path: dir }, mkdtempSync(join(root, 'out-')))).catch((e: unknown) => e) as
@@ -53,8 +46,7 @@ describe('broken datasets', () => {
     const dir = join(root, `variant-${i}`);
     cpSync(good, dir, { recursive: true });
     await v.build(dir);
-    const args = v.via === 'split' ? ['run', splitPipeline(dir), '-q'] : ['plan', dir, '--out', join(root, `plans-${i}`), '-q'];
-    const res = await cli([...dirs, ...args], root);
+    const res = await cli([...dirs, 'plan', dir, '--out', join(root, `plans-${i}`), '-q'], root);
     const text = `${res.err}\n${res.out}`;
     expect(res.code, text).toBe(1); // a failed run (2 is for pipeline and usage errors, before anything runs)
     expect(res.err, 'the error goes to stderr').not.toBe('');
@@ -62,14 +54,10 @@ describe('broken datasets', () => {
     expect(res.out, 'library noise on stdout').not.toMatch(/Exception while running pipeline|libpng|TIFF\w+:/);
     for (const m of v.mentions) expect(text, text).toContain(m.replaceAll('<dir>', dir));
     for (const m of v.absent ?? []) expect(text, text).not.toContain(m);
-    if (v.via === 'split') {
-      for (const code of v.codes) expect(text).toContain(`[${code}]`);
-    } else {
-      const issues = await datasetIssues(dir);
-      for (const code of v.codes) expect(issues.map((x) => x.code), text).toContain(code);
-      // Zod style: the one failed run lists every defect of the dataset
-      for (const issue of issues) expect(text).toContain(issue.message);
-    }
+    const issues = await datasetIssues(dir);
+    for (const code of v.codes) expect(issues.map((x) => x.code), text).toContain(code);
+    // Zod style: the one failed run lists every defect of the dataset
+    for (const issue of issues) expect(text).toContain(issue.message);
   });
 
   it('pipeline input errors: a bad --set type, an unknown node kind, a cycle (exit 2, file:line:col)', async () => {

@@ -29,8 +29,6 @@ export interface Variant {
   mentions: string[];
   /** text the error output must not contain (something that is fine and must not be blamed) */
   absent?: string[];
-  /** the cheapest command that reaches the check: `nnunet plan`, or a dataset + split pipeline for splits files */
-  via?: 'plan' | 'split';
 }
 
 const img = (dir: string, id: string, ch = 0) => join(dir, 'imagesTr', `${id}_${String(ch).padStart(4, '0')}.nii.gz`);
@@ -221,11 +219,11 @@ export const variants: Variant[] = [
   // splits and test images
   {
     name: 'splits_final.json that is not JSON', build: (d) => writeFileSync(join(d, 'splits_final.json'), '[{"train": ["case_a"], "val": ["case_b"],}]'),
-    via: 'split', codes: ['SPLITS_UNREADABLE'], mentions: ['<dir>/splits_final.json:1:42'],
+    codes: ['SPLITS_UNREADABLE'], mentions: ['<dir>/splits_final.json:1:42'],
   },
   {
     name: 'splits_final.json with an unknown case', build: (d) => writeFileSync(join(d, 'splits_final.json'), JSON.stringify([{ train: ['case_a', 'case_q'], val: ['case_b'] }])),
-    via: 'split', codes: ['SPLITS_INVALID'], mentions: ['<dir>/splits_final.json:1:21', 'case_q', '/0/train/1'],
+    codes: ['SPLITS_UNKNOWN_CASE'], mentions: ['<dir>/splits_final.json:1:21', 'case_q', '/0/train/1'],
   },
   {
     name: 'imagesTs with a wrong channel count',
