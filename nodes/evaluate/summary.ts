@@ -1,7 +1,6 @@
 // spec §10: per-case metrics per label/region and their aggregation into nnU-Net's summary.json.
 import { computeCaseMetrics, type LabelOrRegion, type RegionMetrics } from '../../src/imaging/index.js';
-import { pyJsonStringify } from '../plan/py-json.js';
-import { parsePythonJson } from './python-json.js';
+import { parsePythonJson, pyJsonStringify } from '../../src/util/py-json.js';
 
 export type { LabelOrRegion };
 export type LabelMetrics = RegionMetrics;

@@ -4,7 +4,7 @@
  */
 import { medianOf } from '../../src/imaging/np.js';
 import type { CaseFingerprint } from '../case-fingerprint/analyze-case.js';
-import { pyJsonStringify } from '../plan/py-json.js';
+import { pyJsonStringify } from '../../src/util/py-json.js';
 import type { DatasetFingerprint } from './format.js';
 import { foregroundStatistics, samplesPerCase, TOTAL_FOREGROUND_SAMPLES } from './intensity.js';
 

@@ -14,7 +14,7 @@ import { DATASET_NAME_FILE, FINGERPRINT_FILE } from '../fingerprint/index.js';
 import { checkFingerprint } from './check-fingerprint.js';
 import { paramsSchema, type PlanParams } from './params.js';
 import { planExperiment, plansJson } from './plan-experiment.js';
-import { pyJsonParse } from './py-json.js';
+import { parsePythonJson } from '../../src/util/py-json.js';
 import { jsonErrorPosition } from '../../src/util/json-position.js';
 
 export const PLANS_FILE = 'nnUNetPlans.json';
@@ -42,7 +42,7 @@ async function readJson(file: string, code: string): Promise<{ text: string; val
     throw new NodeError(code, `${file}: cannot read JSON (${(cause as Error).message})`, { file }, { cause });
   }
   try {
-    return { text, value: pyJsonParse(text) };
+    return { text, value: parsePythonJson(text, { nonFinite: 'null' }) };
   } catch (cause) {
     const { line, column } = jsonErrorPosition(text, cause);
     throw new NodeError(code, `${file}:${line}:${column}: not valid JSON (${(cause as Error).message})`, { file, line, column }, { cause });

@@ -15,7 +15,7 @@ import { RESAMPLING_FN, resamplingData, resamplingProbabilities, resamplingSeg }
 import { fullresTargetSpacing } from './steps/target-spacing.js';
 import { applyTranspose, transposeFor } from './steps/transpose.js';
 import { PlansError } from './resolve.js';
-import { pyJsonStringify } from './py-json.js';
+import { pyJsonStringify } from '../../src/util/py-json.js';
 
 export interface PlanOptions {
   datasetName: string;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { NodeError } from '../../src/engine/errors.js';
 import type { Shape3 } from '../../src/imaging/volume.js';
 import type { LabelMap } from '../../src/nn/predict/labels.js';
-import { parsePythonJson } from '../evaluate/python-json.js';
+import { parsePythonJson } from '../../src/util/py-json.js';
 import { applyOps, KEEP_LARGEST, type PostprocessingOp } from './operations.js';
 
 export function parseOps(json: unknown, file: string): PostprocessingOp[] {

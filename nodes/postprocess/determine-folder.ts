@@ -8,7 +8,7 @@ import { allocLabelMap, labelHandling } from '../../src/nn/predict/labels.js';
 import type { DatasetJson } from '../dataset/format.js';
 import { evaluationTargets, ignoreLabelOf } from '../evaluate/evaluate-folder.js';
 import { summaryToJson } from '../evaluate/summary.js';
-import { pyJsonStringify } from '../plan/py-json.js';
+import { pyJsonStringify } from '../../src/util/py-json.js';
 import { determinePostprocessing, postprocessingJson, type EvalCase, type PostprocessingDecision } from './determine.js';
 
 export async function determineOnFolder(predDir: string, references: Map<string, string>, datasetJson: DatasetJson,

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { ActionContext, NodeKind } from '../../src/engine/index.js';
 import { SPLITS_FILE } from '../dataset/index.js';
 import { readCaseListing } from '../dataset/listing.js';
-import { pyJsonStringify } from '../plan/py-json.js';
+import { pyJsonStringify } from '../../src/util/py-json.js';
 import { kfoldSplits, type Fold } from './kfold.js';
 import { paramsSchema, type SplitParams } from './params.js';
 import { readSplitsFile, SplitsError } from './splits-file.js';

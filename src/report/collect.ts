@@ -11,7 +11,7 @@ import type { EpochLog, EpochTimes } from '../nn/train/log.js';
 import type { CaseListing } from '../../nodes/dataset/format.js';
 import { readCaseListing } from '../../nodes/dataset/listing.js';
 import type { Summary } from '../../nodes/evaluate/summary.js';
-import { parsePythonJson } from '../../nodes/evaluate/python-json.js';
+import { parsePythonJson } from '../util/py-json.js';
 
 export interface FoldCurves {
   action: string;

@@ -12,7 +12,7 @@ import type { Command } from 'commander';
 import { NnunetError } from '../../engine/index.js';
 import { itkRead, itkWrite } from '../../imaging/io/itk.js';
 import type { VoxelArray } from '../../imaging/volume.js';
-import { pyJsonStringify } from '../../../nodes/plan/py-json.js';
+import { pyJsonStringify } from '../../util/py-json.js';
 
 const ENDING = '.nii.gz';
 const listNifti = (dir: string): string[] =>

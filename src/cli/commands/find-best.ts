@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { kinds } from '../../../nodes/index.js';
-import { parsePythonJson } from '../../../nodes/evaluate/python-json.js';
+import { parsePythonJson } from '../../util/py-json.js';
 import { artifactDir, runPipeline, type KindRegistry } from '../../engine/index.js';
 import { collectSet } from './run.js';
 import { createProgress } from '../progress.js';

@@ -1,5 +1,5 @@
 /**
- * JSON text exactly as Python's json.dump(indent=4) writes it, so our plans and fingerprint files diff clean
+ * JSON text exactly as Python's json.dump(indent=4) writes it (and reads it back), so our plans and fingerprint files diff clean
  * against nnU-Net's: floats keep their '.0' and Python's exponent style (1e-05), keys optionally sorted.
  * JSON has one number type, so the caller says which paths hold Python floats.
  */
@@ -52,7 +52,15 @@ export function pyJsonStringify(value: unknown, opts: PyJsonOptions, indent = 4)
   return write(value, [], 0);
 }
 
-/** JSON.parse that also accepts Python's NaN / Infinity tokens (json.dump writes them), read as null. */
-export function pyJsonParse(text: string): unknown {
-  return JSON.parse(text.replace(/("(?:[^"\\]|\\.)*")|-?\bInfinity\b|\bNaN\b/g, (m, str: string | undefined) => str ?? 'null'));
+/**
+ * JSON.parse that also accepts the bare NaN / Infinity tokens Python's json.dump writes (summary.json of an empty
+ * label, a channel without foreground). They become numbers, or null where a JSON-schema check follows (ajv's
+ * `number` rejects NaN).
+ */
+export function parsePythonJson(text: string, opts: { nonFinite?: 'number' | 'null' } = {}): unknown {
+  const asNull = opts.nonFinite === 'null';
+  const replaced = text.replace(/("(?:[^"\\]|\\.)*")|(-?\bInfinity|\bNaN)\b/g, (m, str: string | undefined, tok: string) =>
+    str !== undefined ? m : asNull ? 'null' : `{"__pyfloat__":"${tok}"}`);
+  return JSON.parse(replaced, asNull ? undefined : (_k, v: unknown) =>
+    (v && typeof v === 'object' && '__pyfloat__' in v ? Number((v as { __pyfloat__: string }).__pyfloat__) : v));
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pyFloat, pyJsonParse, pyJsonStringify } from './py-json.js';
+import { parsePythonJson, pyFloat, pyJsonStringify } from './py-json.js';
 
 describe('Python json.dump compatibility', () => {
   it('formats floats as Python repr', () => {
@@ -11,7 +11,9 @@ describe('Python json.dump compatibility', () => {
     const text = pyJsonStringify({ b: [1, 2.5], a: { é: [] }, c: {} }, { isFloat: (p) => p[0] === 'b', sortKeys: () => true });
     expect(text).toBe('{\n    "a": {\n        "\\u00e9": []\n    },\n    "b": [\n        1.0,\n        2.5\n    ],\n    "c": {}\n}');
   });
-  it('reads NaN / Infinity as null', () => {
-    expect(pyJsonParse('{"a": NaN, "b": [-Infinity, 1], "c": "NaN"}')).toEqual({ a: null, b: [null, 1], c: 'NaN' });
+  it('reads NaN / Infinity as numbers, or as null on request, and leaves strings alone', () => {
+    const text = '{"a": NaN, "b": [-Infinity, 1, Infinity], "c": "NaN", "d": "x\\"NaN"}';
+    expect(parsePythonJson(text)).toEqual({ a: NaN, b: [-Infinity, 1, Infinity], c: 'NaN', d: 'x"NaN' });
+    expect(parsePythonJson(text, { nonFinite: 'null' })).toEqual({ a: null, b: [null, 1, null], c: 'NaN', d: 'x"NaN' });
   });
 });
