@@ -6,7 +6,7 @@
  * the store is.
  */
 import { existsSync } from 'node:fs';
-import { copyFile, link, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { NnunetError, NodeError, hashFile, digestJson, type ActionContext, type Issue, type Item, type NodeKind } from '../../src/engine/index.js';
 import type { CaseListing, DatasetJson } from './format.js';
@@ -14,6 +14,7 @@ import { discoverCases } from './discover.js';
 import { paramsSchema, type DatasetParams } from './params.js';
 import { caseIssues, datasetJsonIssues, layoutIssues } from './validate.js';
 import { jsonErrorPosition } from '../../src/util/json-position.js';
+import { linkOrCopy } from '../../src/util/link-or-copy.js';
 import { CASES_FILE, insideRoot, storedListing } from './listing.js';
 import { readSplitsFile } from '../split/splits-file.js';
 
@@ -76,10 +77,7 @@ async function linkCaseFiles(root: string, outDir: string, files: string[]): Pro
     if (rel === null) continue;
     const to = join(outDir, rel);
     await mkdir(dirname(to), { recursive: true });
-    await link(f, to).catch(async (err: NodeJS.ErrnoException) => {
-      if (err.code === 'EXDEV' || err.code === 'EPERM') await copyFile(f, to);
-      else throw err;
-    });
+    await linkOrCopy(f, to);
   }
 }
 

@@ -6,9 +6,10 @@
  * predicted_next_stage/<next>/<case>.npy, hard links to the validation outputs.
  */
 import { existsSync } from 'node:fs';
-import { copyFile, link, mkdir, readdir } from 'node:fs/promises';
+import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NodeError, type ActionContext, type NodeKind } from '../../src/engine/index.js';
+import { linkOrCopy } from '../../src/util/link-or-copy.js';
 import { collectNextStageSegs, NEXT_STAGE_DIR, nextStageFile } from '../validate/next-stage.js';
 import { paramsSchema, type PredictedNextStageParams } from './params.js';
 
@@ -28,10 +29,7 @@ async function run(ctx: ActionContext<PredictedNextStageParams>) {
     await mkdir(join(ctx.outDir, NEXT_STAGE_DIR, stage), { recursive: true });
     for (const [id, file] of segs) {
       const to = nextStageFile(ctx.outDir, stage, id);
-      await link(file, to).catch(async (err: NodeJS.ErrnoException) => {
-        if (err.code === 'EXDEV' || err.code === 'EPERM') await copyFile(file, to);
-        else throw err;
-      });
+      await linkOrCopy(file, to);
     }
     metrics[`${stage}_cases`] = segs.size;
   }

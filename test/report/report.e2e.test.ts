@@ -58,9 +58,11 @@ describe.skipIf(!existsSync(CHROMIUM))('run report in Chromium', () => {
     expect(await page.locator('svg.dag g.node[data-node="preprocess"]').textContent()).toContain('4 ran');
     expect(await page.locator('svg.dag path.edge').count()).toBeGreaterThanOrEqual(nodeNames.length - 1);
 
-    // three charts for the one trained fold, each with a drawn line
-    expect(await page.locator('svg.curve').count()).toBe(3);
-    expect(await page.locator('svg.curve polyline').count()).toBeGreaterThanOrEqual(3);
+    // four charts for the one trained fold (loss, pseudo Dice, learning rate, and the epoch durations the action
+    // record kept), each with a drawn line
+    expect(await page.locator('svg.curve').count()).toBe(4);
+    expect(await page.locator('svg.curve polyline').count()).toBeGreaterThanOrEqual(4);
+    expect(await page.locator('svg.curve').last().textContent()).toContain('epoch duration (s)');
 
     // Dice table: the fold row and the cross-validation row, with the numbers of the evaluate artifact's summary.json
     const evaluate = record.nodes.find((n) => n.kind === 'evaluate')!;
