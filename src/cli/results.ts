@@ -37,6 +37,19 @@ function table(header: string[], rows: string[][]): string[] {
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
 }
 
+/**
+ * nnU-Net trains 3d_lowres and the cascade whenever the plan has them; a pipeline that left them out says how
+ * to train them (the plan node's metrics name every planned configuration).
+ */
+export function cascadeHint(rec: RunRecord, ok: readonly RunNodeRecord[]): string[] {
+  const plan = ok.find((n) => n.kind === 'plan');
+  if (!plan || !('3d_lowres.patch_size' in plan.metrics)) return [];
+  if (ok.some((n) => n.kind === 'train-fold' && n.matrix.configuration === '3d_lowres')) return [];
+  const dataset = typeof rec.params.dataset === 'string' ? rec.params.dataset : '<dataset folder>';
+  return ['', 'The plan also has 3d_lowres: the images are large for the patch, and nnU-Net would train its cascade too:',
+    `  npx nnunet run pipelines/nnunet-cascade.yaml --set dataset=${dataset}`];
+}
+
 export async function resultsSummary(rec: RunRecord, storeDir?: string): Promise<string[]> {
   const ok = rec.nodes.filter((n) => n.status === 'ran' || n.status === 'cached');
   const evaluations = ok.filter((n) => n.kind === 'evaluate');
@@ -51,6 +64,8 @@ export async function resultsSummary(rec: RunRecord, storeDir?: string): Promise
   });
   const lines = ['', 'Cross-validation Dice (validation cases of every fold, nnU-Net summary.json):',
     ...table(['configuration', ...labelKeys.map((k) => `${names[k] ?? 'label'} (${k})`), 'mean foreground'], rows)];
+
+  lines.push(...cascadeHint(rec, ok));
 
   const best = ok.find((n) => n.kind === 'find-best');
   if (best) lines.push('', `Chosen: ${String(best.metrics.best)} (mean foreground Dice ${fmt(best.metrics.mean_fg_dice)})`);
