@@ -25,5 +25,11 @@ describe('copyOut', () => {
     for (const f of ['a.json', 'sub/b.bin', 'late.txt']) expect(statSync(join(out, f)).mode & 0o200, f).toBe(0o200);
     await copyOut(join(store, 'sub', 'b.bin'), join(root, 'single.bin'));
     expect(statSync(join(root, 'single.bin')).mode & 0o200).toBe(0o200);
+    // a read-only leftover from an older copy is replaced
+    writeFileSync(join(root, 'old.json'), 'stale');
+    chmodSync(join(root, 'old.json'), 0o444);
+    await copyOut(join(store, 'a.json'), join(root, 'old.json'));
+    expect(readFileSync(join(root, 'old.json'), 'utf8')).toBe('4');
+    expect(statSync(join(root, 'old.json')).mode & 0o200).toBe(0o200);
   });
 });

@@ -3,7 +3,7 @@
  * keeps its source's mode, so a plain copy leaves files the user cannot overwrite: the next `--out` into the
  * same folder would fail with EACCES. The copies here are made owner-writable.
  */
-import { chmod, cp, readdir, stat } from 'node:fs/promises';
+import { chmod, copyFile, cp, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
 async function makeWritable(path: string): Promise<void> {
@@ -16,6 +16,17 @@ async function makeWritable(path: string): Promise<void> {
 
 /** `dst` is the copy's own path (not a folder to copy into); folders are merged into an existing `dst`. */
 export async function copyOut(src: string, dst: string): Promise<void> {
-  await cp(src, dst, { recursive: true, force: true });
-  await makeWritable(dst);
+  const s = await stat(src);
+  if (!s.isFile()) {
+    await cp(src, dst, { recursive: true, force: true });
+    await makeWritable(dst);
+    return;
+  }
+  // one file (thousands per `nnunet preprocess`): a plain copy; a read-only leftover is replaced, not written through
+  await copyFile(src, dst).catch(async (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EACCES' && err.code !== 'EPERM') throw err;
+    await rm(dst, { force: true });
+    await copyFile(src, dst);
+  });
+  await chmod(dst, (s.mode | 0o200) & 0o7777);
 }
