@@ -15,7 +15,7 @@ export type { StaleReason } from './hash/explain.js';
 export { describeReason } from './hash/explain.js';
 export { canonicalJson } from './hash/canonical-json.js';
 export { sha256, digestJson, hashFile, type Digest } from './hash/digest.js';
-export { buildPlan, type Plan, type PlannedNode } from './pipeline/plan.js';
+export { buildPlan, needRefs, type Plan, type PlannedNode, type RawNeeds } from './pipeline/plan.js';
 export { runPlan, defaultStoreDir, type ExecOptions } from './exec/run-plan.js';
 export { statusPlan } from './exec/status.js';
 

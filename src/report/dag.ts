@@ -3,7 +3,7 @@
  * collapsed into counts per status), placed in layers by longest path from the roots.
  */
 import { parse } from 'yaml';
-import type { RunRecord } from '../engine/index.js';
+import { needRefs, type RawNeeds, type RunRecord } from '../engine/index.js';
 
 export interface DagNode {
   name: string;
@@ -16,7 +16,7 @@ export interface DagNode {
   layer: number;
 }
 
-interface RawNode { uses?: string; needs?: string[] | Record<string, string> }
+interface RawNode { uses?: string; needs?: RawNeeds }
 
 /** Needs as written in the pipeline text (list or input -> node map); nodes the text lacks get none. */
 function needsFromText(text: string): Map<string, string[]> {
@@ -28,8 +28,8 @@ function needsFromText(text: string): Map<string, string[]> {
     return out;
   }
   for (const [name, raw] of Object.entries(doc?.nodes ?? {})) {
-    const needs = Array.isArray(raw?.needs) ? raw.needs : Object.values(raw?.needs ?? {});
-    out.set(name, [...new Set(needs.filter((n): n is string => typeof n === 'string'))]);
+    const needs = needRefs(raw?.needs).map((n) => n.node);
+    out.set(name, [...new Set(needs.filter((n) => typeof n === 'string'))]);
   }
   return out;
 }

@@ -31,7 +31,7 @@ describe('pipeline errors name file, line, column and path', () => {
     expect(e.code).toBe('PIPELINE_SCHEMA');
     expect(e.issues).toEqual(expect.arrayContaining([
       expect.objectContaining({ path: '/nodes/a/bogus', line: 5, column: 5, message: "unknown key 'bogus'" }),
-      expect.objectContaining({ path: '/nodes/a/needs', line: 6, column: 12, message: 'must be a list of node names or a map input -> node' }),
+      expect.objectContaining({ path: '/nodes/a/needs', line: 6, column: 12, message: 'must be a list of node names or a map input -> node (or list of nodes)' }),
     ]));
   });
 

@@ -13,7 +13,10 @@ function fanout(n: PlannedNode): string {
 export function dagText(plan: Plan): string {
   return plan.order.map((name) => {
     const n = plan.nodes.get(name)!;
-    const needs = n.needs.map((x) => (x.input === x.node ? x.node : `${x.input}=${x.node}`)).join(', ');
+    const byInput = new Map<string, string[]>();
+    for (const x of n.needs) byInput.set(x.input, [...(byInput.get(x.input) ?? []), x.node]);
+    const needs = [...byInput].map(([input, from]) => (from.length > 1 ? `${input}=[${from.join(', ')}]`
+      : from[0] === input ? input : `${input}=${from[0]}`)).join(', ');
     const extra = fanout(n);
     return `${name} (${n.uses})${needs ? ` <- ${needs}` : ''}${extra ? `  [${extra}]` : ''}`;
   }).join('\n');

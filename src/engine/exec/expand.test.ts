@@ -36,6 +36,16 @@ describe('expandNode', () => {
     expect(gather[0].inputs.prep).toHaveLength(2);
   });
 
+  it('an input that names several nodes gets the matching instances of each, in need order', () => {
+    const a = ['2d', '3d'].map((c) => out(`a[c=${c}]`, 'a', { c }));
+    const b = [out('b[c=low]', 'b', { c: 'low' })];
+    const needs = [{ input: 'runs', node: 'a' }, { input: 'runs', node: 'b' }];
+    const upstream = new Map([['a', a], ['b', b]]);
+    const per = expandNode(node('ev', { needs, matrixKeys: ['c'], combos: [{ c: '3d' }, { c: 'low' }] }), upstream, usable);
+    expect(per.map((s) => s.inputs.runs.map((o) => o.id))).toEqual([['a[c=3d]'], ['b[c=low]']]);
+    expect(expandNode(node('best', { needs }), upstream, usable)[0].inputs.runs.map((o) => o.id)).toEqual(['a[c=2d]', 'a[c=3d]', 'b[c=low]']);
+  });
+
   it('blocks actions behind failed upstreams and ambiguous fan-out sources', () => {
     const failed = out('a', 'a', {}, { status: 'failed', output: undefined });
     expect(expandNode(node('b', { needs: [{ input: 'a', node: 'a' }] }), new Map([['a', [failed]]]), usable)[0].blocked)

@@ -27,7 +27,7 @@ function sharesMatrix(a: Record<string, Scalar>, b: Record<string, Scalar>): boo
 
 /**
  * Expands a node into actions once its upstream nodes have outcomes. Instances feed each other when their
- * shared matrix keys agree; per-item branches of the same item source match item by item; otherwise a
+ * shared matrix keys agree (an input that names several nodes gets the matching instances of each, in order); per-item branches of the same item source match item by item; otherwise a
  * downstream action receives every upstream instance.
  */
 export function expandNode(node: PlannedNode, upstream: ReadonlyMap<string, readonly Outcome[]>,
@@ -36,7 +36,9 @@ export function expandNode(node: PlannedNode, upstream: ReadonlyMap<string, read
   for (const matrix of node.combos) {
     const candidates: Record<string, Outcome[]> = {};
     for (const need of node.needs) {
-      candidates[need.input] = (upstream.get(need.node) ?? []).filter((o) => sharesMatrix(matrix, o.matrix));
+      // an input may gather several nodes: each is matched on its own, the input gets all of them
+      const matched = (upstream.get(need.node) ?? []).filter((o) => sharesMatrix(matrix, o.matrix));
+      candidates[need.input] = [...(candidates[need.input] ?? []), ...matched];
     }
     if (!node.foreach) {
       out.push(finish(actionId(node.name, matrix), node, matrix, candidates, usable));

@@ -12,10 +12,21 @@ import { applyOverrides } from './overrides.js';
 const pipelineSchema = JSON.parse(readFileSync(new URL('../../../schemas/pipeline.schema.json', import.meta.url), 'utf8')) as object;
 
 export interface NeedRef {
-  /** name the action sees its inputs under */
+  /** name the action sees its inputs under; several NeedRefs may share one (the input gathers all their actions) */
   readonly input: string;
   /** upstream pipeline node */
   readonly node: string;
+}
+
+/** `needs` as written: a list (input name = node name), or a map input -> node or -> list of nodes. */
+export type RawNeeds = string[] | Record<string, string | string[]>;
+
+/** Every (input, node) pair of a node's `needs`, with the YAML path of the entry that names the node. */
+export function needRefs(raw: RawNeeds | undefined): Array<NeedRef & { at: Array<string | number> }> {
+  if (Array.isArray(raw)) return raw.map((n, i) => ({ input: n, node: n, at: [i] }));
+  return Object.entries(raw ?? {}).flatMap(([input, node]) => (Array.isArray(node)
+    ? node.map((n, j) => ({ input, node: n, at: [input, j] }))
+    : [{ input, node, at: [input] }]));
 }
 
 /** A pipeline node after validation, with params interpolated; matrix and item references remain. */
@@ -45,7 +56,7 @@ export interface Plan {
 
 interface RawNode {
   uses: string;
-  needs?: string[] | Record<string, string>;
+  needs?: RawNeeds;
   foreach?: string;
   matrix?: Record<string, Json> | string;
   with?: Record<string, Json>;
@@ -98,7 +109,7 @@ export async function buildPlan(opts: PlanOptions): Promise<Plan> {
 
   const validate = compile(pipelineSchema);
   if (!validate(yaml.data)) {
-    for (const p of schemaProblems(validate.errors, (sp) => (sp.endsWith('/needs') ? 'a list of node names or a map input -> node'
+    for (const p of schemaProblems(validate.errors, (sp) => (sp.endsWith('/needs') ? 'a list of node names or a map input -> node (or list of nodes)'
       : sp.endsWith('/matrix') ? 'a map of key -> list of values' : undefined))) {
       issue('PIPELINE_SCHEMA', p.path, p.message, p.key);
     }
@@ -118,14 +129,11 @@ export async function buildPlan(opts: PlanOptions): Promise<Plan> {
       issue('PIPELINE_UNKNOWN_KIND', [...at, 'uses'], `node '${name}' uses unknown kind '${raw.uses}' (known: ${known})`, false, name);
       continue;
     }
-    const needs: NeedRef[] = Array.isArray(raw.needs) ? raw.needs.map((n) => ({ input: n, node: n }))
-      : Object.entries(raw.needs ?? {}).map(([input, node]) => ({ input, node }));
-    needs.forEach((n, i) => {
-      if (!(n.node in doc.nodes)) {
-        issue('PIPELINE_UNKNOWN_NEED', [...at, 'needs', Array.isArray(raw.needs) ? i : n.input],
-          `node '${name}' needs unknown node '${n.node}'`, false, name);
-      }
-    });
+    const refs = needRefs(raw.needs);
+    for (const n of refs) {
+      if (!(n.node in doc.nodes)) issue('PIPELINE_UNKNOWN_NEED', [...at, 'needs', ...n.at], `node '${name}' needs unknown node '${n.node}'`, false, name);
+    }
+    const needs: NeedRef[] = refs.map(({ input, node }) => ({ input, node }));
     let foreach = raw.foreach;
     if (foreach !== undefined && !needs.some((n) => n.input === foreach)) {
       issue('PIPELINE_UNKNOWN_FOREACH', [...at, 'foreach'], `node '${name}' fans out over '${foreach}', which is not one of its needs`, false, name);
@@ -133,6 +141,13 @@ export async function buildPlan(opts: PlanOptions): Promise<Plan> {
     } else if (foreach === undefined && kind.foreach !== undefined) {
       if (needs.some((n) => n.input === kind.foreach)) foreach = kind.foreach;
       else issue('PIPELINE_FOREACH_NEED_MISSING', [...at, 'needs'], `kind '${kind.kind}' fans out over a need named '${kind.foreach}'; node '${name}' has none`, false, name);
+    }
+    const sources = needs.filter((n) => n.input === foreach).length;
+    if (foreach !== undefined && sources > 1) {
+      // the items come from one producer; an input gathered from several nodes has no single item list
+      issue('PIPELINE_FOREACH_MULTIPLE', [...at, raw.foreach !== undefined ? 'foreach' : 'needs'],
+        `node '${name}' fans out over '${foreach}', which gathers ${sources} nodes (need exactly one)`, false, name);
+      foreach = undefined;
     }
 
     const matrixRaw = interpolate((raw.matrix ?? {}) as Json, { params }, [...at, 'matrix'], refProblems);
@@ -176,7 +191,7 @@ export async function buildPlan(opts: PlanOptions): Promise<Plan> {
   dedupeParamIssues(issues);
 
   const deps = new Map(Object.entries(doc.nodes).map(([n, r]) => [n,
-    (Array.isArray(r.needs) ? r.needs : Object.values(r.needs ?? {})).filter((d) => d in doc.nodes)]));
+    [...new Set(needRefs(r.needs).map((d) => d.node))].filter((d) => d in doc.nodes)]));
   const cycle = findCycle(deps);
   if (cycle) issue('PIPELINE_CYCLE', ['nodes', cycle[0], 'needs'], `cycle between nodes: ${cycle.join(' -> ')}`, false, cycle[0]);
   const targets = opts.targets ?? [];
