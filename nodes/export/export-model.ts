@@ -8,6 +8,8 @@ import { dirname, join, relative } from 'node:path';
 import { NodeError } from '../../src/engine/errors.js';
 import type { CheckpointManifest } from '../../src/nn/checkpoint.js';
 import { readZip, writeZip } from '../../src/nn/predict/zip.js';
+import type { Plans } from '../plan/format.js';
+import { resolveConfiguration } from '../plan/resolve.js';
 import type { FoldId } from '../predict/model.js';
 
 export interface ExportSources {
@@ -43,6 +45,7 @@ export async function exportModel(src: ExportSources, outDir: string): Promise<E
     await cp(ckpt, target, { recursive: true });
     (configurations[m.configuration] ??= []).push(m.fold);
   }
+  checkPreviousStages(configurations, first!.plans as Plans);
   await writeFile(join(outDir, 'plans.json'), JSON.stringify(first!.plans, null, 4));
   await writeFile(join(outDir, 'dataset.json'), JSON.stringify(first!.datasetJson, null, 4));
   for (const [from, files] of [[src.findBest, ['inference_information.json', 'inference_instructions.txt']], [src.postprocess, ['postprocessing.json']]] as const) {
@@ -51,6 +54,22 @@ export async function exportModel(src: ExportSources, outDir: string): Promise<E
   }
   for (const c of Object.values(configurations)) c.sort((a, b) => (a === 'all' ? 1 : b === 'all' ? -1 : a - b));
   return { configurations };
+}
+
+/**
+ * A cascade stage predicts from its previous stage's segmentation (spec §7): `nnunet predict -m` runs that stage
+ * first from the same folder, so the folder must hold it with at least the cascade's folds.
+ */
+function checkPreviousStages(configurations: Record<string, FoldId[]>, plans: Plans): void {
+  for (const [configuration, folds] of Object.entries(configurations)) {
+    const previous = resolveConfiguration(plans, configuration).previous_stage;
+    if (!previous) continue;
+    const missing = folds.filter((f) => !(configurations[previous] ?? []).includes(f));
+    if (missing.length > 0) {
+      throw new NodeError('EXPORT_MISSING_PREVIOUS_STAGE',
+        `${configuration} is a cascade stage: its ${previous} fold(s) ${missing.join(', ')} must be exported with it (add that stage's train-fold actions to the train need)`);
+    }
+  }
 }
 
 function listFiles(root: string, dir = root): string[] {

@@ -1,7 +1,8 @@
 /**
  * Kind `export`: a self-contained model folder - plans.json, dataset.json, <configuration>/fold_<f>/checkpoint_final,
  * and when given, find-best's inference_information.json and postprocess's postprocessing.json.
- * Needs `train` (train-fold actions); optional `find-best`, `postprocess`.
+ * Needs `train` (train-fold actions, from one node or several: `train: [train, train_lowres, train_cascade]`); a cascade
+ * stage needs its previous stage's folds there too. Optional `find-best`, `postprocess`.
  */
 import type { ActionContext, NodeKind } from '../../src/engine/index.js';
 import { exportModel } from './export-model.js';

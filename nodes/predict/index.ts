@@ -1,8 +1,10 @@
 /**
  * Kind `predict` (spec §6): segment images with a model folder. Needs `model` (an export action); the images are
  * the `input` folder param, or else the `dataset` need's imagesTs cases. Output: CASEID<ending> per case (+ .npz
- * and .json with save_probabilities). Every case is tried; the action fails at the end if any case failed.
+ * and .json with save_probabilities). A cascade model's previous stage (in the same model folder) predicts first.
+ * Every case is tried; the action fails at the end if any case failed.
  */
+import { join } from 'node:path';
 import { NodeError, type ActionContext, type NodeKind } from '../../src/engine/index.js';
 import { channelNames } from '../dataset/format.js';
 import { readCaseListing } from '../dataset/listing.js';
@@ -10,7 +12,7 @@ import { loadPostprocessing } from '../postprocess/apply.js';
 import { findCases, type CaseFiles } from './cases.js';
 import { closeModel, openModel } from './model.js';
 import { paramsSchema, type PredictParams } from './params.js';
-import { predictFolder } from './predict-folder.js';
+import { predictCases } from './previous-stage.js';
 
 async function run(ctx: ActionContext<PredictParams>) {
   const p = ctx.params;
@@ -26,9 +28,9 @@ async function run(ctx: ActionContext<PredictParams>) {
       if (cases.length === 0) throw new NodeError('PREDICT_NO_CASES', 'the dataset has no imagesTs cases; give an input folder', { node: ctx.actionId });
     }
     const postprocess = p.postprocessing ? await loadPostprocessing(modelDir) : null;
-    const result = await predictFolder(cases, model, ctx.outDir, {
+    const result = await predictCases(cases, model, ctx.outDir, {
       tta: p.tta, stepSize: p.step_size, saveProbabilities: p.save_probabilities, postprocess: postprocess ?? undefined,
-      progress: ctx.progress, log: ctx.log,
+      folds: p.folds, workDir: join(ctx.scratchDir, 'previous_stage'), progress: ctx.progress, log: ctx.log,
     });
     if (result.failed.length > 0) {
       throw new NodeError('PREDICT_CASES_FAILED', `${result.failed.length} of ${cases.length} case(s) failed: ${result.failed.map((f) => `${f.case} (${f.message})`).join('; ')}`,

@@ -16,6 +16,8 @@ import { predictImage, type PredictOptions } from './predict-case.js';
 export interface PredictFolderOptions extends PredictOptions {
   /** folder holding the previous stage's CASEID<ending> segmentations (cascade) */
   previousStage?: string;
+  /** what predict_from_raw_data_args.json records as the previous stage (default: the folder; a temp one means nothing later) */
+  previousStageRecord?: { configuration: string; folds: Array<number | 'all'> };
   /** skip cases whose output file already exists */
   continuePrediction?: boolean;
   /** label map post-processing applied before writing (find-best's postprocessing) */
@@ -44,7 +46,7 @@ export async function predictFolder(cases: CaseFiles[], model: Model, outDir: st
   await copyOut(join(model.dir, 'dataset.json'), join(outDir, 'dataset.json'));
   await writeFile(join(outDir, 'predict_from_raw_data_args.json'), JSON.stringify({
     configuration: model.configuration, folds: model.folds, tta: opts.tta !== false, step_size: opts.stepSize ?? 0.5,
-    save_probabilities: opts.saveProbabilities === true, previous_stage: opts.previousStage ?? null,
+    save_probabilities: opts.saveProbabilities === true, previous_stage: opts.previousStageRecord ?? opts.previousStage ?? null,
   }, null, 2));
   const result: PredictFolderResult = { written: [], skipped: [], failed: [] };
   for (const [i, c] of cases.entries()) {

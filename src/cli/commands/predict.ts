@@ -13,7 +13,7 @@ import { closeModel, openModel, type FoldId } from '../../../nodes/predict/model
 import { loadPostprocessing } from '../../../nodes/postprocess/apply.js';
 import { unzipTo } from '../../../nodes/export/export-model.js';
 import { NodeError } from '../../engine/errors.js';
-import { predictFolder } from '../../../nodes/predict/predict-folder.js';
+import { predictCases } from '../../../nodes/predict/previous-stage.js';
 import { describeBackend, initBackend } from '../../nn/backend.js';
 
 export interface PredictCommandOptions {
@@ -46,6 +46,8 @@ export async function predictCommand(o: PredictCommandOptions, log: (line: strin
     modelDir = unpacked;
   }
   const model = await openModel(modelDir, { configuration: o.configuration, folds: o.folds, checkpoint: o.checkpoint });
+  // a cascade model's previous stage predicts into here first (unless --previous-stage gives its predictions)
+  const workDir = await mkdtemp(join(tmpdir(), 'nnunet-previous-stage-'));
   try {
     // -num_parts/-part_id: this process takes every num_parts-th case, so several can share a folder
     const cases = findCases(o.input.map((p) => resolve(p)), model.datasetJson.file_ending, Object.keys(channelNames(model.datasetJson)).length)
@@ -54,16 +56,19 @@ export async function predictCommand(o: PredictCommandOptions, log: (line: strin
     log(`${cases.length} case(s), configuration ${model.configuration}, folds ${model.folds.join(' ')}, ` +
       `mirroring ${o.tta ? 'on' : 'off'}${postprocess ? ', postprocessing from the model' : ''}`);
     const started = Date.now();
+    let passStart = started;
     let last = started;
     let current = '';
-    const result = await predictFolder(cases, model, resolve(o.output), {
+    const result = await predictCases(cases, model, resolve(o.output), {
       tta: o.tta, stepSize: o.stepSize, saveProbabilities: o.saveProbabilities, previousStage: o.previousStage && resolve(o.previousStage),
       continuePrediction: o.continuePrediction, postprocess: postprocess ?? undefined,
-      // one line per finished case with its time and an ETA from the mean so far
+      folds: o.folds, checkpoint: o.checkpoint, workDir,
+      // one line per finished case with its time and an ETA from the mean so far (of this pass, for a cascade's two)
       progress: (p) => {
         const now = Date.now();
+        if (p.done === 0) passStart = now;
         if (p.done > 0 && current) {
-          const eta = ((now - started) / p.done) * (p.total - p.done) / 1000;
+          const eta = ((now - passStart) / p.done) * (p.total - p.done) / 1000;
           log(`[${p.done}/${p.total}] ${current} ${((now - last) / 1000).toFixed(2)} s${p.done < p.total ? `, ETA ${eta.toFixed(0)} s` : ''}`);
         }
         last = now;
@@ -77,6 +82,7 @@ export async function predictCommand(o: PredictCommandOptions, log: (line: strin
     return result.failed.length > 0 ? 1 : 0;
   } finally {
     closeModel(model);
+    await rm(workDir, { recursive: true, force: true });
     if (unpacked) await rm(unpacked, { recursive: true, force: true });
   }
 }
@@ -96,7 +102,7 @@ export function register(program: Command): void {
     .option('--no-tta', 'disable test-time mirroring (about 8x faster in 3D)')
     .option('--step-size <s>', 'sliding-window step as a fraction of the patch', Number, 0.5)
     .option('--save-probabilities', 'also write CASEID.npz (key probabilities) and CASEID.json (properties)')
-    .option('--previous-stage <dir>', 'cascade: folder with the 3d_lowres predictions')
+    .option('--previous-stage <dir>', "cascade: folder with the 3d_lowres predictions (default: the model folder's 3d_lowres predicts them first)")
     .option('--continue-prediction', 'skip cases whose output already exists')
     .option('--no-postprocessing', "do not apply the model's postprocessing.json")
     .option('--num-parts <n>', 'split the cases into this many parts (parallel processes)', Number, 1)
