@@ -13,6 +13,7 @@ import { NnunetError } from '../../engine/index.js';
 import { itkRead, itkWrite } from '../../imaging/io/itk.js';
 import type { VoxelArray } from '../../imaging/volume.js';
 import { pyJsonStringify } from '../../util/py-json.js';
+import { int } from '../option-parsers.js';
 
 const ENDING = '.nii.gz';
 const listNifti = (dir: string): string[] =>
@@ -97,7 +98,7 @@ export function register(program: Command): void {
     .description('convert a Medical Segmentation Decathlon task (TaskXX_Name) to nnU-Net raw layout (nnUNetv2_convert_MSD_dataset)')
     .argument('<task>', 'MSD task folder, e.g. Task04_Hippocampus')
     .option('-o, --out <dir>', 'parent folder of the new DatasetXXX_Name folder', '.')
-    .option('--overwrite-id <n>', 'dataset id to use instead of the task number', (v) => Number.parseInt(v, 10))
+    .option('--overwrite-id <n>', 'dataset id to use instead of the task number', int)
     .action(async (task: string, opts: ConvertMsdOptions) => {
       await convertMsd(task, opts, (l) => process.stdout.write(`${l}\n`));
     });

@@ -10,6 +10,7 @@ import { NodeError } from '../../engine/errors.js';
 import type { DatasetJson } from '../../../nodes/dataset/format.js';
 import { evaluateFolder, evaluationTargets, ignoreLabelOf } from '../../../nodes/evaluate/evaluate-folder.js';
 import type { LabelOrRegion } from '../../../nodes/evaluate/summary.js';
+import { int, listOf } from '../option-parsers.js';
 
 export interface EvaluateCommandOptions {
   labels?: number[];
@@ -50,8 +51,8 @@ export function register(program: Command): void {
     .description('Dice/IoU/TP/FP/FN per label of a prediction folder against a reference folder (summary.json as nnU-Net)')
     .argument('<pred>', 'folder of predicted label maps')
     .argument('<ref>', 'folder of reference label maps with the same file names')
-    .option('-l, --labels <labels...>', 'labels to evaluate (default: foreground labels/regions of dataset.json)', (v, p: number[] = []) => [...p, Number(v)])
-    .option('--ignore-label <n>', 'reference label excluded from all counts', Number)
+    .option('-l, --labels <labels...>', 'labels to evaluate (default: foreground labels/regions of dataset.json)', listOf(int))
+    .option('--ignore-label <n>', 'reference label excluded from all counts', int)
     .option('-d, --dataset-json <file>', 'dataset.json (default: <pred>/dataset.json)')
     .option('-o, --output <file>', 'summary.json path (default: <pred>/summary.json)')
     .option('--file-ending <ext>', 'file ending (default: from dataset.json, else detected)')

@@ -17,6 +17,7 @@ import type { Plans } from '../../../nodes/plan/format.js';
 import { plansJson } from '../../../nodes/plan/plan-experiment.js';
 import { artifactDir, defaultStoreDir, NnunetError, runPipeline, type EngineObserver, type RunRecord } from '../../engine/index.js';
 import { globalDirs, summarize, withTerminal } from './run.js';
+import { listOf, num } from '../option-parsers.js';
 
 export interface PlanCommandOptions {
   out: string;
@@ -107,8 +108,6 @@ export async function planCommand(datasetDir: string | undefined, o: PlanCommand
   return record;
 }
 
-const numberList = (v: string, prev: number[] = []) => [...prev, Number(v)];
-
 export function register(program: Command): void {
   program
     .command('plan')
@@ -118,9 +117,9 @@ export function register(program: Command): void {
     .option('--fingerprint <file>', 'plan from an existing dataset_fingerprint.json (no images needed)')
     .option('--dataset-json <file>', 'dataset.json to go with --fingerprint')
     .option('--dataset-name <name>', 'dataset name in the plans (default: the dataset folder name)')
-    .option('--gpu-memory <gb>', 'GPU memory target in GB (default: 8; ResEnc L 24, XL 40)', Number)
+    .option('--gpu-memory <gb>', 'GPU memory target in GB (default: 8; ResEnc L 24, XL 40)', num)
     .option('--planner <name>', 'default | resenc-m | resenc-l | resenc-xl', 'default')
-    .option('--overwrite-target-spacing <mm...>', '3d_fullres target spacing, 3 values in reader axis order', numberList)
+    .option('--overwrite-target-spacing <mm...>', '3d_fullres target spacing, 3 values in reader axis order', listOf(num))
     .option('--plans-name <name>', 'plans identifier (default: nnUNetPlans, or the ResEnc preset name)')
     .option('-q, --quiet', 'no live progress')
     .action(async (dataset: string | undefined, opts: PlanCommandOptions & { quiet?: boolean }, cmd: Command) => {

@@ -17,6 +17,7 @@ import { resolveConfiguration } from '../../../nodes/plan/resolve.js';
 import { artifactDir, defaultStoreDir, NnunetError, runPipeline, type RunRecord } from '../../engine/index.js';
 import { planPipeline, type PlanCommandOptions } from './plan.js';
 import { globalDirs, summarize, withTerminal } from './run.js';
+import { positiveInt } from '../option-parsers.js';
 
 export interface PreprocessCommandOptions extends Omit<PlanCommandOptions, 'fingerprint' | 'datasetJson'> {
   configurations?: string[];
@@ -139,7 +140,7 @@ export function register(program: Command): void {
     .option('--planner <name>', 'default | resenc-m | resenc-l | resenc-xl', 'default')
     .option('--plans-name <name>', 'plans identifier (default: nnUNetPlans, or the ResEnc preset name)')
     .option('--plans <file>', "preprocess with an existing nnUNetPlans.json (e.g. nnU-Net's own) instead of planning")
-    .option('-j, --jobs <n>', 'actions running at once (default: CPU count)', (v) => Number.parseInt(v, 10))
+    .option('-j, --jobs <n>', 'actions running at once (default: CPU count)', positiveInt)
     .option('-q, --quiet', 'no live progress')
     .action(async (dataset: string, opts: Omit<PreprocessCommandOptions, 'storeDir' | 'runsDir'> & { quiet?: boolean }, cmd: Command) => {
       await withTerminal(opts.quiet, ({ signal, onEvent }) =>

@@ -5,6 +5,7 @@ import { kinds } from '../../../nodes/index.js';
 import { NnunetError, readRun } from '../../engine/index.js';
 import { formatReproduce, reproduceRun } from '../../tracking/reproduce.js';
 import { globalDirs, withTerminal } from './run.js';
+import { positiveInt } from '../option-parsers.js';
 
 export function register(program: Command): void {
   program.command('reproduce')
@@ -12,7 +13,7 @@ export function register(program: Command): void {
       + 'default a temporary one); say which outputs are bit-identical and which metrics differ')
     .argument('<run-id>', 'run id, unique prefix or latest[~N]')
     .option('--keep', 'keep the temporary store')
-    .option('-j, --jobs <n>', 'actions running at once', (v) => Number.parseInt(v, 10))
+    .option('-j, --jobs <n>', 'actions running at once', positiveInt)
     .option('-q, --quiet', 'no live progress')
     .action(async (id: string, o: { keep?: boolean; jobs?: number; quiet?: boolean }, cmd: Command) => {
       // the global --store names the fresh store here (default: a temporary one, removed afterwards)

@@ -7,6 +7,7 @@ import { backendInfo, describeBackend } from '../../nn/backend.js';
 import { createProgress, failureHeadline } from '../progress.js';
 import { writeRunReport } from '../../report/index.js';
 import { resultsSummary } from '../results.js';
+import { positiveInt } from '../option-parsers.js';
 
 /** Global options every engine command reads. */
 export function globalDirs(cmd: Command): { storeDir?: string; runsDir?: string } {
@@ -96,7 +97,7 @@ export function register(program: Command): void {
     .argument('[nodes...]', 'only these nodes and what they need')
     .option('--set <key=value>', 'override a param (repeatable), e.g. --set train.epochs=5', collectSet)
     .option('--fail-fast', 'stop everything at the first failed action')
-    .option('-j, --jobs <n>', 'actions running at once (default: CPU count)', (v) => Number.parseInt(v, 10))
+    .option('-j, --jobs <n>', 'actions running at once (default: CPU count)', positiveInt)
     .option('--name <name>', 'name recorded in the run record')
     .option('--tag <tag>', 'tag recorded in the run record (repeatable)', collectList)
     .option('-q, --quiet', 'no live progress')

@@ -14,6 +14,7 @@ import { artifactDir, NnunetError, runPipeline, type RunNodeRecord, type RunReco
 import { progressSvg, withEpochTimes, type EpochLog, type EpochTimes } from '../../nn/train/index.js';
 import { copyOut } from '../../util/copy-out.js';
 import { globalDirs, summarize, withTerminal } from './run.js';
+import { int, listOf, positiveInt } from '../option-parsers.js';
 
 export interface TrainCommandOptions {
   epochs?: number;
@@ -104,8 +105,6 @@ export async function trainCommand(folder: string, configuration: string, foldTe
   return record;
 }
 
-const int = (v: string) => Number.parseInt(v, 10);
-
 export function register(program: Command): void {
   program
     .command('train')
@@ -113,14 +112,14 @@ export function register(program: Command): void {
     .argument('<folder>', 'preprocessed folder (nnUNetPlans.json, <data_identifier>/) or raw dataset folder (dataset.json, imagesTr/)')
     .argument('<configuration>', '2d, 3d_fullres, 3d_lowres, ...')
     .argument('<fold>', "fold index or 'all'")
-    .option('--epochs <n>', 'epochs (nnU-Net: 1000)', int)
-    .option('--iterations <n>', 'training iterations per epoch (nnU-Net: 250)', int)
+    .option('--epochs <n>', 'epochs (nnU-Net: 1000)', positiveInt)
+    .option('--iterations <n>', 'training iterations per epoch (nnU-Net: 250)', positiveInt)
     .option('--val-iterations <n>', 'validation iterations per epoch (nnU-Net: 50)', int)
     .option('--seed <n>', 'seed: makes a CPU run reproducible', int)
     .option('--init-from <checkpoint>', "initialise from a checkpoint (folder, or one holding checkpoint_final/), or 'previous'")
     .option('--continue', 'resume an interrupted run (always on: rerunning the same command resumes from its checkpoint)')
-    .option('--batch-size <n>', 'override the plan batch size', int)
-    .option('--patch-size <sizes...>', 'override the plan patch size', (v: string, prev: number[] = []) => [...prev, int(v)])
+    .option('--batch-size <n>', 'override the plan batch size', positiveInt)
+    .option('--patch-size <sizes...>', 'override the plan patch size', listOf(positiveInt))
     .option('-o, --out <dir>', 'copy the fold folder (checkpoints, training_log.json, progress.svg, validation/) here')
     .option('-q, --quiet', 'no live progress')
     .action(async (folder: string, configuration: string, fold: string, opts: TrainCommandOptions, cmd: Command) => {

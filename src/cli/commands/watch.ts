@@ -5,6 +5,7 @@ import { shortPath, watchPipeline, type WatchCycle } from '../../engine/index.js
 import { formatError } from '../format-error.js';
 import { createProgress } from '../progress.js';
 import { collectSet, globalDirs, interruptController, summarize } from './run.js';
+import { int, positiveInt } from '../option-parsers.js';
 
 export function formatCycle(c: WatchCycle, runsDir: string): string {
   const lines: string[] = [];
@@ -26,8 +27,8 @@ export function register(program: Command): void {
     .argument('<pipeline>', 'pipeline YAML file')
     .argument('[nodes...]', 'only these nodes and what they need')
     .option('--set <key=value>', 'override a param (repeatable)', collectSet)
-    .option('-j, --jobs <n>', 'actions running at once', (v) => Number.parseInt(v, 10))
-    .option('--debounce <ms>', 'quiet period after the last change', (v) => Number.parseInt(v, 10), 500)
+    .option('-j, --jobs <n>', 'actions running at once', positiveInt)
+    .option('--debounce <ms>', 'quiet period after the last change', int, 500)
     .option('-q, --quiet', 'no live progress')
     .action(async (pipeline: string, nodes: string[], opts: { set?: Record<string, string>; jobs?: number; debounce: number; quiet?: boolean }, cmd: Command) => {
       const dirs = globalDirs(cmd);

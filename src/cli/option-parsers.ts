@@ -1,0 +1,26 @@
+/**
+ * Number parsers for commander options: a value that is not a number is a usage error that quotes it
+ * (`--jobs abc` used to become NaN and fail later with a message about something else).
+ */
+import { InvalidArgumentError } from 'commander';
+
+export function int(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isInteger(n)) throw new InvalidArgumentError(`expected a whole number, got '${value}'.`);
+  return n;
+}
+
+export function positiveInt(value: string): number {
+  const n = int(value);
+  if (n < 1) throw new InvalidArgumentError(`expected a whole number >= 1, got '${value}'.`);
+  return n;
+}
+
+export function num(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError(`expected a number, got '${value}'.`);
+  return n;
+}
+
+/** For variadic options (`--patch-size 40 56 40`): one parsed value appended per occurrence. */
+export const listOf = <T>(parse: (v: string) => T) => (value: string, previous: T[] = []): T[] => [...previous, parse(value)];
