@@ -95,6 +95,16 @@ describe('find-best and postprocess on synthetic cross-validation results', () =
     expect(ppJson.input_folder.mean['1'].Dice).toBeCloseTo(6 / 7, 12);
   });
 
+  it('refuses a model evaluated twice and candidates cross-validated on other folds', async () => {
+    const info = (configuration: string, folds: number[]) => ({ info: { configuration, trainer: 'nnUNetTrainer', plans: 'nnUNetPlans', folds,
+      model_id: `nnUNetTrainer__nnUNetPlans__${configuration}` }, dir: join(dir, 'none') });
+    const opts = { datasetJson: ds, references: new Map<string, string>(), outDir: join(dir, 'refused'), ensembling: true };
+    await expect(findBest({ ...opts, crossvals: [info('3d_lowres', [0, 1]), info('2d', [0, 1]), info('3d_lowres', [0, 1])] }))
+      .rejects.toMatchObject({ code: 'FIND_BEST_DUPLICATE_MODEL', message: expect.stringContaining('nnUNetTrainer__nnUNetPlans__3d_lowres') });
+    await expect(findBest({ ...opts, crossvals: [info('2d', [0, 1]), info('3d_cascade_fullres', [0])] }))
+      .rejects.toMatchObject({ code: 'FIND_BEST_FOLDS_DIFFER' });
+  });
+
   it('ties go to the first candidate; NaN never wins', () => {
     expect(pickBest([{ id: 'a', score: 0.5 }, { id: 'b', score: 0.5 }]).id).toBe('a');
     expect(pickBest([{ id: 'a', score: NaN }, { id: 'b', score: 0.1 }]).id).toBe('b');

@@ -41,6 +41,7 @@ export interface FindBestOptions {
 export async function findBest(o: FindBestOptions): Promise<FindBestResult> {
   if (o.crossvals.length === 0) throw new NodeError('FIND_BEST_NO_CANDIDATES', 'no evaluated configuration to choose from');
   const models = [...o.crossvals].sort((a, b) => configurationRank(a.info.configuration) - configurationRank(b.info.configuration));
+  checkCandidates(models.map((m) => m.info));
   const folds = models[0].info.folds;
   const all: ScoredCandidate[] = [];
   for (const m of models) {
@@ -78,6 +79,22 @@ export async function findBest(o: FindBestOptions): Promise<FindBestResult> {
   await writeFile(join(o.outDir, 'inference_information.json'), JSON.stringify(info, null, 4));
   await writeFile(join(o.outDir, 'inference_instructions.txt'), instructions(best, folds));
   return { best, all };
+}
+
+/**
+ * Candidates gathered from several evaluate nodes (e.g. 2d/3d_fullres and the cascade's stages) must be distinct models
+ * cross-validated on the same folds: ensembles pair their predictions case by case (spec §8 uses one fold list).
+ */
+function checkCandidates(infos: readonly CrossvalInfo[]): void {
+  const seen = new Set<string>();
+  for (const m of infos) {
+    if (seen.has(m.model_id)) throw new NodeError('FIND_BEST_DUPLICATE_MODEL', `${m.model_id} was evaluated twice (two evaluate actions of ${m.configuration})`);
+    seen.add(m.model_id);
+    if (m.folds.join() !== infos[0].folds.join()) {
+      throw new NodeError('FIND_BEST_FOLDS_DIFFER',
+        `${m.model_id} was cross-validated on folds ${m.folds.join(', ')}, ${infos[0].model_id} on ${infos[0].folds.join(', ')}: candidates need the same folds`);
+    }
+  }
 }
 
 const modelRef = (m: CrossvalInfo) => ({ configuration: m.configuration, trainer: m.trainer, plans_identifier: m.plans });
