@@ -5,7 +5,7 @@
  * all four cross-validated -> find-best over them and their pairs -> postprocessing -> export; then
  * `nnunet predict -m` with the exported folder segments a new image through 3d_lowres and the cascade.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -83,5 +83,25 @@ describe('cascade pipeline (2d, 3d_fullres, 3d_lowres -> 3d_cascade_fullres, tin
     const again = await cli(args, dir);
     expect(again.code).toBe(0);
     expect(again.out).toMatch(/Nothing was stale/);
+
+    // the predict kind does the same inside a pipeline: this one plus a predict node on the export; all else cached
+    const images = join(dir, 'new');
+    mkdirSync(images);
+    copyFileSync(join(raw, 'imagesTr', 'c1_0000.nii.gz'), join(images, 'c1_0000.nii.gz'));
+    const derived = join(dir, 'with-predict.yaml');
+    writeFileSync(derived, `${readFileSync(PIPELINE, 'utf8')}  predict:
+    uses: predict
+    needs: { model: export }
+    with: { input: ${JSON.stringify(images)}, configuration: 3d_cascade_fullres, tta: false }
+`);
+    const withPredict = await cli([...args.slice(0, 1), derived, ...args.slice(2)], dir);
+    expect(withPredict.code, withPredict.out + withPredict.err).toBe(0);
+    expect(withPredict.out).toMatch(/: 1 ran, \d+ cached/);
+    const predictId = /run (\S+) succeeded/.exec(withPredict.out)?.[1];
+    const rec2 = JSON.parse(readFileSync(join(dir, 'runs', predictId!, 'run.json'), 'utf8')) as RunRecord;
+    const predicted = await out(rec2.nodes.find((n) => n.id === 'predict')!);
+    expect(JSON.parse(readFileSync(join(predicted, 'predict_from_raw_data_args.json'), 'utf8')).previous_stage)
+      .toEqual({ configuration: '3d_lowres', folds: [0, 1] });
+    expect(Array.from((await readSegmentation(join(predicted, 'c1.nii.gz'))).data)).toEqual(Array.from(seg.data));
   });
 });
