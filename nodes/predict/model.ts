@@ -82,7 +82,8 @@ async function defaultConfiguration(dir: string, plans: Plans): Promise<string> 
 
 /** nnU-Net names result folders <Trainer>__<Plans>__<configuration>. */
 function flatConfiguration(dir: string, plans: Plans): string {
-  const named = /__([^_][^/]*)$/.exec(basename(dir))?.[1];
+  // the part after the last '__' (the first '__' would also take the plans name)
+  const named = basename(dir).includes('__') ? basename(dir).split('__').pop() : undefined;
   if (named && named in plans.configurations) return named;
   const all = Object.keys(plans.configurations);
   if (all.length === 1) return all[0];

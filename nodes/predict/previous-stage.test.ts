@@ -85,6 +85,22 @@ describe('a cascade model predicts its previous stage first (spec §7)', () => {
     }
   });
 
+  it('finds the previous stage beside an nnU-Net results folder (<Trainer>__<Plans>__<configuration>)', async () => {
+    const results = join(root, 'results');
+    for (const c of ['3d_lowres', '3d_cascade_fullres']) {
+      const dir = join(results, `nnUNetTrainer__nnUNetPlans__${c}`);
+      mkdirSync(join(dir, 'fold_0', 'checkpoint_final'), { recursive: true });
+      await writeFile(join(dir, 'plans.json'), JSON.stringify(plans));
+      await writeFile(join(dir, 'dataset.json'), JSON.stringify(tinyDataset));
+    }
+    const model = await openModel(join(results, 'nnUNetTrainer__nnUNetPlans__3d_cascade_fullres'), { loader });
+    expect(model.configuration).toBe('3d_cascade_fullres');
+    const r = await predictCases(await images(), model, join(root, 'out3'), { tta: false, workDir: join(root, 'w3'), loader });
+    expect(r).toMatchObject({ written: ['p', 'q'], failed: [] });
+    const low = await readSegmentation(join(root, 'w3', 'p.nii.gz'));
+    expect(Array.from((await readSegmentation(join(root, 'out3', 'p.nii.gz'))).data)).toEqual(Array.from(low.data));
+  });
+
   it('an explicit previous-stage folder wins; a folder without the previous stage asks for one', async () => {
     const dir = await modelFolder('cascade-only', ['3d_cascade_fullres']);
     const cases = await images();
