@@ -2,6 +2,7 @@
  * `nnunet predict -i <folder|files...> -o <out> -m <model> [-c config] [-f folds] [--no-tta] [--save-probabilities]`:
  * nnUNetv2_predict_from_modelfolder. Runs directly (not through the engine): new images are not pipeline data.
  * Cases stream one at a time; a broken case is reported and the others still finish; exit code 1 if any failed.
+ * A cascade configuration runs its previous stage from the model folder first unless --previous-stage is given.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
