@@ -16,6 +16,7 @@ import { unzipTo } from '../../../nodes/export/export-model.js';
 import { NodeError } from '../../engine/errors.js';
 import { predictCases } from '../../../nodes/predict/previous-stage.js';
 import { describeBackend, initBackend } from '../../nn/backend.js';
+import { int, num, positiveInt } from '../option-parsers.js';
 
 export interface PredictCommandOptions {
   input: string[];
@@ -88,7 +89,7 @@ export async function predictCommand(o: PredictCommandOptions, log: (line: strin
   }
 }
 
-const folds = (v: string, prev: FoldId[] = []): FoldId[] => [...prev, ...v.split(/[ ,]+/).filter(Boolean).map((f) => (f === 'all' ? 'all' as const : Number(f)))];
+const folds = (v: string, prev: FoldId[] = []): FoldId[] => [...prev, ...v.split(/[ ,]+/).filter(Boolean).map((f) => (f === 'all' ? 'all' as const : int(f)))];
 
 export function register(program: Command): void {
   program
@@ -101,13 +102,13 @@ export function register(program: Command): void {
     .option('-f, --folds <folds...>', "folds to average, or 'all' (default: every numbered fold present)", folds)
     .option('--checkpoint <name>', 'checkpoint folder of each fold', 'checkpoint_final')
     .option('--no-tta', 'disable test-time mirroring (about 8x faster in 3D)')
-    .option('--step-size <s>', 'sliding-window step as a fraction of the patch', Number, 0.5)
+    .option('--step-size <s>', 'sliding-window step as a fraction of the patch', num, 0.5)
     .option('--save-probabilities', 'also write CASEID.npz (key probabilities) and CASEID.json (properties)')
     .option('--previous-stage <dir>', "cascade: folder with the 3d_lowres predictions (default: the model folder's 3d_lowres predicts them first)")
     .option('--continue-prediction', 'skip cases whose output already exists')
     .option('--no-postprocessing', "do not apply the model's postprocessing.json")
-    .option('--num-parts <n>', 'split the cases into this many parts (parallel processes)', Number, 1)
-    .option('--part-id <i>', 'which part this process predicts (0-based)', Number, 0)
+    .option('--num-parts <n>', 'split the cases into this many parts (parallel processes)', positiveInt, 1)
+    .option('--part-id <i>', 'which part this process predicts (0-based)', int, 0)
     .action(async (opts: PredictCommandOptions) => {
       process.exitCode = await predictCommand(opts, (l) => process.stdout.write(`${l}\n`));
     });
