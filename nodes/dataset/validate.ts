@@ -142,28 +142,60 @@ export function layoutIssues(root: string, ds: DatasetJson, found: Discovered, f
     issues.push(...misnamedIssues(imagesTr, ending), ...misnamedIssues(join(root, 'imagesTs'), ending));
     // with no training case at all every label would be a stray one: the missing images are the one problem
     if (found.training.length > 0) issues.push(...orphanLabelIssues(root, found.training, ending));
-    for (const c of found.test) issues.push(...channelNameIssues(c, ds, 'test case'));
+    // a test case needs the channel files a training case has (one RGB .png holds three channels, say)
+    const pattern = found.training[0] ? found.training[0].images.map((f) => channelIndex(f, ds.file_ending)) : undefined;
+    for (const c of found.test) issues.push(...channelNameIssues(c, ds, 'test case', pattern));
   }
   return placeIssues(issues, file);
 }
 
-/** Channel files of the folder layout: exactly `<id>_0000` .. `<id>_<n-1>` with the dataset's ending. */
-function channelNameIssues(c: CaseFiles, ds: DatasetJson, what: string): Issue[] {
+const channelIndex = (file: string, ending: string): number => Number(basename(file).slice(-ending.length - 4, -ending.length));
+const channelFileName = (id: string, index: number, ending: string): string => `${id}_${String(index).padStart(4, '0')}${ending}`;
+
+/**
+ * Channel files of the folder layout, by name only: no index at or beyond the declared channel count, and (when
+ * given, for test cases) the indices a training case has. Whether the files hold every channel needs the images:
+ * one file can hold several (an RGB .png, a 4D NIfTI), as nnU-Net's readers allow; `caseIssues` counts them.
+ */
+function channelNameIssues(c: CaseFiles, ds: DatasetJson, what: string, expectedIndices?: readonly number[]): Issue[] {
   const nChannels = Object.keys(channelNames(ds)).length;
   const folder = c.images.length > 0 ? c.images[0].slice(0, -basename(c.images[0]).length) : '';
-  const expected = Array.from({ length: nChannels }, (_, i) => `${c.id}_${String(i).padStart(4, '0')}${ds.file_ending}`);
-  const present = new Set(c.images.map((f) => basename(f)));
+  const present = c.images.map((f) => channelIndex(f, ds.file_ending));
   const issues: Issue[] = [];
-  for (const name of expected) {
-    if (!present.has(name)) issues.push({ code: 'DATASET_MISSING_CHANNEL', item: c.id, file: folder + name, message: `${what} ${c.id}: missing channel file ${folder + name}` });
+  for (const index of expectedIndices ?? []) {
+    if (present.includes(index)) continue;
+    const name = folder + channelFileName(c.id, index, ds.file_ending);
+    issues.push({ code: 'DATASET_MISSING_CHANNEL', item: c.id, file: name, message: `${what} ${c.id}: missing channel file ${name}` });
   }
-  for (const name of present) {
-    if (!expected.includes(name)) {
-      issues.push({ code: 'DATASET_EXTRA_CHANNEL', item: c.id, file: folder + name,
-        message: `${what} ${c.id}: unexpected channel file ${folder + name} (dataset.json declares ${nChannels} channel(s))` });
-    }
+  for (const [k, index] of present.entries()) {
+    if (index < nChannels) continue;
+    issues.push({ code: 'DATASET_EXTRA_CHANNEL', item: c.id, file: c.images[k],
+      message: `${what} ${c.id}: unexpected channel file ${c.images[k]} (dataset.json declares ${nChannels} channel(s))` });
   }
   return issues;
+}
+
+/**
+ * The channels a case's files hold against dataset.json's count (nnU-Net stacks every file's channels). With one
+ * channel per file, what is missing is named as the files that would complete the case.
+ */
+function channelCountIssues(c: CaseFiles, ds: DatasetJson, read: ReadonlyArray<{ file: string; channels: number }>, allRead: boolean): Issue[] {
+  const nChannels = Object.keys(channelNames(ds)).length;
+  const total = read.reduce((n, r) => n + r.channels, 0);
+  if (!allRead || total === nChannels) return [];
+  const packed = read.filter((r) => r.channels > 1);
+  if (total < nChannels && packed.length === 0 && ds.dataset === undefined) {
+    const folder = c.images.length > 0 ? c.images[0].slice(0, -basename(c.images[0]).length) : '';
+    const present = new Set(c.images.map((f) => channelIndex(f, ds.file_ending)));
+    const missing = Array.from({ length: nChannels }, (_, i) => i).filter((i) => !present.has(i)).slice(0, nChannels - total);
+    return missing.map((i) => {
+      const name = folder + channelFileName(c.id, i, ds.file_ending);
+      return { code: 'DATASET_MISSING_CHANNEL', item: c.id, file: name, message: `case ${c.id}: missing channel file ${name}` };
+    });
+  }
+  const detail = read.map((r) => `${r.file}: ${r.channels}`).join(', ');
+  return [{ code: 'DATASET_CHANNEL_COUNT', item: c.id, file: packed[0]?.file ?? read[0]?.file,
+    message: `case ${c.id}: its image files hold ${total} channel(s) (${detail}), dataset.json declares ${nChannels}` }];
 }
 
 const sameList = (a: readonly number[], b: readonly number[], tol: number) =>
@@ -215,26 +247,26 @@ export async function caseIssues(c: CaseFiles, ds: DatasetJson): Promise<Issue[]
     issues.push({ code, item: c.id, file, message: `case ${c.id}: ${file ? `${file}: ` : ''}${reason}` });
   const nChannels = Object.keys(channelNames(ds)).length;
   const viaDatasetKey = ds.dataset !== undefined;
-  if (viaDatasetKey && c.images.length !== nChannels) {
+  if (viaDatasetKey && c.images.length > nChannels) {
     add('DATASET_CHANNEL_COUNT', c.images[0], `${c.images.length} image file(s) listed, dataset.json declares ${nChannels} channel(s)`);
   }
   if (!viaDatasetKey) issues.push(...channelNameIssues(c, ds, 'case'));
   const volumes: Array<{ file: string; vol: Volume }> = [];
+  let allRead = true;
   for (const file of c.images) {
     if (!existsSync(file)) {
+      allRead = false;
       if (viaDatasetKey) add('DATASET_MISSING_CHANNEL', file, 'missing image file');
       continue;
     }
     try {
       volumes.push({ file, vol: await readImage([file]) });
     } catch (e) {
+      allRead = false;
       add('DATASET_UNREADABLE', file, `cannot read: ${errorText(e, file)}`);
     }
   }
-  for (const { file, vol } of volumes) {
-    // SimpleITKIO reads a 4D file as several channels: the case would hold more channels than dataset.json says
-    if (vol.channels !== 1) add('DATASET_CHANNEL_COUNT', file, `a 4D image holding ${vol.channels} channels; each channel must be its own 3D file (${c.id}_XXXX${ds.file_ending})`);
-  }
+  issues.push(...channelCountIssues(c, ds, volumes.map(({ file, vol }) => ({ file, channels: vol.channels })), allRead));
   const ref = volumes[0];
   for (const { file, vol } of volumes.slice(1)) {
     for (const r of geometryIssues(ref.vol, vol, basename(ref.file), 'DATASET_CHANNEL_GEOMETRY')) add('DATASET_CHANNEL_GEOMETRY', file, r);

@@ -36,4 +36,15 @@ describe('findCases (spec §1.1 naming)', () => {
     }
     expect(() => findCases([join(dir, 'nothing_0000.png')], '.nii.gz', 1)).toThrow(expect.objectContaining({ code: 'PREDICT_BAD_INPUT' }));
   });
+  it('accepts packed channels (one RGB .png for three channels) when every case has the same files', () => {
+    const d = join(dir, 'rgb');
+    mkdirSync(d);
+    for (const n of ['u_0000.png', 'v_0000.png']) writeFileSync(join(d, n), '');
+    expect(findCases([d], '.png', 3)).toEqual([{ id: 'u', files: [join(d, 'u_0000.png')] }, { id: 'v', files: [join(d, 'v_0000.png')] }]);
+    // a gap is still a missing file, and an index past the model's channels an unexpected one
+    const g = join(dir, 'gap');
+    mkdirSync(g);
+    for (const n of ['w_0000.png', 'w_0002.png', 'z_0000.png', 'z_0003.png']) writeFileSync(join(g, n), '');
+    expect(() => findCases([g], '.png', 3)).toThrow(/case w: the model takes 3 channel\(s\); missing _0001[\s\S]*case z: .*unexpected _0003/);
+  });
 });

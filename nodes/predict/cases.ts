@@ -1,11 +1,12 @@
-// spec §1.1 / §6.1: which files make up which case at inference (CASEID_XXXX<ending>, one file per channel).
+// spec §1.1 / §6.1: which files make up which case at inference (CASEID_XXXX<ending>; one file may hold several
+// channels, an RGB .png say, so the channel count itself is checked once the images are read).
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { NodeError, type Issue } from '../../src/engine/errors.js';
 
 export interface CaseFiles {
   id: string;
-  /** one file per channel, in channel order */
+  /** the case's files in channel order (usually one per channel) */
   files: string[];
 }
 
@@ -40,16 +41,19 @@ export function findCases(inputs: string[], fileEnding: string, channels: number
     entry.set(channel, f);
     byCase.set(id, entry);
   }
+  // every case needs the channel files the fullest case has: with one file per channel that is _0000.._<C-1>,
+  // with packed files (RGB .png) fewer; whether they add up to the model's channels is known once read
+  const widest = Math.max(0, ...[...byCase.values()].map((chans) => 1 + Math.max(-1, ...[...chans.keys()].filter((c) => c < channels))));
   const cases: CaseFiles[] = [];
   for (const [id, chans] of [...byCase].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const missing = Array.from({ length: channels }, (_, c) => c).filter((c) => !chans.has(c));
+    const missing = Array.from({ length: widest }, (_, c) => c).filter((c) => !chans.has(c));
     const extra = [...chans.keys()].filter((c) => c >= channels);
     if (missing.length > 0 || extra.length > 0) {
       issues.push({ code: 'PREDICT_CASE_CHANNELS', item: id, message:
         `case ${id}: the model takes ${channels} channel(s); ${missing.length ? `missing _${missing.map((c) => String(c).padStart(4, '0')).join(', _')}` : ''}${extra.length ? ` unexpected _${extra.map((c) => String(c).padStart(4, '0')).join(', _')}` : ''}` });
       continue;
     }
-    cases.push({ id, files: Array.from({ length: channels }, (_, c) => chans.get(c)!) });
+    cases.push({ id, files: Array.from({ length: widest }, (_, c) => chans.get(c)!) });
   }
   if (issues.length > 0) {
     throw new NodeError('PREDICT_BAD_INPUT', `${issues.length} problem(s) with the input images:\n${issues.map((i) => `  ${i.message}`).join('\n')}`, {}, { issues });

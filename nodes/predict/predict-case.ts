@@ -29,6 +29,10 @@ export interface NetworkInput {
  * label map and is appended as one channel per foreground label (1/0; the -1 outside-mask marker is all zeros).
  */
 export function prepareInput(image: Volume, previousStage: Volume | null, model: Model): NetworkInput {
+  const expected = model.config.normalization_schemes.length;
+  if (image.channels !== expected) {
+    throw new NodeError('PREDICT_CASE_CHANNELS', `the image files hold ${image.channels} channel(s), the model takes ${expected}`);
+  }
   const isCascade = model.config.previous_stage !== undefined;
   if (isCascade && !previousStage) {
     throw new NodeError('PREDICT_MISSING_PREVIOUS_STAGE',

@@ -181,13 +181,13 @@ export const variants: Variant[] = [
     codes: ['DATASET_UNREADABLE'], mentions: ['case_a', '<dir>/imagesTr/case_a_0001.nii.gz', 'not a NIfTI file'],
   },
   {
-    name: 'a 4D image as one channel',
+    name: 'a 4D image as one channel (more channels than dataset.json declares)',
     build: async (d) => {
       const [z, y, x] = SHAPE;
       await itkWrite(img(d, 'case_b', 1), { dimension: 4, size: [x, y, z, 2], components: 1, data: new Float32Array(x * y * z * 2),
         spacing: [1, 1, 1, 1], origin: [0, 0, 0, 0], direction: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1] });
     },
-    codes: ['DATASET_CHANNEL_COUNT'], mentions: ['case_b', '<dir>/imagesTr/case_b_0001.nii.gz', '4D'],
+    codes: ['DATASET_CHANNEL_COUNT'], mentions: ['case_b', '<dir>/imagesTr/case_b_0001.nii.gz: 2', 'hold 3 channel(s)', 'declares 2'],
   },
   { name: 'a 2D PNG dataset with an RGB label', build: pngDatasetWithRgbLabel, codes: ['DATASET_UNREADABLE'], mentions: ['case_b', '<dir>/labelsTr/case_b.png', 'one channel'] },
   // the `dataset` key
