@@ -8,6 +8,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { artifactDir, type RunNodeRecord, type RunRecord } from '../engine/index.js';
 import { CASES_FILE, readCaseListing } from '../../nodes/dataset/listing.js';
+import type { LabelValue } from '../../nodes/dataset/format.js';
+import { describeOperations } from '../../nodes/postprocess/describe.js';
 
 const fmt = (x: unknown): string => (typeof x === 'number' && Number.isFinite(x) ? x.toFixed(4) : 'n/a');
 const rel = (p: string): string => {
@@ -24,11 +26,16 @@ async function dirOf(storeDir: string | undefined, n: RunNodeRecord | undefined)
   }
 }
 
-/** label value -> name, from the dataset node's dataset.json */
-function labelNames(datasetDir: string | undefined): Record<string, string> {
+/** dataset.json's labels, from the dataset node's output */
+function datasetLabels(datasetDir: string | undefined): Record<string, LabelValue> {
   if (!datasetDir || !existsSync(join(datasetDir, 'dataset.json'))) return {};
-  const labels = (JSON.parse(readFileSync(join(datasetDir, 'dataset.json'), 'utf8')) as { labels: Record<string, unknown> }).labels;
-  return Object.fromEntries(Object.entries(labels).map(([name, v]) => [String(v), name]));
+  return (JSON.parse(readFileSync(join(datasetDir, 'dataset.json'), 'utf8')) as { labels: Record<string, LabelValue> }).labels;
+}
+
+/** summary.json key -> name: '1' for a label, '(1, 2)' (Python's tuple repr) for a region */
+function labelNames(labels: Record<string, LabelValue>): Record<string, string> {
+  const key = (v: LabelValue): string => (!Array.isArray(v) ? String(v) : v.length === 1 ? `(${v[0]},)` : `(${v.join(', ')})`);
+  return Object.fromEntries(Object.entries(labels).map(([name, v]) => [key(v), name]));
 }
 
 function table(header: string[], rows: string[][]): string[] {
@@ -56,7 +63,8 @@ export async function resultsSummary(rec: RunRecord, storeDir?: string): Promise
   if (evaluations.length === 0) return [];
   const datasetNode = ok.find((n) => n.kind === 'dataset');
   const datasetDir = await dirOf(storeDir, datasetNode);
-  const names = labelNames(datasetDir);
+  const labels = datasetLabels(datasetDir);
+  const names = labelNames(labels);
   const labelKeys = [...new Set(evaluations.flatMap((n) => Object.keys((n.metrics.dice as Record<string, number>) ?? {})))];
   const rows = evaluations.map((n) => {
     const dice = (n.metrics.dice as Record<string, number>) ?? {};
@@ -72,7 +80,7 @@ export async function resultsSummary(rec: RunRecord, storeDir?: string): Promise
   const post = ok.find((n) => n.kind === 'postprocess');
   if (post) {
     const ops = (post.metrics.operations as string[] | undefined) ?? [];
-    lines.push(`Postprocessing: ${ops.length ? `keep the largest component of ${ops.join(', ')}` : 'none (it did not help)'}`
+    lines.push(`Postprocessing: ${ops.length ? describeOperations(ops, labels) : 'none (it did not help)'}`
       + ` - Dice ${fmt(post.metrics.mean_fg_dice_before)} -> ${fmt(post.metrics.mean_fg_dice_after)}`);
   }
   const model = await dirOf(storeDir, ok.find((n) => n.kind === 'export'));

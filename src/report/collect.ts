@@ -8,7 +8,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { artifactDir, type RunNodeRecord, type RunRecord } from '../engine/index.js';
 import type { EpochLog, EpochTimes } from '../nn/train/log.js';
-import type { CaseListing } from '../../nodes/dataset/format.js';
+import type { CaseListing, LabelValue } from '../../nodes/dataset/format.js';
 import { readCaseListing } from '../../nodes/dataset/listing.js';
 import type { Summary } from '../../nodes/evaluate/summary.js';
 import { parsePythonJson } from '../util/py-json.js';
@@ -50,6 +50,8 @@ export interface ReportData {
   dice: DiceRow[];
   cases: CaseRow[];
   notes: string[];
+  /** dataset.json's labels, to name labels, regions and postprocessing steps */
+  labels: Record<string, LabelValue>;
 }
 
 const matrixValue = (n: RunNodeRecord, key: string, fallback: string): string => (n.matrix[key] === undefined ? fallback : String(n.matrix[key]));
@@ -103,7 +105,7 @@ function caseRows(summary: Summary, folder: string, configuration: string, listi
 export async function collectReportData(record: RunRecord, storeDir: string): Promise<ReportData> {
   const notes: string[] = [];
   const ofKind = (k: string) => record.nodes.filter((n) => n.kind === k);
-  const data: ReportData = { curves: [], dice: [], cases: [], notes };
+  const data: ReportData = { curves: [], dice: [], cases: [], notes, labels: {} };
 
   let listing: CaseListing | undefined;
   const datasetNode = ofKind('dataset')[0];
@@ -111,6 +113,7 @@ export async function collectReportData(record: RunRecord, storeDir: string): Pr
   if (datasetDir) {
     try {
       listing = await readCaseListing(datasetDir);
+      data.labels = (JSON.parse(await readFile(join(datasetDir, 'dataset.json'), 'utf8')) as { labels: Record<string, LabelValue> }).labels;
     } catch (err) {
       notes.push(`${datasetNode.id}: no readable cases.json, so no images for overlays (${(err as Error).message})`);
     }

@@ -7,7 +7,7 @@ const node = (id: string, kind: string, metrics: Record<string, unknown>): RunNo
 
 const page = (nodes: RunNodeRecord[], curves: Parameters<typeof renderPage>[0]['curves'] = []) => renderPage({
   record: { id: 'r<1>', status: 'succeeded', nodes, metrics: {}, params: { a: { b: 1 } }, pipeline: { digest: 'p', text: '' }, startedAt: 's', durationMs: 5, environment: {} },
-  dag: [], curves, dice: [], cases: [], overlays: [], notes: ['x & y'],
+  dag: [], curves, dice: [], cases: [], overlays: [], notes: ['x & y'], labels: { background: 0, head: 1 },
 });
 
 describe('renderPage', () => {
@@ -25,7 +25,7 @@ describe('renderPage', () => {
       node('postprocess', 'postprocess', { operations: ['1'], mean_fg_dice_before: 0.8, mean_fg_dice_after: 0.81 }),
     ]);
     expect(html).toMatch(/<tr class="best"><td>3d_fullres \(chosen\)<\/td><td>0\.8000<\/td><\/tr><tr><td>2d<\/td>/);
-    expect(html).toContain('keep the largest component of 1; foreground Dice 0.8000 → 0.8100.');
+    expect(html).toContain('keep the largest component of head (1); foreground Dice 0.8000 → 0.8100.');
   });
 
   it('draws the epoch durations the action record kept, and no duration chart without them', () => {

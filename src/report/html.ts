@@ -5,6 +5,8 @@ import type { CaseRow, DiceRow, FoldCurves } from './collect.js';
 import type { DagNode } from './dag.js';
 import { dagSvg, STATUS_COLORS } from './dag-svg.js';
 import { esc, fmt, seconds } from './escape.js';
+import type { LabelValue } from '../../nodes/dataset/format.js';
+import { describeOperations } from '../../nodes/postprocess/describe.js';
 
 export interface Overlay { row: CaseRow; which: 'worst' | 'best'; png?: Buffer; error?: string }
 
@@ -16,6 +18,7 @@ export interface PageParts {
   cases: CaseRow[];
   overlays: Overlay[];
   notes: string[];
+  labels: Record<string, LabelValue>;
 }
 
 const CSS = `body{font:14px/1.45 system-ui,sans-serif;margin:24px;color:#222;max-width:1200px}
@@ -87,7 +90,7 @@ function casesSection(rows: readonly CaseRow[]): string {
 }
 
 /** find-best's candidates and postprocess's effect, from the metrics those actions recorded. */
-function selectionSection(r: RunRecord): string {
+function selectionSection(r: RunRecord, labels: Record<string, LabelValue>): string {
   const parts: string[] = [];
   for (const n of r.nodes.filter((x) => x.kind === 'find-best' && x.status !== 'failed')) {
     const all = Object.entries((n.metrics.all ?? {}) as Record<string, number>).sort((a, b) => b[1] - a[1]);
@@ -96,7 +99,7 @@ function selectionSection(r: RunRecord): string {
   }
   for (const n of r.nodes.filter((x) => x.kind === 'postprocess' && x.status !== 'failed')) {
     const m = n.metrics as { operations?: string[]; mean_fg_dice_before?: number; mean_fg_dice_after?: number };
-    parts.push(`<p class="postprocess">Postprocessing: ${m.operations?.length ? `keep the largest component of ${esc(m.operations.join(', '))}` : 'none chosen'}; `
+    parts.push(`<p class="postprocess">Postprocessing: ${m.operations?.length ? esc(describeOperations(m.operations, labels)) : 'none chosen'}; `
       + `foreground Dice ${fmt(m.mean_fg_dice_before)} → ${fmt(m.mean_fg_dice_after)}.</p>`);
   }
   return parts.length ? `<h2 id="selection">Model selection</h2>${parts.join('')}` : '';
@@ -120,7 +123,7 @@ export function renderPage(p: PageParts): string {
 <h2 id="dag">Pipeline</h2><p class="legend">${legend}</p><div class="scroll">${dagSvg(p.dag)}</div>
 <h2 id="curves">Training curves</h2>${curvesSection(p.curves)}
 <h2 id="dice">Dice</h2>${diceSection(p.dice)}
-${selectionSection(r)}
+${selectionSection(r, p.labels)}
 <h2 id="cases">Cases</h2>${casesSection(p.cases)}
 <h2 id="overlays">Worst and best cases</h2>${overlaysSection(p.overlays)}
 ${notes}</body></html>
