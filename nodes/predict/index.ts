@@ -10,14 +10,17 @@ import { channelNames } from '../dataset/format.js';
 import { readCaseListing } from '../dataset/listing.js';
 import { loadPostprocessing } from '../postprocess/apply.js';
 import { findCases, type CaseFiles } from './cases.js';
-import { closeModel, openModel } from './model.js';
+import { chosenConfigurations, closeModel, openModel, type Model } from './model.js';
+import { predictEnsemble } from './predict-ensemble.js';
 import { paramsSchema, type PredictParams } from './params.js';
 import { predictCases } from './previous-stage.js';
 
 async function run(ctx: ActionContext<PredictParams>) {
   const p = ctx.params;
   const modelDir = ctx.input('model').dir;
-  const model = await openModel(modelDir, { configuration: p.configuration, folds: p.folds });
+  // find-best's choice applies when no configuration is given: an ensemble runs its members and averages them
+  const members = p.configuration ? [] : await chosenConfigurations(modelDir);
+  let model: Model | undefined = await openModel(modelDir, { configuration: p.configuration, folds: p.folds });
   try {
     let cases: CaseFiles[];
     if (p.input) {
@@ -28,23 +31,33 @@ async function run(ctx: ActionContext<PredictParams>) {
       if (cases.length === 0) throw new NodeError('PREDICT_NO_CASES', 'the dataset has no imagesTs cases; give an input folder', { node: ctx.actionId });
     }
     const postprocess = p.postprocessing ? await loadPostprocessing(modelDir) : null;
-    const result = await predictCases(cases, model, ctx.outDir, {
+    const common = {
       tta: p.tta, stepSize: p.step_size, saveProbabilities: p.save_probabilities, postprocess: postprocess ?? undefined,
       folds: p.folds, workDir: join(ctx.scratchDir, 'previous_stage'), progress: ctx.progress, log: ctx.log,
-    });
+    };
+    const configuration = members.length > 1 ? members.join('+') : model.configuration;
+    const folds = model.folds;
+    let result;
+    if (members.length > 1) {
+      closeModel(model);
+      model = undefined;
+      result = await predictEnsemble(cases, modelDir, members, ctx.outDir, common);
+    } else {
+      result = await predictCases(cases, model, ctx.outDir, common);
+    }
     if (result.failed.length > 0) {
       throw new NodeError('PREDICT_CASES_FAILED', `${result.failed.length} of ${cases.length} case(s) failed: ${result.failed.map((f) => `${f.case} (${f.message})`).join('; ')}`,
         { node: ctx.actionId }, { issues: result.failed.map((f) => ({ code: f.code, item: f.case, message: f.message })) });
     }
-    return { metrics: { cases: result.written.length, configuration: model.configuration, folds: model.folds } };
+    return { metrics: { cases: result.written.length, configuration, folds } };
   } finally {
-    closeModel(model);
+    if (model) closeModel(model);
   }
 }
 
 export const predict: NodeKind<PredictParams> = {
   kind: 'predict',
-  version: '1',
+  version: '2',
   description: 'segment images with a trained model folder: sliding window, mirroring, fold averaging, export',
   params: paramsSchema,
   // the network runs on the process's one tfjs backend: one such action at a time, like training

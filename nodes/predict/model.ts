@@ -64,14 +64,18 @@ const foldsIn = (dir: string): FoldId[] => {
   return names.includes('all') ? [...numbered, 'all'] : numbered;
 };
 
+/** The configurations find-best chose (two for an ensemble), from the model folder's inference_information.json. */
+export async function chosenConfigurations(dir: string): Promise<string[]> {
+  const info = join(dir, 'inference_information.json');
+  if (!existsSync(info)) return [];
+  const parsed = await readJson<{ best_model_or_ensemble?: { selected_model_or_models?: Array<{ configuration: string }> } }>(info, 'MODEL_BAD_INFERENCE_INFORMATION');
+  return (parsed.best_model_or_ensemble?.selected_model_or_models ?? []).map((m) => m.configuration);
+}
+
 /** Which configuration to use when none is given: find-best's choice, else the only one present. */
 async function defaultConfiguration(dir: string, plans: Plans): Promise<string> {
-  const info = join(dir, 'inference_information.json');
-  if (existsSync(info)) {
-    const parsed = await readJson<{ best_model_or_ensemble?: { selected_model_or_models?: Array<{ configuration: string }> } }>(info, 'MODEL_BAD_INFERENCE_INFORMATION');
-    const chosen = parsed.best_model_or_ensemble?.selected_model_or_models?.[0]?.configuration;
-    if (chosen) return chosen;
-  }
+  const [chosen] = await chosenConfigurations(dir);
+  if (chosen) return chosen;
   const present = Object.keys(plans.configurations).filter((c) => foldsIn(join(dir, c)).length > 0);
   if (present.length !== 1) {
     throw new NodeError('MODEL_CONFIGURATION_REQUIRED',

@@ -4,13 +4,14 @@
  * that saves randomly initialised networks built from the real plans: these tests are about the wiring and file
  * contracts, not about accuracy (train-fold has its own tests).
  */
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { artifactDir, runPipeline, type ActionContext, type NodeKind, type RunRecord } from '../../src/engine/index.js';
 import '../../src/nn/ops/index.js';
+import { readSegmentation } from '../../src/imaging/index.js';
 import { saveCheckpoint } from '../../src/nn/checkpoint.js';
 import { networkSpec, UNet, type PlansArchitecture } from '../../src/nn/unet/index.js';
 import { kinds } from '../../nodes/index.js';
@@ -146,5 +147,28 @@ describe('inference nodes through the engine', () => {
     expect(await predictCommand({ input: images, output: out, model: zip, configuration: '2d', tta: false, stepSize: 0.5,
       postprocessing: true, numParts: 1, partId: 0 }, () => undefined)).toBe(0);
     expect(readdirSync(out).filter((f) => f.endsWith('.nii.gz'))).toHaveLength(listing.test.length);
+  });
+
+  it('predict -m applies an ensemble find-best chose: the members predict, their probabilities are averaged, as the ensemble node does', async () => {
+    const r = await run();
+    const chosen = join(dir, 'ensemble-model');
+    cpSync(await outputOf(r, 'export'), chosen, { recursive: true });
+    chmodSync(join(chosen, 'inference_information.json'), 0o644);
+    const info = JSON.parse(readFileSync(join(chosen, 'inference_information.json'), 'utf8'));
+    const member = (configuration: string) => ({ ...info.best_model_or_ensemble.selected_model_or_models[0], configuration });
+    info.best_model_or_ensemble.selected_model_or_models = [member('2d'), member('3d_fullres')];
+    writeFileSync(join(chosen, 'inference_information.json'), JSON.stringify(info));
+    const listing = await readCaseListing(await outputOf(r, 'dataset'));
+    const out = join(dir, 'predicted-ensemble');
+    const lines: string[] = [];
+    expect(await predictCommand({ input: listing.test.flatMap((c) => c.images), output: out, model: chosen, tta: false, stepSize: 0.5,
+      postprocessing: true, numParts: 1, partId: 0 }, (l) => lines.push(l))).toBe(0);
+    expect(lines.some((l) => l.includes('ensemble of 2d + 3d_fullres'))).toBe(true);
+    const viaNode = await outputOf(r, 'ensemble');
+    for (const c of listing.test) {
+      const [a, b] = await Promise.all([readSegmentation(join(out, `${c.id}.nii.gz`)), readSegmentation(join(viaNode, `${c.id}.nii.gz`))]);
+      expect(a.shape).toEqual(b.shape);
+      expect(Array.from(a.data)).toEqual(Array.from(b.data));
+    }
   });
 });

@@ -10,7 +10,8 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { findCases } from '../../../nodes/predict/cases.js';
 import { channelNames } from '../../../nodes/dataset/format.js';
-import { closeModel, openModel, type FoldId } from '../../../nodes/predict/model.js';
+import { chosenConfigurations, closeModel, openModel, type FoldId, type Model } from '../../../nodes/predict/model.js';
+import { predictEnsemble, type PredictEnsembleOptions } from '../../../nodes/predict/predict-ensemble.js';
 import { loadPostprocessing } from '../../../nodes/postprocess/apply.js';
 import { unzipTo } from '../../../nodes/export/export-model.js';
 import { NodeError } from '../../engine/errors.js';
@@ -47,24 +48,26 @@ export async function predictCommand(o: PredictCommandOptions, log: (line: strin
     await unzipTo(modelDir, unpacked);
     modelDir = unpacked;
   }
-  const model = await openModel(modelDir, { configuration: o.configuration, folds: o.folds, checkpoint: o.checkpoint });
-  // a cascade model's previous stage predicts into here first (unless --previous-stage gives its predictions)
+  // find-best's choice applies when no configuration is given: an ensemble runs its members and averages them
+  const members = o.configuration ? [] : await chosenConfigurations(modelDir);
+  const ensemble = members.length > 1;
+  let model: Model | undefined = await openModel(modelDir, { configuration: o.configuration, folds: o.folds, checkpoint: o.checkpoint });
+  // a cascade model's previous stage (or an ensemble's members) predicts into here first
   const workDir = await mkdtemp(join(tmpdir(), 'nnunet-previous-stage-'));
   try {
     // -num_parts/-part_id: this process takes every num_parts-th case, so several can share a folder
     const cases = findCases(o.input.map((p) => resolve(p)), model.datasetJson.file_ending, Object.keys(channelNames(model.datasetJson)).length)
       .filter((_, i) => i % o.numParts === o.partId);
     const postprocess = o.postprocessing ? await loadPostprocessing(model.dir) : null;
-    log(`${cases.length} case(s), configuration ${model.configuration}, folds ${model.folds.join(' ')}, ` +
+    log(`${cases.length} case(s), ${ensemble ? `ensemble of ${members.join(' + ')}` : `configuration ${model.configuration}`}, folds ${model.folds.join(' ')}, ` +
       `mirroring ${o.tta ? 'on' : 'off'}${postprocess ? ', postprocessing from the model' : ''}`);
     const started = Date.now();
     let passStart = started;
     let last = started;
     let current = '';
-    const result = await predictCases(cases, model, resolve(o.output), {
-      tta: o.tta, stepSize: o.stepSize, saveProbabilities: o.saveProbabilities, previousStage: o.previousStage && resolve(o.previousStage),
-      continuePrediction: o.continuePrediction, postprocess: postprocess ?? undefined,
-      folds: o.folds, checkpoint: o.checkpoint, workDir,
+    const common: PredictEnsembleOptions = {
+      tta: o.tta, stepSize: o.stepSize, saveProbabilities: o.saveProbabilities, continuePrediction: o.continuePrediction,
+      postprocess: postprocess ?? undefined, folds: o.folds, checkpoint: o.checkpoint, workDir,
       // one line per finished case with its time and an ETA from the mean so far (of this pass, for a cascade's two)
       progress: (p) => {
         const now = Date.now();
@@ -77,13 +80,22 @@ export async function predictCommand(o: PredictCommandOptions, log: (line: strin
         current = p.message ?? '';
       },
       log,
-    });
+    };
+    let result;
+    if (ensemble) {
+      // the members load their own networks
+      closeModel(model);
+      model = undefined;
+      result = await predictEnsemble(cases, modelDir, members, resolve(o.output), common);
+    } else {
+      result = await predictCases(cases, model, resolve(o.output), { ...common, previousStage: o.previousStage && resolve(o.previousStage) });
+    }
     const secs = (Date.now() - started) / 1000;
     log(`${result.written.length} written, ${result.skipped.length} skipped, ${result.failed.length} failed in ${secs.toFixed(1)} s -> ${resolve(o.output)}`);
     for (const f of result.failed) log(`FAILED ${f.case}: ${f.message} [${f.code}]`);
     return result.failed.length > 0 ? 1 : 0;
   } finally {
-    closeModel(model);
+    if (model) closeModel(model);
     await rm(workDir, { recursive: true, force: true });
     if (unpacked) await rm(unpacked, { recursive: true, force: true });
   }
