@@ -37,7 +37,7 @@ async function run(ctx: ActionContext<TrainFoldParams>) {
   const p = ctx.params;
   const data = p.preprocessed ? await fromFolder(resolve(p.preprocessed), p.configuration) : await fromPipeline(ctx);
   const configurationPlan = resolveConfiguration(data.plans, p.configuration);
-  const { train, val } = await withPreviousStage(foldCases(data, p.fold), (ctx.inputs.previous_stage ?? []).map((a) => a.dir), p.configuration,
+  const { train, val } = await withPreviousStage(foldCases(data, p.fold), [...(p.previous_stage_dirs ?? []), ...(ctx.inputs.previous_stage ?? []).map((a) => a.dir)], p.configuration,
     configurationPlan.previous_stage, ctx.actionId);
   const config: TrainConfig = {
     configuration: p.configuration,
@@ -84,6 +84,6 @@ export const trainFold: NodeKind<TrainFoldParams> = {
   description: "nnU-Net's trainer for one configuration and fold: PlainConvUNet/ResEnc, DC+CE with deep supervision, SGD poly schedule",
   params: paramsSchema,
   resources: { accelerator: true },
-  externalInputs: (p) => [p.preprocessed, p.init_from !== 'previous' ? p.init_from : null].filter((x): x is string => x !== null),
+  externalInputs: (p) => [p.preprocessed, p.init_from !== 'previous' ? p.init_from : null, ...(p.previous_stage_dirs ?? [])].filter((x): x is string => x !== null),
   run,
 };

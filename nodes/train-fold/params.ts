@@ -20,6 +20,11 @@ export interface TrainFoldParams {
   preprocessed: string | null;
   /** data loader worker threads (null: cores − 1, at most 8; 0: in the training thread) */
   loader_workers: number | null;
+  /**
+   * cascade, outside a pipeline: folders holding predicted_next_stage/<configuration>/ (the previous stage's
+   * validations). No default, so existing action keys (and cached trainings) stay as they were.
+   */
+  previous_stage_dirs?: string[];
 }
 
 // AnySchema: ajv's JSONSchemaType cannot express the nullable-with-default params below
@@ -38,6 +43,7 @@ export const paramsSchema: AnySchema = {
     patch_size: { type: 'array', items: { type: 'integer', minimum: 1 }, minItems: 2, maxItems: 3, nullable: true, default: null },
     preprocessed: { type: 'string', minLength: 1, nullable: true, default: null },
     loader_workers: { type: 'integer', minimum: 0, nullable: true, default: null },
+    previous_stage_dirs: { type: 'array', items: { type: 'string', format: 'path' }, nullable: true },
   },
   required: ['configuration', 'fold'],
   additionalProperties: false,

@@ -28,7 +28,8 @@ async function run(ctx: ActionContext<ValidateParams>) {
     throw new NodeError('VALIDATE_MISSING_CASES', `fold ${fold}: no preprocessed data or label for ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ` (+${missing.length - 5})` : ''}`,
       { node: ctx.actionId }, { issues: missing.map((id) => ({ code: 'VALIDATE_MISSING_CASES', item: id, message: `no preprocessed data or label for ${id}` })) });
   }
-  const previous = await collectNextStageSegs((ctx.inputs.previous_stage ?? []).map((a) => a.dir), configuration, 'VALIDATE_PREVIOUS_STAGE_DUPLICATE');
+  const roots = [...(ctx.params.previous_stage_dirs ?? []), ...(ctx.inputs.previous_stage ?? []).map((a) => a.dir)];
+  const previous = await collectNextStageSegs(roots, configuration, 'VALIDATE_PREVIOUS_STAGE_DUPLICATE');
   const cases: ValidationCase[] = splits[fold].val.map((id) => ({
     id, preprocessedDir: preprocessed.get(id)!, reference: labels.get(id)!, previousStage: previous.get(id),
   }));
@@ -52,5 +53,6 @@ export const validate: NodeKind<ValidateParams> = {
   params: paramsSchema,
   // the network runs on the process's one tfjs backend: one such action at a time, like training
   resources: { accelerator: true },
+  externalInputs: (p) => p.previous_stage_dirs ?? [],
   run,
 };

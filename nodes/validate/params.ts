@@ -8,6 +8,8 @@ export interface ValidateParams {
   /** test-time mirroring, as nnU-Net's final validation */
   tta: boolean;
   checkpoint: string;
+  /** cascade, outside a pipeline: folders holding predicted_next_stage/<configuration>/ (no default: keys stay as they were) */
+  previous_stage_dirs?: string[];
 }
 
 export const paramsSchema: JSONSchemaType<ValidateParams> = {
@@ -18,6 +20,7 @@ export const paramsSchema: JSONSchemaType<ValidateParams> = {
     save_probabilities: { type: 'boolean', default: true },
     tta: { type: 'boolean', default: true },
     checkpoint: { type: 'string', default: 'checkpoint_final' },
+    previous_stage_dirs: { type: 'array', items: { type: 'string', format: 'path' }, nullable: true },
   },
   required: ['configuration', 'fold'],
   additionalProperties: false,

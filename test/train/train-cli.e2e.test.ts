@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -44,6 +44,30 @@ describe('nnunet train', () => {
     expect(second.status).toBe('succeeded');
     expect(second.summary?.cached).toBe(1);
     expect(JSON.parse(readFileSync(join(out, 'training_log.json'), 'utf8'))[0].epoch_time_s).toBe(log[0].epoch_time_s);
+  });
+
+  it('trains a cascade stage from the previous stage\'s fold folders given with --previous-stage', async () => {
+    const cascade = await makePreprocessedFolder(join(root, 'cascade-pre'), 5, 3);
+    const plansFile = join(cascade, 'nnUNetPlans.json');
+    const plans = JSON.parse(readFileSync(plansFile, 'utf8'));
+    plans.configurations['3d_cascade_fullres'] = { inherits_from: '3d_fullres', previous_stage: '3d_lowres' };
+    writeFileSync(plansFile, JSON.stringify(plans));
+    // two "lowres fold folders" as `nnunet train ... 3d_lowres <f> --out` leaves them, each with its validation cases
+    const folds = [0, 1].map((f) => join(root, `lowres_fold_${f}`));
+    for (let i = 0; i < 5; i++) {
+      const dir = join(folds[i % 2], 'predicted_next_stage', '3d_cascade_fullres');
+      mkdirSync(dir, { recursive: true });
+      copyFileSync(join(cascade, 'nnUNetPlans_3d_fullres', `case_00${i}_seg.npy`), join(dir, `case_00${i}.npy`));
+    }
+    const dirs = { storeDir: join(root, 'store-cascade'), runsDir: join(root, 'runs') };
+    const opts = { epochs: 1, iterations: 1, valIterations: 1, seed: 2, quiet: true, batchSize: 2, out: join(root, 'cascade_fold_0') };
+    const missing = await trainCommand(cascade, '3d_cascade_fullres', '0', { ...opts, previousStage: [folds[0]] }, dirs);
+    expect(missing.status).toBe('failed');
+    expect(missing.nodes.find((n) => n.node === 'train')?.error?.code).toBe('TRAIN_PREVIOUS_STAGE_MISSING');
+    const r = await trainCommand(cascade, '3d_cascade_fullres', '0', { ...opts, previousStage: folds }, dirs);
+    expect(r.status).toBe('succeeded');
+    const manifest = JSON.parse(readFileSync(join(root, 'cascade_fold_0', 'checkpoint_final', 'manifest.json'), 'utf8'));
+    expect(manifest.inputChannels).toBe(3);
   });
 
   it('names the problem when the folder is neither preprocessed nor raw', async () => {

@@ -26,6 +26,8 @@ export interface TrainCommandOptions {
   out?: string;
   batchSize?: number;
   patchSize?: number[];
+  /** cascade: fold folders of the previous stage (`nnunet train ... 3d_lowres <f> --out`), all folds */
+  previousStage?: string[];
   quiet?: boolean;
 }
 
@@ -45,6 +47,7 @@ function trainParams(configuration: string, fold: number | 'all', o: TrainComman
   if (o.initFrom !== undefined) p.init_from = o.initFrom === 'previous' ? 'previous' : resolve(o.initFrom);
   if (o.batchSize !== undefined) p.batch_size = o.batchSize;
   if (o.patchSize !== undefined) p.patch_size = o.patchSize;
+  if (o.previousStage?.length) p.previous_stage_dirs = o.previousStage.map((d) => resolve(d));
   return p;
 }
 
@@ -65,7 +68,8 @@ export function trainPipeline(folder: string, configuration: string, fold: numbe
   };
   // fold 'all' has no held-out cases to validate on
   if (fold !== 'all') {
-    nodes.validate = { uses: 'validate', needs: ['train', 'split', 'preprocess', 'dataset'], with: { configuration, fold } };
+    nodes.validate = { uses: 'validate', needs: ['train', 'split', 'preprocess', 'dataset'],
+      with: { configuration, fold, ...(train.previous_stage_dirs ? { previous_stage_dirs: train.previous_stage_dirs } : {}) } };
   }
   return stringify({ version: 1, name: 'train', nodes });
 }
@@ -120,6 +124,7 @@ export function register(program: Command): void {
     .option('--continue', 'resume an interrupted run (always on: rerunning the same command resumes from its checkpoint)')
     .option('--batch-size <n>', 'override the plan batch size', positiveInt)
     .option('--patch-size <sizes...>', 'override the plan patch size', listOf(positiveInt))
+    .option('--previous-stage <dirs...>', "3d_cascade_fullres: the 3d_lowres fold folders (from 'train ... 3d_lowres <f> --out'), every fold")
     .option('-o, --out <dir>', 'copy the fold folder (checkpoints, training_log.json, progress.svg, validation/) here')
     .option('-q, --quiet', 'no live progress')
     .action(async (folder: string, configuration: string, fold: string, opts: TrainCommandOptions, cmd: Command) => {
