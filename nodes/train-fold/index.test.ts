@@ -46,6 +46,9 @@ describe('train-fold node', () => {
     expect(foldCases(data, 'all').val).toHaveLength(5);
     expect(() => foldCases({ ...data, cases: data.cases.slice(1) }, 'all')).not.toThrow();
     expect(() => foldCases({ ...data, cases: data.cases.slice(1) }, 0)).toThrow(/no preprocessed data/);
+    // too few cases for a 5-fold split and no splits file: fold 'all' still trains, a numbered fold says why not
+    expect(() => foldCases({ ...data, splits: null }, 0)).toThrow(expect.objectContaining({ code: 'TRAIN_TOO_FEW_CASES' }));
+    expect(foldCases({ ...data, splits: null }, 'all').train).toHaveLength(5);
   });
 
   it('trains in a worker thread and writes the nnU-Net fold outputs and metrics', async () => {

@@ -19,7 +19,8 @@ export interface TrainingData {
   datasetJson: DatasetJson;
   /** every preprocessed case of the configuration */
   cases: CaseRef[];
-  splits: Fold[];
+  /** null: too few cases for nnU-Net's 5-fold split and no splits_final.json */
+  splits: Fold[] | null;
 }
 
 async function readJson<T>(file: string, code: string, what: string): Promise<T> {
@@ -51,7 +52,9 @@ export async function fromFolder(dir: string, configuration: string): Promise<Tr
   if (!existsSync(dataDir)) throw new NodeError('TRAIN_DATA_MISSING', `no preprocessed data for ${configuration}: ${dataDir} does not exist`, { file: dataDir });
   const ids = (await readdir(dataDir)).filter((f) => f.endsWith('_seg.npy')).map((f) => f.slice(0, -'_seg.npy'.length)).sort();
   const splitsFile = join(dir, 'splits_final.json');
-  const splits = existsSync(splitsFile) ? await readJson<Fold[]>(splitsFile, 'TRAIN_SPLITS_MISSING', 'splits_final.json') : kfoldSplits(ids);
+  // fewer than 5 cases make no 5-fold split (sklearn's KFold raises in nnU-Net too); fold 'all' needs none
+  const splits = existsSync(splitsFile) ? await readJson<Fold[]>(splitsFile, 'TRAIN_SPLITS_MISSING', 'splits_final.json')
+    : ids.length >= 5 ? kfoldSplits(ids) : null;
   return { plans, datasetJson, cases: ids.map((id) => ({ id, dir: dataDir })), splits };
 }
 
@@ -59,7 +62,10 @@ export async function fromFolder(dir: string, configuration: string): Promise<Tr
 export function foldCases(data: TrainingData, fold: number | 'all'): { train: CaseRef[]; val: CaseRef[] } {
   const byId = new Map(data.cases.map((c) => [c.id, c]));
   const ids = sortIds([...byId.keys()]);
-  const split: Fold = fold === 'all' ? { train: ids, val: ids } : data.splits[fold] ?? fallbackSplit(ids, fold);
+  if (fold !== 'all' && data.splits === null) {
+    throw new NodeError('TRAIN_TOO_FEW_CASES', `${ids.length} case(s) cannot make nnU-Net's 5 folds: add a splits_final.json or train fold 'all'`);
+  }
+  const split: Fold = fold === 'all' ? { train: ids, val: ids } : data.splits![fold] ?? fallbackSplit(ids, fold);
   const missing = [...split.train, ...split.val].filter((id) => !byId.has(id));
   if (missing.length) {
     throw new NodeError('TRAIN_MISSING_CASES', `fold ${fold}: no preprocessed data for ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ` (+${missing.length - 5} more)` : ''}`,

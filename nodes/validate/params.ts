@@ -10,6 +10,8 @@ export interface ValidateParams {
   checkpoint: string;
   /** cascade, outside a pipeline: folders holding predicted_next_stage/<configuration>/ (no default: keys stay as they were) */
   previous_stage_dirs?: string[];
+  /** a preprocessed folder in nnU-Net's layout instead of the split/preprocess/dataset needs (no default: keys stay) */
+  preprocessed?: string;
 }
 
 export const paramsSchema: JSONSchemaType<ValidateParams> = {
@@ -21,6 +23,7 @@ export const paramsSchema: JSONSchemaType<ValidateParams> = {
     tta: { type: 'boolean', default: true },
     checkpoint: { type: 'string', default: 'checkpoint_final' },
     previous_stage_dirs: { type: 'array', items: { type: 'string', format: 'path' }, nullable: true },
+    preprocessed: { type: 'string', format: 'path', minLength: 1, nullable: true },
   },
   required: ['configuration', 'fold'],
   additionalProperties: false,

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeNpy } from '../../src/imaging/io/npy.js';
 import { preprocessCommand } from '../../src/cli/commands/preprocess.js';
+import { trainCommand } from '../../src/cli/commands/train.js';
 import { makeTinyDataset } from './tiny-dataset.js';
 
 process.env.NNUNET_PREPROCESS_WORKERS = '1';
@@ -50,5 +51,23 @@ describe('nnunet preprocess', () => {
     expect(third.nodes.some((n) => n.node === 'plan' || n.node === 'fingerprint')).toBe(false);
     expect(third.nodes.filter((n) => n.node === 'preprocess').every((n) => n.status === 'cached')).toBe(true);
     expect(readFileSync(join(given, ids[0], 'case_002.npy'))).toEqual(readFileSync(join(out, ids[0], 'case_002.npy')));
+  });
+
+  it('nnunet train on the preprocessed folder validates the fold against gt_segmentations/, as nnUNetv2_train does', { timeout: 300_000 }, async () => {
+    const dataset = join(root, 'Dataset901_TinyTrain');
+    await makeTinyDataset(dataset, 6);
+    const pre = join(root, 'pre-train');
+    const dirs = { storeDir: join(root, 'store'), runsDir: join(root, 'runs') };
+    expect((await preprocessCommand(dataset, { out: pre, gpuMemory: 8, planner: 'default', configurations: ['3d_fullres'], ...dirs }, () => {})).status).toBe('succeeded');
+    const out = join(root, 'fold_0');
+    const r = await trainCommand(pre, '3d_fullres', '0', { epochs: 1, iterations: 1, valIterations: 1, seed: 1, batchSize: 2, quiet: true, out }, dirs);
+    expect(r.status, JSON.stringify(r.nodes.map((n) => [n.id, n.status, n.error]))).toBe('succeeded');
+    expect(r.nodes.map((n) => n.node).sort()).toEqual(['train', 'validate']);
+    // nnU-Net's seeded 5-fold split of 6 cases: fold 0 validates 2 of them
+    const summary = JSON.parse(readFileSync(join(out, 'validation', 'summary.json'), 'utf8'));
+    const predicted = readdirSync(join(out, 'validation')).filter((f) => f.endsWith('.nii.gz'));
+    expect(predicted).toHaveLength(2);
+    expect(summary.metric_per_case).toHaveLength(2);
+    expect(r.nodes.find((n) => n.node === 'validate')?.metrics.cases).toBe(2);
   });
 });

@@ -55,7 +55,14 @@ function trainParams(configuration: string, fold: number | 'all', o: TrainComman
 export function trainPipeline(folder: string, configuration: string, fold: number | 'all', o: TrainCommandOptions): string {
   const train = trainParams(configuration, fold, o);
   if (existsSync(join(folder, 'nnUNetPlans.json'))) {
-    return stringify({ version: 1, name: 'train', nodes: { train: { uses: 'train-fold', with: { ...train, preprocessed: folder } } } });
+    const nodes: Record<string, unknown> = { train: { uses: 'train-fold', with: { ...train, preprocessed: folder } } };
+    // nnUNetv2_train's final validation, against the folder's gt_segmentations/ (`nnunet preprocess` writes them;
+    // fold 'all' has no held-out cases)
+    if (fold !== 'all' && existsSync(join(folder, 'gt_segmentations'))) {
+      nodes.validate = { uses: 'validate', needs: ['train'],
+        with: { configuration, fold, preprocessed: folder, ...(train.previous_stage_dirs ? { previous_stage_dirs: train.previous_stage_dirs } : {}) } };
+    }
+    return stringify({ version: 1, name: 'train', nodes });
   }
   const nodes: Record<string, unknown> = {
     dataset: { uses: 'dataset', with: { path: folder } },
