@@ -31,6 +31,14 @@ const failure = async (path: string) => {
 };
 
 describe('dataset node', () => {
+  it('says what labels needs when only background is declared', async () => {
+    const dir = copyGood();
+    const ds = JSON.parse(readFileSync(join(dir, 'dataset.json'), 'utf8'));
+    writeFileSync(join(dir, 'dataset.json'), JSON.stringify({ ...ds, labels: { background: 0 } }));
+    const err = await failure(dir);
+    expect(err.issues.map((i) => i.message)).toContainEqual(expect.stringContaining('/labels: needs "background": 0 and at least one foreground label'));
+  });
+
   it('names the file, line and column of a dataset.json that is not JSON', async () => {
     const dir = copyGood();
     writeFileSync(join(dir, 'dataset.json'), '{\n  "channel_names": {"0": "T1"},\n  "numTraining": 3,\n}\n');

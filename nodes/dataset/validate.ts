@@ -33,7 +33,9 @@ function schemaIssues(errors: ErrorObject[], file: string): Issue[] {
     }
     const path = e.instancePath;
     const labelValue = /^\/labels\/[^/]+(\/\d+)?$/.test(path);
-    out.set(path, labelValue ? 'a label value must be an integer >= 0, or a list of them (a region)' : `must ${e.message?.replace(/^must /, '')}`);
+    const tooFewLabels = path === '/labels' && e.keyword === 'minProperties';
+    out.set(path, labelValue ? 'a label value must be an integer >= 0, or a list of them (a region)'
+      : tooFewLabels ? 'needs "background": 0 and at least one foreground label' : `must ${e.message?.replace(/^must /, '')}`);
   }
   return [...out].map(([path, message]) => ({ code: 'DATASET_JSON_SCHEMA', file, path, message }));
 }

@@ -26,6 +26,11 @@ describe('pipeline errors name file, line, column and path', () => {
     expect(e.issues[0]).toMatchObject({ file: p.pipeline, line: 4 });
   });
 
+  it('schema messages in plain words: a wrong version, no nodes', async () => {
+    const e = await planError('version: 2\nnodes: {}\n');
+    expect(e.issues.map((i) => [i.path, i.line, i.message])).toEqual([['/version', 1, 'must be 1'], ['/nodes', 2, 'must not be empty']]);
+  });
+
   it('schema violations: every unknown key and wrong type at once', async () => {
     const e = await planError(['version: 1', 'nodes:', '  a:', '    uses: value', '    bogus: 1', '    needs: 5', '    with: { value: 1 }'].join('\n'));
     expect(e.code).toBe('PIPELINE_SCHEMA');

@@ -68,6 +68,11 @@ export function schemaProblems(errors: ErrorObject[] | null | undefined, describ
     } else if (e.keyword === 'oneOf' || e.keyword === 'anyOf') {
       const what = describe?.(e.schemaPath.replace(/\/(oneOf|anyOf)$/, '')) ?? branchTypes(e.schema);
       out.push({ path, key: false, message: what ? `must be ${what}` : 'does not match any allowed form' });
+    } else if (e.keyword === 'const') {
+      out.push({ path, key: false, message: `must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}` });
+    } else if (e.keyword === 'minProperties' || e.keyword === 'minItems') {
+      const limit = (e.params as { limit: number }).limit;
+      out.push({ path, key: false, message: `must not be empty${limit > 1 ? ` (at least ${limit} entries)` : ''}` });
     } else if (e.keyword === 'enum') {
       out.push({ path, key: false, message: `must be one of ${JSON.stringify((e.params as { allowedValues: unknown[] }).allowedValues)}` });
     } else if (e.keyword === 'propertyNames') {
