@@ -14,6 +14,7 @@ import { chosenConfigurations, closeModel, openModel, type Model } from './model
 import { predictEnsemble } from './predict-ensemble.js';
 import { paramsSchema, type PredictParams } from './params.js';
 import { predictCases } from './previous-stage.js';
+import type { PredictFolderResult } from './predict-folder.js';
 
 async function run(ctx: ActionContext<PredictParams>) {
   const p = ctx.params;
@@ -37,7 +38,7 @@ async function run(ctx: ActionContext<PredictParams>) {
     };
     const configuration = members.length > 1 ? members.join('+') : model.configuration;
     const folds = model.folds;
-    let result;
+    let result: PredictFolderResult;
     if (members.length > 1) {
       closeModel(model);
       model = undefined;

@@ -18,6 +18,7 @@ import { NodeError } from '../../engine/errors.js';
 import { predictCases } from '../../../nodes/predict/previous-stage.js';
 import { describeBackend, initBackend } from '../../nn/backend.js';
 import { int, num, positiveInt } from '../option-parsers.js';
+import type { PredictFolderResult } from '../../../nodes/predict/predict-folder.js';
 
 export interface PredictCommandOptions {
   input: string[];
@@ -81,7 +82,7 @@ export async function predictCommand(o: PredictCommandOptions, log: (line: strin
       },
       log,
     };
-    let result;
+    let result: PredictFolderResult;
     if (ensemble) {
       // the members load their own networks
       closeModel(model);
