@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
 import type { Issue } from '../../src/engine/errors.js';
-import { readImage, readSegmentation, type Volume } from '../../src/imaging/index.js';
+import { readImage, readSegmentation, tiffSpacingFile, type Volume } from '../../src/imaging/index.js';
 import { locateJson, type JsonLocator } from '../../src/util/json-position.js';
 import { channelNames, type CaseFiles, type DatasetJson } from './format.js';
 import { allowedLabelValues, labelIssues } from './labels.js';
@@ -242,6 +242,12 @@ function unexpectedValues(data: Float32Array, allowed: Set<number>): { undeclare
 
 const someValues = (values: Set<number>) => `[${[...values].sort((a, b) => a - b).slice(0, 10).join(', ')}${values.size > 10 ? ', ...' : ''}]`;
 
+/** 3D TIFFs take their spacing from a `<case>.json` beside them (1 x 1 x 1 without): say which one is missing. */
+function tiffSpacingHint(image: string, label: string): string {
+  const missing = [tiffSpacingFile(image, 'image'), tiffSpacingFile(label, 'label')].filter((f): f is string => f !== undefined && !existsSync(f));
+  return missing.length ? ` (no spacing file ${missing.join(', ')}: a 3D TIFF without one has spacing 1 x 1 x 1, as in nnU-Net's Tiff3DIO)` : '';
+}
+
 /** Checks one training case; returns its issues (empty when fine). Messages name the case and the file. */
 export async function caseIssues(c: CaseFiles, ds: DatasetJson): Promise<Issue[]> {
   const issues: Issue[] = [];
@@ -284,7 +290,10 @@ export async function caseIssues(c: CaseFiles, ds: DatasetJson): Promise<Issue[]
     add('DATASET_UNREADABLE', c.label, `cannot read: ${errorText(e, c.label)}`);
     return issues;
   }
-  if (ref) for (const r of geometryIssues(ref.vol, seg, basename(ref.file), 'DATASET_LABEL_GEOMETRY')) add('DATASET_LABEL_GEOMETRY', c.label, r);
+  if (ref) {
+    const hint = tiffSpacingHint(ref.file, c.label);
+    for (const r of geometryIssues(ref.vol, seg, basename(ref.file), 'DATASET_LABEL_GEOMETRY')) add('DATASET_LABEL_GEOMETRY', c.label, r.startsWith('spacing') ? r + hint : r);
+  }
   const { undeclared, fractional } = unexpectedValues(seg.data, allowedLabelValues(ds.labels));
   if (undeclared.size > 0) add('DATASET_UNDECLARED_LABELS', c.label, `label values ${someValues(undeclared)} are not declared in dataset.json labels`);
   if (fractional.size > 0) add('DATASET_NON_INTEGER_LABELS', c.label, `label values must be integers, found ${someValues(fractional)}`);

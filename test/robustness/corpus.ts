@@ -78,6 +78,22 @@ async function pngDatasetWithRgbLabel(dir: string): Promise<void> {
   }, null, 4));
 }
 
+/**
+ * A 3D TIFF dataset whose image spacing files sit at `<case>_0000.json` (where a writer puts them) instead of
+ * Tiff3DIO's `<case>.json`: the images read as 1 x 1 x 1 and disagree with the labels.
+ */
+async function tiffDatasetWithMisplacedSpacing(dir: string): Promise<void> {
+  rmSync(dir, { recursive: true, force: true });
+  for (const f of ['imagesTr', 'labelsTr']) mkdirSync(join(dir, f), { recursive: true });
+  const spacing: Shape3 = [2, 0.5, 0.5];
+  for (const [n, id] of CASES.entries()) {
+    const { image, label } = caseVolumes(SHAPE, spacing, 0, n + 1);
+    await writeImage(join(dir, 'imagesTr', `${id}_0000.tif`), image);
+    await writeImage(join(dir, 'labelsTr', `${id}.tif`), label);
+  }
+  writeFileSync(join(dir, 'dataset.json'), JSON.stringify({ channel_names: { 0: 'EM' }, labels: { background: 0, a: 1, b: 2 }, numTraining: 3, file_ending: '.tif' }, null, 4));
+}
+
 export const variants: Variant[] = [
   // dataset.json itself
   { name: 'dataset.json missing', build: (d) => unlinkSync(join(d, 'dataset.json')), codes: ['DATASET_JSON_UNREADABLE'], mentions: ['dataset.json'] },
@@ -188,6 +204,10 @@ export const variants: Variant[] = [
         spacing: [1, 1, 1, 1], origin: [0, 0, 0, 0], direction: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1] });
     },
     codes: ['DATASET_CHANNEL_COUNT'], mentions: ['case_b', '<dir>/imagesTr/case_b_0001.nii.gz: 2', 'hold 3 channel(s)', 'declares 2'],
+  },
+  {
+    name: 'a 3D TIFF dataset without Tiff3DIO spacing files beside the images', build: tiffDatasetWithMisplacedSpacing,
+    codes: ['DATASET_LABEL_GEOMETRY'], mentions: ['case_a', '<dir>/labelsTr/case_a.tif', 'no spacing file <dir>/imagesTr/case_a.json', 'spacing 1 x 1 x 1'],
   },
   { name: 'a 2D PNG dataset with an RGB label', build: pngDatasetWithRgbLabel, codes: ['DATASET_UNREADABLE'], mentions: ['case_b', '<dir>/labelsTr/case_b.png', 'one channel'] },
   // the `dataset` key

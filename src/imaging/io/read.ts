@@ -132,12 +132,12 @@ function greyPaletteBmp(file: string, planar: Float32Array, components: number):
   return true;
 }
 
-function tiff3d(file: string, raw: ItkRaw, sidecar: string): Planar {
+function tiff3d(file: string, raw: ItkRaw, sidecar: string | undefined): Planar {
   if (raw.dimension !== 3 || raw.components !== 1) {
     throw new ImageError('IMAGE_UNSUPPORTED_DIMENSION', `${file}: the 3D TIFF reader needs a single-channel 3D stack`, { file });
   }
   let spacing: Shape3 = [1, 1, 1];
-  if (existsSync(sidecar)) {
+  if (sidecar && existsSync(sidecar)) {
     const text = readFileSync(sidecar, 'utf8');
     let parsed: { spacing?: unknown } | null;
     try {
@@ -159,8 +159,8 @@ function tiff3d(file: string, raw: ItkRaw, sidecar: string): Planar {
   return { data: toPlanarFloat32(file, raw), channels: 1, shape: [z, y, x], spacing, geometry };
 }
 
-/** `sidecar` is Tiff3DIO's spacing file: `<case>.json` beside the image. */
-async function readOne(file: string, sidecar: string): Promise<Planar> {
+/** `sidecar` is Tiff3DIO's spacing file (`tiffSpacingFile`). */
+async function readOne(file: string, sidecar: string | undefined): Promise<Planar> {
   const { kind } = readerFor(file);
   if (!existsSync(file)) throw new ImageError('IMAGE_NOT_FOUND', `${file}: no such file`, { file });
   // the check streams through node:zlib on the libuv pool while ITK decodes on this thread; its verdict wins
@@ -192,12 +192,21 @@ function checkAgreement(files: string[], parts: Planar[]): void {
   }
 }
 
+/**
+ * Tiff3DIO's spacing file: `<case>.json` beside the image (the channel suffix `_XXXX` dropped) or the label; without
+ * it the spacing is 1 x 1 x 1. Undefined for files no TIFF reader reads.
+ */
+export function tiffSpacingFile(file: string, role: 'image' | 'label'): string | undefined {
+  const { ending, kind } = readerFor(file);
+  if (kind !== 'tif' && kind !== 'tiff3d') return undefined;
+  return `${file.slice(0, file.length - ending.length - (role === 'image' ? 5 : 0))}.json`;
+}
+
 /** Reads one case's channel files (`_0000`, `_0001`, ...) into one float32 volume, channels stacked in order. */
 export async function readImage(files: string[]): Promise<Volume<Float32Array>> {
   if (files.length === 0) throw new ImageError('IMAGE_BAD_ARGUMENT', 'readImage needs at least one file');
-  const sidecar = (f: string) => f.slice(0, f.length - readerFor(f).ending.length - 5) + '.json';
   const parts: Planar[] = [];
-  for (const f of files) parts.push(await readOne(f, sidecar(f)));
+  for (const f of files) parts.push(await readOne(f, tiffSpacingFile(f, 'image')));
   checkAgreement(files, parts);
   const channels = parts.reduce((a, p) => a + p.channels, 0);
   let data = parts[0].data;
@@ -215,7 +224,7 @@ export async function readImage(files: string[]): Promise<Volume<Float32Array>> 
 
 /** Reads a label map (one channel, float32 as nnU-Net reads it; callers cast). */
 export async function readSegmentation(file: string): Promise<Volume<Float32Array>> {
-  const p = await readOne(file, file.slice(0, file.length - readerFor(file).ending.length) + '.json');
+  const p = await readOne(file, tiffSpacingFile(file, 'label'));
   if (p.channels !== 1) {
     throw new ImageError('IMAGE_UNSUPPORTED_PIXEL', `${file}: a segmentation must have one channel, this file has ${p.channels}`, { file });
   }
