@@ -37,7 +37,8 @@ function resolvePaths(schema: unknown, value: Json, baseDir: string): Json {
   return value;
 }
 
-function valueAt(value: Json, path: readonly (string | number)[]): Json | undefined {
+/** The value at a key path inside JSON, or undefined where the path leaves it. */
+export function valueAt(value: Json, path: readonly (string | number)[]): Json | undefined {
   let v: Json | undefined = value;
   for (const k of path) v = v !== null && typeof v === 'object' ? (v as Record<string, Json>)[k as string] : undefined;
   return v;

@@ -5,7 +5,7 @@ import type { Json, KindRegistry, NodeKind, Scalar } from '../types.js';
 import { compile, schemaProblems } from './ajv.js';
 import { closure, findCycle, topoOrder } from './graph.js';
 import { interpolate, mentions, type RefProblem } from './interpolate.js';
-import { checkKindParams } from './kind-params.js';
+import { checkKindParams, valueAt } from './kind-params.js';
 import { loadPipelineText, parseYaml, type DocPath, type LoadedYaml } from './load.js';
 import { applyOverrides } from './overrides.js';
 
@@ -83,8 +83,7 @@ function fail(issues: Issue[]): never {
  * --set)'. The error's line:column points at the reference, which alone does not show the value's origin.
  */
 function paramSource(raw: Json, path: readonly (string | number)[], set: Record<string, string> | undefined): string {
-  let v: Json | undefined = raw;
-  for (const k of path) v = v !== null && typeof v === 'object' ? (v as Record<string, Json>)[k as string] : undefined;
+  const v = valueAt(raw, path);
   const ref = typeof v === 'string' ? /^\$\{params\.([\w.-]+)\}$/.exec(v.trim())?.[1] : undefined;
   if (!ref) return '';
   return ` (from params.${ref}${set && ref in set ? ', given with --set' : ''})`;
