@@ -10,18 +10,16 @@ import { channelNames } from '../dataset/format.js';
 import { readCaseListing } from '../dataset/listing.js';
 import { loadPostprocessing } from '../postprocess/apply.js';
 import { findCases, type CaseFiles } from './cases.js';
-import { chosenConfigurations, closeModel, openModel, type Model } from './model.js';
-import { predictEnsemble } from './predict-ensemble.js';
+import { chosenConfigurations, closeModel, openModel } from './model.js';
+import { predictChosen } from './predict-ensemble.js';
 import { paramsSchema, type PredictParams } from './params.js';
-import { predictCases } from './previous-stage.js';
-import type { PredictFolderResult } from './predict-folder.js';
 
 async function run(ctx: ActionContext<PredictParams>) {
   const p = ctx.params;
   const modelDir = ctx.input('model').dir;
   // find-best's choice applies when no configuration is given: an ensemble runs its members and averages them
   const members = p.configuration ? [] : await chosenConfigurations(modelDir);
-  let model: Model | undefined = await openModel(modelDir, { configuration: p.configuration, folds: p.folds });
+  const model = await openModel(modelDir, { configuration: p.configuration, folds: p.folds });
   try {
     let cases: CaseFiles[];
     if (p.input) {
@@ -36,23 +34,14 @@ async function run(ctx: ActionContext<PredictParams>) {
       tta: p.tta, stepSize: p.step_size, saveProbabilities: p.save_probabilities, postprocess: postprocess ?? undefined,
       folds: p.folds, workDir: join(ctx.scratchDir, 'previous_stage'), progress: ctx.progress, log: ctx.log,
     };
-    const configuration = members.length > 1 ? members.join('+') : model.configuration;
-    const folds = model.folds;
-    let result: PredictFolderResult;
-    if (members.length > 1) {
-      closeModel(model);
-      model = undefined;
-      result = await predictEnsemble(cases, modelDir, members, ctx.outDir, common);
-    } else {
-      result = await predictCases(cases, model, ctx.outDir, common);
-    }
+    const result = await predictChosen(cases, model, members, ctx.outDir, common);
     if (result.failed.length > 0) {
       throw new NodeError('PREDICT_CASES_FAILED', `${result.failed.length} of ${cases.length} case(s) failed: ${result.failed.map((f) => `${f.case} (${f.message})`).join('; ')}`,
         { node: ctx.actionId }, { issues: result.failed.map((f) => ({ code: f.code, item: f.case, message: f.message })) });
     }
-    return { metrics: { cases: result.written.length, configuration, folds } };
+    return { metrics: { cases: result.written.length, configuration: members.length > 1 ? members.join('+') : model.configuration, folds: model.folds } };
   } finally {
-    if (model) closeModel(model);
+    closeModel(model);
   }
 }
 

@@ -10,15 +10,13 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { findCases } from '../../../nodes/predict/cases.js';
 import { channelNames } from '../../../nodes/dataset/format.js';
-import { chosenConfigurations, closeModel, openModel, type FoldId, type Model } from '../../../nodes/predict/model.js';
-import { predictEnsemble, type PredictEnsembleOptions } from '../../../nodes/predict/predict-ensemble.js';
+import { chosenConfigurations, closeModel, openModel, type FoldId } from '../../../nodes/predict/model.js';
+import { predictChosen } from '../../../nodes/predict/predict-ensemble.js';
 import { loadPostprocessing } from '../../../nodes/postprocess/apply.js';
 import { unzipTo } from '../../../nodes/export/export-model.js';
 import { NodeError } from '../../engine/errors.js';
-import { predictCases } from '../../../nodes/predict/previous-stage.js';
 import { describeBackend, initBackend } from '../../nn/backend.js';
 import { int, num, positiveInt } from '../option-parsers.js';
-import type { PredictFolderResult } from '../../../nodes/predict/predict-folder.js';
 
 export interface PredictCommandOptions {
   input: string[];
@@ -52,7 +50,7 @@ export async function predictCommand(o: PredictCommandOptions, log: (line: strin
   // find-best's choice applies when no configuration is given: an ensemble runs its members and averages them
   const members = o.configuration ? [] : await chosenConfigurations(modelDir);
   const ensemble = members.length > 1;
-  let model: Model | undefined = await openModel(modelDir, { configuration: o.configuration, folds: o.folds, checkpoint: o.checkpoint });
+  const model = await openModel(modelDir, { configuration: o.configuration, folds: o.folds, checkpoint: o.checkpoint });
   // a cascade model's previous stage (or an ensemble's members) predicts into here first
   const workDir = await mkdtemp(join(tmpdir(), 'nnunet-previous-stage-'));
   try {
@@ -66,7 +64,7 @@ export async function predictCommand(o: PredictCommandOptions, log: (line: strin
     let passStart = started;
     let last = started;
     let current = '';
-    const common: PredictEnsembleOptions = {
+    const result = await predictChosen(cases, model, members, resolve(o.output), {
       tta: o.tta, stepSize: o.stepSize, saveProbabilities: o.saveProbabilities, continuePrediction: o.continuePrediction,
       postprocess: postprocess ?? undefined, folds: o.folds, checkpoint: o.checkpoint, workDir,
       // one line per finished case with its time and an ETA from the mean so far (of this pass, for a cascade's two)
@@ -81,22 +79,14 @@ export async function predictCommand(o: PredictCommandOptions, log: (line: strin
         current = p.message ?? '';
       },
       log,
-    };
-    let result: PredictFolderResult;
-    if (ensemble) {
-      // the members load their own networks
-      closeModel(model);
-      model = undefined;
-      result = await predictEnsemble(cases, modelDir, members, resolve(o.output), common);
-    } else {
-      result = await predictCases(cases, model, resolve(o.output), { ...common, previousStage: o.previousStage && resolve(o.previousStage) });
-    }
+      previousStage: o.previousStage && resolve(o.previousStage),
+    });
     const secs = (Date.now() - started) / 1000;
     log(`${result.written.length} written, ${result.skipped.length} skipped, ${result.failed.length} failed in ${secs.toFixed(1)} s -> ${resolve(o.output)}`);
     for (const f of result.failed) log(`FAILED ${f.case}: ${f.message} [${f.code}]`);
     return result.failed.length > 0 ? 1 : 0;
   } finally {
-    if (model) closeModel(model);
+    closeModel(model);
     await rm(workDir, { recursive: true, force: true });
     if (unpacked) await rm(unpacked, { recursive: true, force: true });
   }
