@@ -4,6 +4,7 @@
  * is one region or the all-foreground step depends on the dataset's labels.
  */
 import type { LabelValue } from '../dataset/format.js';
+import { labelKey } from '../evaluate/summary.js';
 
 const sameValue = (a: LabelValue, b: LabelValue): boolean => JSON.stringify([a].flat()) === JSON.stringify([b].flat());
 
@@ -12,8 +13,8 @@ export function describeOperation(op: string, labels: Record<string, LabelValue>
   const declared = Object.entries(labels).filter(([name]) => name !== 'background' && name !== 'ignore');
   const named = (v: LabelValue): string => {
     const name = declared.find(([, d]) => sameValue(d, v))?.[0];
-    const text = Array.isArray(v) ? `(${v.join(', ')})` : String(v);
-    return name ? `${name} ${text.startsWith('(') ? text : `(${text})`}` : text;
+    const text = labelKey(v);
+    return name ? `${name} ${Array.isArray(v) ? text : `(${text})`}` : text;
   };
   const oneRegion = Array.isArray(value) && value.every((x) => typeof x === 'number') && declared.some(([, d]) => Array.isArray(d) && sameValue(d, value as number[]));
   if (!Array.isArray(value) || oneRegion) return named(value as LabelValue);

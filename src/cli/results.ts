@@ -10,6 +10,7 @@ import { artifactDir, type RunNodeRecord, type RunRecord } from '../engine/index
 import { CASES_FILE, readCaseListing } from '../../nodes/dataset/listing.js';
 import type { LabelValue } from '../../nodes/dataset/format.js';
 import { describeOperations } from '../../nodes/postprocess/describe.js';
+import { labelKey } from '../../nodes/evaluate/summary.js';
 
 const fmt = (x: unknown): string => (typeof x === 'number' && Number.isFinite(x) ? x.toFixed(4) : 'n/a');
 const rel = (p: string): string => {
@@ -34,8 +35,7 @@ function datasetLabels(datasetDir: string | undefined): Record<string, LabelValu
 
 /** summary.json key -> name: '1' for a label, '(1, 2)' (Python's tuple repr) for a region */
 function labelNames(labels: Record<string, LabelValue>): Record<string, string> {
-  const key = (v: LabelValue): string => (!Array.isArray(v) ? String(v) : v.length === 1 ? `(${v[0]},)` : `(${v.join(', ')})`);
-  return Object.fromEntries(Object.entries(labels).map(([name, v]) => [key(v), name]));
+  return Object.fromEntries(Object.entries(labels).map(([name, v]) => [labelKey(v), name]));
 }
 
 function table(header: string[], rows: string[][]): string[] {
