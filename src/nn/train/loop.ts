@@ -15,7 +15,7 @@ import { deepSupervisionScales, deepSupervisionWeights, labelSetup } from '../lo
 import { configureAugmentation, createBatchLoader, type BatchLoader } from '../data/index.js';
 import { assignWeights, readCheckpoint, saveCheckpoint, type CheckpointMeta } from '../checkpoint.js';
 import { TRAINING, type TrainConfig } from './config.js';
-import { finiteOrNull, withEpochTimes, type EpochLog, type EpochTimes } from './log.js';
+import { finiteOrNull, withEpochTimes, type EpochLog, type EpochTimes, type TimedEpochLog } from './log.js';
 import { progressSvg } from './progress-svg.js';
 import { emaUpdate, emptyCounts, nanMean, pseudoDice } from './pseudo-dice.js';
 import { trainStep, validationStep, type StepSetup } from './step.js';
@@ -39,12 +39,10 @@ export interface TrainResult {
 }
 
 const CHECKPOINTS = ['checkpoint_final', 'checkpoint_latest', 'checkpoint_best'] as const;
-/** in the scratch folder only: checkpoints and outputs stay free of clock readings */
-const EPOCH_TIMES_FILE = 'epoch_times.json';
-
+/** The epoch times the scratch folder's (timed) training_log.json kept, for a resumed run. */
 async function readEpochTimes(scratchDir: string): Promise<EpochTimes> {
   try {
-    return JSON.parse(await readFile(join(scratchDir, EPOCH_TIMES_FILE), 'utf8')) as EpochTimes;
+    return (JSON.parse(await readFile(join(scratchDir, 'training_log.json'), 'utf8')) as TimedEpochLog[]).map((e) => e.epoch_time_s ?? null);
   } catch {
     return [];
   }
@@ -119,11 +117,10 @@ export async function runTraining(cfg: TrainConfig, hooks: TrainHooks): Promise<
       inputChannels, numOutputs: labels.numOutputs, currentEpoch, bestEma, ema, log, mirrorAxes: aug.mirrorAxes,
       info: { seed, netops: netOps().name, batch_size: batchSize, patch_size: patchSize },
     });
-    // the scratch copy is for people watching a run: it carries the epoch times the output leaves out
+    // the scratch copy carries the epoch times the output leaves out (people watching a run, and a resume read them)
     const writeLogs = async (dir: string, timed: boolean) => {
       await writeFile(join(dir, 'training_log.json'), JSON.stringify(timed ? withEpochTimes(log, epochTimes) : log, null, 1));
       await writeFile(join(dir, 'progress.svg'), progressSvg(log, timed ? epochTimes : undefined));
-      if (timed) await writeFile(join(dir, EPOCH_TIMES_FILE), JSON.stringify(epochTimes));
     };
 
     if (startEpoch < cfg.epochs) {
