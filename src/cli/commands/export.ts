@@ -2,20 +2,33 @@
  * `nnunet export <pipeline.yaml> -o <folder | file.zip> [--node export] [--set k=v ...]`: brings the pipeline's
  * export node up to date (cached when nothing changed) and copies its model folder out, or zips it
  * (nnUNetv2_export_model_to_zip). The result is what `nnunet predict -m` takes on another machine.
+ * `--format onnx` writes that model (the pipeline's, or a model folder or .zip given instead) as ONNX.
  */
-import { mkdir } from 'node:fs/promises';
+import { existsSync, statSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { Option } from 'commander';
+import { NnunetError } from '../../engine/errors.js';
+import { exportOnnx } from '../../interop/onnx/export-onnx.js';
+import { ONNX_INFO_FILE } from '../../interop/onnx/info.js';
 import { copyOut } from '../../util/copy-out.js';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { kinds } from '../../../nodes/index.js';
-import { zipFolder } from '../../../nodes/export/export-model.js';
+import { unzipTo, zipFolder } from '../../../nodes/export/export-model.js';
 import { artifactDir, runPipeline, type KindRegistry } from '../../engine/index.js';
 import { collectSet } from './run.js';
 import { createProgress } from '../progress.js';
 
+export type ExportFormat = 'folder' | 'onnx';
+
 export interface ExportCommandOptions {
   output: string;
   node: string;
+  /** default 'folder': the model folder (or .zip) itself */
+  format?: ExportFormat;
+  /** --format onnx: which configuration of the model */
+  configuration?: string;
   set?: Record<string, string>;
   store?: string;
   runsDir?: string;
@@ -23,16 +36,28 @@ export interface ExportCommandOptions {
   kinds?: KindRegistry;
 }
 
-export async function exportCommand(pipeline: string, o: ExportCommandOptions, log: (l: string) => void): Promise<number> {
-  // a long pipeline (training) may run first: show its live progress
-  const view = createProgress(false);
-  const record = await runPipeline({ kinds: o.kinds ?? kinds, pipelineFile: resolve(pipeline), targets: [o.node], set: o.set, storeDir: o.store, runsDir: o.runsDir, name: 'export',
-    onEvent: view.observer }).finally(() => view.stop());
-  const done = record.nodes.find((n) => n.node === o.node && n.outputs);
-  if (record.status !== 'succeeded' || !done) {
-    return 1;
+export async function exportCommand(source: string, o: ExportCommandOptions, log: (l: string) => void): Promise<number> {
+  const src = resolve(source);
+  if (o.format !== 'onnx') return exportFolder(src, o, log);
+  if (!existsSync(src)) throw new NnunetError('CLI_EXPORT_SOURCE', `no pipeline file or model folder at ${src}`, { file: src });
+  const isModel = statSync(src).isDirectory() || src.endsWith('.zip');
+  const unpacked = src.endsWith('.zip') ? await mkdtemp(join(tmpdir(), 'nnunet-model-')) : null;
+  try {
+    if (unpacked) await unzipTo(src, unpacked);
+    const modelDir = unpacked ?? (isModel ? src : await pipelineModel(src, o));
+    if (!modelDir) return 1;
+    const out = resolve(o.output);
+    const info = await exportOnnx(modelDir, out, { configuration: o.configuration });
+    log(`ONNX model exported to ${out}: ${info.folds.map((f) => f.file).join(', ')} + ${ONNX_INFO_FILE} (${info.configuration}, input ${info.input.layout})`);
+    return 0;
+  } finally {
+    if (unpacked) await rm(unpacked, { recursive: true, force: true });
   }
-  const dir = await artifactDir(o.store ?? process.env.NNUNET_STORE ?? '.nnunet', done.outputs!.digest);
+}
+
+async function exportFolder(pipeline: string, o: ExportCommandOptions, log: (l: string) => void): Promise<number> {
+  const dir = await pipelineModel(pipeline, o);
+  if (!dir) return 1;
   const out = resolve(o.output);
   if (out.endsWith('.zip')) {
     await zipFolder(dir, out);
@@ -44,12 +69,27 @@ export async function exportCommand(pipeline: string, o: ExportCommandOptions, l
   return 0;
 }
 
+/** The export node's model folder in the store, brought up to date; null when the run failed. */
+async function pipelineModel(pipeline: string, o: ExportCommandOptions): Promise<string | null> {
+  // a long pipeline (training) may run first: show its live progress
+  const view = createProgress(false);
+  const record = await runPipeline({ kinds: o.kinds ?? kinds, pipelineFile: resolve(pipeline), targets: [o.node], set: o.set, storeDir: o.store, runsDir: o.runsDir, name: 'export',
+    onEvent: view.observer }).finally(() => view.stop());
+  const done = record.nodes.find((n) => n.node === o.node && n.outputs);
+  if (record.status !== 'succeeded' || !done) {
+    return null;
+  }
+  return artifactDir(o.store ?? process.env.NNUNET_STORE ?? '.nnunet', done.outputs!.digest);
+}
+
 export function register(program: Command): void {
   program
     .command('export')
     .description("export a pipeline's trained model as a self-contained folder or zip (nnUNetv2_export_model_to_zip)")
-    .argument('<pipeline>', 'pipeline YAML with an export node')
-    .requiredOption('-o, --output <path>', 'model folder, or a .zip file')
+    .argument('<pipeline>', 'pipeline YAML with an export node (--format onnx: or a model folder or .zip)')
+    .requiredOption('-o, --output <path>', 'model folder, or a .zip file (--format onnx: the folder for the .onnx files)')
+    .addOption(new Option('--format <format>', 'folder: the model folder or .zip; onnx: one .onnx per fold + nnunet_onnx.json').choices(['folder', 'onnx']).default('folder'))
+    .option('-c, --configuration <name>', "--format onnx: the configuration to export (default: find-best's choice, else the only one)")
     .option('--node <name>', 'name of the export node in the pipeline', 'export')
     .option('--set <key=value>', 'override a pipeline param (repeatable)', collectSet)
     .action(async (pipeline: string, opts: Omit<ExportCommandOptions, 'store' | 'runsDir'>, cmd: Command) => {
