@@ -58,11 +58,16 @@ export async function exportOnnx(modelDir: string, outDir: string, opts: OnnxExp
       if (!n.network) throw new NodeError('EXPORT_ONNX_UNSUPPORTED', `fold ${model.folds[i]} of ${model.configuration} in ${modelDir} is not a network this exporter can read`);
       return n.network;
     });
+    const outputs = outputChannels(model);
+    if (outputs.length !== nets[0].spec.numClasses) {
+      throw new NodeError('EXPORT_ONNX_LABELS', `${join(modelDir, 'dataset.json')}: dataset.json declares ${outputs.length} output channels ` +
+        `(${outputs.map((c) => c.name).join(', ')}); the network has ${nets[0].spec.numClasses}`, { file: join(modelDir, 'dataset.json') });
+    }
     await mkdir(outDir, { recursive: true });
     for (let i = 0; i < nets.length; i++) {
       await writeFile(join(outDir, foldFile(model.folds[i])), unetToOnnx(nets[i], `${model.plans.dataset_name}_${model.configuration}_fold_${model.folds[i]}`));
     }
-    const info = modelInfo(model, nets[0], await postprocessing(modelDir));
+    const info = modelInfo(model, nets[0], outputs, await postprocessing(modelDir));
     await writeFile(join(outDir, ONNX_INFO_FILE), `${JSON.stringify(info, null, 2)}\n`);
     return info;
   } finally {
@@ -94,12 +99,11 @@ function outputChannels(model: Model): OnnxOutputChannel[] {
   return setup.allLabels.map((label, index) => ({ index, name: named.find(([, v]) => v === label)?.[0] ?? `label ${label}`, label }));
 }
 
-function modelInfo(model: Model, net: UNet, post: PostprocessingOp[]): OnnxModelInfo {
+function modelInfo(model: Model, net: UNet, outputs: OnnxOutputChannel[], post: PostprocessingOp[]): OnnxModelInfo {
   const { config, plans } = model;
   const dim = net.spec.dim;
   const [batch, ...spatial] = dynamicAxes(dim);
   const layout = dim === 3 ? 'NCDHW' : 'NCHW';
-  const outputs = outputChannels(model);
   const sigmoid = outputs.some((c) => c.region);
   const mirror = model.networks[0].mirrorAxes ?? config.patch_size.map((_, i) => i);
   const properties = plans.foreground_intensity_properties_per_channel ?? {};
