@@ -7,7 +7,7 @@
  * Layout is ONNX's NC(D)HW; weights are transposed from tfjs's channels-last filters to PyTorch's
  * [Cout, Cin, ...k] / [Cin, Cout, ...k] and keep the state_dict names. Batch and spatial axes are dynamic.
  */
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import type { Conv, ResBlock, UNet, Unit } from '../../nn/unet/index.js';
 import { ATTR, FLOAT, type AttributeProto, type Dimension, type GraphProto, type NodeProto, type TensorProto } from './proto.js';
 
@@ -42,43 +42,53 @@ class GraphBuilder {
     return name;
   }
 
-  /** The parameter as an initializer, its axes permuted from tfjs's layout to PyTorch's (perm null: as is). */
-  private weight(v: tf.Variable, perm: number[] | null): string {
-    const name = this.names.get(v);
-    if (!name) throw new Error('ONNX export: a layer variable is not among the network parameters');
-    const [data, dims] = tf.tidy(() => {
-      const t = perm ? tf.transpose(v, perm) : v;
-      return [t.dataSync() as Float32Array, t.shape];
-    });
-    this.initializers.push({ name, dims, dataType: FLOAT, rawData: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) });
-    return name;
+  /** The parameter as an initializer under its state_dict name, values as stored (norm weights, biases). */
+  private weight(v: tf.Variable): string {
+    return this.initializer(v, v.dataSync() as Float32Array, v.shape);
   }
 
-  /** tfjs [...k, A, B] -> torch [B, A, ...k]: conv [...k, Cin, Cout] and transposed conv [...k, Cout, Cin] alike. */
+  /**
+   * A filter in PyTorch's layout: tfjs [...k, A, B] -> torch [B, A, ...k], which is conv [...k, Cin, Cout] ->
+   * [Cout, Cin, ...k] and transposed conv [...k, Cout, Cin] -> [Cin, Cout, ...k] alike. A plain loop: tfjs's generic
+   * rank-5 transpose takes minutes on a 30M-parameter network.
+   */
   private filter(v: tf.Variable): string {
-    const r = v.rank - 2;
-    return this.weight(v, [r + 1, r, ...Array.from({ length: r }, (_, i) => i)]);
+    const src = v.dataSync() as Float32Array;
+    const [A, B] = v.shape.slice(-2);
+    const K = src.length / (A * B);
+    const dst = new Float32Array(src.length);
+    for (let k = 0; k < K; k++) {
+      for (let a = 0; a < A; a++) for (let b = 0; b < B; b++) dst[(b * A + a) * K + k] = src[(k * A + a) * B + b];
+    }
+    return this.initializer(v, dst, [B, A, ...v.shape.slice(0, -2)]);
+  }
+
+  private initializer(v: tf.Variable, data: Float32Array, dims: number[]): string {
+    const name = this.names.get(v);
+    if (!name) throw new Error('ONNX export: a layer variable is not among the network parameters');
+    this.initializers.push({ name, dims, dataType: FLOAT, rawData: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) });
+    return name;
   }
 
   private prefix(v: tf.Variable): string {
     return this.names.get(v)!.replace(/\.weight$/, '');
   }
 
-  conv(c: Conv, x: string): string {
-    const inputs = [x, this.filter(c.w), ...(c.b ? [this.weight(c.b, null)] : [])];
+  conv(c: Conv, x: string, output = this.prefix(c.w)): string {
+    const inputs = [x, this.filter(c.w), ...(c.b ? [this.weight(c.b)] : [])];
     const kernel = c.w.shape.slice(0, c.w.rank - 2);
-    return this.node('Conv', this.prefix(c.w), inputs, [ints('kernel_shape', kernel), ints('strides', c.stride), ints('pads', [...c.pad, ...c.pad])]);
+    return this.node('Conv', output, inputs, [ints('kernel_shape', kernel), ints('strides', c.stride), ints('pads', [...c.pad, ...c.pad])]);
   }
 
   convTranspose(c: Conv, x: string): string {
-    const inputs = [x, this.filter(c.w), ...(c.b ? [this.weight(c.b, null)] : [])];
+    const inputs = [x, this.filter(c.w), ...(c.b ? [this.weight(c.b)] : [])];
     return this.node('ConvTranspose', this.prefix(c.w), inputs, [ints('kernel_shape', c.stride), ints('strides', c.stride)]);
   }
 
   unit(u: Unit, x: string): string {
     const y = this.conv(u.conv, x);
     const base = this.prefix(u.conv.w).replace(/\.conv$/, '');
-    const n = this.node('InstanceNormalization', `${base}.norm`, [y, this.weight(u.gamma, null), this.weight(u.beta, null)],
+    const n = this.node('InstanceNormalization', `${base}.norm`, [y, this.weight(u.gamma), this.weight(u.beta)],
       [float('epsilon', this.net.spec.normEps)]);
     return u.activate ? this.leakyRelu(`${base}.nonlin`, n) : n;
   }
@@ -114,8 +124,7 @@ export function unetGraph(net: UNet, name: string): GraphProto {
     for (const u of net.decoder[j]) d = g.unit(u, d);
     low = d;
   }
-  const head = g.conv(net.heads[net.heads.length - 1], low);
-  g.nodes.push({ opType: 'Identity', name: OUTPUT_NAME, input: [head], output: [OUTPUT_NAME], attribute: [] });
+  g.conv(net.heads[net.heads.length - 1], low, OUTPUT_NAME);
   const [batch, ...spatial] = dynamicAxes(net.spec.dim);
   const shape = (channels: number): Dimension[] => [{ dimParam: batch }, { dimValue: channels }, ...spatial.map((dimParam) => ({ dimParam }))];
   const value = (valueName: string, channels: number) => ({ name: valueName, type: { tensorType: { elemType: FLOAT, shape: { dim: shape(channels) } } } });
