@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A one-node Slurm cluster on loopback for the tests (Debian's slurm-wlm + munge, as root).
-#   bash test/slurm/cluster.sh start   -> prints SLURM_CONF=<file> once `sinfo` shows the node idle
+#   bash test/slurm/cluster.sh start   -> prints SLURM_CONF=<file> once `sinfo` shows the node idle (and REUSED
+#                                         when a cluster this script started earlier was already up)
 #   bash test/slurm/cluster.sh stop    -> stops what `start` started (nothing when it reused a running cluster)
 # Only one cluster can run on a machine: `start` reuses one this script started (state in $DIR), and fails
 # clearly when another slurmctld runs. Exit 3 = Slurm cannot run here (not root, packages missing): tests skip.
@@ -24,7 +25,7 @@ fi
 for b in munged slurmctld slurmd sinfo sbatch; do command -v "$b" >/dev/null || need "$b not installed (apt-get install slurm-wlm munge)"; done
 
 if [ -f "$DIR/started" ] && SLURM_CONF=$CONF sinfo -h -o %T 2>/dev/null | grep -q idle; then
-  echo "SLURM_CONF=$CONF"; exit 0
+  echo "SLURM_CONF=$CONF"; echo REUSED; exit 0
 fi
 if pgrep -x slurmctld >/dev/null; then
   echo "slurm-cluster: a slurmctld not started by this script is running; stop it first" >&2; exit 1

@@ -132,7 +132,7 @@ export class SlurmExecutor implements Executor {
       return;
     }
     o.status = 'failed';
-    o.error = { code: result && 'error' in result && finalState === 'COMPLETED' ? result.error.code : `SLURM_JOB_${finalState}`, message };
+    o.error = { code: `SLURM_JOB_${finalState}`, message };
   }
 
   private schedule(): void {
