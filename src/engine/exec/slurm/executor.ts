@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
+import { AbortedError } from '../../errors.js';
 import { jobResources, type Executor, type ExecutorConfig } from '../executor.js';
 import { jobOf } from '../job.js';
 import { JobFiles } from '../job-files.js';
@@ -67,7 +68,6 @@ export class SlurmExecutor implements Executor {
     const signal = env.signalFor(a);
     const started = Date.now();
     const files = new JobFiles(env.store, a.key);
-    let jobId: string | undefined;
     try {
       this.size ??= partitionSize(this.cfg.partition);
       const script = this.script(env, a, files, await this.size);
@@ -81,12 +81,13 @@ export class SlurmExecutor implements Executor {
       await env.store.writeAtomic(files.script, script);
       // what an earlier attempt left must not be read as this job's
       for (const f of [files.result, files.progress]) await rm(f, { force: true });
-      jobId = await sbatch(files.script);
-      o.log.push(`slurm job ${jobId}: ${files.log(jobId)}`);
-      env.emit({ type: 'action-wait', id: a.spec.id, reason: `Slurm job ${jobId} submitted` });
-      const id = jobId;
+      if (signal.aborted) throw new AbortedError();
+      const id = await sbatch(files.script);
+      o.log.push(`slurm job ${id}: ${files.log(id)}`);
+      env.emit({ type: 'action-wait', id: a.spec.id, reason: `Slurm job ${id} submitted` });
       const onAbort = (): void => void scancel([id]);
       signal.addEventListener('abort', onAbort, { once: true });
+      if (signal.aborted) onAbort();
       const state = await new Promise<string | undefined>((resolve) => {
         this.jobs.set(id, {
           jobId: id, files, running: false, progress: '', done: resolve,
