@@ -49,6 +49,18 @@ export async function showJob(id: string): Promise<Record<string, string> | unde
   return fields;
 }
 
+/**
+ * A job slurmctld forgot (after MinJobAge) from the accounting database, where the cluster has one (sacct fails
+ * without slurmdbd): the same JobState/ExitCode/NodeList fields as showJob.
+ */
+export async function accountedJob(id: string): Promise<Record<string, string> | undefined> {
+  const r = await run('sacct', ['-n', '-X', '-P', '-j', id, '-o', 'State,ExitCode,NodeList']);
+  const [state, exit, nodes] = r.out.trim().split('\n')[0]?.split('|') ?? [];
+  if (r.code !== 0 || !state) return undefined;
+  // sacct writes "CANCELLED by 0"; scontrol's JobState is the first word
+  return { JobState: state.split(' ')[0], ExitCode: exit ?? '', NodeList: nodes ?? '' };
+}
+
 export async function scancel(ids: readonly string[]): Promise<void> {
   if (ids.length) await run('scancel', [...ids]);
 }

@@ -8,7 +8,7 @@ import type { Outcome } from '../outcome.js';
 import type { PreparedAction } from '../prepare.js';
 import type { Progress } from '../../types.js';
 import { failOutcome, lookupCached, useRecord, type ExecEnv } from '../run-action.js';
-import { partitionSize, queueStates, sbatch, scancel, showJob, type PartitionSize } from './cli.js';
+import { accountedJob, partitionSize, queueStates, sbatch, scancel, showJob, type PartitionSize } from './cli.js';
 import { sbatchScript } from './script.js';
 
 type SlurmConfig = Extract<ExecutorConfig, { kind: 'slurm' }>;
@@ -119,7 +119,7 @@ export class SlurmExecutor implements Executor {
         return;
       }
     }
-    const info = await showJob(jobId);
+    const info = (await showJob(jobId)) ?? (await accountedJob(jobId));
     const finalState = info?.JobState ?? state ?? 'GONE';
     const where = [info?.ExitCode ? `exit ${info.ExitCode}` : '', info?.NodeList && info.NodeList !== '(null)' ? `node ${info.NodeList}` : '',
       info?.Reason && info.Reason !== 'None' ? `reason ${info.Reason}` : ''].filter(Boolean).join(', ');
