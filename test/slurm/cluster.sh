@@ -39,8 +39,9 @@ if [ ! -s /etc/munge/munge.key ]; then
 fi
 chown munge:munge /etc/munge/munge.key && chmod 400 /etc/munge/munge.key
 if ! pgrep -x munged >/dev/null; then
-  runuser -u munge -- munged --force
-  pgrep -x munged > "$DIR/munged.pid"
+  # munged writes its pid file as the daemon (pgrep here could catch the parent that forks it and exits)
+  runuser -u munge -- munged --force --pid-file=/run/munge/munged.pid
+  cp /run/munge/munged.pid "$DIR/munged.pid"
 fi
 
 cpus=$(nproc)
