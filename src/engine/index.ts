@@ -54,3 +54,4 @@ export { verifyStore, gcStore, type VerifyReport, type GcReport } from './store/
 export { LocalStore } from './store/local-store.js';
 export type { Store } from './store/store.js';
 export { watchPipeline, shortPath, type WatchOptions, type WatchCycle } from './watch.js';
+export { eventLogObserver, EVENTS_FILE, type LoggedEvent } from './runs/event-log.js';

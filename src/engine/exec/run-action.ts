@@ -115,7 +115,7 @@ export async function executeAction(env: ExecEnv, a: PreparedAction, o: Outcome)
         env.emit({ type: 'action-log', id, message });
       },
     };
-    env.emit({ type: 'action-start', id, node: a.spec.node.name, key: a.key });
+    env.emit({ type: 'action-start', id, node: a.spec.node.name, key: a.key, matrix: a.spec.matrix, ...(o.why ? { why: o.why } : {}) });
     const result = checkResult(await kind.run(ctx));
     if (signal.aborted) throw new AbortedError();
     const output = await store.ingest(outDir);
