@@ -38,7 +38,7 @@ export function nodesFromText(text: string): Map<string, { kind: string; needs: 
  * `withPending`: also the nodes of the text that have no action yet (a run in progress), with no counts.
  * `actions` are the run record's nodes or a live run's actions so far.
  */
-export function dagNodes(record: { pipeline: { text: string }; nodes: ReadonlyArray<Pick<RunNodeRecord, 'node' | 'kind' | 'status' | 'durationMs'>> },
+export function dagNodes(record: { pipeline: { text: string }; nodes: ReadonlyArray<Pick<RunNodeRecord, 'node' | 'kind' | 'durationMs'> & { status: string }> },
   withPending = false): DagNode[] {
   const fromText = nodesFromText(record.pipeline.text);
   const byName = new Map<string, DagNode>();
@@ -62,9 +62,4 @@ export function dagNodes(record: { pipeline: { text: string }; nodes: ReadonlyAr
   };
   for (const n of byName.values()) n.layer = layerOf(n, new Set());
   return [...byName.values()];
-}
-
-/** The status a node's box is coloured by: the most alarming one any of its actions has. */
-export function dominantStatus(counts: Record<string, number>): string {
-  return ['failed', 'aborted', 'skipped', 'ran', 'cached'].find((s) => counts[s]) ?? Object.keys(counts)[0] ?? 'cached';
 }
