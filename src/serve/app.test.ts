@@ -19,6 +19,17 @@ writeFileSync(join(runs, 'r1', EVENTS_FILE), [
 ].map((e) => JSON.stringify(e)).join('\n') + '\n{"type":"action-end"'); // torn last line: ignored
 mkdirSync(join(runs, 'not-a-run'));
 
+// a training run in progress: its curves come from the action's scratch folder, epoch times included
+const KEY = 'ab'.repeat(32);
+mkdirSync(join(runs, 'r2'));
+writeFileSync(join(runs, 'r2', EVENTS_FILE), `${[
+  { type: 'run-start', runId: 'r2', pipeline: 'train', text: 'nodes:\n  train: { uses: train-fold }\n', params: {}, store: join(root, 'store'), t: 1, pid: process.pid },
+  { type: 'action-start', id: 'train[fold=3]', node: 'train', key: KEY, matrix: { configuration: '2d', fold: 3 }, t: 2 },
+].map((e) => JSON.stringify(e)).join('\n')}\n`);
+mkdirSync(join(root, 'store', 'scratch', KEY), { recursive: true });
+const epoch = (i: number) => ({ epoch: i, train_loss: 1 - i / 10, val_loss: 1, pseudo_dice: [0.5], mean_fg_dice: 0.5, ema_fg_dice: 0.5, lr: 0.01, epoch_time_s: 2 + i });
+writeFileSync(join(root, 'store', 'scratch', KEY, 'training_log.json'), JSON.stringify([epoch(0), epoch(1)]));
+
 const local = { headers: { host: '127.0.0.1:8080' } };
 const errorOf = async (res: Response) => ((await res.json()) as { error: { code: string } }).error.code;
 
@@ -42,12 +53,20 @@ describe('dashboard API guards', () => {
   });
 
   it('shows a run whose writer died as interrupted, from its events', async () => {
-    expect(await (await app.request('/api/runs', local)).json()).toEqual([expect.objectContaining({ id: 'r1', status: 'interrupted', counts: { running: 1 } })]);
+    const summaries = await (await app.request('/api/runs', local)).json() as Array<{ id: string }>;
+    expect(summaries.find((r) => r.id === 'r1')).toEqual(expect.objectContaining({ status: 'interrupted', counts: { running: 1 } }));
     const view = await (await app.request('/api/runs/r1', local)).json() as { graph: Array<{ name: string; needs: string[] }>; live: boolean };
     expect(view.live).toBe(false);
     expect(view.graph.map((g) => [g.name, g.needs])).toEqual([['a', []], ['b', ['a']]]);
     const detail = await (await app.request('/api/runs/r1/nodes/a', local)).json();
     expect(detail).toEqual([expect.objectContaining({ id: 'a', status: 'running', why: ['never run'], log: ['hello'], kind: 'command' })]);
+  });
+
+  it('reads the curves of a fold while it trains from its scratch folder', async () => {
+    const summaries = await (await app.request('/api/runs', local)).json() as Array<{ id: string; status: string }>;
+    expect(summaries.find((r) => r.id === 'r2')?.status).toBe('running');
+    const { curves } = await (await app.request('/api/runs/r2/curves', local)).json() as { curves: Array<{ fold: string; configuration: string; log: unknown[]; epochTimes: number[] }> };
+    expect(curves.map((c) => [c.configuration, c.fold, c.log.length, c.epochTimes])).toEqual([['2d', '3', 2, [2, 3]]]);
   });
 
   it('with a token, answers only requests that carry it (query, then the cookie it sets)', async () => {
