@@ -86,12 +86,12 @@ describe.skipIf(!existsSync(CHROMIUM))('nnunet serve in Chromium', () => {
       page.on('pageerror', (e) => offsite.push(`page error: ${e.message}`));
       const node = (name: string, status: string) => page.locator(`svg.dag g.node[data-node="${name}"][data-status="${status}"]`);
       await node('slow', 'running').waitFor({ timeout: 20_000 });
-      await page.evaluate(() => { (window as unknown as { stayed: boolean }).stayed = true; });
+      await page.evaluate(() => { (globalThis as unknown as { stayed: boolean }).stayed = true; });
       expect(await node('last', 'pending').count()).toBe(1);
       writeFileSync(join(root, 'go'), '');
       await node('slow', 'ran').waitFor({ timeout: 30_000 });
       await node('last', 'ran').waitFor({ timeout: 30_000 });
-      expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);
+      expect(await page.evaluate(() => (globalThis as unknown as { stayed?: boolean }).stayed)).toBe(true);
       expect(await exited).toBe(1);
 
       // the run has ended and the page switched to its record: the failed action's error, in full
