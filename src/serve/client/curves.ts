@@ -27,6 +27,9 @@ export function drawCurves(box: HTMLElement, curves: readonly FoldCurves[], plot
   box.innerHTML = '';
   const epochs = Math.max(0, ...curves.map((c) => c.log.length));
   const xs = Array.from({ length: epochs }, (_, i) => i);
+  // as many columns as fit at 400 px (the grid in app.css), charts filling their column
+  const columns = Math.max(1, Math.floor((box.clientWidth + 20) / 420));
+  const width = Math.max(320, Math.floor((box.clientWidth - (columns - 1) * 20) / columns));
   for (const q of QUANTITIES) {
     if (q.title.startsWith('epoch time') && !curves.some((c) => c.epochTimes?.some((t) => t !== null))) continue;
     const div = document.createElement('div');
@@ -45,7 +48,7 @@ export function drawCurves(box: HTMLElement, curves: readonly FoldCurves[], plot
     div.dataset.series = String(series.length - 1);
     div.dataset.folds = String(curves.length);
     plots.push(new uPlot({
-      width: Math.max(320, div.clientWidth), height: 220, series, legend: { live: true },
+      width, height: 220, series, legend: { live: true },
       scales: { x: { time: false } }, axes: [{ label: 'epoch', incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000] }, { size: 60 }], cursor: { sync: { key: 'curves' } },
     }, data as uPlot.AlignedData, div));
   }

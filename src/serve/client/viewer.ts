@@ -31,7 +31,7 @@ export async function openCase(box: HTMLElement, runId: string, row: number, c: 
     <p class="legend" id="viewer-status">loading…</p></div></div>`;
   const canvas = box.querySelector<HTMLCanvasElement>('#niivue')!;
   if (!nv || canvasOf !== canvas) {
-    nv = new Niivue({ backColor: [0, 0, 0, 1], show3Dcrosshair: true, isResizeCanvas: true, crosshairWidth: 0.5, crosshairColor: [1, 0.85, 0.2, 0.7] });
+    nv = new Niivue({ backColor: [0, 0, 0, 1], show3Dcrosshair: true, isResizeCanvas: true, crosshairWidth: 0.2, crosshairColor: [1, 0.85, 0.2, 0.6] });
     await nv.attachToCanvas(canvas);
     canvasOf = canvas;
   }
