@@ -148,7 +148,7 @@ describe.skipIf(!existsSync(CHROMIUM))('nnunet serve in Chromium', () => {
     expect(await page.locator('table.runs tbody tr:not([hidden])').count()).toBe(2);
     for (const box of await page.locator('table.runs tbody tr:not([hidden]) input[type=checkbox]').all()) await box.check();
     await page.locator('button#compare').click();
-    const row = page.locator('table.params tr[data-key="pause"]');
+    const row = page.locator('table.params tr[data-key="wait"]');
     await row.waitFor();
     const cells = await row.locator('td').allTextContents();
     expect(cells.slice(1).sort()).toEqual(['false', 'true']);
