@@ -10,8 +10,8 @@ describe('progress', () => {
     const lines: string[] = [];
     const plain: string[] = [];
     const view = createProgress(false, (s) => lines.push(s), (s) => plain.push(s));
-    view.observer({ type: 'action-end', id: 'a', node: 'a', status: 'ran', durationMs: 1500 });
-    view.observer({ type: 'action-end', id: 'b[fold=0]', node: 'b', status: 'failed', durationMs: 1, error: { code: 'TOY', message: 'broke' } });
+    view.observer({ type: 'action-end', id: 'a', node: 'a', kind: 'toy', key: 'k', matrix: {}, status: 'ran', durationMs: 1500 });
+    view.observer({ type: 'action-end', id: 'b[fold=0]', node: 'b', kind: 'toy', key: 'k', matrix: { fold: 0 }, status: 'failed', durationMs: 1, error: { code: 'TOY', message: 'broke' } });
     view.stop();
     if (!wantsLiveProgress(false)) {
       expect(lines).toEqual(['failed b[fold=0]: broke [TOY]\n']);
@@ -36,7 +36,7 @@ describe('progress', () => {
     const lines: string[] = [];
     const view = createProgress(true, (s) => lines.push(s));
     const error = { code: 'DATASET_INVALID', message: 'ds: 2 problem(s)\n  - a\n  - b' };
-    view.observer({ type: 'action-end', id: 'dataset', node: 'dataset', status: 'failed', durationMs: 1, error });
+    view.observer({ type: 'action-end', id: 'dataset', node: 'dataset', kind: 'dataset', key: 'k', matrix: {}, status: 'failed', durationMs: 1, error });
     expect(lines).toEqual(['failed dataset: ds: 2 problem(s)\n  - a\n  - b [DATASET_INVALID]\n']);
     expect(failureHeadline(error.message)).toBe('ds: 2 problem(s) (2 more lines above)');
     expect(failureHeadline('one line')).toBe('one line');

@@ -34,7 +34,7 @@ function datasetLabels(datasetDir: string | undefined): Record<string, LabelValu
 }
 
 /** summary.json key -> name: '1' for a label, '(1, 2)' (Python's tuple repr) for a region */
-function labelNames(labels: Record<string, LabelValue>): Record<string, string> {
+export function labelNames(labels: Record<string, LabelValue>): Record<string, string> {
   return Object.fromEntries(Object.entries(labels).map(([name, v]) => [labelKey(v), name]));
 }
 
@@ -42,6 +42,25 @@ function table(header: string[], rows: string[][]): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]): string => `  ${cells.map((c, i) => c.padEnd(widths[i])).join('  ')}`.trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
+}
+
+export interface ModelSelection {
+  /** find-best's choice: a configuration or an ensemble */
+  chosen?: { configuration: string; dice: unknown };
+  /** postprocess's operations in words, and the mean foreground Dice before and after them */
+  postprocessing?: { text: string; before: unknown; after: unknown };
+}
+
+/** find-best's and postprocess's results among a run's finished actions (the terminal summary and `nnunet serve`). */
+export function modelSelection(ok: readonly RunNodeRecord[], labels: Record<string, LabelValue>): ModelSelection {
+  const best = ok.find((n) => n.kind === 'find-best');
+  const post = ok.find((n) => n.kind === 'postprocess');
+  const ops = (post?.metrics.operations as string[] | undefined) ?? [];
+  return {
+    ...(best ? { chosen: { configuration: String(best.metrics.best), dice: best.metrics.mean_fg_dice } } : {}),
+    ...(post ? { postprocessing: { text: ops.length ? describeOperations(ops, labels) : 'none (it did not help)',
+      before: post.metrics.mean_fg_dice_before, after: post.metrics.mean_fg_dice_after } } : {}),
+  };
 }
 
 /**
@@ -75,13 +94,10 @@ export async function resultsSummary(rec: RunRecord, storeDir?: string): Promise
 
   lines.push(...cascadeHint(rec, ok));
 
-  const best = ok.find((n) => n.kind === 'find-best');
-  if (best) lines.push('', `Chosen: ${String(best.metrics.best)} (mean foreground Dice ${fmt(best.metrics.mean_fg_dice)})`);
-  const post = ok.find((n) => n.kind === 'postprocess');
-  if (post) {
-    const ops = (post.metrics.operations as string[] | undefined) ?? [];
-    lines.push(`Postprocessing: ${ops.length ? describeOperations(ops, labels) : 'none (it did not help)'}`
-      + ` - Dice ${fmt(post.metrics.mean_fg_dice_before)} -> ${fmt(post.metrics.mean_fg_dice_after)}`);
+  const sel = modelSelection(ok, labels);
+  if (sel.chosen) lines.push('', `Chosen: ${sel.chosen.configuration} (mean foreground Dice ${fmt(sel.chosen.dice)})`);
+  if (sel.postprocessing) {
+    lines.push(`Postprocessing: ${sel.postprocessing.text} - Dice ${fmt(sel.postprocessing.before)} -> ${fmt(sel.postprocessing.after)}`);
   }
   const model = await dirOf(storeDir, ok.find((n) => n.kind === 'export'));
   if (model) lines.push(`Model folder: ${rel(model)}`);

@@ -51,8 +51,9 @@ export function artifactDir(storeDir: string, digest: string): Promise<string> {
   return new LocalStore(defaultStoreDir(storeDir)).artifactDir(digest);
 }
 export { listRuns, readRun, diffRuns, flatten, type DiffRow } from './runs/history.js';
-export { validateRunRecord } from './runs/record.js';
+export { validateRunRecord, logFileName } from './runs/record.js';
 export { verifyStore, gcStore, type VerifyReport, type GcReport } from './store/maintenance.js';
 export { LocalStore } from './store/local-store.js';
 export type { Store } from './store/store.js';
 export { watchPipeline, shortPath, type WatchOptions, type WatchCycle } from './watch.js';
+export { eventLogObserver, EVENTS_FILE, type LoggedEvent } from './runs/event-log.js';

@@ -69,6 +69,24 @@ async function outputDir(storeDir: string, n: RunNodeRecord, notes: string[]): P
   }
 }
 
+/**
+ * A train-fold action's curves: its output's training_log.json, or, while it trains, the timed copy in its
+ * scratch folder (`scratchDir`), which also carries the epoch times.
+ */
+export async function foldCurves(storeDir: string, n: RunNodeRecord, notes: string[], scratchDir?: string): Promise<FoldCurves | undefined> {
+  const dir = scratchDir ?? await outputDir(storeDir, n, notes);
+  if (!dir) return undefined;
+  try {
+    const log = JSON.parse(await readFile(join(dir, 'training_log.json'), 'utf8')) as Array<EpochLog & { epoch_time_s?: number | null }>;
+    const times = scratchDir ? log.map((e) => e.epoch_time_s ?? null) : n.timings?.epoch_time_s;
+    return { action: n.id, configuration: matrixValue(n, 'configuration', n.node), fold: matrixValue(n, 'fold', '-'), log,
+      ...(Array.isArray(times) ? { epochTimes: times as EpochTimes } : {}) };
+  } catch (err) {
+    if (!scratchDir) notes.push(`${n.id}: no readable training_log.json (${(err as Error).message})`);
+    return undefined;
+  }
+}
+
 async function readSummary(file: string, action: string, notes: string[]): Promise<Summary | undefined> {
   try {
     return parsePythonJson(await readFile(file, 'utf8')) as Summary;
@@ -120,16 +138,8 @@ export async function collectReportData(record: RunRecord, storeDir: string): Pr
   }
 
   for (const n of ofKind('train-fold')) {
-    const dir = await outputDir(storeDir, n, notes);
-    if (!dir) continue;
-    try {
-      const log = JSON.parse(await readFile(join(dir, 'training_log.json'), 'utf8')) as EpochLog[];
-      const times = n.timings?.epoch_time_s;
-      data.curves.push({ action: n.id, configuration: matrixValue(n, 'configuration', n.node), fold: matrixValue(n, 'fold', '-'), log,
-        ...(Array.isArray(times) ? { epochTimes: times as EpochTimes } : {}) });
-    } catch (err) {
-      notes.push(`${n.id}: no readable training_log.json (${(err as Error).message})`);
-    }
+    const curves = await foldCurves(storeDir, n, notes);
+    if (curves) data.curves.push(curves);
   }
 
   const crossvalCases: CaseRow[] = [];

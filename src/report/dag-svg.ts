@@ -1,8 +1,9 @@
 /**
  * The DAG section: a layered SVG, one box per node with its status counts and time. Layers run top to bottom:
- * pipelines are long chains with little fan-out, so this stays narrow enough for a page.
+ * pipelines are long chains with little fan-out, so this stays narrow enough for a page. It imports no runtime
+ * code beyond escaping, so `nnunet serve`'s page script draws the same DAG in the browser.
  */
-import { dominantStatus, type DagNode } from './dag.js';
+import type { DagNode } from './dag.js';
 import { esc, seconds } from './escape.js';
 
 const BOX_W = 190;
@@ -13,7 +14,17 @@ const PAD = 10;
 
 export const STATUS_COLORS: Record<string, string> = {
   ran: '#2f855a', cached: '#4a78b5', failed: '#c53030', aborted: '#b7791f', skipped: '#8a8a8a',
+  // live runs (nnunet serve)
+  running: '#dd8a1e', waiting: '#7b8794', pending: '#9aa5b1', succeeded: '#2f855a', interrupted: '#b7791f',
 };
+
+/**
+ * The status a node's box is coloured by: the most alarming one any of its actions has, then what is going on
+ * now (a live run); a node with no action yet is pending.
+ */
+export function dominantStatus(counts: Record<string, number>): string {
+  return ['failed', 'aborted', 'running', 'waiting', 'skipped', 'ran', 'cached'].find((s) => counts[s]) ?? Object.keys(counts)[0] ?? 'pending';
+}
 
 export function dagSvg(nodes: readonly DagNode[]): string {
   const layers = new Map<number, DagNode[]>();

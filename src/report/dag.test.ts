@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RunNodeRecord, RunRecord } from '../engine/index.js';
-import { dagNodes, dominantStatus } from './dag.js';
+import { dagNodes } from './dag.js';
+import { dominantStatus } from './dag-svg.js';
 import { dagSvg } from './dag-svg.js';
 
 const action = (id: string, node: string, kind: string, status: RunNodeRecord['status'], durationMs: number): RunNodeRecord =>

@@ -3,7 +3,7 @@
  * collapsed into counts per status), placed in layers by longest path from the roots.
  */
 import { parse } from 'yaml';
-import { needRefs, type RawNeeds, type RunRecord } from '../engine/index.js';
+import { needRefs, type RawNeeds, type RunNodeRecord } from '../engine/index.js';
 
 export interface DagNode {
   name: string;
@@ -18,9 +18,9 @@ export interface DagNode {
 
 interface RawNode { uses?: string; needs?: RawNeeds }
 
-/** Needs as written in the pipeline text (list or input -> node map); nodes the text lacks get none. */
-function needsFromText(text: string): Map<string, string[]> {
-  const out = new Map<string, string[]>();
+/** Kind and needs of each node as written in the pipeline text (list or input -> node map), in text order. */
+export function nodesFromText(text: string): Map<string, { kind: string; needs: string[] }> {
+  const out = new Map<string, { kind: string; needs: string[] }>();
   let doc: { nodes?: Record<string, RawNode> } | undefined;
   try {
     doc = parse(text) as typeof doc;
@@ -29,14 +29,20 @@ function needsFromText(text: string): Map<string, string[]> {
   }
   for (const [name, raw] of Object.entries(doc?.nodes ?? {})) {
     const needs = needRefs(raw?.needs).map((n) => n.node);
-    out.set(name, [...new Set(needs.filter((n) => typeof n === 'string'))]);
+    out.set(name, { kind: String(raw?.uses ?? '?'), needs: [...new Set(needs.filter((n) => typeof n === 'string'))] });
   }
   return out;
 }
 
-export function dagNodes(record: RunRecord): DagNode[] {
-  const needs = needsFromText(record.pipeline.text);
+/**
+ * `withPending`: also the nodes of the text that have no action yet (a run in progress), with no counts.
+ * `actions` are the run record's nodes or a live run's actions so far.
+ */
+export function dagNodes(record: { pipeline: { text: string }; nodes: ReadonlyArray<Pick<RunNodeRecord, 'node' | 'kind' | 'durationMs'> & { status: string }> },
+  withPending = false): DagNode[] {
+  const fromText = nodesFromText(record.pipeline.text);
   const byName = new Map<string, DagNode>();
+  if (withPending) for (const [name, t] of fromText) byName.set(name, { name, kind: t.kind, needs: [], counts: {}, durationMs: 0, layer: 0 });
   for (const a of record.nodes) {
     let n = byName.get(a.node);
     if (!n) {
@@ -46,7 +52,7 @@ export function dagNodes(record: RunRecord): DagNode[] {
     n.counts[a.status] = (n.counts[a.status] ?? 0) + 1;
     n.durationMs += a.durationMs;
   }
-  for (const n of byName.values()) n.needs = (needs.get(n.name) ?? []).filter((d) => byName.has(d));
+  for (const n of byName.values()) n.needs = (fromText.get(n.name)?.needs ?? []).filter((d) => byName.has(d));
   const layerOf = (n: DagNode, seen: Set<string>): number => {
     if (seen.has(n.name)) return 0; // a cycle cannot come out of the engine; guard anyway
     seen.add(n.name);
@@ -56,9 +62,4 @@ export function dagNodes(record: RunRecord): DagNode[] {
   };
   for (const n of byName.values()) n.layer = layerOf(n, new Set());
   return [...byName.values()];
-}
-
-/** The status a node's box is coloured by: the most alarming one any of its actions has. */
-export function dominantStatus(counts: Record<string, number>): string {
-  return ['failed', 'aborted', 'skipped', 'ran', 'cached'].find((s) => counts[s]) ?? Object.keys(counts)[0] ?? 'cached';
 }

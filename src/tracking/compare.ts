@@ -1,4 +1,4 @@
-/** `runs compare`: params that differ and Dice per label per configuration across any number of runs. */
+/** `runs compare`: params that differ, Dice per label per configuration and action statuses that differ, across any number of runs. */
 import { flatten, type RunRecord } from '../engine/index.js';
 import { ReportError } from '../report/errors.js';
 import { diceFigures, figureKey } from './metrics.js';
@@ -8,6 +8,8 @@ export interface Comparison {
   /** only params whose values are not all equal */
   params: Array<{ key: string; values: unknown[] }>;
   metrics: Array<{ configuration: string; scope: string; label: string; values: Array<number | null> }>;
+  /** only actions whose status is not the same in every run (null: the run has no such action) */
+  statuses: Array<{ action: string; values: Array<string | null> }>;
 }
 
 export type CompareFormat = 'md' | 'csv' | 'json';
@@ -25,9 +27,13 @@ export function compareRuns(records: readonly RunRecord[]): Comparison {
   const metrics = [...order.entries()]
     .sort(([, a], [, b]) => a.configuration.localeCompare(b.configuration) || rank(a.scope) - rank(b.scope))
     .map(([k, f]) => ({ configuration: f.configuration, scope: f.scope, label: f.label, values: perRun.map((m) => m.get(k)?.value ?? null) }));
+  const byRun = records.map((r) => new Map(r.nodes.map((n) => [n.id, n.status as string])));
+  const statuses = [...new Set(records.flatMap((r) => r.nodes.map((n) => n.id)))]
+    .map((action) => ({ action, values: byRun.map((m) => m.get(action) ?? null) }))
+    .filter((s) => new Set(s.values).size > 1);
   return {
     runs: records.map((r) => ({ id: r.id, ...(r.name ? { name: r.name } : {}), status: r.status, ...(r.git ? { commit: r.git.commit + (r.git.dirty ? '+dirty' : '') } : {}) })),
-    params, metrics,
+    params, metrics, statuses,
   };
 }
 
@@ -42,6 +48,7 @@ function rows(c: Comparison): string[][] {
     ...(c.runs.some((r) => r.commit) ? [['code', 'git commit', ...c.runs.map((r) => r.commit ?? '')]] : []),
     ...c.params.map((p) => ['param', p.key, ...p.values.map(text)]),
     ...c.metrics.map((m) => ['dice', `${m.configuration} ${m.scope} ${m.label === 'foreground mean' ? m.label : `label ${m.label}`}`, ...m.values.map(text)]),
+    ...c.statuses.map((s) => ['status', s.action, ...s.values.map((v) => v ?? '-')]),
   ];
 }
 

@@ -23,6 +23,7 @@ import { register as report } from './report.js';
 import { register as reproduce } from './reproduce.js';
 import { register as compare } from './compare.js';
 import { register as exec } from './exec.js';
+import { register as serve } from './serve.js';
 
 export const commands: Array<(program: Command) => void> = [
   run,
@@ -46,4 +47,5 @@ export const commands: Array<(program: Command) => void> = [
   // after runs: adds `runs compare` to that group
   compare,
   exec,
+  serve,
 ];

@@ -3,7 +3,7 @@ import { relative, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Option, type Command } from 'commander';
 import { kinds } from '../../../nodes/index.js';
-import { NnunetError, PipelineError, runPipeline, type EngineObserver, type RunOptions, type RunRecord } from '../../engine/index.js';
+import { eventLogObserver, NnunetError, PipelineError, runPipeline, type EngineObserver, type RunOptions, type RunRecord } from '../../engine/index.js';
 import { backendInfo, describeBackend } from '../../nn/backend.js';
 import { createProgress, failureHeadline } from '../progress.js';
 import { writeRunReport } from '../../report/index.js';
@@ -68,9 +68,12 @@ export async function withTerminal<T>(quiet: boolean | undefined,
   }
 }
 
-/** runPipeline as a terminal command runs it, with the compute backend recorded. */
+/** runPipeline as a terminal command runs it, with the compute backend recorded and its events logged for `nnunet serve`. */
 export function runInteractive(opts: RunOptions): Promise<RunRecord> {
-  return withTerminal(opts.quiet, ({ signal, onEvent }) => runPipeline({ environment: computeEnvironment, ...opts, signal, onEvent }));
+  const logEvent = eventLogObserver(opts.runsDir ?? 'runs');
+  return withTerminal(opts.quiet, ({ signal, onEvent }) => runPipeline({
+    environment: computeEnvironment, ...opts, signal, onEvent: (e) => { onEvent(e); logEvent(e); },
+  }));
 }
 
 export function summarize(rec: RunRecord, runsDir: string): string {

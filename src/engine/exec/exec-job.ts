@@ -44,7 +44,7 @@ export async function execStoredJob(storeDir: string, key: string, kinds: KindRe
         lastWrite = now;
         void files.write(files.progress, p).catch(() => undefined);
       };
-      emit({ type: 'action-start', id, node: job.node, key });
+      emit({ type: 'action-start', id, node: job.node, key, matrix: job.matrix });
       await runJob(store, job, kind, { signal: opts.signal, lines: [], progress, log: (message) => emit({ type: 'action-log', id, message }) });
       result = { status: 'ran' };
     }
@@ -55,6 +55,6 @@ export async function execStoredJob(storeDir: string, key: string, kinds: KindRe
     await release();
   }
   await files.write(files.result, result);
-  emit({ type: 'action-end', id, node: job.node, status: result.status, durationMs: Date.now() - started, ...('error' in result ? { error: result.error } : {}) });
+  emit({ type: 'action-end', id, node: job.node, kind: job.kind, key, matrix: job.matrix, status: result.status, durationMs: Date.now() - started, ...('error' in result ? { error: result.error } : {}) });
   return result;
 }

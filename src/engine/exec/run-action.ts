@@ -63,7 +63,7 @@ export async function executeAction(env: ExecEnv, a: PreparedAction, o: Outcome)
     if (signal.aborted) throw new AbortedError();
     const last = env.last.get(a.spec.id);
     const id = a.spec.id;
-    env.emit({ type: 'action-start', id, node: a.spec.node.name, key: a.key });
+    env.emit({ type: 'action-start', id, node: a.spec.node.name, key: a.key, matrix: a.spec.matrix, ...(o.why ? { why: o.why } : {}) });
     const rec = await runJob(store, jobOf(a, last?.output), kind, {
       signal, lines: o.log,
       progress: (p) => env.emit({ type: 'action-progress', id, progress: p }),

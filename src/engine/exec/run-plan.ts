@@ -97,7 +97,8 @@ export async function runPlan(plan: Plan, opts: ExecOptions): Promise<PlanRunRes
     },
   };
   const git = gitState(plan.dir); // the pipeline's project; in parallel with the run, as it spawns git twice
-  emit({ type: 'run-start', runId: id, pipeline: plan.name });
+  emit({ type: 'run-start', runId: id, pipeline: plan.name, text: plan.yaml.text, params: plan.params, store: store.root,
+    ...(plan.file ? { file: resolve(plan.file) } : {}) });
   const byNode = new Map<string, Outcome[]>();
 
   const process1 = async (spec: ActionSpec, o: Outcome): Promise<void> => {
@@ -127,7 +128,7 @@ export async function runPlan(plan: Plan, opts: ExecOptions): Promise<PlanRunRes
         o.error = err instanceof NnunetError ? { code: err.code, message: err.message } : { code: 'ACTION_FAILED', message: String(err) };
       }
     }
-    emit({ type: 'action-end', id: o.id, node: o.node, status: o.status, durationMs: o.durationMs, ...(o.error ? { error: o.error } : {}) });
+    emit({ type: 'action-end', id: o.id, node: o.node, kind: o.kind, key: o.key, matrix: o.matrix, status: o.status, durationMs: o.durationMs, ...(o.error ? { error: o.error } : {}) });
     if (o.status === 'failed' && opts.failFast) runCtl.abort(new Error('fail-fast'));
   };
 

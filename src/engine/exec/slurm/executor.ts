@@ -91,7 +91,7 @@ export class SlurmExecutor implements Executor {
       const state = await new Promise<string | undefined>((resolve) => {
         this.jobs.set(id, {
           jobId: id, files, running: false, progress: '', done: resolve,
-          onRunning: () => env.emit({ type: 'action-start', id: a.spec.id, node: a.spec.node.name, key: a.key }),
+          onRunning: () => env.emit({ type: 'action-start', id: a.spec.id, node: a.spec.node.name, key: a.key, matrix: a.spec.matrix, ...(o.why ? { why: o.why } : {}) }),
           onProgress: (p) => env.emit({ type: 'action-progress', id: a.spec.id, progress: p }),
         });
         this.schedule();
