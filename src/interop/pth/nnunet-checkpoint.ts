@@ -24,7 +24,8 @@ export interface NnunetCheckpoint {
   fold: number | 'all' | null;
   plans: unknown;
   datasetJson: unknown;
-  mirrorAxes: number[] | null;
+  /** test-time mirroring axes; [] when the checkpoint has none (nnU-Net then does not mirror) */
+  mirrorAxes: number[];
   currentEpoch: number | null;
 }
 
@@ -86,7 +87,7 @@ export function parseNnunetCheckpoint(root: PyValue, file: string): NnunetCheckp
     fold: typeof fold === 'number' ? fold : fold === 'all' ? 'all' : null,
     plans: field(init, 'plans') === undefined ? null : toPlain(field(init, 'plans')!, `${file} init_args.plans`),
     datasetJson: field(init, 'dataset_json') === undefined ? null : toPlain(field(init, 'dataset_json')!, `${file} init_args.dataset_json`),
-    mirrorAxes: fromTuple(root.get('inference_allowed_mirroring_axes')),
+    mirrorAxes: fromTuple(root.get('inference_allowed_mirroring_axes')) ?? [],
     currentEpoch: typeof epoch === 'number' ? epoch : null,
   };
 }

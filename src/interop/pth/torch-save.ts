@@ -1,8 +1,7 @@
 /**
  * The writing side of torch.save: a protocol-2 pickle (what torch.save writes by default) of plain data and
  * float32 tensors, zipped as `<archive>/data.pkl` + `<archive>/data/<key>` + `<archive>/version`, members aligned
- * to 64 bytes as PyTorch's writer does. Everything it references is on the reader's allow-list, so the file also
- * loads with `torch.load(..., weights_only=True)`.
+ * to 64 bytes as PyTorch's writer does. It references only globals on our reader's allow-list.
  */
 import { writeFile } from 'node:fs/promises';
 import { zipBuffer } from '../../nn/predict/zip.js';
