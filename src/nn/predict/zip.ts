@@ -128,7 +128,7 @@ export function unzipBuffer(buf: Buffer, file: string): Map<string, Buffer> {
         let f = e + 4;
         if (size === 0xffffffff) { size = u64(f); f += 8; }
         if (compressed === 0xffffffff) { compressed = u64(f); f += 8; }
-        if (localAt === 0xffffffff) { localAt = u64(f); f += 8; }
+        if (localAt === 0xffffffff) localAt = u64(f);
       }
       e += 4 + len;
     }
