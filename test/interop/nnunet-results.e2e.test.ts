@@ -4,7 +4,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readSegmentation } from '../../src/imaging/index.js';
+import { readImage, readSegmentation, writeImage } from '../../src/imaging/index.js';
+import { rasReorientation, reorientVolume, undoReorientation } from '../../src/imaging/io/reorient.js';
 import { predictCommand, type PredictCommandOptions } from '../../src/cli/commands/predict.js';
 import { exportCommand } from '../../src/cli/commands/export.js';
 import { main } from '../../src/cli/main.js';
@@ -74,6 +75,32 @@ describe("models in nnU-Net's results layout", () => {
     const fromZip = join(dir, 'pth-zip');
     expect(await predictCommand({ ...base, model: zip, output: fromZip }, quiet)).toBe(0);
     expect(await segs(fromZip)).toEqual(await segs(native));
+  });
+
+  it("NibabelIOWithReorient models predict on RAS arrays and write back onto the input's geometry", async () => {
+    const plansFile = join(folder(), 'plans.json');
+    const saved = readFileSync(plansFile, 'utf8');
+    const image = await readImage([join(input, 'case_a_0000.nii.gz')]);
+    const r = rasReorientation(image.geometry)!;
+    expect(r).not.toBeNull();
+    // the same voxels as a file that is already RAS: what the reoriented model must see
+    const ras = join(dir, 'ras');
+    mkdirSync(ras);
+    const re = reorientVolume(image, r);
+    await writeImage(join(ras, 'case_a_0000.nii.gz'), { ...re, geometry: { dimension: 3, itkSpacing: [re.spacing[2], re.spacing[1], re.spacing[0]], itkOrigin: [0, 0, 0], itkDirection: [-1, 0, 0, 0, -1, 0, 0, 0, 1] } });
+    const onRas = join(dir, 'on-ras');
+    expect(await predictCommand({ ...base, input: [ras], model: folder(), output: onRas, tta: false }, quiet)).toBe(0);
+    writeFileSync(plansFile, JSON.stringify({ ...JSON.parse(saved), image_reader_writer: 'NibabelIOWithReorient' }));
+    try {
+      const out = join(dir, 'reoriented');
+      expect(await predictCommand({ ...base, input: [join(input, 'case_a_0000.nii.gz')], model: folder(), output: out, tta: false }, quiet)).toBe(0);
+      const seg = await readSegmentation(join(out, 'case_a.nii.gz'));
+      expect(seg.geometry).toEqual(image.geometry);
+      const want = await readSegmentation(join(onRas, 'case_a.nii.gz'));
+      expect(Array.from(seg.data)).toEqual(Array.from(undoReorientation(want.data, 1, want.shape, r).data));
+    } finally {
+      writeFileSync(plansFile, saved);
+    }
   });
 
   it('an architecture we do not implement is an error naming it', async () => {
