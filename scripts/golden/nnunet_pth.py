@@ -8,7 +8,8 @@ torch.device, trainer_name, inference_allowed_mirroring_axes), with a fixed inpu
 
 Usage: /usr/bin/python3 scripts/golden/nnunet_pth.py [out_dir=test/interop/fixtures]
 Writes <name>.pth, <name>.x.npy (N, C, ...spatial float32) and <name>.logits.npy for name in
-plain3d, resenc3d, plain2d, resenc2d (optimizer momentum only in plain3d, to keep the fixtures small). Also checks that torch.load(weights_only=True) accepts what we read.
+plain3d, resenc3d, plain2d, resenc2d (optimizer momentum only in plain3d, to keep the fixtures small), and
+zip64.zip for the zip64 reader. Also checks that torch.load(weights_only=True) accepts what we read.
 """
 import json
 import os
@@ -232,5 +233,17 @@ def main():
         json.dump(dataset, f, indent=1)
 
 
+def write_zip64():
+    """zip64.zip: Python's zipfile forced (by lowering its limits) to write zip64 extra fields and end record."""
+    import zipfile
+    zipfile.ZIP64_LIMIT = 4
+    zipfile.ZIP_FILECOUNT_LIMIT = 1
+    with zipfile.ZipFile(os.path.join(OUT, 'zip64.zip'), 'w', zipfile.ZIP_DEFLATED) as z:
+        fixed = (2020, 1, 1, 0, 0, 0)  # no clock in the fixture
+        z.writestr(zipfile.ZipInfo('a/data.txt', fixed), 'hello zip64 ' * 10, compress_type=zipfile.ZIP_DEFLATED)
+        z.writestr(zipfile.ZipInfo('a/stored.bin', fixed), b'\x00\x01\x02' * 5, compress_type=zipfile.ZIP_STORED)
+
+
 if __name__ == '__main__':
     main()
+    write_zip64()

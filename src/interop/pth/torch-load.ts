@@ -96,6 +96,12 @@ export function loadPth(buf: Buffer, file: string, allow: AllowList = CHECKPOINT
 /** A tensor's values in C order as float32 (any float or integer dtype; strides and offsets honoured). */
 export function tensorToFloat32(t: TorchTensor): Float32Array {
   const { dtype, bytes } = t.storage;
+  const contiguous = t.shape.every((_, i) => t.shape[i] === 1 || t.stride[i] === t.shape.slice(i + 1).reduce((a, x) => a * x, 1));
+  if (dtype === 'float32' && contiguous) {
+    // the common case (every weight of a real checkpoint): one copy, little-endian as torch.save writes it
+    const start = bytes.byteOffset + t.offset * 4;
+    return new Float32Array(bytes.buffer.slice(start, start + t.size * 4));
+  }
   const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const w = DTYPE_BYTES[dtype];
   const read: (i: number) => number = {

@@ -110,6 +110,12 @@ describe('.pth archives', () => {
     }
   });
 
+  it('reads zip64 archives (sizes, offsets and the end record in zip64 fields; Python zipfile forced to write them)', () => {
+    const m = unzipBuffer(readFileSync(new URL('../../../test/interop/fixtures/zip64.zip', import.meta.url)), 'zip64.zip');
+    expect(m.get('a/data.txt')!.toString()).toBe('hello zip64 '.repeat(10));
+    expect([...m.get('a/stored.bin')!]).toEqual(Array.from({ length: 15 }, (_, i) => i % 3));
+  });
+
   it('refuses a deflate bomb, a storage outside its data, a tensor past its storage and the legacy format', () => {
     const bomb = zipBuffer([{ name: 'a/data.pkl', data: Buffer.from('x') }], 'b.zip');
     // method 8 with a declared size of 3 GiB
