@@ -1,6 +1,6 @@
 // issue 15: a model written in nnU-Net's format (results layout, checkpoint_final.pth, postprocessing.pkl,
 // inference_information.json) predicts through `nnunet predict -m` exactly as the same model in our format.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -75,6 +75,30 @@ describe("models in nnU-Net's results layout", () => {
     const fromZip = join(dir, 'pth-zip');
     expect(await predictCommand({ ...base, model: zip, output: fromZip }, quiet)).toBe(0);
     expect(await segs(fromZip)).toEqual(await segs(native));
+  });
+
+  it("a dataset results folder whose inference_information.json picks an ensemble averages its members' folders", async () => {
+    // a second results folder holding the same network as 3d_lowres: the average of two equal members is either one
+    const ens = join(dir, 'ensemble', 'Dataset999_Tiny');
+    cpSync(results, ens, { recursive: true });
+    const lowres = join(ens, 'nnUNetTrainer__nnUNetPlans__3d_lowres');
+    cpSync(join(ens, 'nnUNetTrainer__nnUNetPlans__3d_fullres'), lowres, { recursive: true });
+    for (const f of [join(lowres, 'plans.json'), join(ens, 'nnUNetTrainer__nnUNetPlans__3d_fullres', 'plans.json')]) {
+      const plans = JSON.parse(readFileSync(f, 'utf8'));
+      plans.configurations['3d_lowres'] = plans.configurations['3d_fullres'];
+      writeFileSync(f, JSON.stringify(plans));
+    }
+    const info = JSON.parse(readFileSync(join(ens, 'inference_information.json'), 'utf8'));
+    info.best_model_or_ensemble.selected_model_or_models = ['3d_fullres', '3d_lowres'].map((configuration) => ({ configuration, trainer: 'nnUNetTrainer', plans_identifier: 'nnUNetPlans' }));
+    info.best_model_or_ensemble.postprocessing_file = '/elsewhere/nnUNet_results/Dataset999_Tiny/postprocessing.pkl';
+    writeFileSync(join(ens, 'inference_information.json'), JSON.stringify(info));
+    const native = join(dir, 'native-notta');
+    expect(await predictCommand({ ...base, output: native, tta: false }, quiet)).toBe(0);
+    const out = join(dir, 'pth-ensemble');
+    const lines: string[] = [];
+    expect(await predictCommand({ ...base, model: ens, output: out, tta: false }, (l) => lines.push(l))).toBe(0);
+    expect(lines.some((l) => l.includes('ensemble of 3d_fullres + 3d_lowres') && l.includes('postprocessing from the model'))).toBe(true);
+    expect(await segs(out)).toEqual(await segs(native));
   });
 
   it("NibabelIOWithReorient models predict on RAS arrays and write back onto the input's geometry", async () => {
