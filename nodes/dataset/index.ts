@@ -148,6 +148,8 @@ export const dataset: NodeKind<DatasetParams> = {
   version: VALIDATOR.split('@')[1],
   description: 'nnU-Net raw dataset folder: validated dataset.json and cases, one item per training case',
   params: paramsSchema,
+  // bookkeeping: under a cluster executor it runs in the driver, never as a job
+  resources: { light: true },
   externalInputs: (p) => (p.path ? [p.path] : []),
   run,
 };

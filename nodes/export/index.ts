@@ -24,5 +24,7 @@ export const exportKind: NodeKind<ExportParams> = {
   version: '1',
   description: 'a self-contained model folder for nnunet predict -m (plans, dataset.json, fold checkpoints, postprocessing)',
   params: paramsSchema,
+  // bookkeeping: under a cluster executor it runs in the driver, never as a job
+  resources: { light: true },
   run,
 };

@@ -27,5 +27,7 @@ export const findBestKind: NodeKind<FindBestParams> = {
   version: '1',
   description: 'choose the best configuration or pairwise ensemble on cross-validation foreground Dice',
   params: paramsSchema,
+  // bookkeeping: under a cluster executor it runs in the driver, never as a job
+  resources: { light: true },
   run,
 };

@@ -80,6 +80,8 @@ export const plan: NodeKind<PlanParams> = {
   version: '1',
   description: "nnU-Net's experiment planner (default or ResEnc M/L/XL): nnUNetPlans.json from a dataset fingerprint",
   params: paramsSchema,
+  // bookkeeping: under a cluster executor it runs in the driver, never as a job
+  resources: { light: true },
   externalInputs: (p) => [p.fingerprint, p.dataset_json].filter((f): f is string => typeof f === 'string'),
   run,
 };

@@ -51,7 +51,8 @@ export const predict: NodeKind<PredictParams> = {
   description: 'segment images with a trained model folder: sliding window, mirroring, fold averaging, export',
   params: paramsSchema,
   // the network runs on the process's one tfjs backend: one such action at a time, like training
-  resources: { accelerator: true },
+  // a cluster job: sliding-window inference threads
+  resources: { accelerator: true, job: { cpus: 2 } },
   externalInputs: (p) => (p.input ? [p.input] : []),
   run,
 };

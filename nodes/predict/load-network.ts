@@ -11,6 +11,7 @@ type Loaded = Awaited<ReturnType<typeof loadNetwork>>;
 const foldNetwork = ({ net, manifest }: Loaded): FoldNetwork => ({
   predictor: (x) => net.apply(x, { deepSupervision: false }),
   mirrorAxes: manifest.mirrorAxes ?? null,
+  network: net,
   dispose: () => net.dispose(),
 });
 

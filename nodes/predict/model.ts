@@ -11,6 +11,7 @@ import { basename, dirname, join } from 'node:path';
 import { NodeError } from '../../src/engine/errors.js';
 import { labelHandling, type LabelHandling } from '../../src/nn/predict/labels.js';
 import type { PatchPredictor } from '../../src/nn/predict/sliding-window.js';
+import type { UNet } from '../../src/nn/unet/index.js';
 import type { DatasetJson } from '../dataset/format.js';
 import { allLabels } from '../dataset/labels.js';
 import { channelNames } from '../dataset/format.js';
@@ -22,6 +23,8 @@ export interface FoldNetwork {
   predictor: PatchPredictor;
   /** test-time mirroring axes stored with the checkpoint; null: all axes of the patch (nnU-Net's default) */
   mirrorAxes: number[] | null;
+  /** the network itself when it is one of ours (exporters read its layers and weights) */
+  network?: UNet;
   dispose(): void;
 }
 

@@ -40,6 +40,8 @@ export const preprocess: NodeKind<PreprocessParams> = {
   version: '1',
   description: "nnU-Net's DefaultPreprocessor for one case and configuration: transpose, crop, normalize, resample, class locations",
   params: paramsSchema,
+  // one case per action: a cluster job needs one core
+  resources: { job: { cpus: 1 } },
   foreach: 'dataset',
   run,
 };

@@ -77,6 +77,8 @@ export const preprocessSettingsKind: NodeKind<PreprocessSettingsParams> = {
   version: '1',
   description: "one configuration's preprocessing settings cut from the plans, so preprocess reruns only when they change",
   params: settingsSchema,
+  // bookkeeping: under a cluster executor it runs in the driver, never as a job
+  resources: { light: true },
   externalInputs: files,
   run,
 };

@@ -43,6 +43,8 @@ export const split: NodeKind<SplitParams> = {
   version: '1',
   description: "nnU-Net's cross-validation folds (KFold, shuffle, seed 12345) or a user splits_final.json",
   params: paramsSchema,
+  // bookkeeping: under a cluster executor it runs in the driver, never as a job
+  resources: { light: true },
   externalInputs: (p) => (p.file ? [p.file] : []),
   run,
 };

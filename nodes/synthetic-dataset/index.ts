@@ -48,5 +48,7 @@ export const syntheticDataset: NodeKind<SyntheticDatasetParams> = {
   version: '1',
   description: 'Generate a small deterministic raw dataset (imagesTr/labelsTr/imagesTs/labelsTs + dataset.json)',
   params: paramsSchema,
+  // bookkeeping: under a cluster executor it runs in the driver, never as a job
+  resources: { light: true },
   run,
 };

@@ -78,12 +78,16 @@ async function run(ctx: ActionContext<TrainFoldParams>) {
   };
 }
 
+// nnU-Net's data augmentation keeps a GPU busy with a handful of worker processes
+const DEFAULT_JOB_LOADER_WORKERS = 4;
+
 export const trainFold: NodeKind<TrainFoldParams> = {
   kind: 'train-fold',
   version: '1',
   description: "nnU-Net's trainer for one configuration and fold: PlainConvUNet/ResEnc, DC+CE with deep supervision, SGD poly schedule",
   params: paramsSchema,
-  resources: { accelerator: true },
+  // a cluster job asks for the loader's workers plus the training thread, and a GPU where the partition has them
+  resources: { accelerator: true, job: (p) => ({ cpus: (p.loader_workers ?? DEFAULT_JOB_LOADER_WORKERS) + 1, gpus: 1 }) },
   externalInputs: (p) => [p.preprocessed, p.init_from !== 'previous' ? p.init_from : null, ...(p.previous_stage_dirs ?? [])].filter((x): x is string => x !== null),
   run,
 };

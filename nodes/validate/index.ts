@@ -83,7 +83,8 @@ export const validate: NodeKind<ValidateParams> = {
   description: "a fold's final validation: predict its validation cases (sliding window, mirroring), export, evaluate",
   params: paramsSchema,
   // the network runs on the process's one tfjs backend: one such action at a time, like training
-  resources: { accelerator: true },
+  // a cluster job: sliding-window inference threads
+  resources: { accelerator: true, job: { cpus: 2 } },
   externalInputs: (p) => [...(p.preprocessed ? [p.preprocessed] : []), ...(p.previous_stage_dirs ?? [])],
   run,
 };

@@ -30,14 +30,45 @@ function fmt(e: Extract<EngineEvent, { type: 'action-progress' }>): Record<strin
   return { action: e.id, message: [e.progress.message ?? '', m].filter(Boolean).join('  ') };
 }
 
+// Without a terminal a progress line per action at most this often, unless its message (epoch, case) changes.
+const PLAIN_EVERY_MS = 10_000;
+
+/**
+ * Plain log lines for a Slurm job log, CI or `| tee`, as nnU-Net's log reads: every action's log lines (a
+ * training epoch's loss, pseudo Dice, lr and time), its progress when the step changes, and each action's end.
+ */
+export function plainObserver(out: (s: string) => void): EngineObserver {
+  const last = new Map<string, { message: string; at: number }>();
+  return (e) => {
+    if (e.type === 'action-log') out(`[${e.id}] ${e.message}\n`);
+    else if (e.type === 'action-wait') out(`[${e.id}] ${e.reason}\n`);
+    else if (e.type === 'action-progress') {
+      const { message = '' } = fmt(e);
+      const prev = last.get(e.id);
+      const now = Date.now();
+      if (prev && prev.message === message && now - prev.at < PLAIN_EVERY_MS) return;
+      if (prev && prev.message !== message && now - prev.at < 1000 && e.progress.done < e.progress.total) return;
+      last.set(e.id, { message, at: now });
+      out(`[${e.id}] ${e.progress.done}/${e.progress.total} ${message}\n`);
+    } else if (e.type === 'action-end') {
+      last.delete(e.id);
+      if (e.status === 'ran') out(`ran ${e.id} in ${(e.durationMs / 1000).toFixed(1)} s\n`);
+    }
+  };
+}
+
 /**
  * One bar per running action that reports progress (with ETA), plus a line counting finished actions.
- * Failures are printed as they happen even without a live view and even when quiet: they are what a user must read.
+ * Without a terminal, plain lines instead (unless quiet). Failures are printed as they happen even without a
+ * live view and even when quiet: they are what a user must read.
  */
-export function createProgress(quiet: boolean | undefined, write: (s: string) => void = (s) => process.stderr.write(s)): ProgressView {
+export function createProgress(quiet: boolean | undefined, write: (s: string) => void = (s) => process.stderr.write(s),
+  out: (s: string) => void = (s) => process.stdout.write(s)): ProgressView {
   if (!wantsLiveProgress(quiet)) {
+    const plain = quiet ? undefined : plainObserver(out);
     return {
       observer: (e) => {
+        plain?.(e);
         if (e.type === 'action-end' && e.status === 'failed') write(failureLine(e));
       },
       stop: () => undefined,

@@ -18,6 +18,8 @@ export { sha256, digestJson, hashFile, type Digest } from './hash/digest.js';
 export { buildPlan, needRefs, type Plan, type PlannedNode, type RawNeeds } from './pipeline/plan.js';
 export { runPlan, defaultStoreDir, type ExecOptions } from './exec/run-plan.js';
 export { statusPlan } from './exec/status.js';
+export { execStoredJob } from './exec/exec-job.js';
+export type { ExecutorConfig } from './exec/executor.js';
 
 export interface RunOptions extends Omit<ExecOptions, 'targets'> {
   /** path to YAML; or */

@@ -95,6 +95,27 @@ export interface ActionResult {
   itemLabel?: string;
 }
 
+/** What one action asks a cluster for (pipeline `resources:`, `executor.default`, a kind's `resources.job`). */
+export interface JobResources {
+  cpus?: number;
+  mem_gb?: number;
+  /** granted only where the partition has GPUs (`--gres=gpu:N`) */
+  gpus?: number;
+  /** Slurm time limit: minutes, H:MM:SS or D-HH:MM:SS */
+  time?: string;
+}
+
+export interface KindResources<P> {
+  /** local executor: at most one action holding the accelerator at a time */
+  accelerator?: boolean;
+  /** local executor: CPU slots the action takes */
+  cpus?: number;
+  /** bookkeeping that runs in the driver process under a cluster executor, never as a job */
+  light?: boolean;
+  /** a cluster job's defaults for this kind (under the node's `resources:`) */
+  job?: JobResources | ((params: P) => JobResources);
+}
+
 export interface NodeKind<P = any> {
   kind: string;
   /** bump whenever output bytes may change: invalidates cached outputs of this kind */
@@ -102,7 +123,7 @@ export interface NodeKind<P = any> {
   description: string;
   /** JSON Schema of `with:` params; defaults are applied before hashing */
   params: AnySchema;
-  resources?: { accelerator?: boolean; cpus?: number };
+  resources?: KindResources<P>;
   /**
    * External files/folders the action reads (e.g. a dataset folder given as a param). The engine digests them
    * (with its stat cache) into the action key and hands the digests in `ctx.external`.

@@ -39,6 +39,8 @@ export interface CheckpointMeta {
   mirrorAxes: number[];
   /** run facts worth keeping with the weights (seed, ops, ...) */
   info: Record<string, unknown>;
+  /** a checkpoint of an interrupted epoch: its iterations done and their summed train loss, where a resume continues */
+  interrupted?: { iteration: number; trainLossSum: number };
 }
 
 export interface CheckpointManifest extends CheckpointMeta {

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runPipeline, validateRunRecord, type NodeKind, type RunOptions } from '../../src/engine/index.js';
+import { execStoredJob, runPipeline, validateRunRecord, type NodeKind, type RunOptions } from '../../src/engine/index.js';
 import { compareOutcomes } from '../../src/tracking/reproduce.js';
 import { makeProject, type Project } from './fixture.js';
 import { toyKinds, type Toy } from './toy-kinds.js';
@@ -205,5 +205,55 @@ nodes:
       run: async (ctx) => { active++; peak = Math.max(peak, active); await new Promise((r) => setTimeout(r, 30)); active--; return toyKinds().kinds.value.run(ctx); } };
     await run({ concurrency: 4 });
     expect(peak).toBe(1);
+  });
+});
+
+describe('executor and resources', () => {
+  it('never enter an action key: changing them reruns nothing', async () => {
+    const run = await setup(`version: 1
+name: res
+nodes:
+  a: { uses: value, with: { value: 1 } }
+  b: { uses: concat, needs: [a] }
+`);
+    expect((await run()).nodes.map((n) => n.status)).toEqual(['ran', 'ran']);
+    await p.write('pipeline.yaml', `version: 1
+name: res
+executor: { kind: local, partition: gpu, default: { mem_gb: 8 } }
+nodes:
+  a: { uses: value, with: { value: 1 }, resources: { cpus: 4, gpus: 1, time: "1-00:00:00" } }
+  b: { uses: concat, needs: [a], resources: { mem_gb: 2.5 } }
+`);
+    const again = await run();
+    expect(again.nodes.map((n) => n.status)).toEqual(['cached', 'cached']);
+    expect(again.environment.executor).toBe('local');
+  });
+
+  it('a bad resources or executor entry is a pipeline error naming its line', async () => {
+    const run = await setup(`version: 1
+executor: { kind: pbs }
+nodes:
+  a: { uses: value, with: { value: 1 }, resources: { cpus: 0, time: "soon" } }
+`);
+    const err = await run().catch((e: unknown) => e) as { code: string; issues: Array<{ line?: number; message: string }> };
+    expect(err.code).toBe('PIPELINE_SCHEMA');
+    expect(err.issues.map((i) => i.line).sort()).toEqual([2, 4, 4]);
+  });
+
+  it('--dry-run needs a cluster executor', async () => {
+    const run = await setup(`version: 1
+nodes:
+  a: { uses: value, with: { value: 1 } }
+`);
+    await expect(run({ dryRun: () => undefined })).rejects.toMatchObject({ code: 'DRY_RUN_LOCAL' });
+  });
+});
+
+describe('nnunet exec', () => {
+  it('refuses a key the driver prepared no action for, naming where it looked', async () => {
+    p = await makeProject();
+    const err = await execStoredJob(p.store, 'ab'.repeat(32), toy.kinds, { signal: new AbortController().signal }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'EXEC_NO_JOB' });
+    expect((err as Error).message).toContain(join(p.store, 'scratch', `${'ab'.repeat(32)}.job`));
   });
 });

@@ -22,6 +22,7 @@ import { register as convertMsd } from './convert-msd.js';
 import { register as report } from './report.js';
 import { register as reproduce } from './reproduce.js';
 import { register as compare } from './compare.js';
+import { register as exec } from './exec.js';
 
 export const commands: Array<(program: Command) => void> = [
   run,
@@ -44,4 +45,5 @@ export const commands: Array<(program: Command) => void> = [
   reproduce,
   // after runs: adds `runs compare` to that group
   compare,
+  exec,
 ];

@@ -1,6 +1,7 @@
 /** `nnunet run <pipeline> [nodes...]`: execute what is stale, reuse what is cached, record the run. */
 import { relative, join } from 'node:path';
-import type { Command } from 'commander';
+import { fileURLToPath } from 'node:url';
+import { Option, type Command } from 'commander';
 import { kinds } from '../../../nodes/index.js';
 import { NnunetError, PipelineError, runPipeline, type EngineObserver, type RunOptions, type RunRecord } from '../../engine/index.js';
 import { backendInfo, describeBackend } from '../../nn/backend.js';
@@ -29,6 +30,14 @@ function computeEnvironment(): Record<string, unknown> {
 }
 
 const collectList = (v: string, prev: string[] = []): string[] => [...prev, v];
+
+/** `--executor local|slurm`, shared by run and watch. */
+export const executorOption = (): Option => new Option('--executor <kind>', "where actions run (default: the pipeline's executor:, else local)").choices(['local', 'slurm']);
+
+/** What a cluster job runs: this very nnunet (its node and checkout), so driver and jobs share the code. */
+export function clusterOptions(executor: 'local' | 'slurm' | undefined): Pick<RunOptions, 'executor' | 'jobCommand'> {
+  return { executor, jobCommand: [process.execPath, fileURLToPath(new URL('../../../bin/nnunet.js', import.meta.url))] };
+}
 
 /** An AbortController tied to Ctrl-C / SIGTERM; a second signal exits at once. */
 export function interruptController(): { signal: AbortSignal; dispose(): void } {
@@ -101,12 +110,21 @@ export function register(program: Command): void {
     .option('--name <name>', 'name recorded in the run record')
     .option('--tag <tag>', 'tag recorded in the run record (repeatable)', collectList)
     .option('-q, --quiet', 'no live progress')
-    .action(async (pipeline: string, nodes: string[], opts: { set?: Record<string, string>; failFast?: boolean; jobs?: number; name?: string; tag?: string[]; quiet?: boolean }, cmd: Command) => {
+    .addOption(executorOption())
+    .option('--dry-run', 'cluster executor: print the job scripts of the actions that are ready instead of submitting them (light actions still run, since job keys need their outputs); writes no run record')
+    .action(async (pipeline: string, nodes: string[], opts: { set?: Record<string, string>; failFast?: boolean; jobs?: number; name?: string; tag?: string[]; quiet?: boolean; executor?: 'local' | 'slurm'; dryRun?: boolean }, cmd: Command) => {
       const dirs = globalDirs(cmd);
+      const dryRun = opts.dryRun ? (id: string, script: string): void => void process.stdout.write(`# ${id}\n${script}\n`) : undefined;
       const rec = await runInteractive({
         pipelineFile: pipeline, kinds, set: opts.set, targets: nodes.length ? nodes : undefined, ...dirs,
         concurrency: opts.jobs, failFast: opts.failFast, name: opts.name, tags: opts.tag, quiet: opts.quiet,
+        ...clusterOptions(opts.executor), dryRun,
       });
+      if (dryRun) {
+        const counts = rec.summary ?? {};
+        process.stdout.write(`dry run: ${rec.nodes.filter((n) => n.error?.code === 'DRY_RUN').length} job(s) not submitted, ${counts.ran ?? 0} light action(s) ran, ${counts.cached ?? 0} cached\n`);
+        return;
+      }
       process.stdout.write(`${summarize(rec, dirs.runsDir ?? 'runs')}\n`);
       await printResults(rec, dirs);
       if (rec.status === 'aborted') throw new NnunetError('RUN_ABORTED', `run ${rec.id} was aborted`);

@@ -4,7 +4,7 @@ import { kinds } from '../../../nodes/index.js';
 import { shortPath, watchPipeline, type WatchCycle } from '../../engine/index.js';
 import { formatError } from '../format-error.js';
 import { createProgress } from '../progress.js';
-import { collectSet, globalDirs, interruptController, summarize } from './run.js';
+import { clusterOptions, collectSet, executorOption, globalDirs, interruptController, summarize } from './run.js';
 import { int, positiveInt } from '../option-parsers.js';
 
 export function formatCycle(c: WatchCycle, runsDir: string): string {
@@ -30,14 +30,15 @@ export function register(program: Command): void {
     .option('-j, --jobs <n>', 'actions running at once', positiveInt)
     .option('--debounce <ms>', 'quiet period after the last change', int, 500)
     .option('-q, --quiet', 'no live progress')
-    .action(async (pipeline: string, nodes: string[], opts: { set?: Record<string, string>; jobs?: number; debounce: number; quiet?: boolean }, cmd: Command) => {
+    .addOption(executorOption())
+    .action(async (pipeline: string, nodes: string[], opts: { set?: Record<string, string>; jobs?: number; debounce: number; quiet?: boolean; executor?: 'local' | 'slurm' }, cmd: Command) => {
       const dirs = globalDirs(cmd);
       const interrupt = interruptController();
       const progress = createProgress(opts.quiet);
       try {
         await watchPipeline({
           pipelineFile: pipeline, kinds, set: opts.set, targets: nodes.length ? nodes : undefined, ...dirs,
-          concurrency: opts.jobs, debounceMs: opts.debounce, signal: interrupt.signal, onEvent: progress.observer,
+          concurrency: opts.jobs, ...clusterOptions(opts.executor), debounceMs: opts.debounce, signal: interrupt.signal, onEvent: progress.observer,
           onReady: () => process.stdout.write(`watching ${pipeline} and its inputs\n`),
           onCycle: (c) => process.stdout.write(`${formatCycle(c, dirs.runsDir ?? 'runs')}\n`),
         });

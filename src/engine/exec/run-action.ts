@@ -1,17 +1,12 @@
-import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
 import { AbortedError, NnunetError } from '../errors.js';
-import type { ActionRecord } from '../store/action-record.js';
 import type { Store } from '../store/store.js';
 import type { LastIndex } from '../store/last-index.js';
 import type { HitFacts, RecordPack } from '../store/record-pack.js';
-import type { ActionContext, ActionResult, InputArtifact, Item, Json } from '../types.js';
 import type { EngineObserver } from '../events.js';
 import type { Limiter } from './limiter.js';
 import type { Outcome } from './outcome.js';
 import type { PreparedAction } from './prepare.js';
-
-const LOG_KEEP = 200;
+import { errorOf, jobOf, runJob } from './job.js';
 
 export interface ExecEnv {
   readonly store: Store;
@@ -43,34 +38,10 @@ export function applyRecord(o: Outcome, rec: HitFacts): void {
   o.timings = rec.timings;
 }
 
-function checkResult(r: ActionResult | void): ActionResult {
-  const res = r ?? {};
-  const items: Item[] = res.items ?? [];
-  const seen = new Set<string>();
-  for (const it of items) {
-    if (typeof it?.id !== 'string' || typeof it.digest !== 'string' || it.id === '') {
-      throw new NnunetError('ACTION_BAD_RESULT', `every item needs a non-empty string id and digest, got ${JSON.stringify(it)}`);
-    }
-    if (seen.has(it.id)) throw new NnunetError('ACTION_BAD_RESULT', `item id '${it.id}' is listed twice`);
-    seen.add(it.id);
-  }
-  return res;
-}
-
-async function inputArtifacts(store: Store, a: PreparedAction): Promise<Record<string, InputArtifact[]>> {
-  const out: Record<string, InputArtifact[]> = {};
-  for (const [name, list] of Object.entries(a.spec.inputs)) {
-    out[name] = await Promise.all(list.map(async (o) => ({
-      action: o.id, node: o.node, digest: o.output!, dir: await store.artifactDir(o.output!),
-      matrix: o.matrix, item: o.item, items: o.items, metrics: o.metrics,
-    })));
-  }
-  return out;
-}
-
 /**
- * Runs one action that was not cached: resource slot, store lock (another process may be doing it; then
- * its result is reused), run into a temp dir, ingest, commit the record last. Fills `o` in place.
+ * Runs one action that was not cached, in this process (the `local` executor): resource slot, store lock
+ * (another process may be doing it; then its result is reused), run into a temp dir, ingest, commit the
+ * record last. Fills `o` in place.
  */
 export async function executeAction(env: ExecEnv, a: PreparedAction, o: Outcome): Promise<void> {
   const { store } = env;
@@ -78,7 +49,6 @@ export async function executeAction(env: ExecEnv, a: PreparedAction, o: Outcome)
   const kind = a.spec.node.kind;
   let releaseSlot: (() => void) | undefined;
   let releaseLock: (() => Promise<void>) | undefined;
-  let outDir: string | undefined;
   let started = Date.now();
   try {
     releaseSlot = await env.limiter.acquire(kind.resources?.cpus ?? 1, kind.resources?.accelerator === true, signal);
@@ -87,66 +57,43 @@ export async function executeAction(env: ExecEnv, a: PreparedAction, o: Outcome)
     started = Date.now();
     const done = await lookupCached(store, a.key);
     if (done) {
-      applyRecord(o, done);
-      env.pack.use(a.key, done);
-      env.last.set(a.spec.id, { key: a.key, output: done.output });
+      useRecord(env, a, o, done);
       return;
     }
     if (signal.aborted) throw new AbortedError();
-    outDir = await store.tempDir();
-    const scratchDir = store.scratchDir(a.key);
     const last = env.last.get(a.spec.id);
-    const previous = last && store.hasArtifact(last.output) ? { digest: last.output, dir: await store.artifactDir(last.output) } : undefined;
-    const inputs = await inputArtifacts(store, a);
     const id = a.spec.id;
-    const ctx: ActionContext<any> = {
-      params: a.params, inputs, matrix: a.spec.matrix, item: a.spec.item, outDir, scratchDir, previous,
-      external: a.external, signal, actionId: id,
-      hashPath: (path) => store.statCache.digestPath(path),
-      input(name) {
-        const list = inputs[name];
-        if (!list || list.length !== 1) throw new NnunetError('ACTION_INPUT_NOT_SINGLE', `input '${name}' of ${id} has ${list?.length ?? 0} artifacts, expected exactly one`, { node: id });
-        return list[0];
-      },
-      progress: (p) => env.emit({ type: 'action-progress', id, progress: p }),
-      log: (message) => {
-        o.log.push(message);
-        if (o.log.length > 10 * LOG_KEEP) o.log.splice(0, o.log.length - LOG_KEEP);
-        env.emit({ type: 'action-log', id, message });
-      },
-    };
     env.emit({ type: 'action-start', id, node: a.spec.node.name, key: a.key });
-    const result = checkResult(await kind.run(ctx));
-    if (signal.aborted) throw new AbortedError();
-    const output = await store.ingest(outDir);
-    outDir = undefined;
-    const durationMs = Date.now() - started;
-    const rec: ActionRecord = {
-      key: a.key, actionId: id, node: a.spec.node.name, kind: kind.kind, parts: a.parts, output,
-      items: result.items ?? [], ...(result.itemLabel ? { itemLabel: result.itemLabel } : {}),
-      metrics: (result.metrics ?? {}) as Record<string, Json>, ...(result.timings ? { timings: result.timings } : {}), durationMs, createdAt: new Date(started).toISOString(),
-      log: o.log.slice(-LOG_KEEP),
-    };
-    await store.commitAction(rec);
-    env.last.set(id, { key: a.key, output });
-    env.pack.use(a.key, rec);
-    if (existsSync(scratchDir)) await rm(scratchDir, { recursive: true, force: true });
-    Object.assign(o, { status: 'ran', output, items: rec.items, itemLabel: rec.itemLabel, metrics: rec.metrics, timings: rec.timings });
+    const rec = await runJob(store, jobOf(a, last?.output), kind, {
+      signal, lines: o.log,
+      progress: (p) => env.emit({ type: 'action-progress', id, progress: p }),
+      log: (message) => env.emit({ type: 'action-log', id, message }),
+    });
+    useRecord(env, a, o, rec);
+    o.status = 'ran';
   } catch (err) {
-    // Scratch state stays for a resumed attempt; the half-written output never enters the store.
-    if (signal.aborted || err instanceof AbortedError) {
-      o.status = 'aborted';
-      o.error = { code: 'ABORTED', message: 'aborted' };
-    } else {
-      o.status = 'failed';
-      o.error = err instanceof NnunetError ? { code: err.code, message: err.message }
-        : { code: 'ACTION_FAILED', message: err instanceof Error ? err.message : String(err) };
-      if (err instanceof Error && !(err instanceof NnunetError) && err.stack) o.log.push(err.stack);
-    }
+    failOutcome(o, err, signal);
   } finally {
-    if (outDir) await rm(outDir, { recursive: true, force: true });
     await releaseLock?.();
     releaseSlot?.();
     o.durationMs = Date.now() - started;
+  }
+}
+
+/** A committed record (found, or just written) as this run's outcome and in its indexes. */
+export function useRecord(env: ExecEnv, a: PreparedAction, o: Outcome, rec: HitFacts): void {
+  applyRecord(o, rec);
+  env.pack.use(a.key, rec);
+  env.last.set(a.spec.id, { key: a.key, output: rec.output });
+}
+
+export function failOutcome(o: Outcome, err: unknown, signal: AbortSignal): void {
+  if (signal.aborted || err instanceof AbortedError) {
+    o.status = 'aborted';
+    o.error = { code: 'ABORTED', message: 'aborted' };
+  } else {
+    o.status = 'failed';
+    o.error = errorOf(err);
+    if (err instanceof Error && !(err instanceof NnunetError) && err.stack) o.log.push(err.stack);
   }
 }

@@ -14,7 +14,9 @@ import { Limiter } from './limiter.js';
 import { usable, type Outcome } from './outcome.js';
 import { forEachBounded } from './pool.js';
 import { ExternalDigests, prepareAction, type PreparedAction } from './prepare.js';
-import { applyRecord, executeAction, lookupCached, type ExecEnv } from './run-action.js';
+import { applyRecord, lookupCached, type ExecEnv } from './run-action.js';
+import { localExecutor, type Executor, type ExecutorConfig } from './executor.js';
+import { SlurmExecutor } from './slurm/executor.js';
 import { whyStale } from './why.js';
 import { describeReason } from '../hash/explain.js';
 
@@ -30,6 +32,12 @@ export interface ExecOptions {
   /** extra facts for run.json (compute backend...); a function is asked when the run ends, after nodes chose */
   environment?: Record<string, unknown> | (() => Record<string, unknown>);
   onEvent?: EngineObserver;
+  /** `--executor`: overrides the kind of the pipeline file's `executor:` (default local) */
+  executor?: ExecutorConfig['kind'];
+  /** argv that starts `nnunet` on a cluster node (the CLI passes its own); `exec <store> <key>` is appended */
+  jobCommand?: readonly string[];
+  /** cluster executors: hand each ready action's job script here instead of submitting it; no run record is written */
+  dryRun?: (actionId: string, script: string) => void;
   /** watch mode: an extra signal per action, so it can abort just the actions whose inputs changed */
   actionSignal?(info: { id: string; node: string; external: string[]; item?: Item }): AbortSignal | undefined;
 }
@@ -47,11 +55,27 @@ export interface PlanRunResult {
   externalPaths: string[];
 }
 
-/** Executes a validated plan: node-level dependency order via p-graph, actions throttled by resource class. */
+/** The executor of a run: the pipeline's `executor:`, its kind overridden by `--executor`. */
+function makeExecutor(plan: Plan, opts: ExecOptions): Executor {
+  const kind = opts.executor ?? plan.executor?.kind ?? 'local';
+  if (kind === 'local') {
+    if (opts.dryRun) throw new NnunetError('DRY_RUN_LOCAL', '--dry-run prints cluster job scripts; choose a cluster executor (--executor slurm)');
+    return localExecutor;
+  }
+  if (!opts.jobCommand?.length) throw new NnunetError('SLURM_NO_COMMAND', 'the slurm executor needs the command that starts nnunet on a cluster node');
+  const cfg = plan.executor?.kind === 'slurm' ? plan.executor : { kind };
+  return new SlurmExecutor(cfg, { command: opts.jobCommand, dryRun: opts.dryRun });
+}
+
+/**
+ * Executes a validated plan: node-level dependency order via p-graph; actions run by the executor (light
+ * kinds always in this process), throttled locally by resource class.
+ */
 export async function runPlan(plan: Plan, opts: ExecOptions): Promise<PlanRunResult> {
   const startedAt = new Date();
   const id = newRunId(startedAt);
   const store = new LocalStore(defaultStoreDir(opts.storeDir));
+  const executor = makeExecutor(plan, opts);
   const emit: EngineObserver = opts.onEvent ?? (() => undefined);
   const runCtl = new AbortController();
   // every queued action listens on the run's signal: many listeners are expected, not a leak
@@ -95,7 +119,8 @@ export async function runPlan(plan: Plan, opts: ExecOptions): Promise<PlanRunRes
           last.set(spec.id, { key: a.key, output: hit.output });
         } else {
           o.why = (await whyStale(store, last, a)).map(describeReason);
-          await executeAction(env, a, o);
+          // light kinds are bookkeeping: a job's start-up would cost more than the work
+          await (spec.node.kind.resources?.light ? localExecutor : executor).execute(env, a, o);
         }
       } catch (err) {
         o.status = 'failed';
@@ -122,7 +147,11 @@ export async function runPlan(plan: Plan, opts: ExecOptions): Promise<PlanRunRes
   for (const name of plan.order) {
     for (const n of plan.nodes.get(name)!.needs) deps.push([n.node, name]);
   }
-  await new PGraph(Object.fromEntries(plan.order.map((n) => [n, { run: () => runNode(n) }])), deps).run();
+  try {
+    await new PGraph(Object.fromEntries(plan.order.map((n) => [n, { run: () => runNode(n) }])), deps).run();
+  } finally {
+    await executor.close();
+  }
   outer?.removeEventListener('abort', onOuterAbort);
   await store.statCache.save();
   await last.save();
@@ -141,11 +170,11 @@ export async function runPlan(plan: Plan, opts: ExecOptions): Promise<PlanRunRes
     id, status, nodes: all.map(nodeRecord), metrics, params: plan.params,
     pipeline: { ...(plan.file ? { file: resolve(plan.file) } : {}), name: plan.name, digest: plan.yaml.digest, text: plan.yaml.text },
     startedAt: startedAt.toISOString(), durationMs: Date.now() - startedAt.getTime(),
-    environment: { ...machineEnvironment(), store: store.root, ...(typeof opts.environment === 'function' ? opts.environment() : opts.environment) },
+    environment: { ...machineEnvironment(), store: store.root, executor: executor.name, ...(typeof opts.environment === 'function' ? opts.environment() : opts.environment) },
     ...(gitFacts ? { git: gitFacts } : {}), ...(opts.name ? { name: opts.name } : {}), ...(opts.tags?.length ? { tags: opts.tags } : {}),
     ...(opts.targets?.length ? { targets: opts.targets } : {}), summary,
   };
-  await writeRunRecord(resolve(opts.runsDir ?? 'runs'), record, all);
+  if (!opts.dryRun) await writeRunRecord(resolve(opts.runsDir ?? 'runs'), record, all);
   emit({ type: 'run-end', runId: id, status });
   return { record, externalPaths: [...externalPaths] };
 }

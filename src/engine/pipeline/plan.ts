@@ -8,6 +8,7 @@ import { interpolate, mentions, type RefProblem } from './interpolate.js';
 import { checkKindParams, valueAt } from './kind-params.js';
 import { loadPipelineText, parseYaml, type DocPath, type LoadedYaml } from './load.js';
 import { applyOverrides } from './overrides.js';
+import type { ExecutorConfig, JobResources } from '../exec/executor.js';
 
 const pipelineSchema = JSON.parse(readFileSync(new URL('../../../schemas/pipeline.schema.json', import.meta.url), 'utf8')) as object;
 
@@ -40,6 +41,8 @@ export interface PlannedNode {
   readonly matrixKeys: readonly string[];
   readonly combos: ReadonlyArray<Record<string, Scalar>>;
   readonly template: Json;
+  /** what one action asks a cluster for (`resources:`); not part of any action key */
+  readonly resources?: JobResources;
 }
 
 export interface Plan {
@@ -52,6 +55,8 @@ export interface Plan {
   readonly nodes: ReadonlyMap<string, PlannedNode>;
   /** node names in dependency order, restricted to the targets' closure */
   readonly order: readonly string[];
+  /** `executor:` of the pipeline file, if any */
+  readonly executor?: ExecutorConfig;
 }
 
 interface RawNode {
@@ -60,6 +65,7 @@ interface RawNode {
   foreach?: string;
   matrix?: Record<string, Json> | string;
   with?: Record<string, Json>;
+  resources?: JobResources;
 }
 
 export interface PlanOptions {
@@ -114,7 +120,7 @@ export async function buildPlan(opts: PlanOptions): Promise<Plan> {
     }
     fail(issues);
   }
-  const doc = yaml.data as { name?: string; params?: Record<string, Json>; nodes: Record<string, RawNode> };
+  const doc = yaml.data as { name?: string; params?: Record<string, Json>; nodes: Record<string, RawNode>; executor?: ExecutorConfig };
   const params = applyOverrides(doc.params ?? {}, opts.set ?? {});
   const dir = file ? dirname(resolve(file)) : process.cwd();
   const refProblems: RefProblem[] = [];
@@ -179,7 +185,7 @@ export async function buildPlan(opts: PlanOptions): Promise<Plan> {
         issue('PIPELINE_PARAMS', [...at, 'with', ...p.path], `${name}: ${p.message}${paramSource(raw.with as Json, p.path, opts.set)}`, p.key, name);
       }
     }
-    nodes.set(name, { name, uses: raw.uses, kind, needs, foreach, matrixKeys, combos, template });
+    nodes.set(name, { name, uses: raw.uses, kind, needs, foreach, matrixKeys, combos, template, ...(raw.resources ? { resources: raw.resources } : {}) });
   }
   const seenRef = new Set<string>();
   for (const p of refProblems) {
@@ -200,7 +206,7 @@ export async function buildPlan(opts: PlanOptions): Promise<Plan> {
   if (issues.length) fail(issues);
   const keep = targets.length ? closure(deps, targets) : undefined;
   const order = topoOrder(deps).filter((n) => !keep || keep.has(n));
-  return { yaml, file, dir, name: doc.name ?? 'pipeline', params, nodes, order };
+  return { yaml, file, dir, name: doc.name ?? 'pipeline', params, nodes, order, ...(doc.executor ? { executor: doc.executor } : {}) };
 }
 
 /** The same schema problem repeats for every matrix combination; report it once. */

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { copyFile, link, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
-import { chmodSync, copyFileSync, existsSync, linkSync, lstatSync, mkdirSync, readFileSync, realpathSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, copyFileSync, existsSync, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readFileSync, realpathSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { StoreError } from '../errors.js';
 import { sha256, type Digest } from '../hash/digest.js';
@@ -96,6 +96,8 @@ export class LocalStore implements Store {
         copyFileSync(target, src);
       }
       const digest = f.size < SYNC_HASH_BYTES ? sha256(readFileSync(src)) : await hashFile(src, f.size);
+      // on a shared store another host reads these bytes next: they reach the server before the record does
+      syncPath(src);
       entries.push({ path: f.path, size: f.size, digest });
       chmodSync(src, 0o444);
       const obj = this.objectPath(digest);
@@ -113,6 +115,7 @@ export class LocalStore implements Store {
     this.ensureDir(join(this.root, 'artifacts'));
     try {
       renameSync(dir, target);
+      syncPath(join(target, '..'));
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw err;
@@ -186,15 +189,37 @@ export class LocalStore implements Store {
   }
 
   async commitAction(rec: ActionRecord): Promise<void> {
-    await this.writeAtomic(this.actionPath(rec.key), JSON.stringify(rec));
+    const file = this.actionPath(rec.key);
+    await this.writeAtomic(file, JSON.stringify(rec));
+    // the rename itself must be durable before anyone (another host's driver) is told the action is done
+    syncPath(join(file, '..'));
   }
 
-  /** Small metadata files: written beside their place and renamed in, so readers never see half a file. */
+  /**
+   * Small metadata files: written beside their place (same filesystem, so also on NFS the rename is atomic),
+   * flushed, and renamed in, so readers on any host never see half a file.
+   */
   async writeAtomic(file: string, text: string): Promise<void> {
     this.ensureDir(join(file, '..'));
     const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-    writeFileSync(tmp, text);
+    const fd = openSync(tmp, 'w');
+    try {
+      writeSync(fd, text);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
     renameSync(tmp, file);
+  }
+}
+
+/** fsync of a file or directory (a directory's fsync makes the names renamed into it durable). */
+function syncPath(path: string): void {
+  const fd = openSync(path, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
   }
 }
 

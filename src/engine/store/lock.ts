@@ -1,14 +1,23 @@
-import { closeSync, openSync, unlinkSync, writeSync } from 'node:fs';
-import { readFile, unlink } from 'node:fs/promises';
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, utimesSync, writeSync, statSync, linkSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { AbortedError, StoreError } from '../errors.js';
 
 interface LockOwner {
   pid: number;
   host: string;
+  /** tells this holder's lock file from a later one at the same path */
+  token: string;
 }
 
 const POLL_MS = 50;
+
+/**
+ * How long a lock lives without renewal. The holder touches the file every LEASE_MS / 4; a lock whose file
+ * has not been touched for LEASE_MS belongs to a process that is gone (killed job, failed node) on whatever
+ * host, and is taken over. Hosts of a shared store must agree on the clock to within a fraction of this.
+ */
+export const LEASE_MS = Number(process.env.NNUNET_LOCK_LEASE_MS ?? 60_000);
 
 function alive(pid: number): boolean {
   try {
@@ -19,49 +28,87 @@ function alive(pid: number): boolean {
   }
 }
 
-/** True when the lock file names a process on this host that no longer exists (killed run). */
-async function isStale(file: string): Promise<boolean> {
+function readOwner(file: string): { owner: LockOwner; touchedMs: number } | undefined {
   try {
-    const owner = JSON.parse(await readFile(file, 'utf8')) as LockOwner;
-    return owner.host === hostname() && !alive(owner.pid);
+    const touchedMs = statSync(file).mtimeMs;
+    return { owner: JSON.parse(readFileSync(file, 'utf8')) as LockOwner, touchedMs };
   } catch {
-    // unreadable: the owner is between create and write; treat as live, it resolves within a poll
-    return false;
+    // gone, or its owner is between create and write: treat as live, it resolves within a poll
+    return undefined;
+  }
+}
+
+/** The owner of a lock that may be taken over: a dead pid on this host, or a lease nobody renewed in time. */
+function staleOwner(file: string, leaseMs: number): LockOwner | undefined {
+  const seen = readOwner(file);
+  if (!seen) return undefined;
+  const { owner, touchedMs } = seen;
+  if (owner.host === hostname() && !alive(owner.pid)) return owner;
+  return Date.now() - touchedMs > leaseMs ? owner : undefined;
+}
+
+/**
+ * Removes a stale lock, but only the one that was judged stale: it is renamed aside first and checked by its
+ * token, so two hosts taking over at once never delete a lock a third process created in between.
+ */
+function takeOver(file: string, stale: LockOwner): void {
+  const aside = `${file}.${randomBytes(6).toString('hex')}.stale`;
+  try {
+    renameSync(file, aside);
+  } catch {
+    return; // someone else took it over first
+  }
+  let moved: LockOwner | undefined;
+  try {
+    moved = JSON.parse(readFileSync(aside, 'utf8')) as LockOwner;
+  } catch {
+    moved = undefined;
+  }
+  if (moved?.token !== stale.token) {
+    // a fresh lock was moved: put it back (link fails only when yet another lock appeared, which then rules)
+    try {
+      linkSync(aside, file);
+    } catch {
+      // that newer lock holds; ours stays removed
+    }
+  }
+  try {
+    unlinkSync(aside);
+  } catch {
+    // already removed
   }
 }
 
 export type Release = () => Promise<void>;
 
 /**
- * Exclusive lock by O_EXCL file creation, one per action key, so two engine processes on one store never
- * execute the same action at once. A lock left by a killed process (same host, dead pid) is taken over.
- * `onWait` runs once when another live process holds the lock.
+ * Exclusive lock by O_EXCL file creation, one per action key, so engine processes on one store - on one host
+ * or several sharing the store's filesystem - never execute the same action at once. The holder renews a
+ * lease by touching the file; a lock left by a killed process (same host, dead pid) or with an expired lease
+ * (any host) is taken over. `onWait` runs once when another live process holds the lock.
  */
-export async function acquireLock(file: string, signal?: AbortSignal, onWait?: () => void): Promise<Release> {
+export async function acquireLock(file: string, signal?: AbortSignal, onWait?: () => void, leaseMs = LEASE_MS): Promise<Release> {
   let waited = false;
   for (;;) {
+    const token = randomBytes(8).toString('hex');
     try {
-      // synchronous: an uncontended lock is two syscalls, not worth two thread-pool round trips
+      // synchronous: an uncontended lock is a few syscalls, not worth thread-pool round trips
       const fd = openSync(file, 'wx');
       try {
-        writeSync(fd, JSON.stringify({ pid: process.pid, host: hostname() } satisfies LockOwner));
+        writeSync(fd, JSON.stringify({ pid: process.pid, host: hostname(), token } satisfies LockOwner));
+        fsyncSync(fd);
       } finally {
         closeSync(fd);
       }
-      return async () => {
-        try {
-          unlinkSync(file);
-        } catch {
-          // already taken over as stale
-        }
-      };
+      return holdLease(file, token, leaseMs);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
         throw new StoreError('STORE_LOCK_FAILED', `cannot create lock ${file}: ${(err as Error).message}`, { file }, { cause: err });
       }
     }
-    if (await isStale(file)) {
-      await unlink(file).catch(() => undefined);
+    const stale = staleOwner(file, leaseMs);
+    if (stale) {
+      takeOver(file, stale);
       continue;
     }
     if (!waited) onWait?.();
@@ -69,4 +116,25 @@ export async function acquireLock(file: string, signal?: AbortSignal, onWait?: (
     if (signal?.aborted) throw new AbortedError('aborted while waiting for a lock');
     await new Promise((r) => setTimeout(r, POLL_MS));
   }
+}
+
+/** Renews the lease while held; the release removes the file only while it is still this holder's. */
+function holdLease(file: string, token: string, leaseMs: number): Release {
+  const mine = (): boolean => readOwner(file)?.owner.token === token;
+  const timer = setInterval(() => {
+    try {
+      if (mine()) utimesSync(file, new Date(), new Date());
+    } catch {
+      // a renewal that fails (file gone) is judged by the next one
+    }
+  }, Math.max(10, leaseMs / 4));
+  timer.unref();
+  return async () => {
+    clearInterval(timer);
+    try {
+      if (mine()) unlinkSync(file);
+    } catch {
+      // already taken over as stale
+    }
+  };
 }

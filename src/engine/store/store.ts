@@ -26,6 +26,8 @@ export interface Store {
   readTree(digest: Digest): Promise<Tree | undefined>;
   writeTreeIfMissing(digest: Digest, text: string): Promise<void>;
   readAction(key: Digest): Promise<ActionRecord | undefined>;
+  /** a small file written whole or not at all, for readers on any host of a shared store */
+  writeAtomic(file: string, text: string): Promise<void>;
   /** written last: an action without its record does not exist */
   commitAction(rec: ActionRecord): Promise<void>;
   lastIndex(pipeline: string): LastIndex;

@@ -24,6 +24,8 @@ export interface BatchLoaderOptions {
   config: AugmentConfig & { initialPatchSize?: number[] };
   /** batch i is a function of (seed, i); unseeded runs draw a random seed, like nnU-Net */
   seed?: number;
+  /** index of the first batch: a resumed training continues its stream where it stopped */
+  firstIndex?: number;
   /** worker threads; 0 builds batches in-process when next() is called */
   workers?: number;
   /** restricts which single-label class_locations keys forced-foreground samples may pick (default: all) */
@@ -89,12 +91,13 @@ export function createBatchLoader(o: BatchLoaderOptions): BatchLoader {
     previousStageLabels: o.previousStageLabels ? [...o.previousStageLabels] : undefined,
   };
   const workers = o.workers ?? Math.max(1, Math.min(8, availableParallelism() - 1));
-  return workers === 0 ? inProcessLoader(spec, seed) : workerLoader(spec, seed, workers, o.prefetch ?? 2);
+  const first = o.firstIndex ?? 0;
+  return workers === 0 ? inProcessLoader(spec, seed, first) : workerLoader(spec, seed, workers, o.prefetch ?? 2, first);
 }
 
-function inProcessLoader(spec: BatchSpec, seed: number): BatchLoader {
+function inProcessLoader(spec: BatchSpec, seed: number, first: number): BatchLoader {
   const producer = new BatchProducer(spec);
-  let index = 0;
+  let index = first;
   return { seed, next: () => producer.produce(seed, index++), close: async () => {} };
 }
 
@@ -107,11 +110,11 @@ interface Pending {
 // the worker entry has this module's extension: .ts under tsx, .js in a compiled build
 const WORKER_URL = new URL(`./loader-worker${extname(new URL(import.meta.url).pathname)}`, import.meta.url);
 
-function workerLoader(spec: BatchSpec, seed: number, count: number, prefetch: number): BatchLoader {
+function workerLoader(spec: BatchSpec, seed: number, count: number, prefetch: number, first: number): BatchLoader {
   const pending = new Map<number, Pending>();
   const pool: Worker[] = [];
-  let nextIndex = 0;
-  let requested = 0;
+  let nextIndex = first;
+  let requested = first;
   let closed = false;
   let failure: Error | undefined;
 

@@ -6,7 +6,11 @@
  * every voxel of a tile carries some weight (no division by zero where only tile borders overlap).
  * Upstream stores the map as float16 on the GPU; we keep float32 (spec §6.4: "use fp32").
  */
-export function computeGaussian(patchSize: readonly number[], sigmaScale = 1 / 8, maxValue = 10): Float32Array {
+/** nnU-Net's compute_gaussian defaults (also written into ONNX exports for pipelines that rebuild the map) */
+export const GAUSSIAN_SIGMA_SCALE = 1 / 8;
+export const GAUSSIAN_VALUE_SCALING = 10;
+
+export function computeGaussian(patchSize: readonly number[], sigmaScale = GAUSSIAN_SIGMA_SCALE, maxValue = GAUSSIAN_VALUE_SCALING): Float32Array {
   // The per-axis weights are scipy's unnormalised 1D kernel; the normalisation cancels when scaling to max.
   const axes = patchSize.map((p) => {
     const centre = Math.floor(p / 2);

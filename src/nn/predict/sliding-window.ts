@@ -8,6 +8,9 @@ import { mirrorVariants } from './mirror.js';
 /** The network seen by the sliding window: [N, ...patch, C] channels-last in, logits [N, ...patch, K] out. */
 export type PatchPredictor = (patch: tf.Tensor) => tf.Tensor;
 
+/** nnU-Net's tile_step_size default: tiles overlap by half a patch */
+export const DEFAULT_STEP_SIZE = 0.5;
+
 export interface SlidingWindowOptions {
   /** 3 entries for 3D configurations; 2 for 2D ones (tiles slide over every slice along axis 0) */
   patchSize: readonly number[];
@@ -61,8 +64,8 @@ export function predictSlidingWindow(input: CaseArray, predictor: PatchPredictor
   const K = opts.numClasses;
   const data = padChannels(input, pad.before, pad.shape);
   const steps = is2d
-    ? [Array.from({ length: S0 }, (_, i) => i), ...computeSteps([S1, S2], opts.patchSize, opts.stepSize ?? 0.5)]
-    : computeSteps(pad.shape, opts.patchSize, opts.stepSize ?? 0.5);
+    ? [Array.from({ length: S0 }, (_, i) => i), ...computeSteps([S1, S2], opts.patchSize, opts.stepSize ?? DEFAULT_STEP_SIZE)]
+    : computeSteps(pad.shape, opts.patchSize, opts.stepSize ?? DEFAULT_STEP_SIZE);
   const gaussian = computeGaussian(opts.patchSize);
   const variants = mirrorVariants(mirror);
   const [p0, p1, p2] = tile3;

@@ -50,10 +50,14 @@ async function readEpochTimes(scratchDir: string): Promise<EpochTimes> {
 
 export class TrainError extends NnunetError {}
 
-/** Independent loader seeds per run segment, so a resumed run does not replay the batches already seen. */
-function loaderSeed(seed: number, startEpoch: number, stream: number): number {
+/**
+ * The seed of one batch stream (training or validation). A resumed run continues the same stream at the batch
+ * where it stopped, so a run interrupted any number of times ends with the bytes of an uninterrupted one.
+ */
+function loaderSeed(seed: number, stream: number): number {
   let h = (seed ^ 0x9e3779b9) >>> 0;
-  for (const v of [startEpoch, stream]) h = (Math.imul(h ^ v, 0x85ebca6b) + 0x6b43a9b5) >>> 0;
+  // the 0 was the segment's start epoch once; kept, so seeds (and outputs) stay those of earlier versions
+  for (const v of [0, stream]) h = (Math.imul(h ^ v, 0x85ebca6b) + 0x6b43a9b5) >>> 0;
   return h;
 }
 
@@ -86,6 +90,7 @@ export async function runTraining(cfg: TrainConfig, hooks: TrainHooks): Promise<
   const net = new UNet(spec, seed);
   const opt = new NesterovSgd(net.params.map((p) => p.variable), { momentum: TRAINING.momentum, weightDecay: TRAINING.weightDecay, nesterov: true });
   let startEpoch = 0;
+  let resumed: CheckpointMeta['interrupted'];
   let log: EpochLog[] = [];
   let epochTimes: EpochTimes = [];
   let bestEma: number | null = null;
@@ -100,13 +105,14 @@ export async function runTraining(cfg: TrainConfig, hooks: TrainHooks): Promise<
       if (ck.optimizer) opt.load({ buffers: ck.optimizer });
       else hooks.log(`${resumeFrom} holds no optimizer state: momentum restarts from zero`);
       startEpoch = ck.manifest.currentEpoch;
+      resumed = ck.manifest.interrupted;
       log = ck.manifest.log;
       epochTimes = (await readEpochTimes(cfg.scratchDir)).slice(0, startEpoch);
       bestEma = ck.manifest.bestEma;
       ema = ck.manifest.ema;
       // an unseeded run keeps the seed it drew first, so its record stays one seed
       if (cfg.seed === null && typeof ck.manifest.info.seed === 'number') seed = ck.manifest.info.seed;
-      hooks.log(`resuming from ${resumeFrom} at epoch ${startEpoch}`);
+      hooks.log(`resuming from ${resumeFrom} at epoch ${startEpoch}${resumed ? `, iteration ${resumed.iteration}` : ''}`);
     } else if (cfg.initFrom) {
       const ck = await readCheckpoint(cfg.initFrom);
       assignWeights(net, ck.weights, cfg.initFrom, (name) => name.includes('.seg_layers.'));
@@ -128,20 +134,22 @@ export async function runTraining(cfg: TrainConfig, hooks: TrainHooks): Promise<
         patchSize, batchSize, oversampleForeground: TRAINING.oversampleForeground, config: aug, workers: cfg.loaderWorkers,
         ignoreLabel: labels.ignoreLabel ?? undefined, previousStageLabels,
       };
-      const train = createBatchLoader({ ...common, cases: cfg.trainCases, augment: true, seed: loaderSeed(seed, startEpoch, 0) });
+      const train = createBatchLoader({ ...common, cases: cfg.trainCases, augment: true, seed: loaderSeed(seed, 0),
+        firstIndex: startEpoch * cfg.iterationsPerEpoch + (resumed?.iteration ?? 0) });
       loaders.push(train);
-      const val = createBatchLoader({ ...common, cases: cfg.valCases, augment: false, seed: loaderSeed(seed, startEpoch, 1) });
+      const val = createBatchLoader({ ...common, cases: cfg.valCases, augment: false, seed: loaderSeed(seed, 1), firstIndex: startEpoch * cfg.valIterations });
       loaders.push(val);
       const total = cfg.epochs * cfg.iterationsPerEpoch;
       for (let epoch = startEpoch; epoch < cfg.epochs; epoch++) {
         const t0 = performance.now();
         const lr = polyLr(TRAINING.initialLr, epoch, cfg.epochs, TRAINING.polyExponent);
-        let trainLoss = 0;
-        for (let it = 0; it < cfg.iterationsPerEpoch; it++) {
+        const from = epoch === startEpoch ? resumed : undefined;
+        let trainLoss = from?.trainLossSum ?? 0;
+        for (let it = from?.iteration ?? 0; it < cfg.iterationsPerEpoch; it++) {
           if (hooks.aborted()) {
-            // the interrupted epoch reruns in full on resume, from the weights reached so far
-            await saveCheckpoint(join(cfg.scratchDir, 'checkpoint_latest'), net, opt, meta(epoch));
-            throw new AbortedError(`training stopped in epoch ${epoch}; checkpoint_latest kept for resume`);
+            // a resume continues at this very iteration, with the same weights, momentum and batches
+            await saveCheckpoint(join(cfg.scratchDir, 'checkpoint_latest'), net, opt, { ...meta(epoch), interrupted: { iteration: it, trainLossSum: trainLoss } });
+            throw new AbortedError(`training stopped in epoch ${epoch} at iteration ${it}; checkpoint_latest kept for resume`);
           }
           const loss = trainStep(net, opt, await train.next(), setup, lr);
           trainLoss += loss;

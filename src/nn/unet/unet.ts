@@ -16,7 +16,7 @@ export interface NamedParam {
   variable: tf.Variable;
 }
 
-interface Conv {
+export interface Conv {
   w: tf.Variable;
   b: tf.Variable | null;
   stride: number[];
@@ -24,7 +24,7 @@ interface Conv {
 }
 
 /** conv -> instance norm (-> LeakyReLU when the unit has a nonlinearity) */
-interface Unit {
+export interface Unit {
   conv: Conv;
   gamma: tf.Variable;
   beta: tf.Variable;
@@ -32,14 +32,14 @@ interface Unit {
 }
 
 /** BasicBlockD: conv1 unit, conv2 unit without nonlin, skip (avg-pool on stride, 1x1 projection on width change). */
-interface ResBlock {
+export interface ResBlock {
   conv1: Unit;
   conv2: Unit;
   pool: number[] | null;
   projection: Unit | null;
 }
 
-type EncoderStage = { units: Unit[] } | { blocks: ResBlock[] };
+export type EncoderStage = { units: Unit[] } | { blocks: ResBlock[] };
 
 export interface ApplyOptions {
   /** return every decoder output, highest resolution first (training); default false: only the final logits */
@@ -48,11 +48,13 @@ export interface ApplyOptions {
 
 export class UNet {
   readonly params: NamedParam[] = [];
-  private readonly stem: Unit | null;
-  private readonly encoder: EncoderStage[] = [];
-  private readonly transp: Conv[] = [];
-  private readonly decoder: Unit[][] = [];
-  private readonly heads: Conv[] = [];
+  // The layers are readable so exporters (src/interop/onnx) walk the very network that runs, not a rebuilt copy.
+  readonly stem: Unit | null;
+  readonly encoder: EncoderStage[] = [];
+  /** decoder stage j: transposed conv, then its units; heads[j] is its segmentation layer (deep supervision) */
+  readonly transp: Conv[] = [];
+  readonly decoder: Unit[][] = [];
+  readonly heads: Conv[] = [];
   private seed: number | undefined;
 
   /** seed makes the He initialisation reproducible */
