@@ -1,7 +1,10 @@
-// The default NetworkLoader: a fold checkpoint written by train-fold, through src/nn/checkpoint.ts.
+// The default NetworkLoader: a fold checkpoint written by train-fold (src/nn/checkpoint.ts) or by nnU-Net (src/interop/pth).
 import { loadNetwork } from '../../src/nn/checkpoint.js';
 import { labelHandling } from '../../src/nn/predict/labels.js';
-import type { FoldNetwork, Model } from './model.js';
+import { readNnunetCheckpoint } from '../../src/interop/pth/nnunet-checkpoint.js';
+import { networkFromCheckpoint } from '../../src/interop/pth/network.js';
+import type { PlansArchitecture } from '../../src/nn/unet/index.js';
+import type { FoldNetwork, Model, NetworkContext } from './model.js';
 
 type Loaded = Awaited<ReturnType<typeof loadNetwork>>;
 
@@ -12,8 +15,12 @@ const foldNetwork = ({ net, manifest }: Loaded): FoldNetwork => ({
   dispose: () => net.dispose(),
 });
 
-export async function loadFoldNetwork(checkpointDir: string): Promise<FoldNetwork> {
-  return foldNetwork(await loadNetwork(checkpointDir));
+/** Our checkpoint folder, or an nnU-Net .pth built from the model folder's plans (what nnU-Net itself does). */
+export async function loadFoldNetwork(checkpoint: string, context: NetworkContext): Promise<FoldNetwork> {
+  if (!checkpoint.endsWith('.pth')) return foldNetwork(await loadNetwork(checkpoint));
+  const ckpt = await readNnunetCheckpoint(checkpoint);
+  const net = await networkFromCheckpoint(ckpt, context.config.architecture as PlansArchitecture, context.inputChannels, context.numClasses, checkpoint);
+  return { predictor: (x) => net.apply(x, { deepSupervision: false }), mirrorAxes: ckpt.mirrorAxes, dispose: () => net.dispose() };
 }
 
 /** A one-fold Model straight from a train-fold checkpoint (plans and dataset.json travel inside it). */

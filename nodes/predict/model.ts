@@ -2,7 +2,8 @@
  * A trained model on disk, as `nnunet predict -m` reads it:
  *   <model>/plans.json, <model>/dataset.json, <model>/<configuration>/fold_<f>/<checkpoint>/
  * and optionally <model>/inference_information.json (find-best) and <model>/postprocessing.json.
- * A configuration folder (plans.json + dataset.json + fold_<f>/ side by side, nnU-Net's results layout) works too.
+ * A configuration folder (plans.json + dataset.json + fold_<f>/ side by side, nnU-Net's results layout) works too,
+ * and each fold's checkpoint may be nnU-Net's own `checkpoint_final.pth` (read by src/interop/pth).
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -13,6 +14,7 @@ import type { PatchPredictor } from '../../src/nn/predict/sliding-window.js';
 import type { UNet } from '../../src/nn/unet/index.js';
 import type { DatasetJson } from '../dataset/format.js';
 import { allLabels } from '../dataset/labels.js';
+import { channelNames } from '../dataset/format.js';
 import type { ConfigurationPlan, Plans } from '../plan/format.js';
 import { resolveConfiguration } from '../plan/resolve.js';
 
@@ -26,13 +28,24 @@ export interface FoldNetwork {
   dispose(): void;
 }
 
-export type NetworkLoader = (checkpointDir: string) => Promise<FoldNetwork>;
+/** What a loader needs besides the checkpoint to build the network (an nnU-Net .pth holds only the weights). */
+export interface NetworkContext {
+  config: ConfigurationPlan;
+  inputChannels: number;
+  numClasses: number;
+}
+
+/** checkpoint: our checkpoint folder, or an nnU-Net checkpoint_*.pth file */
+export type NetworkLoader = (checkpoint: string, context: NetworkContext) => Promise<FoldNetwork>;
 
 /** A fold number, or 'all' (nnU-Net's model trained on every case). */
 export type FoldId = number | 'all';
 
 export interface Model {
+  /** the folder holding plans.json and the folds */
   dir: string;
+  /** the folder the model was opened from: `dir`, or an nnU-Net dataset results folder holding one folder per configuration */
+  root?: string;
   plans: Plans;
   datasetJson: DatasetJson;
   configuration: string;
@@ -67,12 +80,46 @@ const foldsIn = (dir: string): FoldId[] => {
   return names.includes('all') ? [...numbered, 'all'] : numbered;
 };
 
+interface InferenceInformation {
+  best_model_or_ensemble?: {
+    selected_model_or_models?: Array<{ configuration: string; trainer?: string; plans_identifier?: string }>;
+    postprocessing_file?: string;
+  };
+}
+
+async function inferenceInformation(dir: string): Promise<InferenceInformation> {
+  const info = join(dir, 'inference_information.json');
+  return existsSync(info) ? readJson<InferenceInformation>(info, 'MODEL_BAD_INFERENCE_INFORMATION') : {};
+}
+
 /** The configurations find-best chose (two for an ensemble), from the model folder's inference_information.json. */
 export async function chosenConfigurations(dir: string): Promise<string[]> {
-  const info = join(dir, 'inference_information.json');
-  if (!existsSync(info)) return [];
-  const parsed = await readJson<{ best_model_or_ensemble?: { selected_model_or_models?: Array<{ configuration: string }> } }>(info, 'MODEL_BAD_INFERENCE_INFORMATION');
-  return (parsed.best_model_or_ensemble?.selected_model_or_models ?? []).map((m) => m.configuration);
+  return ((await inferenceInformation(dir)).best_model_or_ensemble?.selected_model_or_models ?? []).map((m) => m.configuration);
+}
+
+/** The postprocessing file find-best named (nnU-Net: an absolute path on the machine that ran it). */
+export async function chosenPostprocessing(dir: string): Promise<string | undefined> {
+  return (await inferenceInformation(dir)).best_model_or_ensemble?.postprocessing_file;
+}
+
+/**
+ * nnU-Net's dataset results folder (nnUNet_results/DatasetXXX) holds one <Trainer>__<Plans>__<configuration> folder per
+ * trained configuration: the one asked for, else find-best's choice (with its trainer and plans), else the only one.
+ */
+async function configurationFolder(dir: string, configuration: string | undefined): Promise<{ dir: string; configuration: string } | null> {
+  if (!existsSync(dir)) return null;
+  const folders = readdirSync(dir).filter((d) => /^.+__.+__.+$/.test(d) && existsSync(join(dir, d, 'plans.json')));
+  if (folders.length === 0) return null;
+  const selected = (await inferenceInformation(dir)).best_model_or_ensemble?.selected_model_or_models ?? [];
+  const wanted = configuration ?? selected[0]?.configuration;
+  const ref = selected.find((m) => m.configuration === wanted && m.trainer && m.plans_identifier);
+  const matches = ref ? folders.filter((d) => d === `${ref.trainer}__${ref.plans_identifier}__${wanted}`)
+    : wanted ? folders.filter((d) => d.endsWith(`__${wanted}`)) : folders;
+  if (matches.length !== 1) {
+    throw new NodeError('MODEL_CONFIGURATION_REQUIRED', `${dir} is an nnU-Net dataset results folder with ${matches.length === 0 ? `no folder for ${wanted ?? 'any configuration'}` : `several candidates (${matches.join(', ')})`}; ` +
+      'choose one with -c, or give its <Trainer>__<Plans>__<configuration> folder to -m', { file: dir });
+  }
+  return { dir: join(dir, matches[0]), configuration: matches[0].split('__').pop()! };
 }
 
 /** Which configuration to use when none is given: find-best's choice, else the only one present. */
@@ -98,6 +145,8 @@ function flatConfiguration(dir: string, plans: Plans): string {
 }
 
 export async function openModel(dir: string, opts: OpenModelOptions = {}): Promise<Model> {
+  const inner = existsSync(join(dir, 'plans.json')) ? null : await configurationFolder(dir, opts.configuration);
+  if (inner) return { ...(await openModel(inner.dir, { ...opts, configuration: inner.configuration })), root: dir };
   const plans = await readJson<Plans>(join(dir, 'plans.json'), 'MODEL_MISSING_PLANS');
   const datasetJson = await readJson<DatasetJson>(join(dir, 'dataset.json'), 'MODEL_MISSING_DATASET_JSON');
   const flat = foldsIn(dir).length > 0;
@@ -113,23 +162,33 @@ export async function openModel(dir: string, opts: OpenModelOptions = {}): Promi
     throw new NodeError('MODEL_MISSING_FOLDS',
       `${foldRoot}: fold(s) ${missing.join(', ') || '(none)'} not found (available: ${available.join(', ') || 'none'})`, { file: foldRoot });
   }
-  const checkpoint = opts.checkpoint ?? 'checkpoint_final';
+  const labels = datasetJson.labels;
+  const handling = labelHandling(labels, datasetJson.regions_class_order);
+  const numClasses = handling.regionsClassOrder ? handling.regionsClassOrder.length : allLabels(labels).length;
+  const context: NetworkContext = { config, inputChannels: Object.keys(channelNames(datasetJson)).length, numClasses };
   const loader = opts.loader ?? (await import('./load-network.js')).loadFoldNetwork;
   const networks: FoldNetwork[] = [];
   try {
-    for (const f of folds) {
-      const ckpt = join(foldRoot, `fold_${f}`, checkpoint);
-      if (!existsSync(ckpt)) throw new NodeError('MODEL_MISSING_CHECKPOINT', `missing checkpoint ${ckpt}`, { file: ckpt });
-      networks.push(await loader(ckpt));
-    }
+    for (const f of folds) networks.push(await loader(findCheckpoint(join(foldRoot, `fold_${f}`), opts.checkpoint ?? 'checkpoint_final'), context));
   } catch (e) {
     for (const n of networks) n.dispose();
     throw e;
   }
-  const labels = datasetJson.labels;
-  const handling = labelHandling(labels, datasetJson.regions_class_order);
-  const numClasses = handling.regionsClassOrder ? handling.regionsClassOrder.length : allLabels(labels).length;
   return { dir, plans, datasetJson, configuration, config, folds, networks, handling, numClasses };
+}
+
+/**
+ * A fold's checkpoint by name: our checkpoint folder (`checkpoint_final`) or nnU-Net's file (`checkpoint_final.pth`),
+ * whichever the fold has; `-chk checkpoint_best.pth` and `--checkpoint checkpoint_best` name the same checkpoint.
+ */
+export function findCheckpoint(foldDir: string, name: string): string {
+  const base = name.replace(/\.pth$/, '');
+  const candidates = name.endsWith('.pth') ? [`${base}.pth`, base] : [base, `${base}.pth`];
+  const found = candidates.map((c) => join(foldDir, c)).find((c) => existsSync(c));
+  if (!found) {
+    throw new NodeError('MODEL_MISSING_CHECKPOINT', `missing checkpoint ${join(foldDir, base)} (neither our checkpoint folder nor nnU-Net's ${base}.pth)`, { file: join(foldDir, base) });
+  }
+  return found;
 }
 
 export function closeModel(model: Model): void {

@@ -35,7 +35,7 @@ async function predictEnsemble(cases: CaseFiles[], first: Model, members: readon
   for (const configuration of members) {
     const folder = join(workDir, configuration);
     const own = configuration === first.configuration ? undefined
-      : await openModel(first.dir, { configuration, folds: opts.folds, checkpoint: opts.checkpoint, loader: opts.loader });
+      : await openModel(first.root ?? first.dir, { configuration, folds: opts.folds, checkpoint: opts.checkpoint, loader: opts.loader });
     const model = own ?? first;
     try {
       opts.log?.(`ensemble member ${configuration} (folds ${model.folds.join(' ')})`);

@@ -2,7 +2,8 @@
  * `nnunet export <pipeline.yaml> -o <folder | file.zip> [--node export] [--set k=v ...]`: brings the pipeline's
  * export node up to date (cached when nothing changed) and copies its model folder out, or zips it
  * (nnUNetv2_export_model_to_zip). The result is what `nnunet predict -m` takes on another machine.
- * `--format onnx` writes that model (the pipeline's, or a model folder or .zip given instead) as ONNX.
+ * `--format onnx` writes that model (the pipeline's, or a model folder or .zip given instead) as ONNX;
+ * `--format nnunet` in nnU-Net's results layout (checkpoint_final.pth, plans.json, dataset.json, postprocessing.pkl).
  */
 import { existsSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
@@ -10,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { Option } from 'commander';
 import { NnunetError } from '../../engine/errors.js';
 import { exportOnnx } from '../../interop/onnx/export-onnx.js';
+import { exportNnunetFormat } from '../../../nodes/export/nnunet-format.js';
 import { ONNX_INFO_FILE } from '../../interop/onnx/info.js';
 import { copyOut } from '../../util/copy-out.js';
 import { join, resolve } from 'node:path';
@@ -20,7 +22,7 @@ import { artifactDir, runPipeline, type KindRegistry } from '../../engine/index.
 import { collectSet } from './run.js';
 import { createProgress } from '../progress.js';
 
-export type ExportFormat = 'folder' | 'onnx';
+export type ExportFormat = 'folder' | 'onnx' | 'nnunet';
 
 export interface ExportCommandOptions {
   output: string;
@@ -38,7 +40,7 @@ export interface ExportCommandOptions {
 
 export async function exportCommand(source: string, o: ExportCommandOptions, log: (l: string) => void): Promise<number> {
   const src = resolve(source);
-  if (o.format !== 'onnx') return exportFolder(src, o, log);
+  if (o.format !== 'onnx' && o.format !== 'nnunet') return exportFolder(src, o, log);
   if (!existsSync(src)) throw new NnunetError('CLI_EXPORT_SOURCE', `no pipeline file or model folder at ${src}`, { file: src });
   const isModel = statSync(src).isDirectory() || src.endsWith('.zip');
   const unpacked = src.endsWith('.zip') ? await mkdtemp(join(tmpdir(), 'nnunet-model-')) : null;
@@ -47,6 +49,12 @@ export async function exportCommand(source: string, o: ExportCommandOptions, log
     const modelDir = unpacked ?? (isModel ? src : await pipelineModel(src, o));
     if (!modelDir) return 1;
     const out = resolve(o.output);
+    if (o.format === 'nnunet') {
+      const { folders } = await exportNnunetFormat(modelDir, out);
+      log(`model exported in nnU-Net's layout to ${out} (${Object.values(folders).join(', ')}); ` +
+        `use it as nnUNet_results/<DatasetXXX>, or with: nnUNetv2_predict_from_modelfolder -m ${join(out, Object.values(folders)[0])}`);
+      return 0;
+    }
     const info = await exportOnnx(modelDir, out, { configuration: o.configuration });
     log(`ONNX model exported to ${out}: ${info.folds.map((f) => f.file).join(', ')} + ${ONNX_INFO_FILE} (${info.configuration}, input ${info.input.layout})`);
     return 0;
@@ -86,9 +94,9 @@ export function register(program: Command): void {
   program
     .command('export')
     .description("export a pipeline's trained model as a self-contained folder or zip (nnUNetv2_export_model_to_zip)")
-    .argument('<pipeline>', 'pipeline YAML with an export node (--format onnx: or a model folder or .zip)')
-    .requiredOption('-o, --output <path>', 'model folder, or a .zip file (--format onnx: the folder for the .onnx files)')
-    .addOption(new Option('--format <format>', 'folder: the model folder or .zip; onnx: one .onnx per fold + nnunet_onnx.json').choices(['folder', 'onnx']).default('folder'))
+    .argument('<pipeline>', 'pipeline YAML with an export node (--format onnx|nnunet: or a model folder or .zip)')
+    .requiredOption('-o, --output <path>', 'model folder, or a .zip file (--format onnx: the folder for the .onnx files; nnunet: nnU-Net\'s results folder for the dataset)')
+    .addOption(new Option('--format <format>', 'folder: the model folder or .zip; onnx: one .onnx per fold + nnunet_onnx.json; nnunet: nnU-Net\'s results layout with checkpoint_final.pth').choices(['folder', 'onnx', 'nnunet']).default('folder'))
     .option('-c, --configuration <name>', "--format onnx: the configuration to export (default: find-best's choice, else the only one)")
     .option('--node <name>', 'name of the export node in the pipeline', 'export')
     .option('--set <key=value>', 'override a pipeline param (repeatable)', collectSet)

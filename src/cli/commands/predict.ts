@@ -4,13 +4,14 @@
  * Cases stream one at a time; a broken case is reported and the others still finish; exit code 1 if any failed.
  * A cascade configuration runs its previous stage from the model folder first unless --previous-stage is given.
  */
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { findCases } from '../../../nodes/predict/cases.js';
 import { channelNames } from '../../../nodes/dataset/format.js';
-import { chosenConfigurations, closeModel, openModel, type FoldId } from '../../../nodes/predict/model.js';
+import { chosenConfigurations, chosenPostprocessing, closeModel, openModel, type FoldId } from '../../../nodes/predict/model.js';
 import { predictChosen } from '../../../nodes/predict/predict-ensemble.js';
 import { loadPostprocessing } from '../../../nodes/postprocess/apply.js';
 import { unzipTo } from '../../../nodes/export/export-model.js';
@@ -46,6 +47,9 @@ export async function predictCommand(o: PredictCommandOptions, log: (line: strin
     unpacked = await mkdtemp(join(tmpdir(), 'nnunet-model-'));
     await unzipTo(modelDir, unpacked);
     modelDir = unpacked;
+    // nnUNetv2_export_model_to_zip keeps nnUNet_results' layout: <DatasetXXX>/<Trainer>__<Plans>__<configuration>/...
+    const top = readdirSync(unpacked);
+    if (!existsSync(join(unpacked, 'plans.json')) && top.length === 1 && statSync(join(unpacked, top[0])).isDirectory()) modelDir = join(unpacked, top[0]);
   }
   // find-best's choice applies when no configuration is given: an ensemble runs its members and averages them
   const members = o.configuration ? [] : await chosenConfigurations(modelDir);
@@ -57,7 +61,10 @@ export async function predictCommand(o: PredictCommandOptions, log: (line: strin
     // -num_parts/-part_id: this process takes every num_parts-th case, so several can share a folder
     const cases = findCases(o.input.map((p) => resolve(p)), model.datasetJson.file_ending, Object.keys(channelNames(model.datasetJson)).length)
       .filter((_, i) => i % o.numParts === o.partId);
-    const postprocess = o.postprocessing ? await loadPostprocessing(model.dir) : null;
+    // ours or nnU-Net's: the model folder's own, find-best's choice, or the cross-validation of these folds
+    const postprocess = o.postprocessing ? await loadPostprocessing(model.dir, {
+      root: model.root, named: o.configuration ? undefined : await chosenPostprocessing(modelDir), folds: ensemble ? undefined : model.folds,
+    }) : null;
     log(`${cases.length} case(s), ${ensemble ? `ensemble of ${members.join(' + ')}` : `configuration ${model.configuration}`}, folds ${model.folds.join(' ')}, ` +
       `mirroring ${o.tta ? 'on' : 'off'}${postprocess ? ', postprocessing from the model' : ''}`);
     const started = Date.now();
@@ -92,6 +99,20 @@ export async function predictCommand(o: PredictCommandOptions, log: (line: strin
   }
 }
 
+/** nnUNetv2_predict's spellings, so its command lines work unchanged (commander has no multi-letter short flags). */
+const NNUNET_SPELLINGS: Readonly<Record<string, string>> = {
+  '-chk': '--checkpoint', '--disable_tta': '--no-tta', '--save_probabilities': '--save-probabilities',
+  '--continue_prediction': '--continue-prediction', '-step_size': '--step-size', '-prev_stage_predictions': '--previous-stage',
+  '-num_parts': '--num-parts', '-part_id': '--part-id',
+};
+
+/** argv with nnUNetv2_predict's flag spellings rewritten to ours, for the predict command only. */
+export function predictArgv(argv: string[]): string[] {
+  const at = argv.indexOf('predict', 2);
+  if (at < 0) return argv;
+  return [...argv.slice(0, at + 1), ...argv.slice(at + 1).map((a) => NNUNET_SPELLINGS[a] ?? a)];
+}
+
 const folds = (v: string, prev: FoldId[] = []): FoldId[] => [...prev, ...v.split(/[ ,]+/).filter(Boolean).map((f) => (f === 'all' ? 'all' as const : int(f)))];
 
 export function register(program: Command): void {
@@ -100,11 +121,11 @@ export function register(program: Command): void {
     .description('segment new images with a trained model folder (nnUNetv2_predict_from_modelfolder)')
     .requiredOption('-i, --input <paths...>', 'a folder of CASEID_XXXX<ending> images, or image files')
     .requiredOption('-o, --output <dir>', 'output folder: CASEID<ending> label maps')
-    .requiredOption('-m, --model <dir>', 'model folder or .zip (nnunet export), or a configuration folder with fold_<f>/')
+    .requiredOption('-m, --model <dir>', 'model folder or .zip (nnunet export, nnUNetv2_export_model_to_zip), or an nnU-Net results folder (Trainer__Plans__configuration)')
     .option('-c, --configuration <name>', "configuration (default: find-best's choice, or the only one trained)")
     .option('-f, --folds <folds...>', "folds to average, or 'all' (default: every numbered fold present)", folds)
-    .option('--checkpoint <name>', 'checkpoint folder of each fold', 'checkpoint_final')
-    .option('--no-tta', 'disable test-time mirroring (about 8x faster in 3D)')
+    .option('--checkpoint <name>', "each fold's checkpoint: our folder or nnU-Net's .pth (-chk checkpoint_best.pth works too)", 'checkpoint_final')
+    .option('--no-tta', 'disable test-time mirroring (about 8x faster in 3D; also --disable_tta)')
     .option('--step-size <s>', 'sliding-window step as a fraction of the patch', num, 0.5)
     .option('--save-probabilities', 'also write CASEID.npz (key probabilities) and CASEID.json (properties)')
     .option('--previous-stage <dir>', "cascade: folder with the 3d_lowres predictions (default: the model folder's 3d_lowres predicts them first)")

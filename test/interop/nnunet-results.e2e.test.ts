@@ -1,0 +1,142 @@
+// issue 15: a model written in nnU-Net's format (results layout, checkpoint_final.pth, postprocessing.pkl,
+// inference_information.json) predicts through `nnunet predict -m` exactly as the same model in our format.
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readImage, readSegmentation, writeImage } from '../../src/imaging/index.js';
+import { rasReorientation, reorientVolume, undoReorientation } from '../../src/imaging/io/reorient.js';
+import { predictCommand, type PredictCommandOptions } from '../../src/cli/commands/predict.js';
+import { exportCommand } from '../../src/cli/commands/export.js';
+import { main } from '../../src/cli/main.js';
+import { zipFolder } from '../../nodes/export/export-model.js';
+import { writeTinyImage, writeTinyModel } from '../predict/tiny-model.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'nnunet-results-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const ours = join(dir, 'ours');
+const results = join(dir, 'nnUNet_results', 'Dataset999_Tiny');
+const input = join(dir, 'in');
+const base: PredictCommandOptions = { input: [input], output: '', model: ours, tta: true, stepSize: 0.5, postprocessing: true, numParts: 1, partId: 0 };
+const quiet = () => undefined;
+const CASES = ['case_a', 'case_b'];
+
+async function segs(out: string): Promise<number[][]> {
+  return Promise.all(CASES.map(async (c) => Array.from((await readSegmentation(join(out, `${c}.nii.gz`))).data)));
+}
+
+beforeAll(async () => {
+  await writeTinyModel(ours, [0, 1]);
+  // label 1 keeps its largest component: a step that changes these predictions, so applying it is visible
+  writeFileSync(join(ours, 'postprocessing.json'), JSON.stringify({
+    postprocessing_fns: ['remove_all_but_largest_component_from_segmentation'], postprocessing_kwargs: [{ labels_or_regions: 1 }] }));
+  writeFileSync(join(ours, 'inference_information.json'), JSON.stringify({
+    best_model_or_ensemble: { postprocessing_file: 'postprocessing.json', selected_model_or_models: [{ configuration: '3d_fullres', trainer: 'nnUNetTrainer', plans_identifier: 'nnUNetPlans' }] } }));
+  mkdirSync(input);
+  await writeTinyImage(join(input, 'case_a_0000.nii.gz'), 1);
+  await writeTinyImage(join(input, 'case_b_0000.nii.gz'), 2);
+  expect(await exportCommand(ours, { output: results, node: 'export', format: 'nnunet' }, quiet)).toBe(0);
+});
+
+describe("models in nnU-Net's results layout", () => {
+  const folder = () => join(results, 'nnUNetTrainer__nnUNetPlans__3d_fullres');
+
+  it('export writes the files nnUNetv2_predict reads', () => {
+    for (const f of ['plans.json', 'dataset.json', 'fold_0/checkpoint_final.pth', 'fold_1/checkpoint_final.pth']) expect(existsSync(join(folder(), f)), f).toBe(true);
+    expect(existsSync(join(results, 'postprocessing.pkl'))).toBe(true);
+    const info = JSON.parse(readFileSync(join(results, 'inference_information.json'), 'utf8'));
+    expect(info.best_model_or_ensemble.postprocessing_file).toBe(join(results, 'postprocessing.pkl'));
+  });
+
+  it('a configuration folder with .pth folds (nnUNetv2 spellings) predicts what our model folder predicts', async () => {
+    const native = join(dir, 'native-nopp');
+    expect(await predictCommand({ ...base, output: native, tta: false, postprocessing: false }, quiet)).toBe(0);
+    const out = join(dir, 'pth-folder');
+    expect(await main(['node', 'nnunet', 'predict', '-i', input, '-o', out, '-m', folder(), '-f', '0', '1', '-chk', 'checkpoint_final.pth', '--disable_tta'])).toBe(0);
+    expect(process.exitCode ?? 0).toBe(0);
+    expect(await segs(out)).toEqual(await segs(native));
+  });
+
+  it('the dataset results folder applies find-best\'s choice and its postprocessing.pkl, as our model folder does; so does its zip', async () => {
+    const native = join(dir, 'native');
+    expect(await predictCommand({ ...base, output: native, saveProbabilities: true }, quiet)).toBe(0);
+    const unprocessed = join(dir, 'native-tta-nopp');
+    expect(await predictCommand({ ...base, output: unprocessed, postprocessing: false }, quiet)).toBe(0);
+    expect(await segs(native)).not.toEqual(await segs(unprocessed));
+    const out = join(dir, 'pth-dataset');
+    const lines: string[] = [];
+    expect(await predictCommand({ ...base, model: results, output: out, saveProbabilities: true }, (l) => lines.push(l))).toBe(0);
+    expect(lines.some((l) => l.includes('postprocessing from the model'))).toBe(true);
+    expect(await segs(out)).toEqual(await segs(native));
+    expect(readFileSync(join(out, 'case_a.npz')).equals(readFileSync(join(native, 'case_a.npz')))).toBe(true);
+    // nnUNetv2_export_model_to_zip keeps the results layout: Dataset999_Tiny/<Trainer>__<Plans>__<configuration>/...
+    const zip = join(dir, 'Dataset999_Tiny.zip');
+    await zipFolder(join(dir, 'nnUNet_results'), zip);
+    const fromZip = join(dir, 'pth-zip');
+    expect(await predictCommand({ ...base, model: zip, output: fromZip }, quiet)).toBe(0);
+    expect(await segs(fromZip)).toEqual(await segs(native));
+  });
+
+  it("a dataset results folder whose inference_information.json picks an ensemble averages its members' folders", async () => {
+    // a second results folder holding the same network as 3d_lowres: the average of two equal members is either one
+    const ens = join(dir, 'ensemble', 'Dataset999_Tiny');
+    cpSync(results, ens, { recursive: true });
+    const lowres = join(ens, 'nnUNetTrainer__nnUNetPlans__3d_lowres');
+    cpSync(join(ens, 'nnUNetTrainer__nnUNetPlans__3d_fullres'), lowres, { recursive: true });
+    for (const f of [join(lowres, 'plans.json'), join(ens, 'nnUNetTrainer__nnUNetPlans__3d_fullres', 'plans.json')]) {
+      const plans = JSON.parse(readFileSync(f, 'utf8'));
+      plans.configurations['3d_lowres'] = plans.configurations['3d_fullres'];
+      writeFileSync(f, JSON.stringify(plans));
+    }
+    const info = JSON.parse(readFileSync(join(ens, 'inference_information.json'), 'utf8'));
+    info.best_model_or_ensemble.selected_model_or_models = ['3d_fullres', '3d_lowres'].map((configuration) => ({ configuration, trainer: 'nnUNetTrainer', plans_identifier: 'nnUNetPlans' }));
+    info.best_model_or_ensemble.postprocessing_file = '/elsewhere/nnUNet_results/Dataset999_Tiny/postprocessing.pkl';
+    writeFileSync(join(ens, 'inference_information.json'), JSON.stringify(info));
+    const native = join(dir, 'native-notta');
+    expect(await predictCommand({ ...base, output: native, tta: false }, quiet)).toBe(0);
+    const out = join(dir, 'pth-ensemble');
+    const lines: string[] = [];
+    expect(await predictCommand({ ...base, model: ens, output: out, tta: false }, (l) => lines.push(l))).toBe(0);
+    expect(lines.some((l) => l.includes('ensemble of 3d_fullres + 3d_lowres') && l.includes('postprocessing from the model'))).toBe(true);
+    expect(await segs(out)).toEqual(await segs(native));
+  });
+
+  it("NibabelIOWithReorient models predict on RAS arrays and write back onto the input's geometry", async () => {
+    const plansFile = join(folder(), 'plans.json');
+    const saved = readFileSync(plansFile, 'utf8');
+    const image = await readImage([join(input, 'case_a_0000.nii.gz')]);
+    const r = rasReorientation(image.geometry)!;
+    expect(r).not.toBeNull();
+    // the same voxels as a file that is already RAS: what the reoriented model must see
+    const ras = join(dir, 'ras');
+    mkdirSync(ras);
+    const re = reorientVolume(image, r);
+    await writeImage(join(ras, 'case_a_0000.nii.gz'), { ...re, geometry: { dimension: 3, itkSpacing: [re.spacing[2], re.spacing[1], re.spacing[0]], itkOrigin: [0, 0, 0], itkDirection: [-1, 0, 0, 0, -1, 0, 0, 0, 1] } });
+    const onRas = join(dir, 'on-ras');
+    expect(await predictCommand({ ...base, input: [ras], model: folder(), output: onRas, tta: false }, quiet)).toBe(0);
+    writeFileSync(plansFile, JSON.stringify({ ...JSON.parse(saved), image_reader_writer: 'NibabelIOWithReorient' }));
+    try {
+      const out = join(dir, 'reoriented');
+      expect(await predictCommand({ ...base, input: [join(input, 'case_a_0000.nii.gz')], model: folder(), output: out, tta: false }, quiet)).toBe(0);
+      const seg = await readSegmentation(join(out, 'case_a.nii.gz'));
+      expect(seg.geometry).toEqual(image.geometry);
+      const want = await readSegmentation(join(onRas, 'case_a.nii.gz'));
+      expect(Array.from(seg.data)).toEqual(Array.from(undoReorientation(want.data, 1, want.shape, r).data));
+    } finally {
+      writeFileSync(plansFile, saved);
+    }
+  });
+
+  it('an architecture we do not implement is an error naming it', async () => {
+    const plansFile = join(folder(), 'plans.json');
+    const saved = readFileSync(plansFile, 'utf8');
+    const plans = JSON.parse(saved);
+    plans.configurations['3d_fullres'].architecture.network_class_name = 'dynamic_network_architectures.architectures.unet.ResidualEncoderUNetWithAttention';
+    writeFileSync(plansFile, JSON.stringify(plans));
+    try {
+      await expect(predictCommand({ ...base, model: folder(), output: join(dir, 'x') }, quiet)).rejects.toThrow(/ResidualEncoderUNetWithAttention/);
+    } finally {
+      writeFileSync(plansFile, saved);
+    }
+  });
+});
