@@ -20,7 +20,7 @@ export async function loadFoldNetwork(checkpoint: string, context: NetworkContex
   if (!checkpoint.endsWith('.pth')) return foldNetwork(await loadNetwork(checkpoint));
   const ckpt = await readNnunetCheckpoint(checkpoint);
   const net = await networkFromCheckpoint(ckpt, context.config.architecture as PlansArchitecture, context.inputChannels, context.numClasses, checkpoint);
-  return { predictor: (x) => net.apply(x, { deepSupervision: false }), mirrorAxes: ckpt.mirrorAxes, dispose: () => net.dispose() };
+  return { predictor: (x) => net.apply(x, { deepSupervision: false }), mirrorAxes: ckpt.mirrorAxes, network: net, dispose: () => net.dispose() };
 }
 
 /** A one-fold Model straight from a train-fold checkpoint (plans and dataset.json travel inside it). */
