@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readSegmentation } from '../../src/imaging/index.js';
 import { predictCommand } from '../../src/cli/commands/predict.js';
 import { KEEP_LARGEST } from '../../nodes/postprocess/operations.js';
-import { writeWebApp } from '../../src/web/export.js';
+import { cli } from '../engine/cli-harness.js';
 import { writeTinyImage, writeTinyModel } from '../predict/tiny-model.js';
 import { serveStatic } from './static-server.js';
 
@@ -37,14 +37,16 @@ describe.skipIf(!existsSync(CHROMIUM))('segment in the browser (nnunet export --
   let site: Awaited<ReturnType<typeof serveStatic>>;
 
   beforeAll(async () => {
-    await writeTinyModel(model, [0, 1]);
+    await writeTinyModel(model, [0]);
     // the model's postprocessing runs in the page too
     writeFileSync(join(model, 'postprocessing.json'), JSON.stringify({ postprocessing_fns: [KEEP_LARGEST], postprocessing_kwargs: [{ labels_or_regions: 1 }] }));
     mkdirSync(join(dir, 'in'));
     await writeTinyImage(image, 1);
     expect(await predictCommand({ input: [join(dir, 'in')], output: join(dir, 'cli'), model, tta: true, stepSize: 0.5, postprocessing: true, numParts: 1, partId: 0 },
       () => undefined)).toBe(0);
-    await writeWebApp(model, web);
+    const exported = await cli(['export', '--format', 'web', model, '--out', web]);
+    expect(exported.code, exported.err).toBe(0);
+    expect(exported.out).toContain('web page for 3d_fullres, folds 0 written to');
     site = await serveStatic(web);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
   }, 200_000);
@@ -103,11 +105,21 @@ describe.skipIf(!existsSync(CHROMIUM))('segment in the browser (nnunet export --
     }, 200_000);
   }
 
+  it('refuses a missing --out, an unknown format and a configuration the model lacks', async () => {
+    const noOut = await cli(['export', '--format', 'web', model]);
+    expect([noOut.code, noOut.err]).toEqual([2, expect.stringContaining('--out')]);
+    const unknown = await cli(['export', '--format', 'tflite', model, '--out', join(dir, 'x')]);
+    expect([unknown.code, unknown.err]).toEqual([2, expect.stringContaining('--format tflite: unknown format')]);
+    const missing = await cli(['export', '--format', 'web', model, '--out', join(dir, 'x'), '-c', '2d']);
+    expect(missing.code).toBe(1);
+    expect(missing.err).toContain('2d');
+  });
+
   it('exports the page, its wasm binaries and the model', () => {
-    for (const f of ['index.html', 'app.js', 'tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'model/model.json', 'model/fold_0/weights.bin', 'model/fold_1/manifest.json']) {
+    for (const f of ['index.html', 'app.js', 'tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'model/model.json', 'model/fold_0/weights.bin', 'model/fold_0/manifest.json']) {
       expect(existsSync(join(web, f)), f).toBe(true);
     }
     const m = JSON.parse(readFileSync(join(web, 'model', 'model.json'), 'utf8'));
-    expect(m).toMatchObject({ configuration: '3d_fullres', folds: [{ fold: 0 }, { fold: 1 }], postprocessing: [{ labels_or_regions: 1 }] });
+    expect(m).toMatchObject({ configuration: '3d_fullres', folds: [{ fold: 0 }], postprocessing: [{ labels_or_regions: 1 }] });
   });
 });

@@ -9,9 +9,11 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { kinds } from '../../../nodes/index.js';
 import { zipFolder } from '../../../nodes/export/export-model.js';
-import { artifactDir, runPipeline, type KindRegistry } from '../../engine/index.js';
+import { artifactDir, NnunetError, runPipeline, type KindRegistry } from '../../engine/index.js';
 import { collectSet } from './run.js';
 import { createProgress } from '../progress.js';
+import { writeWebApp } from '../../web/export.js';
+import { int } from '../option-parsers.js';
 
 export interface ExportCommandOptions {
   output: string;
@@ -44,16 +46,41 @@ export async function exportCommand(pipeline: string, o: ExportCommandOptions, l
   return 0;
 }
 
+/** `--format web <model folder> --out <dir>`: the static page that segments in the browser (src/web). */
+async function exportWeb(modelDir: string, o: { out?: string; output?: string; configuration?: string; folds?: number[] },
+  log: (l: string) => void): Promise<number> {
+  const out = o.out ?? o.output;
+  if (!out) throw new NnunetError('CLI_USAGE', 'export --format web needs --out <dir>');
+  const r = await writeWebApp(resolve(modelDir), resolve(out), { configuration: o.configuration, folds: o.folds });
+  log(`web page for ${r.configuration}, folds ${r.folds.join(' ')} written to ${resolve(out)} ` +
+    `(app.js ${(r.bundleBytes / 2 ** 20).toFixed(1)} MB, weights ${(r.weightBytes / 2 ** 20).toFixed(1)} MB); serve it with any static file server`);
+  return 0;
+}
+
 export function register(program: Command): void {
   program
     .command('export')
-    .description("export a pipeline's trained model as a self-contained folder or zip (nnUNetv2_export_model_to_zip)")
-    .argument('<pipeline>', 'pipeline YAML with an export node')
-    .requiredOption('-o, --output <path>', 'model folder, or a .zip file')
+    .description("export a pipeline's trained model as a self-contained folder or zip (nnUNetv2_export_model_to_zip); " +
+      '--format web: a static page that segments NIfTI files in the browser')
+    .argument('<pipeline>', 'pipeline YAML with an export node (--format web: a model folder)')
+    .option('-o, --output <path>', 'model folder, or a .zip file')
+    .option('--format <format>', 'web: a static folder segmenting in the browser')
+    .option('--out <dir>', '--format web: the folder to write')
+    .option('-c, --configuration <name>', "--format web: configuration (default: find-best's choice)")
+    .option('-f, --folds <folds...>', '--format web: folds (default: all trained)', (v: string, prev: number[] = []) => [...prev, int(v)])
     .option('--node <name>', 'name of the export node in the pipeline', 'export')
     .option('--set <key=value>', 'override a pipeline param (repeatable)', collectSet)
-    .action(async (pipeline: string, opts: Omit<ExportCommandOptions, 'store' | 'runsDir'>, cmd: Command) => {
+    .action(async (pipeline: string, opts: Omit<ExportCommandOptions, 'store' | 'runsDir' | 'output'> & {
+      output?: string; format?: string; out?: string; configuration?: string; folds?: number[];
+    }, cmd: Command) => {
+      const log = (l: string) => process.stdout.write(`${l}\n`);
+      if (opts.format === 'web') {
+        process.exitCode = await exportWeb(pipeline, opts, log);
+        return;
+      }
+      if (opts.format !== undefined) throw new NnunetError('CLI_USAGE', `--format ${opts.format}: unknown format (web)`);
+      if (!opts.output) throw new NnunetError('CLI_USAGE', 'export needs -o, --output <path>');
       const { store, runsDir } = cmd.optsWithGlobals<{ store?: string; runsDir?: string }>();
-      process.exitCode = await exportCommand(pipeline, { ...opts, store, runsDir }, (l) => process.stdout.write(`${l}\n`));
+      process.exitCode = await exportCommand(pipeline, { ...opts, output: opts.output, store, runsDir }, log);
     });
 }
