@@ -6,7 +6,7 @@
  * export, postprocessing), so the page can never drift from the CLI. `nnunet serve` calls writeWebApp too.
  */
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -73,6 +73,10 @@ export async function writeWebApp(modelDir: string, outDir: string, o: WebExport
   const pp = join(modelDir, 'postprocessing.json');
   if (existsSync(pp)) postprocessing = parseOps(parsePythonJson(await readFile(pp, 'utf8')), pp);
 
+  // the folder is replaced whole, so it must be empty or an earlier web export, never a folder of other files
+  if (existsSync(outDir) && (await readdir(outDir)).length > 0 && !existsSync(join(outDir, 'model', 'model.json'))) {
+    throw new NnunetError('WEB_EXPORT_OUT_NOT_EMPTY', `${outDir} exists and is not a web export; give an empty or new folder`, { file: outDir });
+  }
   await rm(outDir, { recursive: true, force: true });
   const modelOut = join(outDir, 'model');
   await mkdir(modelOut, { recursive: true });

@@ -113,6 +113,9 @@ describe.skipIf(!existsSync(CHROMIUM))('segment in the browser (nnunet export --
     const missing = await cli(['export', '--format', 'web', model, '--out', join(dir, 'x'), '-c', '2d']);
     expect(missing.code).toBe(1);
     expect(missing.err).toContain('2d');
+    const occupied = await cli(['export', '--format', 'web', model, '--out', join(dir, 'in')]);
+    expect([occupied.code, occupied.err]).toEqual([1, expect.stringContaining('is not a web export')]);
+    expect(existsSync(image)).toBe(true);
   });
 
   it('exports the page, its wasm binaries and the model', () => {
