@@ -100,7 +100,7 @@ async function main(): Promise<void> {
   describeModel(loaded, backend.name);
   progress(0, 'waiting for an image');
 
-  const nv = new Niivue({ backColor: [0.06, 0.07, 0.09, 1], show3Dcrosshair: true, crosshairColor: [0.35, 0.65, 1, 0.35], loadingText: 'the image and its segmentation appear here', multiplanarShowRender: SHOW_RENDER.ALWAYS });
+  const nv = new Niivue({ backColor: [0.06, 0.07, 0.09, 1], show3Dcrosshair: true, crosshairColor: [0.6, 0.64, 0.72, 0.8], crosshairWidth: 0.5, loadingText: 'the image and its segmentation appear here', multiplanarShowRender: SHOW_RENDER.ALWAYS });
   await nv.attachToCanvas($<HTMLCanvasElement>('viewer'));
   nv.setSliceType(nv.sliceTypeMultiplanar);
   $<HTMLInputElement>('opacity').addEventListener('input', (e) => {
