@@ -1,5 +1,7 @@
 // spec §9: the postprocessing operations nnU-Net records (postprocessing.json) and how they are replayed.
-import { keepLargestComponentOfLabels, type LabelOrRegion } from '../../src/imaging/index.js';
+// module paths, not the imaging barrel: the browser bundle (src/web) must not pull in the file readers
+import { keepLargestComponentOfLabels } from '../../src/imaging/components.js';
+import type { LabelOrRegion } from '../../src/imaging/metrics.js';
 import type { Shape3 } from '../../src/imaging/volume.js';
 import type { LabelMap } from '../../src/nn/predict/labels.js';
 

@@ -1,5 +1,5 @@
 // spec §6.5: logits on the preprocessed grid -> label map (and probabilities) in the input image's array layout.
-import { resampleDataOrSegToShape } from '../../src/imaging/index.js';
+import { resampleDataOrSegToShape } from '../../src/imaging/resample/resample.js';
 import type { ImageGeometry, Shape3 } from '../../src/imaging/volume.js';
 import {
   allocLabelMap, applyInferenceNonlin, logitsToSegmentation, probabilitiesToSegmentation,

@@ -3,11 +3,11 @@ import { NodeError } from '../../src/engine/errors.js';
 import type { Shape3, Volume } from '../../src/imaging/volume.js';
 import { appendOneHot } from '../../src/nn/data/transforms/cascade.js';
 import { addInto } from '../../src/nn/predict/labels.js';
-import { predictSlidingWindow } from '../../src/nn/predict/sliding-window.js';
+import { predictSlidingWindow, predictSlidingWindowAsync, type SlidingWindowOptions } from '../../src/nn/predict/sliding-window.js';
 import { preprocessCase, type CaseProperties } from '../preprocess/preprocess-case.js';
 import { allLabels } from '../preprocess/label-targets.js';
 import { exportPrediction, type ExportedPrediction } from './export-prediction.js';
-import type { Model } from './model.js';
+import type { FoldNetwork, Model } from './model.js';
 
 export interface PredictOptions {
   /** test-time mirroring (default true) */
@@ -52,21 +52,46 @@ export function withPreviousStage(input: NetworkInput, seg: ArrayLike<number>, m
 
 /** Logits (K, ...shape) on the preprocessed grid, averaged over folds as logits (spec §6.3). */
 export function predictLogits(input: NetworkInput, model: Model, opts: PredictOptions = {}): Float32Array {
-  const patch = model.config.patch_size;
-  let sum: Float32Array | null = null;
   // one fold's logits at a time: memory stays at two logit volumes whatever the number of folds
-  for (const net of model.networks) {
-    const logits = predictSlidingWindow({ data: input.data, channels: input.channels, shape: input.shape }, net.predictor, {
-      patchSize: patch,
-      numClasses: model.numClasses,
-      mirrorAxes: opts.tta === false ? null : net.mirrorAxes ?? patch.map((_, i) => i),
-      stepSize: opts.stepSize,
-    });
-    if (sum === null) sum = logits;
-    else addInto(sum, logits);
+  return foldMean(model, model.networks.map((net) => () => predictSlidingWindow(caseArray(input), net.predictor, windowOptions(model, net, opts))));
+}
+
+/**
+ * The same with asynchronous read-back (the browser page, src/web); `onBatch` sees every network batch of every
+ * fold, numbered over the whole case.
+ */
+export async function predictLogitsAsync(input: NetworkInput, model: Model, opts: PredictOptions = {},
+  onBatch?: (done: number, total: number) => void): Promise<Float32Array> {
+  const folds: Float32Array[] = [];
+  for (const [f, net] of model.networks.entries()) {
+    const n = model.networks.length;
+    folds.push(await predictSlidingWindowAsync(caseArray(input), net.predictor, windowOptions(model, net, opts),
+      (done, total) => onBatch?.(f * total + done, n * total)));
+  }
+  return foldMean(model, folds.map((logits) => () => logits));
+}
+
+const caseArray = (input: NetworkInput) => ({ data: input.data, channels: input.channels, shape: input.shape });
+
+function windowOptions(model: Model, net: FoldNetwork, opts: PredictOptions): SlidingWindowOptions {
+  const patch = model.config.patch_size;
+  return {
+    patchSize: patch,
+    numClasses: model.numClasses,
+    mirrorAxes: opts.tta === false ? null : net.mirrorAxes ?? patch.map((_, i) => i),
+    stepSize: opts.stepSize,
+  };
+}
+
+/** The mean of the folds' logits, each computed when its turn comes. */
+function foldMean(model: Model, folds: Array<() => Float32Array>): Float32Array {
+  let sum: Float32Array | null = null;
+  for (const logits of folds) {
+    if (sum === null) sum = logits();
+    else addInto(sum, logits());
   }
   if (sum === null) throw new NodeError('PREDICT_NO_FOLDS', 'the model has no fold networks');
-  if (model.networks.length > 1) for (let i = 0; i < sum.length; i++) sum[i] /= model.networks.length;
+  if (folds.length > 1) for (let i = 0; i < sum.length; i++) sum[i] /= folds.length;
   return sum;
 }
 

@@ -1,11 +1,9 @@
 // spec §4.1: nnU-Net's DefaultPreprocessor.run_case_npy for one case and one configuration
 import { NodeError } from '../../src/engine/errors.js';
-import {
-  computeNewShape,
-  cropToNonzero,
-  normalize,
-  resampleDataOrSegToShape,
-} from '../../src/imaging/index.js';
+// module paths, not the imaging barrel: the browser bundle (src/web) must not pull in the file readers
+import { cropToNonzero } from '../../src/imaging/crop.js';
+import { normalize } from '../../src/imaging/normalize.js';
+import { computeNewShape, resampleDataOrSegToShape } from '../../src/imaging/resample/resample.js';
 import type { Shape3, Volume } from '../../src/imaging/volume.js';
 import { sampleClassLocations, type ClassLocations } from './class-locations.js';
 import { locationTargets } from './label-targets.js';

@@ -21,16 +21,21 @@ import { unzipTo, zipFolder } from '../../../nodes/export/export-model.js';
 import { artifactDir, runPipeline, type KindRegistry } from '../../engine/index.js';
 import { collectSet } from './run.js';
 import { createProgress } from '../progress.js';
+import { writeWebApp } from '../../web/export.js';
+import { int } from '../option-parsers.js';
 
-export type ExportFormat = 'folder' | 'onnx' | 'nnunet';
+export type ExportFormat = 'folder' | 'onnx' | 'nnunet' | 'web';
 
 export interface ExportCommandOptions {
+  /** where to write (-o/--output, or --out) */
   output: string;
   node: string;
   /** default 'folder': the model folder (or .zip) itself */
   format?: ExportFormat;
-  /** --format onnx: which configuration of the model */
+  /** --format onnx|web: which configuration of the model */
   configuration?: string;
+  /** --format web: which folds (default: all trained) */
+  folds?: number[];
   set?: Record<string, string>;
   store?: string;
   runsDir?: string;
@@ -40,7 +45,7 @@ export interface ExportCommandOptions {
 
 export async function exportCommand(source: string, o: ExportCommandOptions, log: (l: string) => void): Promise<number> {
   const src = resolve(source);
-  if (o.format !== 'onnx' && o.format !== 'nnunet') return exportFolder(src, o, log);
+  if (!o.format || o.format === 'folder') return exportFolder(src, o, log);
   if (!existsSync(src)) throw new NnunetError('CLI_EXPORT_SOURCE', `no pipeline file or model folder at ${src}`, { file: src });
   const isModel = statSync(src).isDirectory() || src.endsWith('.zip');
   const unpacked = src.endsWith('.zip') ? await mkdtemp(join(tmpdir(), 'nnunet-model-')) : null;
@@ -53,6 +58,12 @@ export async function exportCommand(source: string, o: ExportCommandOptions, log
       const { folders } = await exportNnunetFormat(modelDir, out);
       log(`model exported in nnU-Net's layout to ${out} (${Object.values(folders).join(', ')}); ` +
         `use it as nnUNet_results/<DatasetXXX>, or with: nnUNetv2_predict_from_modelfolder -m ${join(out, Object.values(folders)[0])}`);
+      return 0;
+    }
+    if (o.format === 'web') {
+      const r = await writeWebApp(modelDir, out, { configuration: o.configuration, folds: o.folds });
+      log(`web page for ${r.configuration}, folds ${r.folds.join(' ')} written to ${out} ` +
+        `(app.js ${(r.bundleBytes / 2 ** 20).toFixed(1)} MB, weights ${(r.weightBytes / 2 ** 20).toFixed(1)} MB); serve it with any static file server`);
       return 0;
     }
     const info = await exportOnnx(modelDir, out, { configuration: o.configuration });
@@ -90,18 +101,26 @@ async function pipelineModel(pipeline: string, o: ExportCommandOptions): Promise
   return artifactDir(o.store ?? process.env.NNUNET_STORE ?? '.nnunet', done.outputs!.digest);
 }
 
+type ExportFlags = Omit<ExportCommandOptions, 'store' | 'runsDir' | 'output'> & { output?: string; out?: string };
+
 export function register(program: Command): void {
   program
     .command('export')
-    .description("export a pipeline's trained model as a self-contained folder or zip (nnUNetv2_export_model_to_zip)")
-    .argument('<pipeline>', 'pipeline YAML with an export node (--format onnx|nnunet: or a model folder or .zip)')
-    .requiredOption('-o, --output <path>', 'model folder, or a .zip file (--format onnx: the folder for the .onnx files; nnunet: nnU-Net\'s results folder for the dataset)')
-    .addOption(new Option('--format <format>', 'folder: the model folder or .zip; onnx: one .onnx per fold + nnunet_onnx.json; nnunet: nnU-Net\'s results layout with checkpoint_final.pth').choices(['folder', 'onnx', 'nnunet']).default('folder'))
-    .option('-c, --configuration <name>', "--format onnx: the configuration to export (default: find-best's choice, else the only one)")
+    .description("export a pipeline's trained model as a self-contained folder or zip (nnUNetv2_export_model_to_zip), " +
+      "in nnU-Net's results layout, as ONNX, or as a static page that segments in the browser")
+    .argument('<pipeline>', 'pipeline YAML with an export node (--format onnx|nnunet|web: or a model folder or .zip)')
+    .option('-o, --output <path>', 'model folder, or a .zip file (--format onnx: the folder for the .onnx files; nnunet: nnU-Net\'s results folder for the dataset; web: the page folder)')
+    .option('--out <path>', 'the same as --output')
+    .addOption(new Option('--format <format>', 'folder: the model folder or .zip; onnx: one .onnx per fold + nnunet_onnx.json; nnunet: nnU-Net\'s results layout with checkpoint_final.pth; web: a static folder segmenting in the browser')
+      .choices(['folder', 'onnx', 'nnunet', 'web']).default('folder'))
+    .option('-c, --configuration <name>', "--format onnx|web: the configuration to export (default: find-best's choice, else the only one)")
+    .option('-f, --folds <folds...>', '--format web: folds (default: all trained)', (v: string, prev: number[] = []) => [...prev, int(v)])
     .option('--node <name>', 'name of the export node in the pipeline', 'export')
     .option('--set <key=value>', 'override a pipeline param (repeatable)', collectSet)
-    .action(async (pipeline: string, opts: Omit<ExportCommandOptions, 'store' | 'runsDir'>, cmd: Command) => {
+    .action(async (pipeline: string, opts: ExportFlags, cmd: Command) => {
+      const output = opts.output ?? opts.out;
+      if (!output) throw new NnunetError('CLI_USAGE', `export needs -o, --output <path> (or --out)`);
       const { store, runsDir } = cmd.optsWithGlobals<{ store?: string; runsDir?: string }>();
-      process.exitCode = await exportCommand(pipeline, { ...opts, store, runsDir }, (l) => process.stdout.write(`${l}\n`));
+      process.exitCode = await exportCommand(pipeline, { ...opts, output, store, runsDir }, (l) => process.stdout.write(`${l}\n`));
     });
 }

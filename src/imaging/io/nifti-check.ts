@@ -8,30 +8,9 @@ import { readFile, stat } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { createGunzip, gunzip } from 'node:zlib';
 import { ImageError } from '../errors.js';
+import { parseNiftiLayout, SUPPORTED_DATATYPES, type NiftiLayout } from './nifti-header.js';
 
-/** NIfTI datatype code -> bits per voxel, for the scalar types ITK maps onto a numeric array. */
-const SUPPORTED_DATATYPES = new Map<number, number>([
-  [2, 8], // uint8
-  [4, 16], // int16
-  [8, 32], // int32
-  [16, 32], // float32
-  [64, 64], // float64
-  [256, 8], // int8
-  [512, 16], // uint16
-  [768, 32], // uint32
-  [1024, 64], // int64
-  [1280, 64], // uint64
-]);
-
-const DATATYPE_NAMES: Record<number, string> = {
-  1: 'binary (1 bit)',
-  32: 'complex64',
-  128: 'RGB24',
-  1536: 'float128',
-  1792: 'complex128',
-  2048: 'complex256',
-  2304: 'RGBA32',
-};
+export { parseNiftiLayout, type NiftiLayout } from './nifti-header.js';
 
 const HEADER_BYTES = 540;
 /** Files up to this size are read and inflated whole. */
@@ -135,60 +114,6 @@ async function scan(file: string): Promise<{ layout: NiftiLayout; length: number
   }
   if (!layout) start();
   return { layout: layout!, length, firstNonFinite: scanner?.firstBad ?? -1 };
-}
-
-export interface NiftiLayout {
-  version: 1 | 2;
-  littleEndian: boolean;
-  dims: number[];
-  datatype: number;
-  voxOffset: number;
-  /** bytes after the header, extensions and the data block */
-  dataBytes: number;
-}
-
-/** Parses the header fields that decide whether the data block is readable. Pure, for tests. */
-export function parseNiftiLayout(head: Buffer, file: string): NiftiLayout {
-  const fail = (code: string, msg: string): never => {
-    throw new ImageError(code, `${file}: ${msg}`, { file });
-  };
-  if (head.length < 348) fail('IMAGE_TRUNCATED', `only ${head.length} bytes, a NIfTI header needs 348`);
-  let version: 1 | 2 | undefined;
-  let littleEndian = true;
-  for (const le of [true, false]) {
-    const size = le ? head.readInt32LE(0) : head.readInt32BE(0);
-    if (size === 348) version = 1;
-    if (size === 540) version = 2;
-    if (version) {
-      littleEndian = le;
-      break;
-    }
-  }
-  if (!version) return fail('IMAGE_BAD_MAGIC', 'not a NIfTI file (sizeof_hdr is neither 348 nor 540)');
-  if (version === 2 && head.length < HEADER_BYTES) fail('IMAGE_TRUNCATED', `only ${head.length} bytes, a NIfTI-2 header needs 540`);
-  const magic = head.toString('latin1', version === 1 ? 344 : 4, version === 1 ? 347 : 7);
-  if (magic !== 'n+1' && magic !== 'n+2') {
-    fail('IMAGE_BAD_MAGIC', `bad NIfTI magic ${JSON.stringify(magic)} (expected "n+1" or "n+2"; Analyze and .hdr/.img pairs are not supported)`);
-  }
-  const i16 = (o: number) => (littleEndian ? head.readInt16LE(o) : head.readInt16BE(o));
-  const i64 = (o: number) => Number(littleEndian ? head.readBigInt64LE(o) : head.readBigInt64BE(o));
-  const f32 = (o: number) => (littleEndian ? head.readFloatLE(o) : head.readFloatBE(o));
-  const dims: number[] = [];
-  const ndim = version === 1 ? i16(40) : i64(16);
-  if (ndim < 1 || ndim > 7) fail('IMAGE_CORRUPT', `dim[0] = ${ndim} is outside 1..7`);
-  for (let i = 1; i <= ndim; i++) {
-    const d = version === 1 ? i16(40 + 2 * i) : i64(16 + 8 * i);
-    if (d < 1) fail('IMAGE_CORRUPT', `dim[${i}] = ${d} must be at least 1`);
-    dims.push(d);
-  }
-  const datatype = version === 1 ? i16(70) : i16(12);
-  const bits = SUPPORTED_DATATYPES.get(datatype);
-  if (bits === undefined) {
-    fail('IMAGE_UNSUPPORTED_DATATYPE', `unsupported NIfTI datatype ${datatype}${DATATYPE_NAMES[datatype] ? ` (${DATATYPE_NAMES[datatype]})` : ''}`);
-  }
-  const voxOffset = version === 1 ? f32(108) : i64(168);
-  const dataBytes = (dims.reduce((a, b) => a * b, 1) * bits!) / 8;
-  return { version, littleEndian, dims, datatype, voxOffset: Math.max(voxOffset, version === 1 ? 352 : 544), dataBytes };
 }
 
 /** Throws an ImageError unless `file` is a complete, readable single-file NIfTI (.nii or .nii.gz) of finite voxels. */

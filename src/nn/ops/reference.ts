@@ -13,8 +13,27 @@ function spatialRank(x: tf.Tensor): number {
   return x.rank - 2;
 }
 
+/**
+ * Per-channel work on 5-D tensors runs on a 4-D view [N, D, H*W, C]: the same elements in the same memory order
+ * (so the same sums on the CPU backends), and tfjs's WebGPU backend cannot broadcast binary ops or transpose
+ * beyond rank 4 to 6 (the browser page, src/web).
+ */
+function viewRank4(x: tf.Tensor): tf.Tensor {
+  if (x.rank !== 5) return x;
+  const [n, d, h, w, c] = x.shape as number[];
+  return tf.reshape(x, [n, d, h * w, c]);
+}
+
+/** Zero padding of a 5-D tensor's spatial axes through the 4-D view [N, D, H, W*C] (W padded by p = W*C by p*C). */
+function padSpatial3d(x: tf.Tensor, pads: number[]): tf.Tensor {
+  const [n, d, h, w, c] = x.shape as number[];
+  const [pd, ph, pw] = pads;
+  const y = tf.pad(tf.reshape(x, [n, d, h, w * c]), [[0, 0], [pd, pd], [ph, ph], [pw * c, pw * c]]);
+  return tf.reshape(y, [n, d + 2 * pd, h + 2 * ph, w + 2 * pw, c]);
+}
+
 function addBias(y: tf.Tensor, bias: tf.Tensor | null): tf.Tensor {
-  return bias ? tf.add(y, bias) : y;
+  return bias ? tf.reshape(tf.add(viewRank4(y), bias), y.shape) : y;
 }
 
 function conv(x: tf.Tensor, w: tf.Tensor, bias: tf.Tensor | null, strides: number[], pads: number[]): tf.Tensor {
@@ -26,7 +45,7 @@ function conv(x: tf.Tensor, w: tf.Tensor, bias: tf.Tensor | null, strides: numbe
     const same = strides.every((s) => s === 1) && kernel.every((k, i) => k % 2 === 1 && pads[i] === (k - 1) / 2);
     const y = r === 3
       ? tf.conv3d(
-        (same || pads.every((p) => p === 0) ? x : tf.pad(x, [[0, 0], ...pads.map((p): [number, number] => [p, p]), [0, 0]])) as tf.Tensor5D,
+        (same || pads.every((p) => p === 0) ? x : padSpatial3d(x, pads)) as tf.Tensor5D,
         w as tf.Tensor5D, strides as [number, number, number], same ? 'same' : 'valid')
       : tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, strides as [number, number],
         same ? 'same' : [[0, 0], [pads[0], pads[0]], [pads[1], pads[1]], [0, 0]]);
@@ -54,11 +73,11 @@ function convTranspose(x: tf.Tensor, w: tf.Tensor, bias: tf.Tensor | null, strid
     const x2 = tf.reshape(x, [-1, cin]);
     const w2 = tf.reshape(w, [kVol * cout, cin]);
     const y2 = tf.matMul(x2, w2, false, true);
-    const blocks = tf.reshape(y2, [n, ...spatial, ...kernel, cout]);
-    // [N, S0.., k0.., C] -> [N, S0, k0, S1, k1, .., C]
-    const perm = [0];
-    for (let i = 0; i < r; i++) perm.push(1 + i, 1 + r + i);
-    perm.push(1 + 2 * r);
+    // [N*S0, S1.., k0.., k_last*C] -> [N*S0, k0, S1, k1, .., k_last*C]: N stays with S0 and C with the last k,
+    // which keeps the transpose at rank 2r (WebGPU transposes up to rank 6)
+    const blocks = tf.reshape(y2, [n * spatial[0], ...spatial.slice(1), ...kernel.slice(0, -1), kernel[r - 1] * cout]);
+    const perm: number[] = [];
+    for (let i = 0; i < r; i++) perm.push(i, r + i);
     const interleaved = tf.transpose(blocks, perm);
     const y = tf.reshape(interleaved, [n, ...spatial.map((s, i) => s * kernel[i]), cout]);
     return addBias(y, bias);
@@ -71,13 +90,13 @@ function leakyRelu(x: tf.Tensor, slope: number): tf.Tensor {
 
 function instanceNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: number, slope: number | null): tf.Tensor {
   return tf.tidy(() => {
-    const r = spatialRank(x);
-    const axes = Array.from({ length: r }, (_, i) => i + 1);
+    spatialRank(x);
+    const v = viewRank4(x);
     // tf.moments is two-pass: mean first, then the mean of squared deviations (biased variance).
-    const { mean, variance } = tf.moments(x, axes, true);
-    const normed = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, eps)));
+    const { mean, variance } = tf.moments(v, [1, 2], true);
+    const normed = tf.mul(tf.sub(v, mean), tf.rsqrt(tf.add(variance, eps)));
     const y = tf.add(tf.mul(normed, gamma), beta);
-    return slope === null ? y : tf.leakyRelu(y, slope);
+    return tf.reshape(slope === null ? y : tf.leakyRelu(y, slope), x.shape);
   });
 }
 

@@ -45,12 +45,53 @@ interface Tile {
   pending: number;
 }
 
+/** One network call the sliding window asks for: channels-last inputs of `shape`, answered with logits [..., K]. */
+export interface PatchBatch {
+  values: Float32Array;
+  shape: number[];
+  /** batches done before this one, and the case's total */
+  index: number;
+  total: number;
+}
+
 /**
  * Logits (K, s0, s1, s2) for one preprocessed case. Small images are zero-padded to the patch and cropped back;
  * each tile's logits are averaged over the mirror variants, weighted by the Gaussian, accumulated, and divided by
  * the accumulated weights - upstream's predict_sliding_window_return_logits, in float32.
  */
 export function predictSlidingWindow(input: CaseArray, predictor: PatchPredictor, opts: SlidingWindowOptions): Float32Array {
+  const steps = slidingWindow(input, opts);
+  let next = steps.next();
+  while (!next.done) next = steps.next(runPredictor(predictor, next.value.values, next.value.shape, opts.numClasses));
+  return next.value;
+}
+
+/**
+ * The same with the network's output read back asynchronously (`await tensor.data()`): the browser page's WebGPU
+ * backend has no fast synchronous read, and awaiting lets the page draw its progress between batches.
+ */
+export async function predictSlidingWindowAsync(input: CaseArray, predictor: PatchPredictor, opts: SlidingWindowOptions,
+  onBatch?: (done: number, total: number) => void): Promise<Float32Array> {
+  const steps = slidingWindow(input, opts);
+  let next = steps.next();
+  while (!next.done) {
+    const { values, shape, index, total } = next.value;
+    const out = tf.tidy(() => predictor(tf.tensor(values, shape, 'float32')));
+    let logits: Float32Array;
+    try {
+      checkOutputShape(out, shape, opts.numClasses);
+      logits = (await out.data()) as Float32Array;
+    } finally {
+      out.dispose();
+    }
+    onBatch?.(index + 1, total);
+    next = steps.next(logits);
+  }
+  return next.value;
+}
+
+/** The sliding window as a coroutine: yields each network batch, takes its logits back, returns the case's logits. */
+function* slidingWindow(input: CaseArray, opts: SlidingWindowOptions): Generator<PatchBatch, Float32Array, Float32Array> {
   const is2d = opts.patchSize.length === 2;
   if (!is2d && opts.patchSize.length !== 3) {
     throw new NnunetError('PREDICT_BAD_PATCH', `patch size must have 2 or 3 entries, got [${opts.patchSize.join(', ')}]`);
@@ -84,10 +125,13 @@ export function predictSlidingWindow(input: CaseArray, predictor: PatchPredictor
   }
 
   const batchIn = new Float32Array(Math.min(maxBatch, jobs.length) * tileVox * C);
+  const batches = Math.ceil(jobs.length / maxBatch);
   for (let j0 = 0; j0 < jobs.length; j0 += maxBatch) {
     const batch = jobs.slice(j0, j0 + maxBatch);
     batch.forEach((job, b) => gatherTile(data, C, pad.shape, job.tile.start, tile3, job.flips, batchIn, b * tileVox * C));
-    const out = runPredictor(predictor, batchIn.subarray(0, batch.length * tileVox * C), [batch.length, ...netShape, C], K);
+    const out = yield {
+      values: batchIn.subarray(0, batch.length * tileVox * C), shape: [batch.length, ...netShape, C], index: j0 / maxBatch, total: batches,
+    };
     batch.forEach((job, b) => {
       const tile = job.tile;
       if (tile.sum.length === 0) tile.sum = new Float32Array(K * tileVox);
@@ -112,14 +156,18 @@ export function predictSlidingWindow(input: CaseArray, predictor: PatchPredictor
 function runPredictor(predictor: PatchPredictor, values: Float32Array, shape: number[], K: number): Float32Array {
   const out = tf.tidy(() => predictor(tf.tensor(values, shape, 'float32')));
   try {
-    const expected = [...shape.slice(0, -1), K];
-    if (out.shape.length !== expected.length || out.shape.some((s, i) => s !== expected[i])) {
-      throw new NnunetError('PREDICT_BAD_NETWORK_OUTPUT',
-        `network output shape [${out.shape.join(', ')}] != expected [${expected.join(', ')}]`);
-    }
+    checkOutputShape(out, shape, K);
     return out.dataSync() as Float32Array;
   } finally {
     out.dispose();
+  }
+}
+
+function checkOutputShape(out: tf.Tensor, inShape: readonly number[], K: number): void {
+  const expected = [...inShape.slice(0, -1), K];
+  if (out.shape.length !== expected.length || out.shape.some((s, i) => s !== expected[i])) {
+    throw new NnunetError('PREDICT_BAD_NETWORK_OUTPUT',
+      `network output shape [${out.shape.join(', ')}] != expected [${expected.join(', ')}]`);
   }
 }
 
