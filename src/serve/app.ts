@@ -12,9 +12,10 @@ import { assetRoutes } from './routes/assets.js';
 import { resultsRoutes } from './routes/results.js';
 import { runRoutes } from './routes/run.js';
 import { runsRoutes } from './routes/runs.js';
+import { segmentRoutes } from './routes/segment.js';
 
-/** One per page; a new page is one module here (the browser segmentation page joins this list). */
-export const routeModules: RouteModule[] = [assetRoutes, runsRoutes, runRoutes, resultsRoutes];
+/** One per page; a new page is one module here. */
+export const routeModules: RouteModule[] = [assetRoutes, runsRoutes, runRoutes, resultsRoutes, segmentRoutes];
 
 const MAX_URL = 2048;
 const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);

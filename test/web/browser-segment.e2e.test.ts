@@ -109,7 +109,7 @@ describe.skipIf(!existsSync(CHROMIUM))('segment in the browser (nnunet export --
     const noOut = await cli(['export', '--format', 'web', model]);
     expect([noOut.code, noOut.err]).toEqual([2, expect.stringContaining('--out')]);
     const unknown = await cli(['export', '--format', 'tflite', model, '--out', join(dir, 'x')]);
-    expect([unknown.code, unknown.err]).toEqual([2, expect.stringContaining('--format tflite: unknown format')]);
+    expect([unknown.code, unknown.err]).toEqual([2, expect.stringContaining("argument 'tflite' is invalid. Allowed choices are folder, onnx, nnunet, web")]);
     const missing = await cli(['export', '--format', 'web', model, '--out', join(dir, 'x'), '-c', '2d']);
     expect(missing.code).toBe(1);
     expect(missing.err).toContain('2d');

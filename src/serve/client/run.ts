@@ -74,6 +74,8 @@ async function showNode(node: string): Promise<void> {
     if (selected !== node) return;
     const kind = view.graph.find((g) => g.name === node)?.kind ?? '';
     panel.innerHTML = `<h2>${esc(node)} <span class="muted" style="font-weight:400">${esc(kind)} · ${actions.length} action${actions.length === 1 ? '' : 's'}</span></h2>
+      ${kind === 'export' && actions.some((a) => a.status === 'ran' || a.status === 'cached')
+    ? `<p><a class="segment" href="/runs/${encodeURIComponent(runId)}/segment/">Segment an image in the browser with this model →</a></p>` : ''}
       ${actions.length ? actions.map(actionHtml).join('') : '<p class="muted">No action has started yet.</p>'}`;
   } catch (err) {
     showError(panel, err);

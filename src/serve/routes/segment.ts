@@ -1,0 +1,63 @@
+/**
+ * The browser segmentation page (`nnunet export --format web`) for the model a run exported: built once per
+ * model digest with writeWebApp into a cache folder, then served as static files. The URL names the run, never
+ * a path; a file name must be one the export wrote.
+ */
+import { createReadStream, existsSync } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative, sep } from 'node:path';
+import { Readable } from 'node:stream';
+import { artifactDir } from '../../engine/index.js';
+import { writeWebApp } from '../../web/export.js';
+import type { RouteModule, ServeContext } from '../context.js';
+import { HttpError } from '../http-error.js';
+import { loadRun, runStore } from '../run-data.js';
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.json': 'application/json',
+  '.wasm': 'application/wasm', '.bin': 'application/octet-stream',
+};
+// one build per model digest at a time: a second request for the same model waits for the first
+const building = new Map<string, Promise<string>>();
+
+async function listFiles(dir: string): Promise<Set<string>> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return new Set(entries.filter((e) => e.isFile()).map((e) => relative(dir, join(e.parentPath, e.name)).split(sep).join('/')));
+}
+
+/** The page folder for the model a run's export node produced, built on first use. */
+async function pageFor(ctx: ServeContext, id: string): Promise<string> {
+  const src = await loadRun(ctx.runsDir, id);
+  if (!src.record) throw new HttpError(404, 'RUN_NOT_FINISHED', `run ${id} has not finished: its model comes when it does`);
+  const exported = src.record.nodes.find((n) => n.kind === 'export' && n.outputs && (n.status === 'ran' || n.status === 'cached'));
+  if (!exported) throw new HttpError(404, 'NO_MODEL', `run ${id} exported no model (it has no export node that ran)`);
+  const storeDir = runStore(src, ctx.storeDir);
+  if (!storeDir) throw new HttpError(404, 'NO_STORE', `run ${id} names no store; start the server with --store`);
+  const digest = exported.outputs!.digest;
+  const out = join(tmpdir(), 'nnunet-serve-web', digest.replace(/[^A-Za-z0-9]/g, '').slice(0, 80));
+  let pending = building.get(out);
+  if (!pending) {
+    pending = (async () => {
+      if (!existsSync(join(out, 'index.html'))) await writeWebApp(await artifactDir(storeDir, digest), out);
+      return out;
+    })().finally(() => building.delete(out));
+    building.set(out, pending);
+  }
+  return pending;
+}
+
+export const segmentRoutes: RouteModule = (app, ctx) => {
+  app.get('/runs/:id/segment', (c) => c.redirect(`/runs/${encodeURIComponent(c.req.param('id'))}/segment/`));
+  app.get('/runs/:id/segment/*', async (c) => {
+    const dir = await pageFor(ctx, c.req.param('id'));
+    const prefix = `/runs/${c.req.param('id')}/segment/`;
+    const name = decodeURIComponent(c.req.path.slice(prefix.length)) || 'index.html';
+    if (!(await listFiles(dir)).has(name)) throw new HttpError(404, 'NOT_FOUND', `the segmentation page has no file '${name.slice(0, 100)}'`);
+    const file = join(dir, name);
+    const type = TYPES[name.slice(name.lastIndexOf('.'))] ?? 'application/octet-stream';
+    return c.body(Readable.toWeb(createReadStream(file)) as ReadableStream, 200, {
+      'content-type': type, 'content-length': String((await stat(file)).size),
+    });
+  });
+};
