@@ -10,9 +10,9 @@ import { resultsSummary } from '../results.js';
 import { positiveInt } from '../option-parsers.js';
 
 /** Global options every engine command reads. */
-export function globalDirs(cmd: Command): { storeDir?: string; runsDir?: string } {
-  const o = cmd.optsWithGlobals() as { store?: string; runsDir?: string };
-  return { storeDir: o.store, runsDir: o.runsDir };
+export function globalDirs(cmd: Command): { storeDir?: string; runsDir?: string; allowPaths?: string[] } {
+  const o = cmd.optsWithGlobals() as { store?: string; runsDir?: string; allowPath?: string[] };
+  return { storeDir: o.store, runsDir: o.runsDir, ...(o.allowPath ? { allowPaths: o.allowPath } : {}) };
 }
 
 /** `--set a.b=c` (repeatable) as a map. */

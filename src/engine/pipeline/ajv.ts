@@ -66,6 +66,13 @@ export function schemaProblems(errors: ErrorObject[] | null | undefined, describ
     } else if (e.keyword === 'required') {
       out.push({ path, key: false, message: `missing required key '${(e.params as { missingProperty: string }).missingProperty}'` });
     } else if (e.keyword === 'oneOf' || e.keyword === 'anyOf') {
+      // a branch that failed only on a repeated entry says so: "must be a list of ..." would hide the cause
+      const dup = errors.find((b) => b.keyword === 'uniqueItems' && b.schemaPath.startsWith(`${e.schemaPath}/`) && b.instancePath.startsWith(e.instancePath));
+      if (dup) {
+        const { j } = dup.params as { i: number; j: number };
+        out.push({ path: [...splitPointer(dup.instancePath), j], key: false, message: `lists ${JSON.stringify((dup.data as unknown[])[j])} twice` });
+        continue;
+      }
       const what = describe?.(e.schemaPath.replace(/\/(oneOf|anyOf)$/, '')) ?? branchTypes(e.schema);
       out.push({ path, key: false, message: what ? `must be ${what}` : 'does not match any allowed form' });
     } else if (e.keyword === 'const') {

@@ -49,6 +49,12 @@ export function mentions(value: Json, ns: keyof Scope): boolean {
  */
 export function interpolate(value: Json, scope: Scope, at: DocPath, problems: RefProblem[]): Json {
   if (typeof value === 'string') {
+    const open = value.replace(REF, '').indexOf('${');
+    if (open >= 0) {
+      const rest = value.replace(REF, '').slice(open);
+      problems.push({ path: at, message: `unclosed reference '${rest.length > 40 ? `${rest.slice(0, 40)}...` : rest}' (missing '}')` });
+      return value;
+    }
     const exact = EXACT.exec(value);
     if (exact) {
       const r = lookup(exact[1], scope);
