@@ -97,15 +97,16 @@ export function register(program: Command): void {
     .argument('[nodes...]', 'only these nodes and what they need')
     .option('--set <key=value>', 'override a param (repeatable), e.g. --set train.epochs=5', collectSet)
     .option('--fail-fast', 'stop everything at the first failed action')
+    .option('--verify', 're-hash every cached output before using it (default: compare size, mtime, ctime and inode)')
     .option('-j, --jobs <n>', 'actions running at once (default: CPU count)', positiveInt)
     .option('--name <name>', 'name recorded in the run record')
     .option('--tag <tag>', 'tag recorded in the run record (repeatable)', collectList)
     .option('-q, --quiet', 'no live progress')
-    .action(async (pipeline: string, nodes: string[], opts: { set?: Record<string, string>; failFast?: boolean; jobs?: number; name?: string; tag?: string[]; quiet?: boolean }, cmd: Command) => {
+    .action(async (pipeline: string, nodes: string[], opts: { set?: Record<string, string>; failFast?: boolean; verify?: boolean; jobs?: number; name?: string; tag?: string[]; quiet?: boolean }, cmd: Command) => {
       const dirs = globalDirs(cmd);
       const rec = await runInteractive({
         pipelineFile: pipeline, kinds, set: opts.set, targets: nodes.length ? nodes : undefined, ...dirs,
-        concurrency: opts.jobs, failFast: opts.failFast, name: opts.name, tags: opts.tag, quiet: opts.quiet,
+        concurrency: opts.jobs, failFast: opts.failFast, verify: opts.verify, name: opts.name, tags: opts.tag, quiet: opts.quiet,
       });
       process.stdout.write(`${summarize(rec, dirs.runsDir ?? 'runs')}\n`);
       await printResults(rec, dirs);

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { AbortedError, NnunetError } from '../errors.js';
+import { fsError } from '../fs-errors.js';
 import type { ActionRecord } from '../store/action-record.js';
 import type { Store } from '../store/store.js';
 import type { LastIndex } from '../store/last-index.js';
@@ -24,14 +25,15 @@ export interface ExecEnv {
 }
 
 /**
- * The cache-hit facts of a key whose artifact is still present, else undefined: from this pipeline's record
+ * The cache-hit facts of a key whose artifact is still present and undamaged (`status` looks without
+ * repairing), else undefined: from this pipeline's record
  * pack when it has the key (one file for the whole run), else from the action record.
  */
-export async function lookupCached(store: Store, key: string, pack?: RecordPack): Promise<HitFacts | undefined> {
+export async function lookupCached(store: Store, key: string, pack?: RecordPack, repair = true): Promise<HitFacts | undefined> {
   const packed = pack?.get(key);
-  if (packed && store.hasArtifact(packed.output)) return packed;
+  if (packed && await store.intact(packed.output, repair)) return packed;
   const rec = await store.readAction(key);
-  return rec && store.hasArtifact(rec.output) ? rec : undefined;
+  return rec && await store.intact(rec.output, repair) ? rec : undefined;
 }
 
 export function applyRecord(o: Outcome, rec: HitFacts): void {
@@ -139,7 +141,8 @@ export async function executeAction(env: ExecEnv, a: PreparedAction, o: Outcome)
       o.error = { code: 'ABORTED', message: 'aborted' };
     } else {
       o.status = 'failed';
-      o.error = err instanceof NnunetError ? { code: err.code, message: err.message }
+      const known = err instanceof NnunetError ? err : fsError(err);
+      o.error = known ? { code: known.code, message: known.message }
         : { code: 'ACTION_FAILED', message: err instanceof Error ? err.message : String(err) };
       if (err instanceof Error && !(err instanceof NnunetError) && err.stack) o.log.push(err.stack);
     }

@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { PGraph } from 'p-graph';
 import { NnunetError } from '../errors.js';
+import { fsError } from '../fs-errors.js';
 import type { EngineObserver } from '../events.js';
 import type { Plan } from '../pipeline/plan.js';
 import { LocalStore } from '../store/local-store.js';
@@ -16,6 +17,8 @@ import { forEachBounded } from './pool.js';
 import { ExternalDigests, prepareAction, type PreparedAction } from './prepare.js';
 import { applyRecord, executeAction, lookupCached, type ExecEnv } from './run-action.js';
 import { whyStale } from './why.js';
+import { markRunning, recordDeadRuns } from '../runs/in-progress.js';
+import { removeDeadTemps } from '../store/maintenance.js';
 import { describeReason } from '../hash/explain.js';
 
 export interface ExecOptions {
@@ -24,6 +27,8 @@ export interface ExecOptions {
   signal?: AbortSignal;
   concurrency?: number;
   failFast?: boolean;
+  /** re-hash every cached output before using it, instead of comparing its stat facts */
+  verify?: boolean;
   name?: string;
   tags?: string[];
   targets?: string[];
@@ -52,6 +57,7 @@ export async function runPlan(plan: Plan, opts: ExecOptions): Promise<PlanRunRes
   const startedAt = new Date();
   const id = newRunId(startedAt);
   const store = new LocalStore(defaultStoreDir(opts.storeDir));
+  store.verifyHits = opts.verify === true;
   const emit: EngineObserver = opts.onEvent ?? (() => undefined);
   const runCtl = new AbortController();
   // every queued action listens on the run's signal: many listeners are expected, not a leak
@@ -73,6 +79,17 @@ export async function runPlan(plan: Plan, opts: ExecOptions): Promise<PlanRunRes
     },
   };
   const git = gitState(plan.dir); // the pipeline's project; in parallel with the run, as it spawns git twice
+  const runsDir = resolve(opts.runsDir ?? 'runs');
+  const baseRecord = (): Omit<RunRecord, 'status' | 'nodes' | 'durationMs' | 'metrics'> => ({
+    id, params: plan.params,
+    pipeline: { ...(plan.file ? { file: resolve(plan.file) } : {}), name: plan.name, digest: plan.yaml.digest, text: plan.yaml.text },
+    startedAt: startedAt.toISOString(), environment: { ...machineEnvironment(), store: store.root },
+    ...(opts.name ? { name: opts.name } : {}), ...(opts.tags?.length ? { tags: opts.tags } : {}), ...(opts.targets?.length ? { targets: opts.targets } : {}),
+  });
+  // before any action: a runs folder that cannot be written fails now, and a killed run is found later
+  const finished = await markRunning(runsDir, { ...baseRecord(), status: 'aborted', nodes: [], metrics: {}, durationMs: 0 });
+  await recordDeadRuns(runsDir, id);
+  await removeDeadTemps(store);
   emit({ type: 'run-start', runId: id, pipeline: plan.name });
   const byNode = new Map<string, Outcome[]>();
 
@@ -99,7 +116,8 @@ export async function runPlan(plan: Plan, opts: ExecOptions): Promise<PlanRunRes
         }
       } catch (err) {
         o.status = 'failed';
-        o.error = err instanceof NnunetError ? { code: err.code, message: err.message } : { code: 'ACTION_FAILED', message: String(err) };
+        const known = err instanceof NnunetError ? err : fsError(err);
+        o.error = known ? { code: known.code, message: known.message } : { code: 'ACTION_FAILED', message: String(err) };
       }
     }
     emit({ type: 'action-end', id: o.id, node: o.node, status: o.status, durationMs: o.durationMs, ...(o.error ? { error: o.error } : {}) });
@@ -137,15 +155,14 @@ export async function runPlan(plan: Plan, opts: ExecOptions): Promise<PlanRunRes
   const summary: RunRecord['summary'] = {};
   for (const s of ['cached', 'ran', 'failed', 'aborted', 'skipped'] as const) if (count(s)) summary[s] = count(s);
   const gitFacts = await git;
+  const base = baseRecord();
   const record: RunRecord = {
-    id, status, nodes: all.map(nodeRecord), metrics, params: plan.params,
-    pipeline: { ...(plan.file ? { file: resolve(plan.file) } : {}), name: plan.name, digest: plan.yaml.digest, text: plan.yaml.text },
-    startedAt: startedAt.toISOString(), durationMs: Date.now() - startedAt.getTime(),
-    environment: { ...machineEnvironment(), store: store.root, ...(typeof opts.environment === 'function' ? opts.environment() : opts.environment) },
-    ...(gitFacts ? { git: gitFacts } : {}), ...(opts.name ? { name: opts.name } : {}), ...(opts.tags?.length ? { tags: opts.tags } : {}),
-    ...(opts.targets?.length ? { targets: opts.targets } : {}), summary,
+    ...base, status, nodes: all.map(nodeRecord), metrics, durationMs: Date.now() - startedAt.getTime(),
+    environment: { ...base.environment, ...(typeof opts.environment === 'function' ? opts.environment() : opts.environment) },
+    ...(gitFacts ? { git: gitFacts } : {}), summary,
   };
-  await writeRunRecord(resolve(opts.runsDir ?? 'runs'), record, all);
+  await writeRunRecord(runsDir, record, all);
+  await finished();
   emit({ type: 'run-end', runId: id, status });
   return { record, externalPaths: [...externalPaths] };
 }

@@ -56,7 +56,7 @@ export async function statusPlan(plan: Plan, opts: { storeDir?: string }): Promi
       try {
         const a = await prepareAction(plan, spec, externals);
         st.key = a.key;
-        const hit = await lookupCached(store, a.key, pack);
+        const hit = await lookupCached(store, a.key, pack, false);
         if (hit) {
           applyRecord(outs[i], hit);
           st.state = 'fresh';

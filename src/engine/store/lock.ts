@@ -10,7 +10,8 @@ interface LockOwner {
 
 const POLL_MS = 50;
 
-function alive(pid: number): boolean {
+/** True while a process with this pid exists on this host (EPERM: it exists, owned by someone else). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -23,7 +24,7 @@ function alive(pid: number): boolean {
 async function isStale(file: string): Promise<boolean> {
   try {
     const owner = JSON.parse(await readFile(file, 'utf8')) as LockOwner;
-    return owner.host === hostname() && !alive(owner.pid);
+    return owner.host === hostname() && !processAlive(owner.pid);
   } catch {
     // unreadable: the owner is between create and write; treat as live, it resolves within a poll
     return false;
