@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node as YamlNode } from 'yaml';
 import { PipelineError, type ErrorContext, type Issue } from '../errors.js';
 import { sha256 } from '../hash/digest.js';
 
@@ -93,7 +93,8 @@ export function parseYaml(text: string, file?: string): LoadedYaml {
   const lineCounter = new LineCounter();
   let doc: Document;
   try {
-    doc = parseDocument(protect(text), { lineCounter, prettyErrors: false, uniqueKeys: true });
+    // yaml's own uniqueKeys compares each key with every earlier one (minutes for a large file): checked below
+    doc = parseDocument(protect(text), { lineCounter, prettyErrors: false, uniqueKeys: false });
   } catch (err) {
     if (err instanceof RangeError) throw tooDeep(file);
     throw err;
@@ -107,6 +108,17 @@ export function parseYaml(text: string, file?: string): LoadedYaml {
     const e = doc.errors[0];
     if (/call stack/i.test(e.message)) throw tooDeep(file, at(e.pos[0]));
     const issue: Issue = { code: 'PIPELINE_YAML', message: restoreString(e.message.split('\n')[0]), ...at(e.pos[0]) };
+    throw new PipelineError('PIPELINE_YAML', `invalid YAML: ${issue.message}`, issue, { issues: [issue] });
+  }
+  let dup: ReturnType<typeof duplicateKey>;
+  try {
+    dup = duplicateKey(doc);
+  } catch (err) {
+    if (err instanceof RangeError) throw tooDeep(file);
+    throw err;
+  }
+  if (dup) {
+    const issue: Issue = { code: 'PIPELINE_YAML', message: `duplicate key '${restoreString(dup.key)}'`, ...at(dup.offset) };
     throw new PipelineError('PIPELINE_YAML', `invalid YAML: ${issue.message}`, issue, { issues: [issue] });
   }
   let data: unknown;
@@ -129,6 +141,27 @@ export function parseYaml(text: string, file?: string): LoadedYaml {
     data: restore(data),
     locate,
   };
+}
+
+/** The first key repeated within one map, in one pass with a set per map. */
+function duplicateKey(doc: Document): { key: string; offset: number } | undefined {
+  let found: { key: string; offset: number } | undefined;
+  visit(doc, {
+    Map(_k, map) {
+      const seen = new Set<string>();
+      for (const p of map.items) {
+        if (!isScalar(p.key)) continue;
+        const k = String(p.key.value);
+        if (seen.has(k)) {
+          found = { key: k, offset: p.key.range?.[0] ?? 0 };
+          return visit.BREAK;
+        }
+        seen.add(k);
+      }
+      return undefined;
+    },
+  });
+  return found;
 }
 
 function findOffset(doc: Document, path: DocPath, key: boolean): number {
