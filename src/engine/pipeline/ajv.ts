@@ -84,6 +84,9 @@ export function schemaProblems(errors: ErrorObject[] | null | undefined, describ
       out.push({ path, key: false, message: `must be one of ${JSON.stringify((e.params as { allowedValues: unknown[] }).allowedValues)}` });
     } else if (e.keyword === 'propertyNames') {
       continue; // reported by the nested pattern error on the name itself
+    } else if (typeof (e.parentSchema as { 'x-message'?: unknown } | undefined)?.['x-message'] === 'string') {
+      // a schema may say in words what its pattern means
+      out.push({ path, key: false, message: (e.parentSchema as { 'x-message': string })['x-message'] });
     } else {
       const named = e.propertyName !== undefined ? [...path, e.propertyName] : path;
       out.push({ path: named, key: e.propertyName !== undefined, message: e.message ?? 'is invalid' });

@@ -13,8 +13,9 @@ export interface RefProblem {
   message: string;
 }
 
-const REF = /\$\{([^}]*)\}/g;
-const EXACT = /^\$\{([^}]*)\}$/;
+// a reference holds no braces: in `${a ${b}` the inner one is the reference and the outer one is unclosed
+const REF = /\$\{([^{}]*)\}/g;
+const EXACT = /^\$\{([^{}]*)\}$/;
 const NAMESPACES = ['params', 'matrix', 'item'] as const;
 
 type Lookup = { found: true; value: Json } | { found: false; message?: string };

@@ -135,6 +135,17 @@ function product(keys: readonly string[], values: ReadonlyArray<readonly Scalar[
   return out;
 }
 
+/** A --set problem belongs to the pipeline it was given for: its issues name the file. */
+function withFile<T>(file: string | undefined, f: () => T): T {
+  try {
+    return f();
+  } catch (err) {
+    if (!(err instanceof PipelineError) || !file) throw err;
+    const issues = err.issues.map((i) => ({ file, ...i }));
+    throw new PipelineError(err.code, err.message, { file, ...err.context }, { issues });
+  }
+}
+
 /** Parses, validates and interpolates a pipeline, collecting every problem before throwing. */
 export async function buildPlan(opts: PlanOptions): Promise<Plan> {
   const { file, text } = await loadPipelineText(opts);
@@ -144,6 +155,10 @@ export async function buildPlan(opts: PlanOptions): Promise<Plan> {
     issues.push({ code, message, ...yaml.locate(path, key), ...(node ? { node } : {}) });
   };
 
+  if (yaml.data === null || typeof yaml.data !== 'object' || Array.isArray(yaml.data)) {
+    issue('PIPELINE_SCHEMA', [], `${yaml.data === null || yaml.data === undefined ? 'the file is empty' : 'the file is not a map'}: a pipeline is a map with 'version: 1' and 'nodes'`);
+    fail(issues);
+  }
   const validate = compile(pipelineSchema);
   if (!validate(yaml.data)) {
     for (const p of schemaProblems(validate.errors, (sp) => (sp.endsWith('/needs') ? 'a list of node names or a map input -> node (or list of nodes)'
@@ -153,7 +168,7 @@ export async function buildPlan(opts: PlanOptions): Promise<Plan> {
     fail(issues);
   }
   const doc = yaml.data as { name?: string; params?: Record<string, Json>; nodes: Record<string, RawNode> };
-  const params = applyOverrides(doc.params ?? {}, opts.set ?? {});
+  const params = withFile(file, () => applyOverrides(doc.params ?? {}, opts.set ?? {}));
   const dir = file ? dirname(resolve(file)) : process.cwd();
   const refProblems: RefProblem[] = [];
   const nodes = new Map<string, PlannedNode>();
