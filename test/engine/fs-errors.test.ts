@@ -5,6 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import type { MakeDirectoryOptions, PathLike } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -19,7 +20,7 @@ vi.mock('node:fs', async (importOriginal) => {
     }
   };
   const writeFileSync: typeof fs.writeFileSync = (file, ...rest) => { fail(file, 'write'); return fs.writeFileSync(file, ...rest); };
-  const mkdirSync = ((path: fs.PathLike, opts?: fs.MakeDirectoryOptions) => { fail(path, 'mkdir'); return fs.mkdirSync(path, opts); }) as typeof fs.mkdirSync;
+  const mkdirSync = ((path: PathLike, opts?: MakeDirectoryOptions) => { fail(path, 'mkdir'); return fs.mkdirSync(path, opts); }) as typeof fs.mkdirSync;
   return { ...fs, default: { ...fs, writeFileSync, mkdirSync }, writeFileSync, mkdirSync };
 });
 
