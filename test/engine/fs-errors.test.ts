@@ -67,6 +67,7 @@ describe('injected file-system errors', () => {
     expect(r.err).toContain(reason);
     expect(r.err).toContain(join(dir, '.nnunet', match));
     expect(r.err).toContain(`[FS_${code}]`);
+    expect(r.err).not.toMatch(/^\s+at /m);
     expect(leftovers(join(dir, '.nnunet'))).toEqual([]);
   });
 
@@ -100,14 +101,22 @@ describe.skipIf(!asNobody || process.getuid?.() !== 0)('permissions, as a non-ro
   it.each([
     ['a read-only store', () => { open(join(dir, 'runs')); mkdirSync(join(dir, 'ro-store')); chmodSync(dir, 0o755); }, 'ro-store'],
     ['a read-only runs folder', () => { open(join(dir, 'store')); mkdirSync(join(dir, 'ro-runs')); chmodSync(dir, 0o755); }, 'ro-runs'],
+    ['a read-only --out folder', () => { open(join(dir, 'store'), join(dir, 'runs')); mkdirSync(join(dir, 'ro-out')); chmodSync(dir, 0o755); }, 'ro-out'],
   ])('%s: exit 1, one line naming the path and what to do', (_name, setup, what) => {
     setup();
     const store = what === 'ro-store' ? join(dir, 'ro-store') : join(dir, 'store');
     const runs = what === 'ro-runs' ? join(dir, 'ro-runs') : join(dir, 'runs');
-    const r = run(['run', 'pipeline.yaml', '-q', '--store', store, '--runs-dir', runs]);
+    const props = { max: 1, mean: 0.5, median: 0.5, min: 0, percentile_00_5: 0, percentile_99_5: 1, std: 0.25 };
+    writeFileSync(join(dir, 'fp.json'), JSON.stringify({ foreground_intensity_properties_per_channel: { 0: props }, median_relative_size_after_cropping: 1,
+      shapes_after_crop: [[36, 50, 35], [36, 50, 35]], spacings: [[1, 1, 1], [1, 1, 1]] }));
+    writeFileSync(join(dir, 'ds.json'), JSON.stringify({ channel_names: { 0: 'MRI' }, labels: { background: 0, a: 1 }, numTraining: 2, file_ending: '.nii.gz' }));
+    const r = what === 'ro-out'
+      ? run(['--store', store, '--runs-dir', runs, 'plan', '--fingerprint', 'fp.json', '--dataset-json', 'ds.json', '--out', join(dir, 'ro-out')])
+      : run(['run', 'pipeline.yaml', '-q', '--store', store, '--runs-dir', runs]);
     expect(r.err).not.toContain('[INTERNAL]');
     expect(r.status, r.err).toBe(1);
     expect(r.err).toContain(what);
+    if (what !== 'ro-out') expect(r.err.trim().split('\n')).toHaveLength(1);
     expect(r.err).toMatch(/permission denied; make it writable for this user, or choose another folder/);
   }, 60_000);
 });

@@ -86,7 +86,8 @@ export async function runPlan(plan: Plan, opts: ExecOptions): Promise<PlanRunRes
     startedAt: startedAt.toISOString(), environment: { ...machineEnvironment(), store: store.root },
     ...(opts.name ? { name: opts.name } : {}), ...(opts.tags?.length ? { tags: opts.tags } : {}), ...(opts.targets?.length ? { targets: opts.targets } : {}),
   });
-  // before any action: a runs folder that cannot be written fails now, and a killed run is found later
+  // before any action: a store or runs folder that cannot be written fails now, and a killed run is found later
+  store.probeWritable();
   const finished = await markRunning(runsDir, { ...baseRecord(), status: 'aborted', nodes: [], metrics: {}, durationMs: 0 });
   await recordDeadRuns(runsDir, id);
   await removeDeadTemps(store);

@@ -69,6 +69,14 @@ export class LocalStore implements Store {
     return dir;
   }
 
+  /** Throws the file-system error now when the store cannot be written, rather than from every action later. */
+  probeWritable(): void {
+    this.ensureDir(join(this.root, 'tmp'));
+    const probe = join(this.root, 'tmp', `${process.pid}-probe`);
+    writeFileSync(probe, '');
+    rmSync(probe, { force: true });
+  }
+
   lock(key: Digest, signal?: AbortSignal, onWait?: () => void): Promise<Release> {
     this.ensureDir(join(this.root, 'locks'));
     return acquireLock(join(this.root, 'locks', `${key}.lock`), signal, onWait);
