@@ -144,6 +144,7 @@ export async function runPlan(plan: Plan, opts: ExecOptions): Promise<PlanRunRes
   await new PGraph(Object.fromEntries(plan.order.map((n) => [n, { run: () => runNode(n) }])), deps).run();
   outer?.removeEventListener('abort', onOuterAbort);
   await store.statCache.save();
+  await store.seals.save();
   await last.save();
   if (!runCtl.signal.aborted) await pack.save();
 

@@ -71,6 +71,7 @@ export async function statusPlan(plan: Plan, opts: { storeDir?: string }): Promi
     actions.push(...states);
   }
   await store.statCache.save();
+  await store.seals.save().catch(() => undefined); // only a cache: status still answers on a read-only store
   return {
     pipeline: { ...(plan.file ? { file: plan.file } : {}), name: plan.name, digest: plan.yaml.digest },
     actions, fresh: actions.every((a) => a.state === 'fresh'),

@@ -12,7 +12,7 @@ import { LastIndex } from './last-index.js';
 import { RecordPack } from './record-pack.js';
 import type { Store } from './store.js';
 import { acquireLock, type Release } from './lock.js';
-import { damagedFiles, matchesSeal, readSeal, takeSeal } from './seal.js';
+import { damagedFiles, matchesSeal, SealIndex, takeSeal } from './seal.js';
 
 /**
  * The local content-addressed store (`.nnunet/`):
@@ -30,6 +30,7 @@ export class LocalStore implements Store {
 
   constructor(readonly root: string) {
     this.statCache = new StatCache(join(root, 'state', 'stat-cache.json'));
+    this.seals = new SealIndex(join(root, 'state', 'seals.json'), (f, t) => this.writeAtomic(f, t));
   }
 
   objectPath(d: Digest): string {
@@ -40,10 +41,6 @@ export class LocalStore implements Store {
   }
   artifactPath(d: Digest): string {
     return join(this.root, 'artifacts', d);
-  }
-  /** stat facts of a committed artifact (see seal.ts) */
-  sealPath(d: Digest): string {
-    return join(this.root, 'seals', d.slice(0, 2), `${d}.json`);
   }
   actionPath(key: Digest): string {
     return join(this.root, 'actions', key.slice(0, 2), `${key}.json`);
@@ -183,8 +180,11 @@ export class LocalStore implements Store {
   // artifacts found intact by this process: checked once per run, however many actions read them
   private readonly intactSeen = new Set<Digest>();
 
+  /** stat facts of committed artifacts (see seal.ts); saved with the stat cache at the end of a run */
+  readonly seals: SealIndex;
+
   private async seal(d: Digest, tree: Tree): Promise<void> {
-    await this.writeAtomic(this.sealPath(d), JSON.stringify(takeSeal(this.artifactPath(d), tree)));
+    this.seals.set(d, takeSeal(this.artifactPath(d), tree));
   }
 
   /**
@@ -196,7 +196,7 @@ export class LocalStore implements Store {
     if (this.intactSeen.has(d)) return true;
     const dir = this.artifactPath(d);
     if (!this.verifyHits) {
-      const seal = readSeal(this.sealPath(d));
+      const seal = this.seals.get(d);
       if (seal && matchesSeal(dir, seal)) {
         this.intactSeen.add(d);
         return true;
@@ -224,7 +224,7 @@ export class LocalStore implements Store {
       if (shared) await rm(obj, { force: true });
     }
     await rm(dir, { recursive: true, force: true });
-    await rm(this.sealPath(d), { force: true });
+    this.seals.set(d, null);
     this.present.delete(d);
   }
 

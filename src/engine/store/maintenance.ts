@@ -49,7 +49,7 @@ async function readRecord(file: string): Promise<ActionRecord | undefined> {
 
 async function removeArtifact(store: LocalStore, d: Digest): Promise<void> {
   await rm(store.artifactPath(d), { recursive: true, force: true });
-  await rm(store.sealPath(d), { force: true });
+  store.seals.set(d, null);
 }
 
 export interface VerifyReport {
@@ -143,6 +143,7 @@ export async function verifyStore(store: LocalStore, opts: { dryRun?: boolean } 
       removed.push(store.objectPath(d));
     }
   }
+  await store.seals.save();
   return { objects: objects.length, trees: trees.length, actions: actions.length, problems, removed };
 }
 
@@ -233,5 +234,6 @@ export async function gcStore(store: LocalStore, runsDir: string, opts: { dryRun
     removedObjects++;
   }
   for (const t of await ls(join(store.root, 'tmp'))) if (pidDead(t.split('-')[0])) await drop(join(store.root, 'tmp', t), true);
+  await store.seals.save();
   return { keptOutputs: keep.size, removedActions, removedTrees, removedObjects, bytesFreed: bytes };
 }

@@ -43,11 +43,49 @@ export function matchesSeal(dir: string, seal: Seal): boolean {
   }
 }
 
-export function readSeal(file: string): Seal | undefined {
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as Seal;
-  } catch {
-    return undefined;
+/**
+ * Every artifact's seal in one file (`state/seals.json`), read once per process and written at the end of a
+ * run: a null rerun over 10,000 outputs must not open 10,000 seal files. A seal lost (killed run, two
+ * processes writing at once) only costs one re-hash of that artifact on its next hit.
+ */
+export class SealIndex {
+  private seals?: Map<string, Seal>;
+  private readonly dirty = new Map<string, Seal | null>();
+
+  constructor(private readonly file: string, private readonly write: (file: string, text: string) => Promise<void>) {}
+
+  private load(): Map<string, Seal> {
+    if (!this.seals) {
+      try {
+        this.seals = new Map(Object.entries(JSON.parse(readFileSync(this.file, 'utf8')) as Record<string, Seal>));
+      } catch {
+        this.seals = new Map();
+      }
+    }
+    return this.seals;
+  }
+
+  get(d: string): Seal | undefined {
+    return this.load().get(d);
+  }
+
+  set(d: string, seal: Seal | null): void {
+    if (seal) this.load().set(d, seal);
+    else this.load().delete(d);
+    this.dirty.set(d, seal);
+  }
+
+  /** Merges this process's changes into the file as it is now (another process may have written it meanwhile). */
+  async save(): Promise<void> {
+    if (this.dirty.size === 0) return;
+    this.seals = undefined;
+    const all = this.load();
+    for (const [d, seal] of this.dirty) {
+      if (seal) all.set(d, seal);
+      else all.delete(d);
+    }
+    await this.write(this.file, JSON.stringify(Object.fromEntries(all)));
+    this.dirty.clear();
   }
 }
 
