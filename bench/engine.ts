@@ -4,12 +4,13 @@
  * plus the node's work) and the engine's overhead per action, each as wall time and as this process's CPU time
  * (the machine may be shared). Published anchor: DVC needs about 2 s for
  * `status` on a 100k-file directory and historically re-hashed everything when one file changed.
- * Env: ENGINE_BENCH_FILES (default 10000).
+ * Then the time to load 1, 5 and 10 MB pipeline files (issue 17: loading must grow linearly).
+ * Env: ENGINE_BENCH_FILES (default 10000), ENGINE_BENCH_LOAD=0 skips the load rows.
  */
 import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runPipeline, type KindRegistry, type NodeKind, type RunRecord } from '../src/engine/index.js';
+import { buildPlan, runPipeline, type KindRegistry, type NodeKind, type RunRecord } from '../src/engine/index.js';
 
 const list: NodeKind<{ dir: string }> = {
   kind: 'list', version: '1', description: 'one item per file', params: { type: 'object', properties: { dir: { type: 'string', format: 'path' } } },
@@ -56,6 +57,37 @@ const fmt = (t: { s: number; cpu: number }, digits = 3): string => `${t.s.toFixe
 
 const ran = (r: RunRecord): number => r.nodes.filter((n) => n.status === 'ran').length;
 
+/** A pipeline file of about `mb` megabytes: a chain of count nodes, each with a description and params. */
+function bigPipeline(mb: number): string {
+  const lines = ['version: 1', 'name: big', 'params: { sep: "," }', 'nodes:', '  n0: { uses: list, with: { dir: ./data } }'];
+  let size = lines.join('\n').length;
+  for (let i = 1; size < mb * 1024 * 1024; i++) {
+    const l = `  n${i}:\n    uses: count\n    description: "step ${i} of a long generated pipeline"\n    needs: { copied: n${i - 1} }`;
+    lines.push(l);
+    size += l.length + 1;
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** CPU seconds to parse, validate and plan 1, 5 and 10 MB pipeline files: must grow linearly with the size. */
+async function loadRows(root: string): Promise<Array<[string, string, string, string]>> {
+  const rows: Array<[string, string, string, string]> = [];
+  let perMb1 = 0;
+  for (const mb of [1, 5, 10]) {
+    const file = join(root, `big-${mb}.yaml`);
+    await writeFile(file, bigPipeline(mb));
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    const plan = await buildPlan({ pipelineFile: file, kinds });
+    const c = process.cpuUsage(c0);
+    const cpu = (c.user + c.system) / 1e6;
+    if (mb === 1) perMb1 = cpu;
+    rows.push([`load a ${mb} MB pipeline (${plan.nodes.size} nodes) (s)`, `${((performance.now() - t0) / 1000).toFixed(2)} (cpu ${cpu.toFixed(2)})`,
+      mb === 1 ? 'linear growth' : `${mb}x the 1 MB cpu = ${(perMb1 * mb).toFixed(2)}`, mb === 1 ? '' : `${(cpu / (perMb1 * mb)).toFixed(2)}x linear`]);
+  }
+  return rows;
+}
+
 export async function run(): Promise<void> {
   const n = Number(process.env.ENGINE_BENCH_FILES ?? 10_000);
   const root = await mkdtemp(join(tmpdir(), 'nnunet-bench-engine-'));
@@ -82,6 +114,7 @@ export async function run(): Promise<void> {
       ['one changed file: detect + rerun (s)', fmt(one), 'target 1.0 + node work', `${ran(one.rec)} ran (${one.rec.nodes.filter((x) => x.status === 'ran').map((x) => x.id).join(', ')})`],
       ['engine overhead per executed action (ms)', ((cold.s * 1000) / actions).toFixed(2), '', `cold run / actions (toy work is ~0); cpu ${((cold.cpu * 1000) / actions).toFixed(2)}`],
       ['engine cost per cached action (ms)', ((nul.s * 1000) / actions).toFixed(3), '', `null rerun / actions; cpu ${((nul.cpu * 1000) / actions).toFixed(3)}`],
+      ...(process.env.ENGINE_BENCH_LOAD === '0' ? [] : await loadRows(root)),
     ];
     const w = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i].length), ['figure', 'value', 'baseline'][i].length));
     console.log(`${'figure'.padEnd(w[0])}  ${'value'.padEnd(w[1])}  ${'baseline'.padEnd(w[2])}  ratio / note`);

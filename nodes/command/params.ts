@@ -15,6 +15,10 @@ export interface CommandParams {
   metrics?: string;
 }
 
+/** relative, and never through `..`: outs and metrics are read from inside cwd */
+const INSIDE = '^(?!/)(?!.*(^|/)\\.\\.(/|$)).+$';
+const INSIDE_MESSAGE = "must be a path inside cwd (relative, without '..')";
+
 export const paramsSchema = {
   type: 'object',
   required: ['run'],
@@ -27,9 +31,9 @@ export const paramsSchema = {
       ],
     } as never,
     deps: { type: 'array', items: { type: 'string', format: 'path' }, default: [] },
-    outs: { type: 'array', items: { type: 'string', pattern: '^(?!/)(?!.*(^|/)\\.\\.(/|$)).+$' }, default: [] },
+    outs: { type: 'array', items: { type: 'string', pattern: INSIDE, 'x-message': INSIDE_MESSAGE } as never, default: [] },
     cwd: { type: 'string', format: 'path', default: '.' },
     env: { type: 'object', additionalProperties: { type: 'string' }, required: [], default: {} },
-    metrics: { type: 'string', nullable: true, pattern: '^(?!/)(?!.*(^|/)\\.\\.(/|$)).+$' },
+    metrics: { type: 'string', nullable: true, pattern: INSIDE, 'x-message': INSIDE_MESSAGE } as never,
   },
 } satisfies JSONSchemaType<CommandParams>;

@@ -1,6 +1,6 @@
 import { relative } from 'node:path';
 import { CommanderError } from 'commander';
-import { NnunetError, PipelineError, type ErrorContext, type Issue } from '../engine/index.js';
+import { fsError, NnunetError, PipelineError, type ErrorContext, type Issue } from '../engine/index.js';
 
 function where(c: ErrorContext): string {
   if (!c.file) return '';
@@ -24,7 +24,9 @@ function line(i: Issue | (ErrorContext & { code: string; message: string })): st
  * Every problem, one per line: `file:line:col  path  message [CODE]`. Only the CLI turns errors into text;
  * the engine hands over data (code, context, issues).
  */
-export function formatError(err: unknown): string {
+export function formatError(thrown: unknown): string {
+  // a pipeline file that cannot be read stays a pipeline error (exit 2)
+  const err = thrown instanceof PipelineError ? thrown : fsError(thrown) ?? thrown;
   if (err instanceof NnunetError) {
     const issues = err.issues.length ? err.issues : [{ ...err.context, code: err.code, message: err.message }];
     const head = err.issues.length > 1 ? [`${err.message}:`] : [];
@@ -39,6 +41,7 @@ export function formatError(err: unknown): string {
 
 /** 2 for usage and pipeline errors (nothing ran), 130 for an interrupted run, 1 for failures while running. */
 export function exitCodeFor(err: unknown): number {
+  if (!(err instanceof PipelineError) && fsError(err)) return 1;
   if (err instanceof PipelineError || (err instanceof NnunetError && err.code.startsWith('CLI_'))) return 2;
   if (err instanceof NnunetError && err.code === 'RUN_ABORTED') return 130;
   if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;

@@ -14,6 +14,8 @@ export function buildProgram(): Command {
     .description('Self-configuring medical image segmentation (nnU-Net v2) on a declarative, content-addressed pipeline engine')
     .option('--store <dir>', 'content-addressed store (default: $NNUNET_STORE or ./.nnunet)')
     .option('--runs-dir <dir>', 'where run records go (default: ./runs)')
+    .option('--allow-path <dir>', 'let the pipeline file name paths in this folder too (repeatable; default: only its own folder)',
+      (v: string, prev: string[] = []) => [...prev, v])
     .showHelpAfterError()
     .exitOverride();
   for (const register of commands) register(program);

@@ -8,6 +8,7 @@ import type { RunRecord } from './runs/record.js';
 
 export * from './types.js';
 export * from './errors.js';
+export { fsError } from './fs-errors.js';
 export type { EngineEvent, EngineObserver } from './events.js';
 export type { RunRecord, RunNodeRecord } from './runs/record.js';
 export type { StatusReport, ActionState } from './exec/status.js';

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { chmod, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LocalStore, runPipeline, verifyStore } from '../../src/engine/index.js';
+import { listRuns, LocalStore, runPipeline, verifyStore } from '../../src/engine/index.js';
 import { makeProject, type Project } from './fixture.js';
 import { toyKinds } from './toy-kinds.js';
 
@@ -63,6 +63,24 @@ describe('engine processes on one store', () => {
     expect(rec.status).toBe('succeeded');
     expect(rec.nodes.map((n) => n.status)).toEqual(['ran', 'ran', 'ran']);
     expect((await verifyStore(store)).problems).toEqual([]);
+    // the next run cleaned the killed run's temp folders and recorded it as aborted
+    expect((await readdir(join(p.store, 'tmp'))).filter((t) => t.startsWith(`${child.pid}-`))).toEqual([]);
+    const killed = (await listRuns(p.runs)).filter((r) => r.id !== rec.id);
+    expect(killed.map((r) => [r.status, String(r.environment.died)])).toEqual([['aborted', expect.stringContaining(`process ${child.pid} ended without finishing`)]]);
+  });
+
+  it('SIGKILL at random points never leaves a damaged store; the last run completes', async () => {
+    const store = new LocalStore(p.store);
+    for (let i = 0; i < 2; i++) {
+      const { child, done } = await startUntilRunning(p);
+      await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 500)));
+      child.kill('SIGKILL');
+      await done;
+      expect((await verifyStore(store, { dryRun: true })).problems).toEqual([]);
+    }
+    const rec = await runPipeline({ pipelineFile: p.pipeline, kinds: toyKinds().kinds, storeDir: p.store, runsDir: p.runs, quiet: true });
+    expect(rec.status).toBe('succeeded');
+    expect((await listRuns(p.runs)).filter((r) => r.status === 'aborted').length).toBeGreaterThanOrEqual(1);
   });
 
   it('two concurrent runs execute each action once and both succeed', async () => {

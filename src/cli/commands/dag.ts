@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { kinds } from '../../../nodes/index.js';
 import { buildPlan, PipelineError, type Plan, type PlannedNode } from '../../engine/index.js';
-import { collectSet } from './run.js';
+import { collectSet, globalDirs } from './run.js';
 
 function fanout(n: PlannedNode): string {
   const m = n.matrixKeys.length ? `${n.combos.length}x matrix(${n.matrixKeys.join(',')})` : '';
@@ -57,10 +57,10 @@ export function register(program: Command): void {
     .argument('[nodes...]', 'only these nodes and what they need')
     .option('--format <format>', 'text | dot | mermaid', 'text')
     .option('--set <key=value>', 'override a param (repeatable)', collectSet)
-    .action(async (pipeline: string, nodes: string[], opts: { format: string; set?: Record<string, string> }) => {
+    .action(async (pipeline: string, nodes: string[], opts: { format: string; set?: Record<string, string> }, cmd: Command) => {
       const render = FORMATS[opts.format as keyof typeof FORMATS];
       if (!render) throw new PipelineError('CLI_BAD_FORMAT', `--format must be one of ${Object.keys(FORMATS).join(', ')}, got '${opts.format}'`);
-      const plan = await buildPlan({ pipelineFile: pipeline, kinds, set: opts.set, targets: nodes.length ? nodes : undefined });
+      const plan = await buildPlan({ pipelineFile: pipeline, kinds, set: opts.set, targets: nodes.length ? nodes : undefined, allowPaths: globalDirs(cmd).allowPaths });
       process.stdout.write(`${render(plan)}\n`);
     });
 }

@@ -11,9 +11,9 @@ import { resultsSummary } from '../results.js';
 import { positiveInt } from '../option-parsers.js';
 
 /** Global options every engine command reads. */
-export function globalDirs(cmd: Command): { storeDir?: string; runsDir?: string } {
-  const o = cmd.optsWithGlobals() as { store?: string; runsDir?: string };
-  return { storeDir: o.store, runsDir: o.runsDir };
+export function globalDirs(cmd: Command): { storeDir?: string; runsDir?: string; allowPaths?: string[] } {
+  const o = cmd.optsWithGlobals() as { store?: string; runsDir?: string; allowPath?: string[] };
+  return { storeDir: o.store, runsDir: o.runsDir, ...(o.allowPath ? { allowPaths: o.allowPath } : {}) };
 }
 
 /** `--set a.b=c` (repeatable) as a map. */
@@ -109,18 +109,19 @@ export function register(program: Command): void {
     .argument('[nodes...]', 'only these nodes and what they need')
     .option('--set <key=value>', 'override a param (repeatable), e.g. --set train.epochs=5', collectSet)
     .option('--fail-fast', 'stop everything at the first failed action')
+    .option('--verify', 're-hash every cached output before using it (default: compare size, mtime, ctime and inode)')
     .option('-j, --jobs <n>', 'actions running at once (default: CPU count)', positiveInt)
     .option('--name <name>', 'name recorded in the run record')
     .option('--tag <tag>', 'tag recorded in the run record (repeatable)', collectList)
     .option('-q, --quiet', 'no live progress')
     .addOption(executorOption())
     .option('--dry-run', 'cluster executor: print the job scripts of the actions that are ready instead of submitting them (light actions still run, since job keys need their outputs); writes no run record')
-    .action(async (pipeline: string, nodes: string[], opts: { set?: Record<string, string>; failFast?: boolean; jobs?: number; name?: string; tag?: string[]; quiet?: boolean; executor?: 'local' | 'slurm'; dryRun?: boolean }, cmd: Command) => {
+    .action(async (pipeline: string, nodes: string[], opts: { set?: Record<string, string>; failFast?: boolean; jobs?: number; name?: string; tag?: string[]; quiet?: boolean; verify?: boolean; executor?: 'local' | 'slurm'; dryRun?: boolean }, cmd: Command) => {
       const dirs = globalDirs(cmd);
       const dryRun = opts.dryRun ? (id: string, script: string): void => void process.stdout.write(`# ${id}\n${script}\n`) : undefined;
       const rec = await runInteractive({
         pipelineFile: pipeline, kinds, set: opts.set, targets: nodes.length ? nodes : undefined, ...dirs,
-        concurrency: opts.jobs, failFast: opts.failFast, name: opts.name, tags: opts.tag, quiet: opts.quiet,
+        concurrency: opts.jobs, failFast: opts.failFast, verify: opts.verify, name: opts.name, tags: opts.tag, quiet: opts.quiet,
         ...clusterOptions(opts.executor), dryRun,
       });
       if (dryRun) {

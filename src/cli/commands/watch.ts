@@ -13,9 +13,13 @@ export function formatCycle(c: WatchCycle, runsDir: string): string {
   if (c.aborted.length) lines.push(`aborted (inputs changed while running): ${c.aborted.join(', ')}`);
   if (c.record) {
     const ran = c.record.nodes.filter((n) => n.status === 'ran');
-    if (c.changed.length) lines.push(ran.length ? `reran because of it: ${ran.map((n) => n.id).join(', ')}` : 'nothing to rerun: outputs unchanged');
+    const failed = c.record.nodes.filter((n) => n.status === 'failed');
+    if (c.changed.length && ran.length) lines.push(`reran because of it: ${ran.map((n) => n.id).join(', ')}`);
+    else if (c.changed.length && !failed.length) lines.push('nothing to rerun: outputs unchanged');
     if (c.changed.length) for (const n of ran) lines.push(`  ${n.id}: ${(n.why ?? []).join('; ')}`);
     lines.push(summarize(c.record, runsDir));
+    // summarize lists what failed; say plainly that watching goes on
+    if (failed.length) lines.push(`${failed.length} action(s) failed; still watching: fix the input and save to rerun`);
   }
   if (c.error) lines.push(formatError(c.error), 'waiting for the next change');
   return lines.join('\n');

@@ -56,6 +56,12 @@ export function expandNode(node: PlannedNode, upstream: ReadonlyMap<string, read
         message: `upstream '${source.id}' did not produce output` } });
       continue;
     }
+    if (source.items.length === 0) {
+      // no items would make the node vanish from the run while it "succeeds": a fan-out over nothing is a mistake
+      out.push({ id: actionId(node.name, matrix), node, matrix, inputs: candidates, blocked: { code: 'ACTION_FOREACH_NO_ITEMS', upstream: false,
+        message: `'${node.name}' fans out over '${node.foreach}', but '${source.id}' lists no items (does it produce any? foreach needs an upstream that lists items, like a dataset)` } });
+      continue;
+    }
     const label = source.itemLabel ?? 'item';
     for (const item of source.items) {
       const perItem: Record<string, Outcome[]> = {};

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { AbortedError, NnunetError } from '../errors.js';
+import { fsError } from '../fs-errors.js';
 import type { Digest } from '../hash/digest.js';
 import type { KeyParts } from '../hash/action-key.js';
 import type { ActionRecord } from '../store/action-record.js';
@@ -127,6 +128,7 @@ export async function runJob(store: Store, job: ActionJob, kind: NodeKind, hooks
 
 /** An error as the outcome and run record keep it. */
 export function errorOf(err: unknown): { code: string; message: string } {
-  return err instanceof NnunetError ? { code: err.code, message: err.message }
+  const known = err instanceof NnunetError ? err : fsError(err);
+  return known ? { code: known.code, message: known.message }
     : { code: 'ACTION_FAILED', message: err instanceof Error ? err.message : String(err) };
 }

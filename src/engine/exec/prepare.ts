@@ -39,7 +39,7 @@ export function resolveParams(plan: Plan, spec: ActionSpec): Json {
   const item = spec.item ? ({ id: spec.item.id, digest: spec.item.digest, data: spec.item.data ?? null } as Json) : undefined;
   const value = interpolate(node.template, { params: plan.params, matrix: spec.matrix, item }, at, refs);
   const issues: Issue[] = refs.map((r) => ({ code: 'PIPELINE_UNKNOWN_REF', message: r.message, ...plan.yaml.locate(r.path), node: spec.id }));
-  const checked = checkKindParams(node.kind, value, plan.dir);
+  const checked = checkKindParams(node.kind, value, plan.dir, plan.paths);
   for (const p of checked.problems) {
     issues.push({ code: 'PIPELINE_PARAMS', message: `${spec.id}: ${p.message}`, ...plan.yaml.locate([...at, ...p.path], p.key), node: spec.id });
   }

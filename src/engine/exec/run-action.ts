@@ -19,14 +19,15 @@ export interface ExecEnv {
 }
 
 /**
- * The cache-hit facts of a key whose artifact is still present, else undefined: from this pipeline's record
+ * The cache-hit facts of a key whose artifact is still present and undamaged (`status` looks without
+ * repairing), else undefined: from this pipeline's record
  * pack when it has the key (one file for the whole run), else from the action record.
  */
-export async function lookupCached(store: Store, key: string, pack?: RecordPack): Promise<HitFacts | undefined> {
+export async function lookupCached(store: Store, key: string, pack?: RecordPack, repair = true): Promise<HitFacts | undefined> {
   const packed = pack?.get(key);
-  if (packed && store.hasArtifact(packed.output)) return packed;
+  if (packed && await store.intact(packed.output, repair)) return packed;
   const rec = await store.readAction(key);
-  return rec && store.hasArtifact(rec.output) ? rec : undefined;
+  return rec && await store.intact(rec.output, repair) ? rec : undefined;
 }
 
 export function applyRecord(o: Outcome, rec: HitFacts): void {

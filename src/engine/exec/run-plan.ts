@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { PGraph } from 'p-graph';
 import { NnunetError } from '../errors.js';
+import { fsError } from '../fs-errors.js';
 import type { EngineObserver } from '../events.js';
 import type { Plan } from '../pipeline/plan.js';
 import { LocalStore } from '../store/local-store.js';
@@ -18,6 +19,8 @@ import { applyRecord, lookupCached, type ExecEnv } from './run-action.js';
 import { localExecutor, type Executor, type ExecutorConfig } from './executor.js';
 import { SlurmExecutor } from './slurm/executor.js';
 import { whyStale } from './why.js';
+import { markRunning, recordDeadRuns } from '../runs/in-progress.js';
+import { removeDeadTemps } from '../store/maintenance.js';
 import { describeReason } from '../hash/explain.js';
 
 export interface ExecOptions {
@@ -26,6 +29,8 @@ export interface ExecOptions {
   signal?: AbortSignal;
   concurrency?: number;
   failFast?: boolean;
+  /** re-hash every cached output before using it, instead of comparing its stat facts */
+  verify?: boolean;
   name?: string;
   tags?: string[];
   targets?: string[];
@@ -76,6 +81,7 @@ export async function runPlan(plan: Plan, opts: ExecOptions): Promise<PlanRunRes
   const id = newRunId(startedAt);
   const store = new LocalStore(defaultStoreDir(opts.storeDir));
   const executor = makeExecutor(plan, opts);
+  store.verifyHits = opts.verify === true;
   const emit: EngineObserver = opts.onEvent ?? (() => undefined);
   const runCtl = new AbortController();
   // every queued action listens on the run's signal: many listeners are expected, not a leak
@@ -97,6 +103,18 @@ export async function runPlan(plan: Plan, opts: ExecOptions): Promise<PlanRunRes
     },
   };
   const git = gitState(plan.dir); // the pipeline's project; in parallel with the run, as it spawns git twice
+  const runsDir = resolve(opts.runsDir ?? 'runs');
+  const baseRecord = (): Omit<RunRecord, 'status' | 'nodes' | 'durationMs' | 'metrics'> => ({
+    id, params: plan.params,
+    pipeline: { ...(plan.file ? { file: resolve(plan.file) } : {}), name: plan.name, digest: plan.yaml.digest, text: plan.yaml.text },
+    startedAt: startedAt.toISOString(), environment: { ...machineEnvironment(), store: store.root },
+    ...(opts.name ? { name: opts.name } : {}), ...(opts.tags?.length ? { tags: opts.tags } : {}), ...(opts.targets?.length ? { targets: opts.targets } : {}),
+  });
+  // before any action: a store or runs folder that cannot be written fails now, and a killed run is found later
+  store.probeWritable();
+  const finished = await markRunning(runsDir, { ...baseRecord(), status: 'aborted', nodes: [], metrics: {}, durationMs: 0 });
+  await recordDeadRuns(runsDir, id);
+  await removeDeadTemps(store);
   emit({ type: 'run-start', runId: id, pipeline: plan.name, text: plan.yaml.text, params: plan.params, store: store.root,
     ...(plan.file ? { file: resolve(plan.file) } : {}) });
   const byNode = new Map<string, Outcome[]>();
@@ -125,7 +143,8 @@ export async function runPlan(plan: Plan, opts: ExecOptions): Promise<PlanRunRes
         }
       } catch (err) {
         o.status = 'failed';
-        o.error = err instanceof NnunetError ? { code: err.code, message: err.message } : { code: 'ACTION_FAILED', message: String(err) };
+        const known = err instanceof NnunetError ? err : fsError(err);
+        o.error = known ? { code: known.code, message: known.message } : { code: 'ACTION_FAILED', message: String(err) };
       }
     }
     emit({ type: 'action-end', id: o.id, node: o.node, kind: o.kind, key: o.key, matrix: o.matrix, status: o.status, durationMs: o.durationMs, ...(o.error ? { error: o.error } : {}) });
@@ -155,6 +174,7 @@ export async function runPlan(plan: Plan, opts: ExecOptions): Promise<PlanRunRes
   }
   outer?.removeEventListener('abort', onOuterAbort);
   await store.statCache.save();
+  await store.seals.save();
   await last.save();
   if (!runCtl.signal.aborted) await pack.save();
 
@@ -167,15 +187,14 @@ export async function runPlan(plan: Plan, opts: ExecOptions): Promise<PlanRunRes
   const summary: RunRecord['summary'] = {};
   for (const s of ['cached', 'ran', 'failed', 'aborted', 'skipped'] as const) if (count(s)) summary[s] = count(s);
   const gitFacts = await git;
+  const base = baseRecord();
   const record: RunRecord = {
-    id, status, nodes: all.map(nodeRecord), metrics, params: plan.params,
-    pipeline: { ...(plan.file ? { file: resolve(plan.file) } : {}), name: plan.name, digest: plan.yaml.digest, text: plan.yaml.text },
-    startedAt: startedAt.toISOString(), durationMs: Date.now() - startedAt.getTime(),
-    environment: { ...machineEnvironment(), store: store.root, executor: executor.name, ...(typeof opts.environment === 'function' ? opts.environment() : opts.environment) },
-    ...(gitFacts ? { git: gitFacts } : {}), ...(opts.name ? { name: opts.name } : {}), ...(opts.tags?.length ? { tags: opts.tags } : {}),
-    ...(opts.targets?.length ? { targets: opts.targets } : {}), summary,
+    ...base, status, nodes: all.map(nodeRecord), metrics, durationMs: Date.now() - startedAt.getTime(),
+    environment: { ...base.environment, executor: executor.name, ...(typeof opts.environment === 'function' ? opts.environment() : opts.environment) },
+    ...(gitFacts ? { git: gitFacts } : {}), summary,
   };
-  if (!opts.dryRun) await writeRunRecord(resolve(opts.runsDir ?? 'runs'), record, all);
+  if (!opts.dryRun) await writeRunRecord(runsDir, record, all);
+  await finished();
   emit({ type: 'run-end', runId: id, status });
   return { record, externalPaths: [...externalPaths] };
 }

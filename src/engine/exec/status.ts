@@ -56,7 +56,7 @@ export async function statusPlan(plan: Plan, opts: { storeDir?: string }): Promi
       try {
         const a = await prepareAction(plan, spec, externals);
         st.key = a.key;
-        const hit = await lookupCached(store, a.key, pack);
+        const hit = await lookupCached(store, a.key, pack, false);
         if (hit) {
           applyRecord(outs[i], hit);
           st.state = 'fresh';
@@ -71,6 +71,7 @@ export async function statusPlan(plan: Plan, opts: { storeDir?: string }): Promi
     actions.push(...states);
   }
   await store.statCache.save();
+  await store.seals.save().catch(() => undefined); // only a cache: status still answers on a read-only store
   return {
     pipeline: { ...(plan.file ? { file: plan.file } : {}), name: plan.name, digest: plan.yaml.digest },
     actions, fresh: actions.every((a) => a.state === 'fresh'),

@@ -66,6 +66,13 @@ export function schemaProblems(errors: ErrorObject[] | null | undefined, describ
     } else if (e.keyword === 'required') {
       out.push({ path, key: false, message: `missing required key '${(e.params as { missingProperty: string }).missingProperty}'` });
     } else if (e.keyword === 'oneOf' || e.keyword === 'anyOf') {
+      // a branch that failed only on a repeated entry says so: "must be a list of ..." would hide the cause
+      const dup = errors.find((b) => b.keyword === 'uniqueItems' && b.schemaPath.startsWith(`${e.schemaPath}/`) && b.instancePath.startsWith(e.instancePath));
+      if (dup) {
+        const { j } = dup.params as { i: number; j: number };
+        out.push({ path: [...splitPointer(dup.instancePath), j], key: false, message: `lists ${JSON.stringify((dup.data as unknown[])[j])} twice` });
+        continue;
+      }
       const what = describe?.(e.schemaPath.replace(/\/(oneOf|anyOf)$/, '')) ?? branchTypes(e.schema);
       out.push({ path, key: false, message: what ? `must be ${what}` : 'does not match any allowed form' });
     } else if (e.keyword === 'const') {
@@ -77,6 +84,9 @@ export function schemaProblems(errors: ErrorObject[] | null | undefined, describ
       out.push({ path, key: false, message: `must be one of ${JSON.stringify((e.params as { allowedValues: unknown[] }).allowedValues)}` });
     } else if (e.keyword === 'propertyNames') {
       continue; // reported by the nested pattern error on the name itself
+    } else if (typeof (e.parentSchema as { 'x-message'?: unknown } | undefined)?.['x-message'] === 'string') {
+      // a schema may say in words what its pattern means
+      out.push({ path, key: false, message: (e.parentSchema as { 'x-message': string })['x-message'] });
     } else {
       const named = e.propertyName !== undefined ? [...path, e.propertyName] : path;
       out.push({ path: named, key: e.propertyName !== undefined, message: e.message ?? 'is invalid' });

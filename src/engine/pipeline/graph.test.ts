@@ -16,3 +16,14 @@ describe('graph helpers', () => {
     expect([...closure(g({ a: [], b: ['a'], c: ['b'], d: ['a'] }), ['c'])].sort()).toEqual(['a', 'b', 'c']);
   });
 });
+
+describe('graph walks without recursion', () => {
+  it('orders and checks a chain of 200,000 nodes', () => {
+    const n = 200_000;
+    const deps = new Map(Array.from({ length: n }, (_, i) => [`n${i}`, i ? [`n${i - 1}`] : []] as [string, string[]]));
+    expect(findCycle(deps)).toBeUndefined();
+    expect(topoOrder(deps)[n - 1]).toBe(`n${n - 1}`);
+    deps.set('n0', [`n${n - 1}`]);
+    expect(findCycle(deps)?.length).toBe(n + 1);
+  });
+});

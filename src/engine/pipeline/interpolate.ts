@@ -13,8 +13,9 @@ export interface RefProblem {
   message: string;
 }
 
-const REF = /\$\{([^}]*)\}/g;
-const EXACT = /^\$\{([^}]*)\}$/;
+// a reference holds no braces: in `${a ${b}` the inner one is the reference and the outer one is unclosed
+const REF = /\$\{([^{}]*)\}/g;
+const EXACT = /^\$\{([^{}]*)\}$/;
 const NAMESPACES = ['params', 'matrix', 'item'] as const;
 
 type Lookup = { found: true; value: Json } | { found: false; message?: string };
@@ -49,6 +50,12 @@ export function mentions(value: Json, ns: keyof Scope): boolean {
  */
 export function interpolate(value: Json, scope: Scope, at: DocPath, problems: RefProblem[]): Json {
   if (typeof value === 'string') {
+    const open = value.replace(REF, '').indexOf('${');
+    if (open >= 0) {
+      const rest = value.replace(REF, '').slice(open);
+      problems.push({ path: at, message: `unclosed reference '${rest.length > 40 ? `${rest.slice(0, 40)}...` : rest}' (missing '}')` });
+      return value;
+    }
     const exact = EXACT.exec(value);
     if (exact) {
       const r = lookup(exact[1], scope);

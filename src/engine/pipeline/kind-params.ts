@@ -1,4 +1,4 @@
-import { isAbsolute, resolve } from 'node:path';
+import { isAbsolute, relative, resolve } from 'node:path';
 import type { AnySchema } from 'ajv';
 import type { Json, NodeKind } from '../types.js';
 import { compile, schemaProblems, type SchemaProblem } from './ajv.js';
@@ -20,18 +20,39 @@ function strictSchema(kind: NodeKind): AnySchema {
   return out;
 }
 
+/**
+ * Folders a pipeline file's paths may name: its own folder, and what the user named explicitly (--allow-path,
+ * NNUNET_ALLOW_PATHS, a path given with --set). A pipeline from elsewhere cannot make an action read
+ * `../../..` or `/home/you` into the store on its own.
+ */
+export interface PathPolicy {
+  readonly roots: readonly string[];
+}
+
+export function inside(root: string, path: string): boolean {
+  const rel = relative(root, path);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
+
 /** Resolves every string whose schema says `format: path` against `baseDir` (before hashing). */
-function resolvePaths(schema: unknown, value: Json, baseDir: string): Json {
+function resolvePaths(schema: unknown, value: Json, baseDir: string, policy: PathPolicy | undefined, at: Array<string | number>,
+  problems: SchemaProblem[]): Json {
   if (schema === null || typeof schema !== 'object') return value;
   const s = schema as SchemaObject;
   if (typeof value === 'string') {
-    return s.format === 'path' && !isAbsolute(value) ? resolve(baseDir, value) : value;
+    if (s.format !== 'path') return value;
+    const abs = resolve(baseDir, value);
+    if (policy && !policy.roots.some((r) => inside(r, abs))) {
+      problems.push({ path: at, key: false, message: `path ${JSON.stringify(value)} is outside the pipeline's folder ${baseDir}; `
+        + 'pass it with --set, or allow its folder with --allow-path <dir> (or NNUNET_ALLOW_PATHS)' });
+    }
+    return isAbsolute(value) ? value : abs;
   }
-  if (Array.isArray(value) && s.items) return value.map((v) => resolvePaths(s.items, v, baseDir));
+  if (Array.isArray(value) && s.items) return value.map((v, i) => resolvePaths(s.items, v, baseDir, policy, [...at, i], problems));
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
     const props = (s.properties ?? {}) as Record<string, unknown>;
     const out: Record<string, Json> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = resolvePaths(props[k] ?? s.additionalProperties, v, baseDir);
+    for (const [k, v] of Object.entries(value)) out[k] = resolvePaths(props[k] ?? s.additionalProperties, v, baseDir, policy, [...at, k], problems);
     return out;
   }
   return value;
@@ -44,8 +65,8 @@ export function valueAt(value: Json, path: readonly (string | number)[]): Json |
   return v;
 }
 
-/** Validates `with:` against the kind's params schema, applies defaults and resolves path params. */
-export function checkKindParams(kind: NodeKind, value: Json, baseDir: string): { params: Json; problems: SchemaProblem[] } {
+/** Validates `with:` against the kind's params schema, applies defaults and resolves (and confines) path params. */
+export function checkKindParams(kind: NodeKind, value: Json, baseDir: string, policy?: PathPolicy): { params: Json; problems: SchemaProblem[] } {
   const copy = structuredClone(value ?? {}) as Json;
   const validate = compile(strictSchema(kind));
   if (!validate(copy)) {
@@ -57,5 +78,7 @@ export function checkKindParams(kind: NodeKind, value: Json, baseDir: string): {
     });
     return { params: copy, problems };
   }
-  return { params: resolvePaths(kind.params, copy, baseDir), problems: [] };
+  const problems: SchemaProblem[] = [];
+  const params = resolvePaths(kind.params, copy, baseDir, policy, [], problems);
+  return { params, problems };
 }

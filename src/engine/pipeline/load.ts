@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node as YamlNode } from 'yaml';
 import { PipelineError, type ErrorContext, type Issue } from '../errors.js';
 import { sha256 } from '../hash/digest.js';
 
@@ -22,20 +22,45 @@ export function pointer(path: DocPath): string {
 export async function loadPipelineText(opts: { pipelineFile?: string; pipelineText?: string }): Promise<{ file?: string; text: string }> {
   if (opts.pipelineText !== undefined) return { file: opts.pipelineFile, text: opts.pipelineText };
   if (!opts.pipelineFile) throw new PipelineError('PIPELINE_MISSING', 'no pipeline file or text given');
+  let bytes: Buffer;
   try {
-    return { file: opts.pipelineFile, text: await readFile(opts.pipelineFile, 'utf8') };
+    bytes = await readFile(opts.pipelineFile);
   } catch (cause) {
     throw new PipelineError('PIPELINE_NOT_FOUND', `cannot read pipeline file: ${(cause as Error).message}`,
       { file: opts.pipelineFile }, { cause });
   }
+  return { file: opts.pipelineFile, text: decodeText(bytes, opts.pipelineFile) };
 }
+
+/** The file's text, or an error that says it is not text (never its bytes: they could be anything). */
+function decodeText(bytes: Buffer, file: string): string {
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new PipelineError('PIPELINE_NOT_TEXT', 'not a UTF-8 text file (is it the right file?)', { file });
+  }
+  const nul = text.indexOf('\0');
+  if (nul >= 0) {
+    const lines = text.slice(0, nul).split('\n');
+    throw new PipelineError('PIPELINE_NOT_TEXT', 'not a UTF-8 text file: it holds NUL bytes (is it the right file?)',
+      { file, line: lines.length, column: lines[lines.length - 1].length + 1 });
+  }
+  return text;
+}
+
+/** Aliases a document may expand (yaml's guard against "billion laughs" documents). */
+const MAX_ALIAS_COUNT = 1000;
+/** Deeper than this is not a pipeline; stopping here keeps every recursive step below the stack limit. */
+export const MAX_DEPTH = 64;
 
 // `${a.b}` is not valid in YAML flow context ({ } are flow indicators), yet `with: { x: ${params.x} }` is
 // the natural way to write a node. References are swapped for same-length private-use characters before
 // parsing (so every line:col stays true) and swapped back in the parsed values.
 const OPEN = '\uE000';
 const CLOSE = '\uE001';
-const protect = (text: string): string => text.replace(/\$\{([^{}\n]*)\}/g, (_m, e: string) => `$${OPEN}${e}${CLOSE}`);
+// A reference never holds quotes: an unclosed `"${x"` must not swallow the closing quote and what follows.
+const protect = (text: string): string => text.replace(/\$\{([^{}\n"']*)\}/g, (_m, e: string) => `$${OPEN}${e}${CLOSE}`);
 const restoreString = (s: string): string => s.replaceAll(`$${OPEN}`, '${').replaceAll(CLOSE, '}');
 
 function restore(value: unknown): unknown {
@@ -47,29 +72,96 @@ function restore(value: unknown): unknown {
   return value;
 }
 
+const tooDeep = (file?: string, at: ErrorContext = {}): PipelineError => new PipelineError('PIPELINE_TOO_DEEP',
+  `nesting is too deep: a pipeline nests at most ${MAX_DEPTH} levels of lists and maps`, { file, ...at });
+
+/** Nesting depth of parsed data, without recursion (the data may be as deep as the parser allowed). */
+function depthOf(value: unknown): { depth: number; path: Array<string | number> } {
+  let best = { depth: 0, path: [] as Array<string | number> };
+  const stack: Array<[unknown, Array<string | number>]> = [[value, []]];
+  while (stack.length) {
+    const [v, path] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (path.length + 1 > best.depth) best = { depth: path.length + 1, path };
+    if (best.depth > MAX_DEPTH) break;
+    for (const [k, c] of Object.entries(v)) stack.push([c, [...path, Array.isArray(v) ? Number(k) : k]]);
+  }
+  return best;
+}
+
 export function parseYaml(text: string, file?: string): LoadedYaml {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(protect(text), { lineCounter, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    const issues: Issue[] = doc.errors.map((e) => {
-      const pos = lineCounter.linePos(e.pos[0]);
-      return { code: 'PIPELINE_YAML', message: restoreString(e.message.split('\n')[0]), file, line: pos.line, column: pos.col };
-    });
-    throw new PipelineError('PIPELINE_YAML', `invalid YAML: ${issues[0].message}`, issues[0], { issues });
+  let doc: Document;
+  try {
+    // yaml's own uniqueKeys compares each key with every earlier one (minutes for a large file): checked below
+    doc = parseDocument(protect(text), { lineCounter, prettyErrors: false, uniqueKeys: false });
+  } catch (err) {
+    if (err instanceof RangeError) throw tooDeep(file);
+    throw err;
   }
   const at = (offset: number): ErrorContext => {
     const pos = lineCounter.linePos(offset);
     return { file, line: pos.line, column: pos.col };
   };
+  if (doc.errors.length > 0) {
+    // the first error is the cause; later ones are the parser losing its footing after it (one tab gave 17)
+    const e = doc.errors[0];
+    if (/call stack/i.test(e.message)) throw tooDeep(file, at(e.pos[0]));
+    const issue: Issue = { code: 'PIPELINE_YAML', message: restoreString(e.message.split('\n')[0]), ...at(e.pos[0]) };
+    throw new PipelineError('PIPELINE_YAML', `invalid YAML: ${issue.message}`, issue, { issues: [issue] });
+  }
+  let dup: ReturnType<typeof duplicateKey>;
+  try {
+    dup = duplicateKey(doc);
+  } catch (err) {
+    if (err instanceof RangeError) throw tooDeep(file);
+    throw err;
+  }
+  if (dup) {
+    const issue: Issue = { code: 'PIPELINE_YAML', message: `duplicate key '${restoreString(dup.key)}'`, ...at(dup.offset) };
+    throw new PipelineError('PIPELINE_YAML', `invalid YAML: ${issue.message}`, issue, { issues: [issue] });
+  }
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (err) {
+    if (err instanceof RangeError) throw tooDeep(file);
+    if (err instanceof ReferenceError && /alias/i.test(err.message)) {
+      throw new PipelineError('PIPELINE_YAML_ALIASES', `YAML aliases expand too much (more than ${MAX_ALIAS_COUNT} uses): refusing a document that may grow without bound`, { file });
+    }
+    throw err;
+  }
+  const deep = depthOf(data);
+  const locate = (path: DocPath, key = false): ErrorContext => ({ ...at(findOffset(doc, path, key)), path: pointer(path) });
+  if (deep.depth > MAX_DEPTH) throw tooDeep(file, locate(deep.path.slice(0, MAX_DEPTH)));
   return {
     file,
     text,
     digest: sha256(text),
-    data: restore(doc.toJS()),
-    locate(path, key = false) {
-      return { ...at(findOffset(doc, path, key)), path: pointer(path) };
-    },
+    data: restore(data),
+    locate,
   };
+}
+
+/** The first key repeated within one map, in one pass with a set per map. */
+function duplicateKey(doc: Document): { key: string; offset: number } | undefined {
+  let found: { key: string; offset: number } | undefined;
+  visit(doc, {
+    Map(_k, map) {
+      const seen = new Set<string>();
+      for (const p of map.items) {
+        if (!isScalar(p.key)) continue;
+        const k = String(p.key.value);
+        if (seen.has(k)) {
+          found = { key: k, offset: p.key.range?.[0] ?? 0 };
+          return visit.BREAK;
+        }
+        seen.add(k);
+      }
+      return undefined;
+    },
+  });
+  return found;
 }
 
 function findOffset(doc: Document, path: DocPath, key: boolean): number {

@@ -23,20 +23,40 @@ export function applyOverrides(params: Record<string, Json>, set: Record<string,
       issues.push({ code: 'PIPELINE_UNKNOWN_PARAM', message: `--set ${path}: no such param in the params block`, path: `/params/${segs.join('/')}` });
       continue;
     }
-    (cur as Record<string, Json>)[last] = parseValue(raw);
+    const old = (cur as Record<string, Json>)[last];
+    let value: Json;
+    try {
+      value = parseValue(raw);
+    } catch (err) {
+      issues.push({ code: 'PIPELINE_BAD_SET', message: `--set ${path}=${raw}: not valid YAML/JSON (${(err as Error).message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}); quote it to pass text`, path: `/params/${segs.join('/')}` });
+      continue;
+    }
+    const isMap = (v: Json | undefined): boolean => v !== null && typeof v === 'object' && !Array.isArray(v);
+    if (isMap(old) && !isMap(value)) {
+      const keys = Object.keys(old as object);
+      issues.push({ code: 'PIPELINE_BAD_SET', path: `/params/${segs.join('/')}`,
+        message: `--set ${path}=${raw}: params.${path} is a map (${keys.slice(0, 5).join(', ')}${keys.length > 5 ? ', ...' : ''}); set one of its keys, e.g. --set ${path}.${keys[0] ?? 'key'}=...` });
+      continue;
+    }
+    (cur as Record<string, Json>)[last] = value;
   }
   if (issues.length) throw new PipelineError(issues[0].code, issues[0].message, issues[0], { issues });
   return out;
 }
 
-/** `5` -> 5, `[0, 1]` -> list, `true` -> boolean; text YAML would read as something else (`!`, `@x`) stays text. */
+/**
+ * `5` -> 5, `[0, 1]` -> list, `true` -> boolean; text YAML would read as something else (`!`, `@x`) stays text.
+ * A value that starts like a list, map or quoted string but does not parse (`[0,1`) throws: taking it as text
+ * would hide the typo.
+ */
 export function parseValue(raw: string): Json {
   try {
     const v = parseYamlScalar(raw) as Json | undefined;
     const empty = v === null || v === undefined || v === '';
     if (empty && !['null', '~', '', '""', "''"].includes(raw.trim())) return raw;
     return v ?? null;
-  } catch {
+  } catch (err) {
+    if (/^\s*[[{"']/.test(raw)) throw err;
     return raw;
   }
 }

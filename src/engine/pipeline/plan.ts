@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { delimiter, dirname, resolve } from 'node:path';
 import { PipelineError, type Issue } from '../errors.js';
 import type { Json, KindRegistry, NodeKind, Scalar } from '../types.js';
 import { compile, schemaProblems } from './ajv.js';
 import { closure, findCycle, topoOrder } from './graph.js';
 import { interpolate, mentions, type RefProblem } from './interpolate.js';
-import { checkKindParams, valueAt } from './kind-params.js';
+import { checkKindParams, valueAt, type PathPolicy } from './kind-params.js';
 import { loadPipelineText, parseYaml, type DocPath, type LoadedYaml } from './load.js';
 import { applyOverrides } from './overrides.js';
 import type { ExecutorConfig, JobResources } from '../exec/executor.js';
@@ -57,6 +57,8 @@ export interface Plan {
   readonly order: readonly string[];
   /** `executor:` of the pipeline file, if any */
   readonly executor?: ExecutorConfig;
+  /** where path params may point; undefined for pipeline text the program built itself from the user's arguments */
+  readonly paths?: PathPolicy;
 }
 
 interface RawNode {
@@ -74,6 +76,28 @@ export interface PlanOptions {
   kinds: KindRegistry;
   set?: Record<string, string>;
   targets?: string[];
+  /** folders a pipeline file's path params may name besides its own (see PathPolicy) */
+  allowPaths?: string[];
+}
+
+/** Every string inside the values given with --set: the user typed them, so a path among them is explicit. */
+function setStrings(params: Record<string, Json>, set: Record<string, string>): string[] {
+  const out: string[] = [];
+  const walk = (v: Json | undefined): void => {
+    if (typeof v === 'string') out.push(v);
+    else if (Array.isArray(v)) v.forEach(walk);
+    else if (v !== null && typeof v === 'object') Object.values(v).forEach(walk);
+  };
+  for (const key of Object.keys(set)) walk(valueAt(params, key.split('.')));
+  return out;
+}
+
+/** The pipeline's folder plus what the user allowed; none for text the program wrote from the user's own arguments. */
+function pathPolicy(opts: PlanOptions, dir: string, params: Record<string, Json>): PathPolicy | undefined {
+  if (opts.pipelineFile === undefined) return undefined;
+  const env = (process.env.NNUNET_ALLOW_PATHS ?? '').split(delimiter).filter(Boolean);
+  const given = setStrings(params, opts.set ?? {}).map((v) => resolve(dir, v));
+  return { roots: [dir, ...[...(opts.allowPaths ?? []), ...env].map((p) => resolve(p)), ...given] };
 }
 
 function fail(issues: Issue[]): never {
@@ -95,12 +119,37 @@ function paramSource(raw: Json, path: readonly (string | number)[], set: Record<
   return ` (from params.${ref}${set && ref in set ? ', given with --set' : ''})`;
 }
 
+/**
+ * Actions one node's matrix may expand to: each combination is validated and later becomes an action, so a
+ * product in the millions would take minutes and gigabytes before anything ran. Raise with NNUNET_MAX_MATRIX.
+ */
+export const DEFAULT_MAX_MATRIX = 10_000;
+
+export function maxMatrix(): number {
+  const raw = process.env.NNUNET_MAX_MATRIX;
+  if (raw === undefined || raw === '') return DEFAULT_MAX_MATRIX;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new PipelineError('CLI_BAD_ENV', `NNUNET_MAX_MATRIX must be a positive integer, got '${raw}'`);
+  return n;
+}
+
 function product(keys: readonly string[], values: ReadonlyArray<readonly Scalar[]>): Array<Record<string, Scalar>> {
   let out: Array<Record<string, Scalar>> = [{}];
   keys.forEach((k, i) => {
     out = out.flatMap((c) => values[i].map((v) => ({ ...c, [k]: v })));
   });
   return out;
+}
+
+/** A --set problem belongs to the pipeline it was given for: its issues name the file. */
+function withFile<T>(file: string | undefined, f: () => T): T {
+  try {
+    return f();
+  } catch (err) {
+    if (!(err instanceof PipelineError) || !file) throw err;
+    const issues = err.issues.map((i) => ({ file, ...i }));
+    throw new PipelineError(err.code, err.message, { file, ...err.context }, { issues });
+  }
 }
 
 /** Parses, validates and interpolates a pipeline, collecting every problem before throwing. */
@@ -112,6 +161,10 @@ export async function buildPlan(opts: PlanOptions): Promise<Plan> {
     issues.push({ code, message, ...yaml.locate(path, key), ...(node ? { node } : {}) });
   };
 
+  if (yaml.data === null || typeof yaml.data !== 'object' || Array.isArray(yaml.data)) {
+    issue('PIPELINE_SCHEMA', [], `${yaml.data === null || yaml.data === undefined ? 'the file is empty' : 'the file is not a map'}: a pipeline is a map with 'version: 1' and 'nodes'`);
+    fail(issues);
+  }
   const validate = compile(pipelineSchema);
   if (!validate(yaml.data)) {
     for (const p of schemaProblems(validate.errors, (sp) => (sp.endsWith('/needs') ? 'a list of node names or a map input -> node (or list of nodes)'
@@ -121,10 +174,12 @@ export async function buildPlan(opts: PlanOptions): Promise<Plan> {
     fail(issues);
   }
   const doc = yaml.data as { name?: string; params?: Record<string, Json>; nodes: Record<string, RawNode>; executor?: ExecutorConfig };
-  const params = applyOverrides(doc.params ?? {}, opts.set ?? {});
+  const params = withFile(file, () => applyOverrides(doc.params ?? {}, opts.set ?? {}));
   const dir = file ? dirname(resolve(file)) : process.cwd();
   const refProblems: RefProblem[] = [];
   const nodes = new Map<string, PlannedNode>();
+  const limit = maxMatrix();
+  const paths = pathPolicy(opts, dir, params);
 
   for (const [name, raw] of Object.entries(doc.nodes)) {
     const at: DocPath = ['nodes', name];
@@ -171,6 +226,13 @@ export async function buildPlan(opts: PlanOptions): Promise<Plan> {
       }
     }
     const template = interpolate((raw.with ?? {}) as Json, { params }, [...at, 'with'], refProblems);
+    // the count first, from the list sizes: expanding to find out is what must not happen
+    const count = matrixValues.reduce((n, l) => n * Math.max(1, l.length), 1);
+    if (count > limit) {
+      issue('PIPELINE_MATRIX_TOO_LARGE', [...at, 'matrix'], `matrix of '${name}' expands to ${count.toLocaleString('en-US')} actions `
+        + `(${matrixKeys.map((k, i) => `${k}: ${matrixValues[i].length}`).join(' x ')}), over the limit of ${limit.toLocaleString('en-US')} (raise it with NNUNET_MAX_MATRIX)`, false, name);
+      continue;
+    }
     const combos = product(matrixKeys, matrixValues);
     if (!foreach && mentions(template, 'item')) {
       issue('PIPELINE_UNKNOWN_REF', [...at, 'with'], `node '${name}' uses \${item...} but does not fan out over items (add foreach)`, false, name);
@@ -181,7 +243,7 @@ export async function buildPlan(opts: PlanOptions): Promise<Plan> {
       const value = interpolate(template, { params, matrix: combo }, [...at, 'with'], local);
       refProblems.push(...local);
       if (local.length > 0 || mentions(value, 'item')) continue;
-      for (const p of checkKindParams(kind, value, dir).problems) {
+      for (const p of checkKindParams(kind, value, dir, paths).problems) {
         issue('PIPELINE_PARAMS', [...at, 'with', ...p.path], `${name}: ${p.message}${paramSource(raw.with as Json, p.path, opts.set)}`, p.key, name);
       }
     }
@@ -206,7 +268,7 @@ export async function buildPlan(opts: PlanOptions): Promise<Plan> {
   if (issues.length) fail(issues);
   const keep = targets.length ? closure(deps, targets) : undefined;
   const order = topoOrder(deps).filter((n) => !keep || keep.has(n));
-  return { yaml, file, dir, name: doc.name ?? 'pipeline', params, nodes, order, ...(doc.executor ? { executor: doc.executor } : {}) };
+  return { yaml, file, dir, name: doc.name ?? 'pipeline', params, nodes, order, ...(doc.executor ? { executor: doc.executor } : {}), ...(paths ? { paths } : {}) };
 }
 
 /** The same schema problem repeats for every matrix combination; report it once. */

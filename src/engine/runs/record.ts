@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdir, writeFile, rename } from 'node:fs/promises';
+import { mkdir, writeFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StoreError } from '../errors.js';
 import { sha256 } from '../hash/digest.js';
@@ -82,7 +82,12 @@ export async function writeRunRecord(runsDir: string, rec: RunRecord, outcomes: 
     if (o.log.length) await writeFile(join(dir, 'logs', logFileName(o.id)), `${o.log.join('\n')}\n`);
   }
   const tmp = join(dir, `run.json.${process.pid}.tmp`);
-  await writeFile(tmp, `${JSON.stringify(rec, null, 2)}\n`);
-  await rename(tmp, join(dir, 'run.json'));
+  try {
+    await writeFile(tmp, `${JSON.stringify(rec, null, 2)}\n`);
+    await rename(tmp, join(dir, 'run.json'));
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
   return dir;
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { copyFile, link, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
-import { chmodSync, closeSync, copyFileSync, existsSync, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readFileSync, realpathSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, copyFileSync, existsSync, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readFileSync, realpathSync, renameSync, rmSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { StoreError } from '../errors.js';
 import { sha256, type Digest } from '../hash/digest.js';
@@ -12,6 +12,7 @@ import { LastIndex } from './last-index.js';
 import { RecordPack } from './record-pack.js';
 import type { Store } from './store.js';
 import { acquireLock, type Release } from './lock.js';
+import { damagedFiles, matchesSeal, SealIndex, takeSeal } from './seal.js';
 
 /**
  * The local content-addressed store (`.nnunet/`):
@@ -29,6 +30,7 @@ export class LocalStore implements Store {
 
   constructor(readonly root: string) {
     this.statCache = new StatCache(join(root, 'state', 'stat-cache.json'));
+    this.seals = new SealIndex(join(root, 'state', 'seals.json'), (f, t) => this.writeAtomic(f, t));
   }
 
   objectPath(d: Digest): string {
@@ -62,6 +64,14 @@ export class LocalStore implements Store {
     const dir = join(this.root, 'tmp', `${process.pid}-${randomBytes(6).toString('hex')}`);
     mkdirSync(dir);
     return dir;
+  }
+
+  /** Throws the file-system error now when the store cannot be written, rather than from every action later. */
+  probeWritable(): void {
+    this.ensureDir(join(this.root, 'tmp'));
+    const probe = join(this.root, 'tmp', `${process.pid}-probe`);
+    writeFileSync(probe, '');
+    rmSync(probe, { force: true });
   }
 
   lock(key: Digest, signal?: AbortSignal, onWait?: () => void): Promise<Release> {
@@ -116,6 +126,7 @@ export class LocalStore implements Store {
     try {
       renameSync(dir, target);
       syncPath(join(target, '..'));
+      await this.seal(digest, { files: entries });
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw err;
@@ -149,12 +160,75 @@ export class LocalStore implements Store {
         await rm(tmp, { recursive: true, force: true });
         throw new StoreError('STORE_OBJECT_MISSING', `object ${f.digest} of artifact ${d} (${f.path}) is missing`);
       }
+      if ((await hashFile(obj, f.size).catch(() => undefined)) !== f.digest) {
+        await rm(tmp, { recursive: true, force: true });
+        await rm(obj, { force: true });
+        throw new StoreError('STORE_OBJECT_DAMAGED', `object ${f.digest} of artifact ${d} (${f.path}) was damaged and is removed: rerun to recompute it`);
+      }
       const dst = join(tmp, f.path);
       await mkdir(join(dst, '..'), { recursive: true });
       await link(obj, dst).catch(() => copyFile(obj, dst));
     }
-    await rename(tmp, dir).catch(async () => rm(tmp, { recursive: true, force: true }));
+    try {
+      await rename(tmp, dir);
+      await this.seal(d, tree);
+    } catch {
+      await rm(tmp, { recursive: true, force: true });
+    }
     return dir;
+  }
+
+  /** Re-hash every hit instead of comparing stat facts (`nnunet run --verify`). */
+  verifyHits = false;
+  // artifacts found intact by this process: checked once per run, however many actions read them
+  private readonly intactSeen = new Set<Digest>();
+
+  /** stat facts of committed artifacts (see seal.ts); saved with the stat cache at the end of a run */
+  readonly seals: SealIndex;
+
+  private async seal(d: Digest, tree: Tree): Promise<void> {
+    this.seals.set(d, takeSeal(this.artifactPath(d), tree));
+  }
+
+  /**
+   * True when the artifact is present with the bytes it was committed with. The stat facts decide when they
+   * match; otherwise (or under verifyHits) the files are re-hashed. Damaged bytes are never served: with
+   * `repair` the artifact (and an object sharing a damaged inode) is removed so the action recomputes it.
+   */
+  async intact(d: Digest, repair = false): Promise<boolean> {
+    if (this.intactSeen.has(d)) return true;
+    const dir = this.artifactPath(d);
+    if (!this.verifyHits) {
+      const seal = this.seals.get(d);
+      if (seal && matchesSeal(dir, seal)) {
+        this.intactSeen.add(d);
+        return true;
+      }
+    }
+    if (!existsSync(dir)) return false;
+    const tree = await this.readTree(d);
+    if (!tree) return false;
+    const bad = await damagedFiles(dir, tree);
+    if (bad.length === 0) {
+      // moved inode facts (a link added or removed by gc or verify) with intact bytes: seal again
+      await this.seal(d, tree).catch(() => undefined);
+      this.intactSeen.add(d);
+      return true;
+    }
+    if (repair) await this.quarantine(d, tree, bad);
+    return false;
+  }
+
+  private async quarantine(d: Digest, tree: Tree, bad: string[]): Promise<void> {
+    const dir = this.artifactPath(d);
+    for (const f of tree.files.filter((x) => bad.includes(x.path))) {
+      const obj = this.objectPath(f.digest);
+      const shared = await Promise.all([stat(obj), stat(join(dir, f.path))]).then(([a, b]) => a.ino === b.ino, () => false);
+      if (shared) await rm(obj, { force: true });
+    }
+    await rm(dir, { recursive: true, force: true });
+    this.seals.set(d, null);
+    this.present.delete(d);
   }
 
   // Artifacts are immutable and only gc/verify remove them (never during a run): once seen, known present.
@@ -202,14 +276,20 @@ export class LocalStore implements Store {
   async writeAtomic(file: string, text: string): Promise<void> {
     this.ensureDir(join(file, '..'));
     const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-    const fd = openSync(tmp, 'w');
     try {
-      writeSync(fd, text);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
+      const fd = openSync(tmp, 'w');
+      try {
+        writeSync(fd, text);
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(tmp, file);
+    } catch (err) {
+      // a full disk must not leave half a file behind
+      rmSync(tmp, { force: true });
+      throw err;
     }
-    renameSync(tmp, file);
   }
 }
 

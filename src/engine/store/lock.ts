@@ -19,7 +19,8 @@ const POLL_MS = 50;
  */
 export const LEASE_MS = Number(process.env.NNUNET_LOCK_LEASE_MS ?? 60_000);
 
-function alive(pid: number): boolean {
+/** True while a process with this pid exists on this host (EPERM: it exists, owned by someone else). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -43,7 +44,7 @@ function staleOwner(file: string, leaseMs: number): LockOwner | undefined {
   const seen = readOwner(file);
   if (!seen) return undefined;
   const { owner, touchedMs } = seen;
-  if (owner.host === hostname() && !alive(owner.pid)) return owner;
+  if (owner.host === hostname() && !processAlive(owner.pid)) return owner;
   return Date.now() - touchedMs > leaseMs ? owner : undefined;
 }
 

@@ -1,11 +1,13 @@
-import { readdir, readFile, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { copyFile, link, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { StoreError } from '../errors.js';
 import { hashFile, sha256, type Digest } from '../hash/digest.js';
 import { parseTree } from '../hash/tree.js';
 import { listRuns } from '../runs/history.js';
 import type { ActionRecord } from './action-record.js';
-import type { LocalStore } from './local-store.js';
+import { exists, type LocalStore } from './local-store.js';
+import { damagedFiles } from './seal.js';
+import { processAlive } from './lock.js';
 
 async function ls(dir: string): Promise<string[]> {
   try {
@@ -45,6 +47,11 @@ async function readRecord(file: string): Promise<ActionRecord | undefined> {
   }
 }
 
+async function removeArtifact(store: LocalStore, d: Digest): Promise<void> {
+  await rm(store.artifactPath(d), { recursive: true, force: true });
+  store.seals.set(d, null);
+}
+
 export interface VerifyReport {
   objects: number;
   trees: number;
@@ -63,6 +70,8 @@ export async function verifyStore(store: LocalStore, opts: { dryRun?: boolean } 
   const problems: string[] = [];
   const badObjects = new Set<Digest>();
   const objects = await objectDigests(store);
+  const objectSet = new Set(objects);
+  const removed: string[] = [];
   for (const d of objects) {
     const actual = await hashFile(store.objectPath(d), await size(store.objectPath(d))).catch(() => 'unreadable');
     if (actual !== d) {
@@ -80,10 +89,31 @@ export async function verifyStore(store: LocalStore, opts: { dryRun?: boolean } 
       problems.push(`tree ${d} is corrupt`);
       continue;
     }
-    const bad = parseTree(text).files.filter((f) => badObjects.has(f.digest));
+    const tree = parseTree(text);
+    const bad = tree.files.filter((f) => badObjects.has(f.digest));
     if (bad.length) {
       badTrees.add(d);
       problems.push(`artifact ${d.slice(0, 12)} holds corrupt file(s): ${bad.map((f) => f.path).join(', ')}`);
+      continue;
+    }
+    // the materialised files: a missing object whose bytes only the artifact still holds, or a file that is
+    // its own inode (same content committed twice) and was written to
+    const dir = store.artifactPath(d);
+    if (!(await exists(dir))) continue;
+    const damaged = await damagedFiles(dir, tree);
+    if (damaged.length) {
+      badTrees.add(d);
+      problems.push(`artifact ${d.slice(0, 12)} holds damaged file(s): ${damaged.join(', ')}`);
+      continue;
+    }
+    for (const f of tree.files.filter((x) => !objectSet.has(x.digest))) {
+      problems.push(`object ${f.digest} is missing (artifact ${d.slice(0, 12)} still holds its bytes as ${f.path})`);
+      if (!opts.dryRun) {
+        await mkdir(dirname(store.objectPath(f.digest)), { recursive: true });
+        await link(join(dir, f.path), store.objectPath(f.digest)).catch(() => copyFile(join(dir, f.path), store.objectPath(f.digest)));
+        objectSet.add(f.digest);
+        removed.push(`restored ${store.objectPath(f.digest)} from artifact ${d.slice(0, 12)}`);
+      }
     }
   }
   const badActions: string[] = [];
@@ -98,14 +128,13 @@ export async function verifyStore(store: LocalStore, opts: { dryRun?: boolean } 
       problems.push(`action ${rec.actionId} (${rec.key.slice(0, 12)}) has a ${badTrees.has(rec.output) ? 'corrupt' : 'missing'} output ${rec.output.slice(0, 12)}`);
     }
   }
-  const removed: string[] = [];
   if (!opts.dryRun) {
     for (const file of badActions) {
       await rm(file, { force: true });
       removed.push(file);
     }
     for (const d of badTrees) {
-      await rm(store.artifactPath(d), { recursive: true, force: true });
+      await removeArtifact(store, d);
       await rm(store.treePath(d), { force: true });
       removed.push(store.treePath(d));
     }
@@ -114,6 +143,7 @@ export async function verifyStore(store: LocalStore, opts: { dryRun?: boolean } 
       removed.push(store.objectPath(d));
     }
   }
+  await store.seals.save();
   return { objects: objects.length, trees: trees.length, actions: actions.length, problems, removed };
 }
 
@@ -127,13 +157,18 @@ export interface GcReport {
 
 function pidDead(name: string): boolean {
   const pid = Number.parseInt(name, 10);
-  if (!Number.isFinite(pid)) return true;
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code !== 'EPERM';
+  return !Number.isFinite(pid) || !processAlive(pid);
+}
+
+/** Temp folders of processes that died (a killed run's half-written outputs); called at the start of every run. */
+export async function removeDeadTemps(store: LocalStore): Promise<number> {
+  let n = 0;
+  for (const t of await ls(join(store.root, 'tmp'))) {
+    if (!pidDead(t.split('-')[0])) continue;
+    await rm(join(store.root, 'tmp', t), { recursive: true, force: true });
+    n++;
   }
+  return n;
 }
 
 /**
@@ -186,11 +221,11 @@ export async function gcStore(store: LocalStore, runsDir: string, opts: { dryRun
       continue;
     }
     await drop(store.treePath(d));
-    if (!opts.dryRun) await rm(store.artifactPath(d), { recursive: true, force: true });
+    if (!opts.dryRun) await removeArtifact(store, d);
     removedTrees++;
   }
   for (const d of await ls(join(store.root, 'artifacts'))) {
-    if (!keep.has(d) && !(await recent(store.artifactPath(d))) && !opts.dryRun) await rm(store.artifactPath(d), { recursive: true, force: true });
+    if (!keep.has(d) && !(await recent(store.artifactPath(d))) && !opts.dryRun) await removeArtifact(store, d);
   }
   let removedObjects = 0;
   for (const d of await objectDigests(store)) {
@@ -199,5 +234,6 @@ export async function gcStore(store: LocalStore, runsDir: string, opts: { dryRun
     removedObjects++;
   }
   for (const t of await ls(join(store.root, 'tmp'))) if (pidDead(t.split('-')[0])) await drop(join(store.root, 'tmp', t), true);
+  await store.seals.save();
   return { keptOutputs: keep.size, removedActions, removedTrees, removedObjects, bytesFreed: bytes };
 }

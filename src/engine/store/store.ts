@@ -23,6 +23,8 @@ export interface Store {
   ingest(dir: string): Promise<Digest>;
   artifactDir(digest: Digest): Promise<string>;
   hasArtifact(digest: Digest): boolean;
+  /** present with its committed bytes; with `repair`, a damaged artifact is removed so it is recomputed */
+  intact(digest: Digest, repair?: boolean): Promise<boolean>;
   readTree(digest: Digest): Promise<Tree | undefined>;
   writeTreeIfMissing(digest: Digest, text: string): Promise<void>;
   readAction(key: Digest): Promise<ActionRecord | undefined>;
