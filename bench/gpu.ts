@@ -144,6 +144,67 @@ async function measureWithLoading(p: Plan, steps: number): Promise<{ perIter: nu
   }
 }
 
+const timed = async (f: () => tf.Tensor | tf.Tensor[], reps: number): Promise<number> => {
+  const sync = async (r: tf.Tensor | tf.Tensor[]) => {
+    const list = Array.isArray(r) ? r : [r];
+    await list[list.length - 1].data();
+    tf.dispose(list);
+  };
+  await sync(f());
+  const t0 = performance.now();
+  for (let i = 0; i < reps; i++) await sync(f());
+  return (performance.now() - t0) / reps;
+};
+
+/**
+ * Where a step's time goes (BENCH_GPU_PROFILE=1): forward+loss, +backward, +SGD, each awaited; the largest
+ * first-stage convolution alone (fwd, dx, dw); and the stock tfjs kernels of one step by GPU time (tf.profile
+ * sees runKernel calls only: our WGSL programs run inside customGrads and are not listed).
+ */
+async function profile(p: Plan): Promise<void> {
+  const net = network(p);
+  const vars = net.params.map((q) => q.variable);
+  const opt = new DeviceNesterovSgd(vars, { momentum: 0.99, weightDecay: 3e-5, nesterov: true });
+  const x = tf.randomNormal([p.batch, ...p.patch, p.inputChannels], 0, 1, 'float32', 1);
+  const target = tf.floor(tf.randomUniform([p.batch, ...p.patch, 1], 0, p.classes, 'float32', 2));
+  const f = p.features[0];
+  const a = tf.randomNormal([p.batch, ...p.patch, f], 0, 1, 'float32', 3);
+  const w = tf.randomNormal([3, 3, 3, f, f], 0, 0.05, 'float32', 4);
+  const pads = [1, 1, 1];
+  try {
+    const fwd = await timed(() => segmentationLoss(net.apply(x), target, LOSS), 3);
+    const bwd = await timed(() => {
+      const { value, grads } = tf.variableGrads(() => segmentationLoss(net.apply(x), target, LOSS), vars);
+      return [...Object.values(grads), value];
+    }, 3);
+    const full = await timed(() => {
+      const { value, grads } = tf.variableGrads(() => segmentationLoss(net.apply(x), target, LOSS), vars);
+      opt.step(vars.map((v) => grads[v.name] ?? null), 0.01);
+      tf.dispose(Object.values(grads));
+      return value;
+    }, 3);
+    console.log(`profile ${p.name}: forward+loss ${fwd.toFixed(1)} ms, +backward ${bwd.toFixed(1)} ms, +SGD ${full.toFixed(1)} ms`);
+    const convFwd = await timed(() => netOps().conv(a, w, null, [1, 1, 1], pads), 5);
+    const convAll = await timed(() => tf.grads((xs: tf.Tensor, ws: tf.Tensor) => netOps().conv(xs, ws, null, [1, 1, 1], pads))([a, w]), 5);
+    const gflop = (2 * a.size * f * 27) / 1e9;
+    console.log(`profile conv ${f}->${f} 3^3 on [${a.shape}]: fwd ${convFwd.toFixed(2)} ms (${(gflop / convFwd).toFixed(1)} TFLOP/s), fwd+dx+dw ${convAll.toFixed(2)} ms (${(3 * gflop / convAll).toFixed(1)} TFLOP/s)`);
+    const prof = await tf.profile(() => {
+      const { value, grads } = tf.variableGrads(() => segmentationLoss(net.apply(x), target, LOSS), vars);
+      tf.dispose(Object.values(grads));
+      return value;
+    });
+    const byName = new Map<string, number>();
+    for (const k of prof.kernels) byName.set(k.name, (byName.get(k.name) ?? 0) + (Number(k.kernelTimeMs) || 0));
+    const top = [...byName].sort((u, v) => v[1] - u[1]).slice(0, 15);
+    console.log(`profile stock kernels (${prof.kernels.length} calls): ${top.map(([n, ms]) => `${n} ${ms.toFixed(1)}`).join(', ')}`);
+    tf.dispose(prof.result as tf.Tensor);
+  } finally {
+    tf.dispose([x, target, a, w]);
+    opt.dispose();
+    net.dispose();
+  }
+}
+
 interface TorchResult { ms: number[]; torch?: string }
 
 function torchRun(cfgs: BenchConfig[]): TorchResult[] | string {
@@ -173,6 +234,7 @@ export async function run(): Promise<void> {
   for (const name of names) {
     const p = all[name];
     if (!p) throw new Error(`unknown plan '${name}'; known: ${Object.keys(all).join(', ')}`);
+    if (process.env.BENCH_GPU_PROFILE === '1') await profile(p);
     const ours = await measureOurs(p, steps, warmup);
     console.log(`${p.name}: ours train ${median(ours.train).toFixed(1)} ms, infer ${median(ours.infer).toFixed(1)} ms`);
     const modes = ['train', 'infer'] as const;
@@ -187,13 +249,14 @@ export async function run(): Promise<void> {
       const f = (v: number) => (Number.isNaN(v) ? '-' : v.toFixed(1));
       rows.push([p.name, mode, f(o), f(t32), f(t16), Number.isNaN(t16) ? '-' : (o / t16).toFixed(2),
         mode === 'train' ? `${ours.tensorsGrowth} / ${ours.bytesGrowth}` : '']);
+      console.log(`row: ${rows[rows.length - 1].join(' | ')}`);
     });
-  }
-  if (names.includes('hippocampus') && process.env.BENCH_GPU_LOADER !== '0') {
-    const { perIter, waited } = await measureWithLoading(all.hippocampus, steps);
-    const hours = (perIter / 1000) * 1000 * 250 / 3600;
-    rows.push([all.hippocampus.name, 'iteration with data loading', perIter.toFixed(1), '', '', '', `waited ${waited.toFixed(1)} ms`]);
-    console.log(`fold estimate (1000 x 250 iterations, Hippocampus 3d_fullres, no deep supervision): ${hours.toFixed(2)} h`);
+    if (name === 'hippocampus' && process.env.BENCH_GPU_LOADER !== '0') {
+      const { perIter, waited } = await measureWithLoading(p, steps);
+      const hours = (perIter / 1000) * 1000 * 250 / 3600;
+      rows.push([p.name, 'iteration with data loading', perIter.toFixed(1), '', '', '', `waited ${waited.toFixed(1)} ms`]);
+      console.log(`fold estimate (1000 x 250 iterations, Hippocampus 3d_fullres, no deep supervision): ${hours.toFixed(2)} h`);
+    }
   }
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   for (const r of [header, ...rows]) console.log(r.map((c, i) => c.padEnd(widths[i])).join('  '));

@@ -6,7 +6,7 @@ set -o pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 OUT="${OUT:-/tmp/out}"; mkdir -p "$OUT"
 NODE="${NODE:-/tmp/node}"
-export PYTHONUNBUFFERED=1 NNUNET_BACKEND=webgpu
+export PYTHONUNBUFFERED=1 NNUNET_BACKEND=webgpu BENCH_GPU_PROFILE="${BENCH_GPU_PROFILE:-1}" BENCH_GPU_STEPS="${BENCH_GPU_STEPS:-3}"
 # exposes Dawn's experimental features (shader-f16 where the driver has it, subgroup matrices) so the adapter
 # facts show what this GPU offers
 export NNUNET_DAWN_TOGGLES="${NNUNET_DAWN_TOGGLES:-enable-dawn-features=allow_unsafe_apis}"

@@ -32,7 +32,8 @@ function labelLoss(logits: tf.Tensor, target: tf.Tensor, cfg: LossConfig): tf.Sc
     const labels = tf.squeeze(target, [target.rank - 1]);
     const mask = cfg.ignoreLabel === null ? null : tf.cast(tf.notEqual(labels, cfg.ignoreLabel), 'float32');
     const diceLabels = mask ? tf.mul(labels, mask) : labels; // ignore voxels count as background, then masked out
-    const onehot = tf.oneHot(tf.cast(diceLabels, 'int32'), c);
+    // float: tfjs-webgpu's int32 transpose shader does not compile
+    const onehot = tf.cast(tf.oneHot(tf.cast(diceLabels, 'int32'), c), 'float32');
     // one log-softmax serves both terms: softmax = exp(log-softmax)
     const logProbs = tf.logSoftmax(logits, -1);
     const dice = softDiceLoss(tf.exp(logProbs), onehot, mask ? tf.expandDims(mask, -1) : null, { batchDice: cfg.batchDice, doBg: false });

@@ -73,11 +73,11 @@ fn loadA(m: i32, k: i32) -> f32 {
   let ci = k % CI; let tap = k / CI; let kw = tap % KW; let t3 = tap / KW; let kh = t3 % KH; let kd = t3 / KH;
   let id = od * SD - PD + kd; let ih = oh * SH - PH + kh; let iw = ow * SW - PW + kw;
   if (id < 0 || id >= ID || ih < 0 || ih >= IH || iw < 0 || iw >= IW) { return 0.0; }
-  return A[${xAt}];
+  return f32(A[${xAt}]);
 }
 fn loadB(k: i32, n: i32) -> f32 {
   if (k >= K || n >= N) { return 0.0; }
-  return B[k * CO + n];
+  return f32(B[k * CO + n]);
 }`;
   }
   if (kind === 'dx') {
@@ -90,12 +90,12 @@ fn loadA(m: i32, k: i32) -> f32 {
   if (td < 0 || th < 0 || tw < 0 || td % SD != 0 || th % SH != 0 || tw % SW != 0) { return 0.0; }
   let od = td / SD; let oh = th / SH; let ow = tw / SW;
   if (od >= OD || oh >= OH || ow >= OW) { return 0.0; }
-  return A[(((b * OD + od) * OH + oh) * OW + ow) * CO + co];
+  return f32(A[(((b * OD + od) * OH + oh) * OW + ow) * CO + co]);
 }
 fn loadB(k: i32, n: i32) -> f32 {
   if (k >= K || n >= N) { return 0.0; }
   let co = k % CO; let tap = k / CO;
-  return B[(tap * CI + n) * CO + co];
+  return f32(B[(tap * CI + n) * CO + co]);
 }`;
   }
   return `
@@ -105,11 +105,11 @@ fn loadA(m: i32, k: i32) -> f32 {
   let ow = k % OW; let t1 = k / OW; let oh = t1 % OH; let t2 = t1 / OH; let od = t2 % OD; let b = t2 / OD;
   let id = od * SD - PD + kd; let ih = oh * SH - PH + kh; let iw = ow * SW - PW + kw;
   if (id < 0 || id >= ID || ih < 0 || ih >= IH || iw < 0 || iw >= IW) { return 0.0; }
-  return A[${xAt}];
+  return f32(A[${xAt}]);
 }
 fn loadB(k: i32, n: i32) -> f32 {
   if (k >= K || n >= N) { return 0.0; }
-  return B[k * CO + n];
+  return f32(B[k * CO + n]);
 }`;
 }
 
@@ -142,7 +142,7 @@ export class ConvGemmProgram implements WebGPUProgram {
       : `let mm = e / ${BK}; let kk = e % ${BK};`;
     const rows = Array.from({ length: T }, (_, i) => i);
     const outIndex = this.kind === 'dw' ? `i32(workgroupId.z) * M * N + m * N + n` : 'm * N + n';
-    const biasAdd = this.bias ? ' + bias[n]' : '';
+    const biasAdd = this.bias ? ' + f32(bias[n])' : '';
     return `
 ${consts(this.s, this.plan)}
 var<workgroup> As: array<array<f32, ${tile}>, ${BK}>;

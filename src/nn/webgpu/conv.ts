@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { symmetricConvShape, transposedConvShape, type ConvShape } from '../kernels/conv-geometry.js';
 import { ConvGemmProgram, gemmPlan, type GemmKind } from './conv-gemm.js';
+import { sumRows } from './reduce.js';
 
 function gemm(kind: GemmKind, s: ConvShape, a: tf.Tensor, b: tf.Tensor, bias: tf.Tensor | null): tf.Tensor {
   const plan = gemmPlan(kind, s);
@@ -17,7 +18,7 @@ function gemm(kind: GemmKind, s: ConvShape, a: tf.Tensor, b: tf.Tensor, bias: tf
   const info = backend.runWebGPUProgram(program, bias ? [a, b, bias] : [a, b], 'float32');
   const out = tf.engine().makeTensorFromTensorInfo(info);
   if (kind !== 'dw' || plan.split === 1) return out;
-  const sum = tf.sum(out, 0);
+  const sum = tf.tidy(() => sumRows(tf.reshape(out, [1, plan.split, plan.M * plan.N])));
   out.dispose();
   return sum;
 }
@@ -39,7 +40,7 @@ function filterGrad(s: ConvShape, x: tf.Tensor, dy: tf.Tensor, wShape: number[])
   return tf.reshape(gemm('dw', s, x, dy, null), wShape);
 }
 
-const biasGrad = (dy: tf.Tensor): tf.Tensor => tf.sum(tf.reshape(dy, [-1, dy.shape[dy.rank - 1]]), 0);
+const biasGrad = (dy: tf.Tensor): tf.Tensor => tf.tidy(() => tf.reshape(sumRows(tf.reshape(dy, [1, -1, dy.shape[dy.rank - 1]])), [-1]));
 
 export function conv(x: tf.Tensor, w: tf.Tensor, bias: tf.Tensor | null, strides: number[], pads: number[]): tf.Tensor {
   const s = symmetricConvShape(x.shape, w.shape, strides, pads);
