@@ -7,7 +7,7 @@ pkgs="libdnnl-dev"
 # extras: NNUNET_WITH_PYTHON=1 for golden-fixture generators and the PyTorch benchmarks,
 # NNUNET_WITH_CHROMIUM=1 for the report's headless-browser test
 [ "${NNUNET_WITH_PYTHON:-0}" = "1" ] && pkgs="$pkgs python3-scipy python3-skimage python3-nibabel python3-torch"
-[ "${NNUNET_WITH_CHROMIUM:-0}" = "1" ] && pkgs="$pkgs chromium"
+[ "${NNUNET_WITH_CHROMIUM:-0}" = "1" ] && pkgs="$pkgs chromium libvulkan1"
 missing=""
 for p in $pkgs; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
 [ -z "$missing" ] && exit 0
