@@ -18,7 +18,7 @@ export type GemmKind = 'fwd' | 'dx' | 'dw';
 const BK = 16;
 const WG = 16;
 
-export interface GemmPlan { M: number; N: number; K: number; tile: number; tilesM: number; tilesN: number; split: number; kChunk: number }
+export interface GemmPlan { M: number; N: number; K: number; tileM: number; tileN: number; tilesM: number; tilesN: number; split: number; kChunk: number }
 
 const ceil = (a: number, b: number): number => Math.ceil(a / b);
 const prod = (a: number[]): number => a.reduce((x, y) => x * y, 1);
@@ -30,10 +30,12 @@ export function gemmPlan(kind: GemmKind, s: ConvShape): GemmPlan {
   const [M, N, K] = kind === 'fwd' ? [vout, s.outChannels, taps * s.inChannels]
     : kind === 'dx' ? [vin, s.inChannels, taps * s.outChannels]
       : [taps * s.inChannels, s.outChannels, vout];
-  // 8x8 per thread (128x128 tiles) once there are enough tiles to fill a large GPU; else 4x4.
-  const tile = ceil(M, 128) * ceil(N, 128) >= 512 ? 128 : 64;
-  const tilesM = ceil(M, tile);
-  const tilesN = ceil(N, tile);
+  // Columns per tile follow the channel count (16-128: a wider tile on 32 channels would compute zeros); rows:
+  // 8 per thread (128) once there are enough tiles to fill a large GPU, else 4 (64).
+  const tileN = Math.min(128, 16 * 2 ** Math.ceil(Math.log2(Math.max(1, ceil(N, 16)))));
+  const tileM = ceil(M, 128) * ceil(N, tileN) >= 512 ? 128 : 64;
+  const tilesM = ceil(M, tileM);
+  const tilesN = ceil(N, tileN);
   let split = 1;
   if (kind === 'dw') {
     // enough workgroups to fill the GPU, each still summing at least 512 voxels
@@ -41,7 +43,7 @@ export function gemmPlan(kind: GemmKind, s: ConvShape): GemmPlan {
   }
   const kChunk = ceil(ceil(K, split), BK) * BK;
   split = ceil(K, kChunk);
-  return { M, N, K, tile, tilesM, tilesN, split, kChunk };
+  return { M, N, K, tileM, tileN, tilesM, tilesN, split, kChunk };
 }
 
 /** Spreads the tile count over x and y so no dispatch dimension passes WebGPU's 65535. */
@@ -129,37 +131,38 @@ export class ConvGemmProgram implements WebGPUProgram {
     this.variableNames = bias ? ['A', 'B', 'bias'] : ['A', 'B'];
     this.outputShape = kind === 'dw' ? [plan.split, plan.M, plan.N] : [plan.M, plan.N];
     this.dispatch = dispatchOf(plan);
-    this.shaderKey = `nnConvGemm_${kind}_${bias}_${JSON.stringify(s)}_${plan.tile}_${plan.split}`;
+    this.shaderKey = `nnConvGemm_${kind}_${bias}_${JSON.stringify(s)}_${plan.tileM}x${plan.tileN}_${plan.split}`;
   }
 
   getUserCode(): string {
-    const T = this.plan.tile / WG;
-    const tile = this.plan.tile;
-    const loadsA = (tile * BK) / (WG * WG);
+    const { tileM, tileN } = this.plan;
+    const loadsA = (tileM * BK) / (WG * WG);
+    const loadsB = Math.max(1, (tileN * BK) / (WG * WG));
     // A tiles: fwd/dx read along k (channels, contiguous); dw reads along m (channels, contiguous)
     const aIndex = this.kind === 'dw'
-      ? `let mm = e % ${tile}; let kk = e / ${tile};`
+      ? `let mm = e % ${tileM}; let kk = e / ${tileM};`
       : `let mm = e / ${BK}; let kk = e % ${BK};`;
-    const rows = Array.from({ length: T }, (_, i) => i);
+    const rows = Array.from({ length: tileM / WG }, (_, i) => i);
+    const cols = Array.from({ length: tileN / WG }, (_, j) => j);
     const outIndex = this.kind === 'dw' ? `i32(workgroupId.z) * M * N + m * N + n` : 'm * N + n';
     const biasAdd = this.bias ? ' + f32(bias[n])' : '';
     return `
 ${consts(this.s, this.plan)}
-var<workgroup> As: array<array<f32, ${tile}>, ${BK}>;
-var<workgroup> Bs: array<array<f32, ${tile}>, ${BK}>;
+var<workgroup> As: array<array<f32, ${tileM}>, ${BK}>;
+var<workgroup> Bs: array<array<f32, ${tileN}>, ${BK}>;
 ${loaders(this.kind)}
 ${'fn main()'} {
   // tfjs binds its uniform block after the inputs: a static use keeps it in the pipeline layout
   _ = uniforms.NAN;
   let tileId = i32(workgroupId.y * numWorkgroups.x + workgroupId.x);
-  let m0 = (tileId / TILES_N) * ${tile};
-  let n0 = (tileId % TILES_N) * ${tile};
+  let m0 = (tileId / TILES_N) * ${tileM};
+  let n0 = (tileId % TILES_N) * ${tileN};
   let tx = i32(localId.x);
   let ty = i32(localId.y);
   let lid = i32(localIndex);
   let kBegin = i32(workgroupId.z) * KCHUNK;
   let kEnd = min(K, kBegin + KCHUNK);
-  ${rows.map((i) => `var acc${i} = array<f32, ${T}>();`).join('\n  ')}
+  ${rows.map((i) => `var acc${i} = array<f32, ${cols.length}>();`).join('\n  ')}
   // a constant trip count keeps the barriers in uniform control flow
   for (var t = 0; t < KCHUNK / ${BK}; t = t + 1) {
     let k0 = kBegin + t * ${BK};
@@ -168,18 +171,21 @@ ${'fn main()'} {
       ${aIndex}
       let kg = k0 + kk;
       As[kk][mm] = select(0.0, loadA(m0 + mm, kg), kg < kEnd);
-      let kb = e / ${tile}; let nb = e % ${tile};
+    }
+    for (var i = 0; i < ${loadsB}; i = i + 1) {
+      let e = lid + i * ${WG * WG};
+      let kb = e / ${tileN}; let nb = e % ${tileN};
       let kgb = k0 + kb;
-      Bs[kb][nb] = select(0.0, loadB(kgb, n0 + nb), kgb < kEnd);
+      if (kb < ${BK}) { Bs[kb][nb] = select(0.0, loadB(kgb, n0 + nb), kgb < kEnd); }
     }
     workgroupBarrier();
     for (var kk = 0; kk < ${BK}; kk = kk + 1) {
-      ${rows.map((j) => `let b${j} = Bs[kk][tx + ${j * WG}];`).join(' ')}
-      ${rows.map((i) => `{ let a = As[kk][ty + ${i * WG}]; ${rows.map((j) => `acc${i}[${j}] = fma(a, b${j}, acc${i}[${j}]);`).join(' ')} }`).join('\n      ')}
+      ${cols.map((j) => `let b${j} = Bs[kk][tx + ${j * WG}];`).join(' ')}
+      ${rows.map((i) => `{ let a = As[kk][ty + ${i * WG}]; ${cols.map((j) => `acc${i}[${j}] = fma(a, b${j}, acc${i}[${j}]);`).join(' ')} }`).join('\n      ')}
     }
     workgroupBarrier();
   }
-  ${rows.map((i) => rows.map((j) => `{ let m = m0 + ty + ${i * WG}; let n = n0 + tx + ${j * WG};
+  ${rows.map((i) => cols.map((j) => `{ let m = m0 + ty + ${i * WG}; let n = n0 + tx + ${j * WG};
     if (m < M && n < N) { result[${outIndex}] = acc${i}[${j}]${biasAdd}; } }`).join('\n  ')).join('\n  ')}
 }`;
   }

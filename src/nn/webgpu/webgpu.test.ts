@@ -67,6 +67,7 @@ async function onCpu<T>(f: () => Promise<T>): Promise<T> {
 
 const CASES: Array<[string, Op, number[][]]> = [
   ['conv 3D anisotropic kernel and stride, odd sizes', (o, [x, w, b]) => o.conv(x, w, b, [1, 2, 1], [1, 1, 0]), [[2, 5, 7, 6, 3], [3, 3, 1, 3, 4], [4]]],
+  ['conv 3D, wider channels (multi-column tiles)', (o, [x, w, b]) => o.conv(x, w, b, [2, 1, 1], [1, 1, 1]), [[1, 3, 4, 5, 20], [3, 3, 3, 20, 40], [40]]],
   ['conv 2D stride 2, no bias', (o, [x, w]) => o.conv(x, w, null, [2, 1], [1, 0]), [[2, 9, 7, 5], [3, 1, 5, 6]]],
   ['transposed conv 3D, anisotropic kernel == stride', (o, [x, w, b]) => o.convTranspose(x, w, b, [2, 2, 1]), [[2, 3, 4, 5, 6], [2, 2, 1, 3, 6], [3]]],
   ['transposed conv 2D', (o, [x, w, b]) => o.convTranspose(x, w, b, [2, 2]), [[1, 3, 5, 4], [2, 2, 3, 4], [3]]],
