@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+/* global process, console */
 /**
  * Builds the GPU benchmark as a self-contained folder for a machine with no Node toolchain and no network:
  *   <out>/gpu.mjs            bench/gpu.ts and everything it imports (tfjs included), one ESM file
