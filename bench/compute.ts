@@ -28,7 +28,7 @@ export interface BenchConfig {
   warmup: number;
 }
 
-type Net = Omit<BenchConfig, 'name' | 'batch' | 'patch' | 'mode' | 'steps' | 'warmup'>;
+export type Net = Omit<BenchConfig, 'name' | 'batch' | 'patch' | 'mode' | 'steps' | 'warmup'>;
 
 const k3 = [3, 3, 3];
 const probe: Net = {
@@ -37,7 +37,7 @@ const probe: Net = {
 };
 // nnU-Net v2's plan for Dataset004_Hippocampus (ExperimentPlanner, 8 GB): 3d_fullres patch [40, 56, 40], batch 9,
 // 4 stages of 32-256 features, 3x3x3 kernels, strides 1,2,2,2; 2d patch [56, 40], batch 366, same widths.
-const hippo3d: Net = {
+export const hippo3d: Net = {
   dim: 3, features: [32, 64, 128, 256], kernels: [k3, k3, k3, k3], strides: [[1, 1, 1], [2, 2, 2], [2, 2, 2], [2, 2, 2]],
   encoderDepth: [2, 2, 2, 2], decoderConvs: [2, 2, 2], classes: 3, inputChannels: 1,
 };

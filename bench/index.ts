@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 
-const AREAS = ['engine', 'imaging', 'planning', 'preprocess', 'data', 'compute', 'train', 'predict', 'real-data'] as const;
+const AREAS = ['engine', 'imaging', 'planning', 'preprocess', 'data', 'compute', 'train', 'predict', 'real-data', 'gpu'] as const;
 
 async function main(): Promise<void> {
   const asked = process.argv.slice(2).filter((a) => !a.startsWith('-'));

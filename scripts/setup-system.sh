@@ -5,10 +5,11 @@
 set -u
 pkgs="libdnnl-dev"
 # extras: NNUNET_WITH_PYTHON=1 for golden-fixture generators and the PyTorch benchmarks,
-# NNUNET_WITH_CHROMIUM=1 for the report's headless-browser test, NNUNET_WITH_SLURM=1 for the one-node Slurm
+# NNUNET_WITH_CHROMIUM=1 for the headless-browser tests and the WebGPU tests (SwiftShader's Vulkan driver ships
+# with chromium; libvulkan1 is the loader), NNUNET_WITH_SLURM=1 for the one-node Slurm
 # cluster the executor tests start (test/slurm/cluster.sh)
 [ "${NNUNET_WITH_PYTHON:-0}" = "1" ] && pkgs="$pkgs python3-scipy python3-skimage python3-nibabel python3-torch"
-[ "${NNUNET_WITH_CHROMIUM:-0}" = "1" ] && pkgs="$pkgs chromium"
+[ "${NNUNET_WITH_CHROMIUM:-0}" = "1" ] && pkgs="$pkgs chromium libvulkan1"
 [ "${NNUNET_WITH_SLURM:-0}" = "1" ] && pkgs="$pkgs slurm-wlm munge"
 missing=""
 for p in $pkgs; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done

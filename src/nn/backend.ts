@@ -1,6 +1,6 @@
 /**
- * Chooses the compute backend once at start-up, in the order: @tensorflow/tfjs-node-gpu (installed and a GPU
- * present) -> our oneDNN kernels on tfjs-cpu -> @tensorflow/tfjs-node (installed) -> pure tfjs-cpu (slow,
+ * Chooses the compute backend once at start-up, in the order: webgpu (Dawn with a real, non-fallback GPU
+ * adapter; src/nn/webgpu) -> @tensorflow/tfjs-node-gpu (installed and a GPU present) -> our oneDNN kernels on tfjs-cpu -> @tensorflow/tfjs-node (installed) -> pure tfjs-cpu (slow,
  * always works). `prefer` (or env NNUNET_BACKEND) forces one; it fails with BACKEND_UNAVAILABLE, saying why,
  * instead of silently running something slower. NNUNET_THREADS fixes oneDNN's thread count (default: all
  * cores). With a fixed thread count the oneDNN path is bit-identical run to run (every reduction has a fixed
@@ -15,13 +15,17 @@ import { addonLoadError, loadAddon } from './kernels/addon.js';
 import { onednnNetOps } from './kernels/onednn-ops.js';
 import { registerNativeKernels, restoreStockKernels } from './kernels/register.js';
 import { resetNetOps, useNetOps } from './ops/index.js';
+import { activateWebGpu, describeAdapter, probeWebGpu, type GpuAdapterFacts } from './webgpu/device.js';
+import { webgpuNetOps } from './webgpu/net-ops.js';
 
-export type BackendName = 'tfjs-node-gpu' | 'onednn' | 'tfjs-node' | 'cpu';
+export type BackendName = 'webgpu' | 'tfjs-node-gpu' | 'onednn' | 'tfjs-node' | 'cpu';
 
 export interface BackendInfo {
   name: BackendName;
   tfjsVersion: string;
   onednn?: { version: string; isa: string; threads: number };
+  /** the WebGPU adapter (webgpu backend only) */
+  gpu?: GpuAdapterFacts;
   /** why this backend was chosen (and why faster ones were not) */
   reason: string;
   /** the one command that would make runs faster, when there is one */
@@ -32,7 +36,7 @@ export interface BackendInfo {
 
 export class BackendError extends NnunetError {}
 
-const ORDER: BackendName[] = ['tfjs-node-gpu', 'onednn', 'tfjs-node', 'cpu'];
+const ORDER: BackendName[] = ['webgpu', 'tfjs-node-gpu', 'onednn', 'tfjs-node', 'cpu'];
 const require = createRequire(import.meta.url);
 
 function isInstalled(pkg: string): boolean {
@@ -52,10 +56,17 @@ function oneDnnInstallCommand(): string {
   return 'sudo apt-get install libdnnl-dev && npm run build:addon   (or: conda install -c conda-forge onednn)';
 }
 
-interface Probe { available: boolean; why: string }
+interface Probe { available: boolean; why: string; adapter?: GPUAdapter; gpu?: GpuAdapterFacts }
 
-function probe(name: BackendName): Probe {
+async function probe(name: BackendName, forced: boolean): Promise<Probe> {
   switch (name) {
+    case 'webgpu': {
+      const p = await probeWebGpu();
+      if (!p.adapter || !p.facts) return { available: false, why: p.why };
+      // SwiftShader computes on the CPU, slower than oneDNN: only a forced webgpu (tests, CI) takes it.
+      if (p.facts.fallback && !forced) return { available: false, why: `${p.why} is a CPU fallback (force it with NNUNET_BACKEND=webgpu)` };
+      return { available: true, why: p.why, adapter: p.adapter, gpu: p.facts };
+    }
     case 'tfjs-node-gpu':
       if (!isInstalled('@tensorflow/tfjs-node-gpu')) return { available: false, why: '@tensorflow/tfjs-node-gpu is not installed' };
       if (!gpuPresent()) return { available: false, why: 'tfjs-node-gpu is installed but no NVIDIA GPU is visible' };
@@ -85,9 +96,14 @@ function threadCount(): number {
   return n;
 }
 
-async function activate(name: BackendName): Promise<Pick<BackendInfo, 'onednn' | 'kernels'>> {
+async function activate(name: BackendName, p: Probe): Promise<Pick<BackendInfo, 'onednn' | 'kernels' | 'gpu'>> {
   restoreStockKernels();
   resetNetOps();
+  if (name === 'webgpu') {
+    await activateWebGpu(p.adapter!);
+    useNetOps(webgpuNetOps);
+    return { gpu: p.gpu };
+  }
   if (name === 'tfjs-node-gpu' || name === 'tfjs-node') {
     await import(name === 'tfjs-node' ? '@tensorflow/tfjs-node' : '@tensorflow/tfjs-node-gpu');
     await tf.setBackend('tensorflow');
@@ -108,7 +124,7 @@ async function activate(name: BackendName): Promise<Pick<BackendInfo, 'onednn' |
 }
 
 function hint(name: BackendName): string | undefined {
-  if (name === 'tfjs-node-gpu') return undefined;
+  if (name === 'webgpu' || name === 'tfjs-node-gpu') return undefined;
   if (gpuPresent() && !isInstalled('@tensorflow/tfjs-node-gpu')) return 'npm install @tensorflow/tfjs-node-gpu';
   if (name === 'onednn') return undefined;
   if (process.env.NNUNET_NO_ADDON === '1') return 'unset NNUNET_NO_ADDON';
@@ -126,12 +142,12 @@ export async function initBackend(prefer?: BackendName | 'auto'): Promise<Backen
   const candidates = asked === 'auto' ? ORDER : [asked as BackendName];
   const skipped: string[] = [];
   for (const name of candidates) {
-    const p = probe(name);
+    const p = await probe(name, asked !== 'auto');
     if (!p.available) {
       skipped.push(`${name}: ${p.why}`);
       continue;
     }
-    const extra = await activate(name);
+    const extra = await activate(name, p);
     const how = asked === 'auto' ? 'auto' : `requested (${prefer ? 'prefer' : 'NNUNET_BACKEND'})`;
     current = {
       name,
@@ -143,7 +159,8 @@ export async function initBackend(prefer?: BackendName | 'auto'): Promise<Backen
     return current;
   }
   throw new BackendError('BACKEND_UNAVAILABLE', `backend '${asked}' is unavailable: ${skipped.join('; ')}`
-    + (asked === 'onednn' ? `; to get it: ${oneDnnInstallCommand()}` : ''));
+    + (asked === 'onednn' ? `; to get it: ${oneDnnInstallCommand()}` : '')
+    + (asked === 'webgpu' ? '; to get it: a GPU driver with Vulkan (Linux: apt-get install libvulkan1), or chromium for the SwiftShader CPU adapter' : ''));
 }
 
 /** The backend chosen by the last initBackend (undefined before). */
@@ -154,7 +171,8 @@ export function backendInfo(): BackendInfo | undefined {
 /** One line for log headers and run records: `onednn 2.6.3 avx512_core x2 threads, tfjs 4.22.0`. */
 export function describeBackend(info: BackendInfo): string {
   const native = info.onednn ? ` ${info.onednn.version} ${info.onednn.isa} x${info.onednn.threads} threads` : '';
-  return `${info.name}${native}, tfjs ${info.tfjsVersion}`;
+  const gpu = info.gpu ? ` on ${describeAdapter(info.gpu)}` : '';
+  return `${info.name}${native}${gpu}, tfjs ${info.tfjsVersion}`;
 }
 
 let starting: Promise<BackendInfo> | undefined;

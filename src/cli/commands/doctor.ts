@@ -5,6 +5,7 @@
 import { createRequire } from 'node:module';
 import type { Command } from 'commander';
 import { initBackend, type BackendInfo, type BackendName } from '../../nn/backend.js';
+import { describeAdapter, type GpuAdapterFacts } from '../../nn/webgpu/device.js';
 
 const require = createRequire(import.meta.url);
 
@@ -18,6 +19,19 @@ function installedVersion(pkg: string): string | undefined {
 
 export interface DoctorFacts { tfjsNode?: string; tfjsNodeGpu?: string }
 
+const MiB = (n: number): string => `${Math.round(n / 2 ** 20)} MiB`;
+
+function gpuRows(g: GpuAdapterFacts): Array<[string, string]> {
+  const l = g.limits;
+  return [
+    ['gpu adapter', `${describeAdapter(g)}; ${g.description}`],
+    ['gpu limits', `max buffer ${MiB(l.maxBufferSize)}, storage binding ${MiB(l.maxStorageBufferBindingSize)}, `
+      + `workgroup storage ${l.maxComputeWorkgroupStorageSize} B, ${l.maxComputeInvocationsPerWorkgroup} invocations`],
+    ['gpu features', ['shader-f16', 'subgroups', 'chromium-experimental-subgroup-matrix']
+      .map((f) => `${f} ${g.features.includes(f) ? 'yes' : 'no'}`).join(', ')],
+  ];
+}
+
 /** The report as lines (pure, for tests). */
 export function doctorReport(info: BackendInfo, facts: DoctorFacts): string[] {
   const rows: Array<[string, string]> = [
@@ -28,6 +42,7 @@ export function doctorReport(info: BackendInfo, facts: DoctorFacts): string[] {
       ? `${info.onednn.version}, ISA ${info.onednn.isa}, ${info.onednn.threads} threads (set NNUNET_THREADS to change; fixed threads = bit-identical reruns)`
       : 'not in use'],
     ['native kernels', info.kernels ? `${info.kernels.length}: ${info.kernels.join(' ')}` : 'none'],
+    ...(info.gpu ? gpuRows(info.gpu) : []),
     ['tfjs-node', facts.tfjsNode ?? 'not installed'],
     ['tfjs-node-gpu', facts.tfjsNodeGpu ?? 'not installed'],
     ['faster', info.fasterHint ?? 'nothing to do: this is the fastest backend available here'],
@@ -40,7 +55,7 @@ export function register(program: Command): void {
   program
     .command('doctor')
     .description('show the compute backend a run will use, why, and how to make it faster')
-    .option('--backend <name>', 'check a specific backend: auto, tfjs-node-gpu, onednn, tfjs-node, cpu')
+    .option('--backend <name>', 'check a specific backend: auto, webgpu, tfjs-node-gpu, onednn, tfjs-node, cpu')
     .action(async (opts: { backend?: BackendName | 'auto' }) => {
       const info = await initBackend(opts.backend);
       const facts = { tfjsNode: installedVersion('@tensorflow/tfjs-node'), tfjsNodeGpu: installedVersion('@tensorflow/tfjs-node-gpu') };

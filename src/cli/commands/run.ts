@@ -26,7 +26,7 @@ export function collectSet(value: string, prev: Record<string, string> = {}): Re
 /** The compute backend, when a node of this run chose one in this process (training nodes report theirs too). */
 function computeEnvironment(): Record<string, unknown> {
   const b = backendInfo();
-  return b ? { backend: describeBackend(b), nativeKernels: b.kernels ?? [] } : { backend: 'not initialised in the engine process' };
+  return b ? { backend: describeBackend(b), nativeKernels: b.kernels ?? [], ...(b.gpu ? { gpuAdapter: b.gpu } : {}) } : { backend: 'not initialised in the engine process' };
 }
 
 const collectList = (v: string, prev: string[] = []): string[] => [...prev, v];

@@ -18,7 +18,12 @@ export interface LossConfig {
  * logits [B, ...S, C]. target: labels -> [B, ...S, 1] label values (float); regions -> [B, ...S, R (+1 ignore)] in {0,1}.
  */
 export function segmentationLoss(logits: tf.Tensor, target: tf.Tensor, cfg: LossConfig): tf.Scalar {
-  return cfg.regions ? regionLoss(logits, target, cfg) : labelLoss(logits, target, cfg);
+  // Both losses sum over space, so one flattened spatial axis gives the same value; it keeps every op at rank 3,
+  // where tfjs-backend-webgpu's rank-5 broadcasting shaders (which do not compile) are never needed.
+  return tf.tidy(() => {
+    const flat = (t: tf.Tensor) => tf.reshape(t, [t.shape[0], -1, t.shape[t.rank - 1]]);
+    return cfg.regions ? regionLoss(flat(logits), flat(target), cfg) : labelLoss(flat(logits), flat(target), cfg);
+  });
 }
 
 function labelLoss(logits: tf.Tensor, target: tf.Tensor, cfg: LossConfig): tf.Scalar {
@@ -27,7 +32,8 @@ function labelLoss(logits: tf.Tensor, target: tf.Tensor, cfg: LossConfig): tf.Sc
     const labels = tf.squeeze(target, [target.rank - 1]);
     const mask = cfg.ignoreLabel === null ? null : tf.cast(tf.notEqual(labels, cfg.ignoreLabel), 'float32');
     const diceLabels = mask ? tf.mul(labels, mask) : labels; // ignore voxels count as background, then masked out
-    const onehot = tf.oneHot(tf.cast(diceLabels, 'int32'), c);
+    // float: tfjs-webgpu's int32 transpose shader does not compile
+    const onehot = tf.cast(tf.oneHot(tf.cast(diceLabels, 'int32'), c), 'float32');
     // one log-softmax serves both terms: softmax = exp(log-softmax)
     const logProbs = tf.logSoftmax(logits, -1);
     const dice = softDiceLoss(tf.exp(logProbs), onehot, mask ? tf.expandDims(mask, -1) : null, { batchDice: cfg.batchDice, doBg: false });

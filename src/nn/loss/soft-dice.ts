@@ -8,6 +8,7 @@
  * step at nnU-Net patch sizes; a matrix product does both in one fast kernel (and so does its gradient).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { sumRows } from '../webgpu/reduce.js';
 
 export interface SoftDiceOptions {
   batchDice: boolean;
@@ -24,10 +25,17 @@ export function softDiceLoss(probs: tf.Tensor, onehot: tf.Tensor, mask: tf.Tenso
     const c = probs.shape[probs.rank - 1];
     const groups = o.batchDice ? 1 : probs.shape[0];
     const p = tf.reshape(probs, [groups, -1, c]);
-    const y = tf.reshape(onehot, [groups, -1, c]);
-    const weights = mask ? tf.reshape(mask, [groups, 1, -1]) : tf.ones([groups, 1, p.shape[1] as number]);
+    const y = tf.reshape(tf.cast(onehot, 'float32'), [groups, -1, c]);
+    // tfjs-webgpu's matMul cannot dispatch a reduction this long (V in the millions) and its sums over a middle
+    // axis leave the GPU idle: there the column-sum kernel does it
+    const spatialSum = tf.getBackend() === 'webgpu'
+      ? (t: tf.Tensor) => sumRows(mask ? tf.mul(t, tf.reshape(mask, [groups, -1, 1])) : t)
+      : (t: tf.Tensor) => {
+        const weights = mask ? tf.reshape(mask, [groups, 1, -1]) : tf.ones([groups, 1, p.shape[1] as number]);
+        return tf.reshape(tf.matMul(weights, t), [groups, c]);
+      };
     const perClass = (t: tf.Tensor) => {
-      const sums = tf.reshape(tf.matMul(weights, t), [groups, c]);
+      const sums = spatialSum(t);
       return o.doBg ? sums : tf.slice(sums, [0, 1], [groups, c - 1]);
     };
     const intersect = perClass(tf.mul(p, y));

@@ -1,0 +1,15 @@
+#!/bin/bash
+# Device-side script (no Node, no network there): runs the bundled GPU benchmark built by
+# scripts/gpu/build-bundle.mjs into .gpu/bench, with the node binary the caller unpacked to /tmp/node and the
+# Vulkan loader/ICD set up by the caller. Logs go to $OUT.
+set -o pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+OUT="${OUT:-/tmp/out}"; mkdir -p "$OUT"
+NODE="${NODE:-/tmp/node}"
+export PYTHONUNBUFFERED=1 NNUNET_BACKEND=webgpu BENCH_GPU_PROFILE="${BENCH_GPU_PROFILE:-1}" BENCH_GPU_STEPS="${BENCH_GPU_STEPS:-3}"
+# exposes Dawn's experimental features (shader-f16 where the driver has it, subgroup matrices) so the adapter
+# facts show what this GPU offers
+export NNUNET_DAWN_TOGGLES="${NNUNET_DAWN_TOGGLES:-enable-dawn-features=allow_unsafe_apis}"
+{ nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv; python3 -c 'import torch; print("torch", torch.__version__, torch.version.cuda)'; "$NODE" --version; } 2>&1 | tee "$OUT/env.txt"
+cd "$here/bench" && timeout "${BENCH_TIMEOUT:-330}" "$NODE" gpu.mjs 2>&1 | grep -v 'shaderUniform\|While initializing adapter\|InitializeImpl\|^$' | tee "$OUT/bench.log"
+echo "exit ${PIPESTATUS[0]}" | tee -a "$OUT/bench.log"

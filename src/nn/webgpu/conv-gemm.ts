@@ -1,0 +1,192 @@
+/**
+ * Convolutions as implicit GEMM in WGSL: the im2col matrix is never built; each workgroup gathers its tile of it
+ * straight from the channels-last tensor into workgroup memory, then every thread accumulates a TxT register
+ * block of the output tile (rows strided by 16 so the shared-memory reads do not conflict). One generator covers
+ * the three products of a convolution (all in the 3-D terms of ConvShape; 2-D is depth 1):
+ *   fwd: y[vox_out, co]   = sum_(tap,ci)       x-gather[vox_out, (tap,ci)] * w[(tap,ci), co]
+ *   dx:  dx[vox_in, ci]   = sum_(tap,co)       dy-gather[vox_in, (tap,co)] * w[(tap,ci), co]
+ *   dw:  dw[(tap,ci), co] = sum_(n,vox_out)    x-gather[(tap,ci), vox_out] * dy[vox_out, co]
+ * dw's reduction runs over every output voxel, so it is split over workgroups (z) into partial sums that one
+ * reduction adds in a fixed order (deterministic). Shapes are compiled in as constants (one pipeline per layer
+ * shape, cached by tfjs): the index arithmetic then divides by constants.
+ */
+import type { WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu/dist/webgpu_program.js';
+import type { ConvShape } from '../kernels/conv-geometry.js';
+
+export type GemmKind = 'fwd' | 'dx' | 'dw';
+
+const BK = 16;
+const WG = 16;
+
+export interface GemmPlan { M: number; N: number; K: number; tileM: number; tileN: number; tilesM: number; tilesN: number; split: number; kChunk: number }
+
+const ceil = (a: number, b: number): number => Math.ceil(a / b);
+const prod = (a: number[]): number => a.reduce((x, y) => x * y, 1);
+
+export function gemmPlan(kind: GemmKind, s: ConvShape): GemmPlan {
+  const taps = prod(s.kernel);
+  const vin = s.batch * prod(s.inSize);
+  const vout = s.batch * prod(s.outSize);
+  const [M, N, K] = kind === 'fwd' ? [vout, s.outChannels, taps * s.inChannels]
+    : kind === 'dx' ? [vin, s.inChannels, taps * s.outChannels]
+      : [taps * s.inChannels, s.outChannels, vout];
+  // Columns per tile follow the channel count (16-128: a wider tile on 32 channels would compute zeros); rows:
+  // 8 per thread (128) once there are enough tiles to fill a large GPU, else 4 (64).
+  const tileN = Math.min(128, 16 * 2 ** Math.ceil(Math.log2(Math.max(1, ceil(N, 16)))));
+  const tileM = ceil(M, 128) * ceil(N, tileN) >= 512 ? 128 : 64;
+  const tilesM = ceil(M, tileM);
+  const tilesN = ceil(N, tileN);
+  let split = 1;
+  if (kind === 'dw') {
+    // enough workgroups to fill the GPU, each still summing at least 512 voxels
+    split = Math.max(1, Math.min(ceil(1024, tilesM * tilesN), Math.floor(K / 512)));
+  }
+  const kChunk = ceil(ceil(K, split), BK) * BK;
+  split = ceil(K, kChunk);
+  return { M, N, K, tileM, tileN, tilesM, tilesN, split, kChunk };
+}
+
+/** Spreads the tile count over x and y so no dispatch dimension passes WebGPU's 65535. */
+function dispatchOf(p: GemmPlan): [number, number, number] {
+  const tiles = p.tilesM * p.tilesN;
+  const x = tiles <= 65535 ? tiles : 32768;
+  return [x, ceil(tiles, x), p.split];
+}
+
+function consts(s: ConvShape, p: GemmPlan): string {
+  const [ID, IH, IW] = s.inSize;
+  const [OD, OH, OW] = s.outSize;
+  const [KD, KH, KW] = s.kernel;
+  const [SD, SH, SW] = s.strides;
+  const [PD, PH, PW] = s.padBefore;
+  const c = { ID, IH, IW, OD, OH, OW, KD, KH, KW, SD, SH, SW, PD, PH, PW, CI: s.inChannels, CO: s.outChannels,
+    M: p.M, N: p.N, K: p.K, KCHUNK: p.kChunk, TILES_N: p.tilesN, TILES: p.tilesM * p.tilesN };
+  return Object.entries(c).map(([k, v]) => `const ${k} = ${v};`).join('\n');
+}
+
+/** WGSL: loadA(m, k) and loadB(k, n), zero outside the matrix or in the padding. */
+function loaders(kind: GemmKind): string {
+  const xAt = `((((b * ID + id) * IH + ih) * IW + iw) * CI + ci)`;
+  if (kind === 'fwd') {
+    return `
+fn loadA(m: i32, k: i32) -> f32 {
+  if (m >= M || k >= K) { return 0.0; }
+  let ow = m % OW; let t1 = m / OW; let oh = t1 % OH; let t2 = t1 / OH; let od = t2 % OD; let b = t2 / OD;
+  let ci = k % CI; let tap = k / CI; let kw = tap % KW; let t3 = tap / KW; let kh = t3 % KH; let kd = t3 / KH;
+  let id = od * SD - PD + kd; let ih = oh * SH - PH + kh; let iw = ow * SW - PW + kw;
+  if (id < 0 || id >= ID || ih < 0 || ih >= IH || iw < 0 || iw >= IW) { return 0.0; }
+  return f32(A[${xAt}]);
+}
+fn loadB(k: i32, n: i32) -> f32 {
+  if (k >= K || n >= N) { return 0.0; }
+  return f32(B[k * CO + n]);
+}`;
+  }
+  if (kind === 'dx') {
+    return `
+fn loadA(m: i32, k: i32) -> f32 {
+  if (m >= M || k >= K) { return 0.0; }
+  let iw = m % IW; let t1 = m / IW; let ih = t1 % IH; let t2 = t1 / IH; let id = t2 % ID; let b = t2 / ID;
+  let co = k % CO; let tap = k / CO; let kw = tap % KW; let t3 = tap / KW; let kh = t3 % KH; let kd = t3 / KH;
+  let td = id + PD - kd; let th = ih + PH - kh; let tw = iw + PW - kw;
+  if (td < 0 || th < 0 || tw < 0 || td % SD != 0 || th % SH != 0 || tw % SW != 0) { return 0.0; }
+  let od = td / SD; let oh = th / SH; let ow = tw / SW;
+  if (od >= OD || oh >= OH || ow >= OW) { return 0.0; }
+  return f32(A[(((b * OD + od) * OH + oh) * OW + ow) * CO + co]);
+}
+fn loadB(k: i32, n: i32) -> f32 {
+  if (k >= K || n >= N) { return 0.0; }
+  let co = k % CO; let tap = k / CO;
+  return f32(B[(tap * CI + n) * CO + co]);
+}`;
+  }
+  return `
+fn loadA(m: i32, k: i32) -> f32 {
+  if (m >= M || k >= K) { return 0.0; }
+  let ci = m % CI; let tap = m / CI; let kw = tap % KW; let t3 = tap / KW; let kh = t3 % KH; let kd = t3 / KH;
+  let ow = k % OW; let t1 = k / OW; let oh = t1 % OH; let t2 = t1 / OH; let od = t2 % OD; let b = t2 / OD;
+  let id = od * SD - PD + kd; let ih = oh * SH - PH + kh; let iw = ow * SW - PW + kw;
+  if (id < 0 || id >= ID || ih < 0 || ih >= IH || iw < 0 || iw >= IW) { return 0.0; }
+  return f32(A[${xAt}]);
+}
+fn loadB(k: i32, n: i32) -> f32 {
+  if (k >= K || n >= N) { return 0.0; }
+  return f32(B[k * CO + n]);
+}`;
+}
+
+/**
+ * The program for tfjs's runWebGPUProgram. Inputs: A (x for fwd/dw, dy for dx), B (w for fwd/dx, dy for dw),
+ * and for fwd an optional bias. Output: [M, N] (dw: [split, M, N] partial sums).
+ */
+export class ConvGemmProgram implements WebGPUProgram {
+  variableNames: string[];
+  outputShape: number[];
+  shaderKey: string;
+  dispatchLayout = { x: [0], y: [1], z: [2] };
+  dispatch: [number, number, number];
+  workgroupSize: [number, number, number] = [WG, WG, 1];
+
+  constructor(readonly kind: GemmKind, readonly s: ConvShape, readonly plan: GemmPlan, readonly bias: boolean) {
+    this.variableNames = bias ? ['A', 'B', 'bias'] : ['A', 'B'];
+    this.outputShape = kind === 'dw' ? [plan.split, plan.M, plan.N] : [plan.M, plan.N];
+    this.dispatch = dispatchOf(plan);
+    this.shaderKey = `nnConvGemm_${kind}_${bias}_${JSON.stringify(s)}_${plan.tileM}x${plan.tileN}_${plan.split}`;
+  }
+
+  getUserCode(): string {
+    const { tileM, tileN } = this.plan;
+    const loadsA = (tileM * BK) / (WG * WG);
+    const loadsB = Math.max(1, (tileN * BK) / (WG * WG));
+    // A tiles: fwd/dx read along k (channels, contiguous); dw reads along m (channels, contiguous)
+    const aIndex = this.kind === 'dw'
+      ? `let mm = e % ${tileM}; let kk = e / ${tileM};`
+      : `let mm = e / ${BK}; let kk = e % ${BK};`;
+    const rows = Array.from({ length: tileM / WG }, (_, i) => i);
+    const cols = Array.from({ length: tileN / WG }, (_, j) => j);
+    const outIndex = this.kind === 'dw' ? `i32(workgroupId.z) * M * N + m * N + n` : 'm * N + n';
+    const biasAdd = this.bias ? ' + f32(bias[n])' : '';
+    return `
+${consts(this.s, this.plan)}
+var<workgroup> As: array<array<f32, ${tileM}>, ${BK}>;
+var<workgroup> Bs: array<array<f32, ${tileN}>, ${BK}>;
+${loaders(this.kind)}
+${'fn main()'} {
+  // tfjs binds its uniform block after the inputs: a static use keeps it in the pipeline layout
+  _ = uniforms.NAN;
+  let tileId = i32(workgroupId.y * numWorkgroups.x + workgroupId.x);
+  let m0 = (tileId / TILES_N) * ${tileM};
+  let n0 = (tileId % TILES_N) * ${tileN};
+  let tx = i32(localId.x);
+  let ty = i32(localId.y);
+  let lid = i32(localIndex);
+  let kBegin = i32(workgroupId.z) * KCHUNK;
+  let kEnd = min(K, kBegin + KCHUNK);
+  ${rows.map((i) => `var acc${i} = array<f32, ${cols.length}>();`).join('\n  ')}
+  // a constant trip count keeps the barriers in uniform control flow
+  for (var t = 0; t < KCHUNK / ${BK}; t = t + 1) {
+    let k0 = kBegin + t * ${BK};
+    for (var i = 0; i < ${loadsA}; i = i + 1) {
+      let e = lid + i * ${WG * WG};
+      ${aIndex}
+      let kg = k0 + kk;
+      As[kk][mm] = select(0.0, loadA(m0 + mm, kg), kg < kEnd);
+    }
+    for (var i = 0; i < ${loadsB}; i = i + 1) {
+      let e = lid + i * ${WG * WG};
+      let kb = e / ${tileN}; let nb = e % ${tileN};
+      let kgb = k0 + kb;
+      if (kb < ${BK}) { Bs[kb][nb] = select(0.0, loadB(kgb, n0 + nb), kgb < kEnd); }
+    }
+    workgroupBarrier();
+    for (var kk = 0; kk < ${BK}; kk = kk + 1) {
+      ${cols.map((j) => `let b${j} = Bs[kk][tx + ${j * WG}];`).join(' ')}
+      ${rows.map((i) => `{ let a = As[kk][ty + ${i * WG}]; ${cols.map((j) => `acc${i}[${j}] = fma(a, b${j}, acc${i}[${j}]);`).join(' ')} }`).join('\n      ')}
+    }
+    workgroupBarrier();
+  }
+  ${rows.map((i) => cols.map((j) => `{ let m = m0 + ty + ${i * WG}; let n = n0 + tx + ${j * WG};
+    if (m < M && n < N) { result[${outIndex}] = acc${i}[${j}]${biasAdd}; } }`).join('\n  ')).join('\n  ')}
+}`;
+  }
+}

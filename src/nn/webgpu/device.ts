@@ -1,0 +1,121 @@
+/**
+ * Dawn (the `webgpu` package) as tfjs's WebGPU backend in Node. Dawn reads the Vulkan driver list when
+ * `create()` runs, so the environment is prepared first: Chromium's SwiftShader ICD is ADDED to the drivers
+ * (VK_ADD_DRIVER_FILES keeps real GPUs visible), which gives CI a software adapter; `auto` refuses that adapter
+ * (fallback/CPU), `NNUNET_BACKEND=webgpu` accepts it. tfjs-backend-webgpu registers itself only when
+ * navigator.gpu exists at import time, so it is imported after navigator.gpu is set, and its factory is replaced
+ * by one that uses our device (the features we ask for, the adapter facts we report).
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+
+const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
+
+/** What `nnunet doctor` and run records show about the adapter. */
+export interface GpuAdapterFacts {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  /** SwiftShader or an adapter the browser would call a fallback: runs on the CPU */
+  fallback: boolean;
+  limits: { maxBufferSize: number; maxStorageBufferBindingSize: number; maxComputeWorkgroupStorageSize: number; maxComputeInvocationsPerWorkgroup: number };
+  features: string[];
+}
+
+export interface GpuProbe { adapter?: GPUAdapter; facts?: GpuAdapterFacts; why: string }
+
+let gpu: GPU | undefined;
+
+function prepareEnvironment(): void {
+  // Dawn's Vulkan loader wants a runtime dir; a headless service or CI job often has none.
+  if (!process.env.XDG_RUNTIME_DIR) {
+    const dir = join(tmpdir(), `nnunet-xdg-${process.getuid?.() ?? 0}`);
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    process.env.XDG_RUNTIME_DIR = dir;
+  }
+  const pinned = process.env.VK_ICD_FILENAMES || process.env.VK_DRIVER_FILES;
+  if (!pinned && existsSync(SWIFTSHADER_ICD)) {
+    const added = process.env.VK_ADD_DRIVER_FILES;
+    process.env.VK_ADD_DRIVER_FILES = added ? `${added}:${SWIFTSHADER_ICD}` : SWIFTSHADER_ICD;
+  }
+}
+
+/** Dawn toggles from NNUNET_DAWN_TOGGLES (comma list, e.g. enable-dawn-features=allow_unsafe_apis). */
+const toggles = (): string[] => (process.env.NNUNET_DAWN_TOGGLES ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+
+async function dawn(): Promise<GPU> {
+  if (gpu) return gpu;
+  prepareEnvironment();
+  const { create, globals } = await import('webgpu');
+  Object.assign(globalThis, globals);
+  gpu = create(toggles());
+  const nav = ((globalThis as { navigator?: object }).navigator ??= {}) as object;
+  Object.defineProperty(nav, 'gpu', { value: gpu, configurable: true });
+  return gpu;
+}
+
+function adapterFacts(a: GPUAdapter): GpuAdapterFacts {
+  const i = a.info;
+  const l = a.limits;
+  const fallback = (a as { isFallbackAdapter?: boolean }).isFallbackAdapter === true
+    || /swiftshader|llvmpipe|lavapipe/i.test(`${i.architecture} ${i.device} ${i.description}`)
+    || (i.vendor === 'google' && /swiftshader/i.test(i.architecture));
+  return {
+    vendor: i.vendor, architecture: i.architecture, device: i.device, description: i.description, fallback,
+    limits: {
+      maxBufferSize: l.maxBufferSize, maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,
+      maxComputeWorkgroupStorageSize: l.maxComputeWorkgroupStorageSize, maxComputeInvocationsPerWorkgroup: l.maxComputeInvocationsPerWorkgroup,
+    },
+    features: [...a.features].map(String).sort(),
+  };
+}
+
+/** Finds the adapter Dawn offers (the high-performance one); never throws. */
+export async function probeWebGpu(): Promise<GpuProbe> {
+  let g: GPU;
+  try {
+    g = await dawn();
+  } catch (e) {
+    return { why: `Dawn (the webgpu package) did not load: ${(e as Error).message}` };
+  }
+  const adapter = await g.requestAdapter({ powerPreference: 'high-performance' }).catch(() => null);
+  if (!adapter) {
+    return { why: 'Dawn found no WebGPU adapter (no Vulkan/Metal/D3D12 driver; on Linux install libvulkan1 and a GPU driver, or chromium for SwiftShader)' };
+  }
+  const facts = adapterFacts(adapter);
+  return { adapter, facts, why: `WebGPU adapter ${describeAdapter(facts)}` };
+}
+
+/** `nvidia nvidia-h200 (...)`, `google swiftshader (fallback)`. */
+export function describeAdapter(f: GpuAdapterFacts): string {
+  const name = [f.vendor, f.architecture, f.device].filter(Boolean).join(' ') || f.description || 'unnamed adapter';
+  return f.fallback ? `${name} (fallback, runs on the CPU)` : name;
+}
+
+/** Features our kernels can use when present; the device asks for each the adapter offers. */
+const WANTED = ['shader-f16', 'subgroups', 'timestamp-query', 'chromium-experimental-subgroup-matrix'];
+
+/** Registers and selects tfjs's `webgpu` backend on this adapter's device. */
+export async function activateWebGpu(adapter: GPUAdapter): Promise<GPUDevice> {
+  const features = WANTED.filter((f) => adapter.features.has(f)) as GPUFeatureName[];
+  const l = adapter.limits;
+  const device = await adapter.requestDevice({
+    requiredFeatures: features,
+    requiredLimits: {
+      maxComputeWorkgroupStorageSize: l.maxComputeWorkgroupStorageSize,
+      maxComputeWorkgroupsPerDimension: l.maxComputeWorkgroupsPerDimension,
+      maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,
+      maxBufferSize: l.maxBufferSize,
+      maxComputeWorkgroupSizeX: l.maxComputeWorkgroupSizeX,
+      maxComputeInvocationsPerWorkgroup: l.maxComputeInvocationsPerWorkgroup,
+    },
+  });
+  const mod = await import('@tensorflow/tfjs-backend-webgpu');
+  if (tf.findBackendFactory('webgpu')) tf.removeBackend('webgpu');
+  tf.registerBackend('webgpu', () => new mod.WebGPUBackend(device, adapter.info), 3);
+  if (!(await tf.setBackend('webgpu'))) throw new Error('tfjs could not start its webgpu backend on the Dawn device');
+  return device;
+}
