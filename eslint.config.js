@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'build/**', '.nnunet/**', 'runs/**', 'native/**', 'test/fixtures/**'] },
+  { ignores: ['node_modules/**', 'dist/**', '.gpu/**', '.gl/**', 'build/**', '.nnunet/**', 'runs/**', 'native/**', 'test/fixtures/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -6,7 +6,7 @@
  * cores). With a fixed thread count the oneDNN path is bit-identical run to run (every reduction has a fixed
  * partition and order; checked in src/nn/kernels/parity.test.ts); a different thread count changes the last bits.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism, platform } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
@@ -48,6 +48,17 @@ function isInstalled(pkg: string): boolean {
   }
 }
 
+/** Linux exposes a GPU to Vulkan through a render node (Mesa, AMD, Intel) or NVIDIA's device files; elsewhere assume one. */
+function linuxGpuNode(): boolean {
+  if (platform() !== 'linux') return true;
+  if (gpuPresent()) return true;
+  try {
+    return readdirSync('/dev/dri').some((f) => f.startsWith('renderD'));
+  } catch {
+    return false;
+  }
+}
+
 /** An NVIDIA driver exposes its GPUs here; tfjs-node-gpu needs CUDA, so this is the GPU it could use. */
 const gpuPresent = (): boolean => existsSync('/proc/driver/nvidia/gpus') || existsSync('/dev/nvidia0');
 
@@ -61,6 +72,9 @@ interface Probe { available: boolean; why: string; adapter?: GPUAdapter; gpu?: G
 async function probe(name: BackendName, forced: boolean): Promise<Probe> {
   switch (name) {
     case 'webgpu': {
+      // Loading Dawn costs about a second and its Vulkan loader warns on stderr; on a Linux machine with no GPU
+      // device node there is nothing for `auto` to find, so it does not try.
+      if (!forced && !linuxGpuNode()) return { available: false, why: 'no GPU device node (/dev/dri/renderD*, /dev/nvidia0)' };
       const p = await probeWebGpu();
       if (!p.adapter || !p.facts) return { available: false, why: p.why };
       // SwiftShader computes on the CPU, slower than oneDNN: only a forced webgpu (tests, CI) takes it.
