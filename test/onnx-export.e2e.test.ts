@@ -1,16 +1,18 @@
 /**
  * `nnunet export --format onnx` end to end: a phantom model trained through the real pipeline (tiny budget) is
  * exported from the pipeline and from its exported .zip; onnxruntime-node runs a preprocessed patch of a training
- * case and must give our network's logits. Plus the CLI's answers to a missing model and an unknown format.
+ * case and must give our network's logits; the same model written in nnU-Net's format (.pth) predicts through -m
+ * what our model folder predicts. Plus the CLI's answers to a missing model and an unknown format.
  */
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Ajv } from 'ajv';
 import * as tf from '@tensorflow/tfjs-core';
 import * as ort from 'onnxruntime-node';
 import { artifactDir } from '../src/engine/index.js';
-import { readImage } from '../src/imaging/index.js';
+import { readImage, readSegmentation } from '../src/imaging/index.js';
+import { predictCommand } from '../src/cli/commands/predict.js';
 import { exportCommand } from '../src/cli/commands/export.js';
 import { ONNX_INFO_FILE, type OnnxModelInfo } from '../src/interop/onnx/info.js';
 import { closeModel, openModel, type Model } from '../nodes/predict/model.js';
@@ -94,6 +96,26 @@ describe('nnunet export --format onnx (trained phantom model)', () => {
     const fromZip = join(project.root, 'onnx-from-zip');
     expect(await exportCommand(join(project.root, 'model.zip'), { node: 'export', output: fromZip, format: 'onnx' }, quiet)).toBe(0);
     for (const f of [ONNX_INFO_FILE, 'fold_0.onnx']) expect(readFileSync(join(fromZip, f)).equals(readFileSync(join(onnxDir, f))), f).toBe(true);
+  });
+});
+
+describe('nnunet export --format nnunet (the same trained phantom model)', () => {
+  it("predicts through -m from nnU-Net's results layout the same segmentation as our model folder", async () => {
+    const results = join(project.root, 'nnUNet_results', 'Dataset998_Tiny');
+    expect(await exportCommand(join(project.root, 'model'), { node: 'export', output: results, format: 'nnunet' }, quiet)).toBe(0);
+    const input = join(project.root, 'predict-in');
+    mkdirSync(input);
+    copyFileSync(caseImage, join(input, basename(caseImage)));
+    const opts = { input: [input], tta: true, stepSize: 0.5, postprocessing: true, numParts: 1, partId: 0 };
+    const [native, viaPth] = [join(project.root, 'pred-native'), join(project.root, 'pred-pth')];
+    expect(await predictCommand({ ...opts, output: native, model: join(project.root, 'model') }, quiet)).toBe(0);
+    expect(await predictCommand({ ...opts, output: viaPth, model: join(results, 'nnUNetTrainer__nnUNetPlans__3d_fullres') }, quiet)).toBe(0);
+    const name = readdirSync(native).find((f) => f.endsWith('.nii.gz'))!;
+    const [a, b] = await Promise.all([readSegmentation(join(native, name)), readSegmentation(join(viaPth, name))]);
+    expect(Array.from(b.data)).toEqual(Array.from(a.data));
+    expect(b.spacing).toEqual(a.spacing);
+    // not a degenerate map a broken conversion could also give
+    expect(new Set(a.data).size, 'labels in the prediction').toBeGreaterThan(1);
   });
 });
 
