@@ -3,7 +3,7 @@ import { NodeError } from '../../src/engine/errors.js';
 import type { Shape3, Volume } from '../../src/imaging/volume.js';
 import { appendOneHot } from '../../src/nn/data/transforms/cascade.js';
 import { addInto } from '../../src/nn/predict/labels.js';
-import { predictSlidingWindow, predictSlidingWindowAsync, type SlidingWindowOptions } from '../../src/nn/predict/sliding-window.js';
+import { predictSlidingWindowAsync, type SlidingWindowOptions } from '../../src/nn/predict/sliding-window.js';
 import { preprocessCase, type CaseProperties } from '../preprocess/preprocess-case.js';
 import { allLabels } from '../preprocess/label-targets.js';
 import { exportPrediction, type ExportedPrediction } from './export-prediction.js';
@@ -50,25 +50,17 @@ export function withPreviousStage(input: NetworkInput, seg: ArrayLike<number>, m
   return { ...input, data: appendOneHot(input.data, input.channels, seg, labels), channels: input.channels + labels.length };
 }
 
-/** Logits (K, ...shape) on the preprocessed grid, averaged over folds as logits (spec §6.3). */
-export function predictLogits(input: NetworkInput, model: Model, opts: PredictOptions = {}): Float32Array {
-  // one fold's logits at a time: memory stays at two logit volumes whatever the number of folds
-  return foldMean(model, model.networks.map((net) => () => predictSlidingWindow(caseArray(input), net.predictor, windowOptions(model, net, opts))));
-}
-
 /**
- * The same with asynchronous read-back (the browser page, src/web); `onBatch` sees every network batch of every
- * fold, numbered over the whole case.
+ * Logits (K, ...shape) on the preprocessed grid, averaged over folds as logits (spec §6.3). The network's output is
+ * read back asynchronously: the webgpu backend (Node and the browser page, src/web) has no synchronous read.
+ * `onBatch` sees every network batch of every fold, numbered over the whole case.
  */
 export async function predictLogitsAsync(input: NetworkInput, model: Model, opts: PredictOptions = {},
   onBatch?: (done: number, total: number) => void): Promise<Float32Array> {
-  const folds: Float32Array[] = [];
-  for (const [f, net] of model.networks.entries()) {
-    const n = model.networks.length;
-    folds.push(await predictSlidingWindowAsync(caseArray(input), net.predictor, windowOptions(model, net, opts),
-      (done, total) => onBatch?.(f * total + done, n * total)));
-  }
-  return foldMean(model, folds.map((logits) => () => logits));
+  const n = model.networks.length;
+  // one fold's logits at a time: memory stays at two logit volumes whatever the number of folds
+  return foldMean(model, model.networks.map((net, f) => () => predictSlidingWindowAsync(caseArray(input), net.predictor,
+    windowOptions(model, net, opts), (done, total) => onBatch?.(f * total + done, n * total))));
 }
 
 const caseArray = (input: NetworkInput) => ({ data: input.data, channels: input.channels, shape: input.shape });
@@ -84,21 +76,21 @@ function windowOptions(model: Model, net: FoldNetwork, opts: PredictOptions): Sl
 }
 
 /** The mean of the folds' logits, each computed when its turn comes. */
-function foldMean(model: Model, folds: Array<() => Float32Array>): Float32Array {
+async function foldMean(model: Model, folds: Array<() => Promise<Float32Array>>): Promise<Float32Array> {
   let sum: Float32Array | null = null;
   for (const logits of folds) {
-    if (sum === null) sum = logits();
-    else addInto(sum, logits());
+    if (sum === null) sum = await logits();
+    else addInto(sum, await logits());
   }
   if (sum === null) throw new NodeError('PREDICT_NO_FOLDS', 'the model has no fold networks');
   if (folds.length > 1) for (let i = 0; i < sum.length; i++) sum[i] /= folds.length;
   return sum;
 }
 
-export function predictImage(image: Volume, model: Model, opts: PredictOptions = {},
-  previousStage: Volume | null = null): ExportedPrediction & { properties: CaseProperties } {
+export async function predictImage(image: Volume, model: Model, opts: PredictOptions = {},
+  previousStage: Volume | null = null): Promise<ExportedPrediction & { properties: CaseProperties }> {
   const input = prepareInput(image, previousStage, model);
-  const logits = predictLogits(input, model, opts);
+  const logits = await predictLogitsAsync(input, model, opts);
   const exported = exportPrediction(logits, model.numClasses, input.shape, input.properties, model.plans, model.config,
     model.handling, opts.saveProbabilities === true);
   return { ...exported, properties: input.properties };

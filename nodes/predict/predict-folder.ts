@@ -64,7 +64,7 @@ export async function predictFolder(cases: CaseFiles[], model: Model, outDir: st
       const image = reorient ? reorientVolume(read, reorient) : read;
       const prevRead = opts.previousStage ? await readSegmentation(join(opts.previousStage, c.id + ending)) : null;
       const prev = prevRead && reorient ? reorientVolume(prevRead, reorient) : prevRead;
-      const pred = predictImage(image, model, opts, prev);
+      const pred = await predictImage(image, model, opts, prev);
       const processed = opts.postprocess ? opts.postprocess(pred.seg, pred.shape) : pred.seg;
       const { data: seg, shape } = reorient ? undoReorientation(processed, 1, pred.shape, reorient) : { data: processed, shape: pred.shape };
       await writeSegmentation(outFile, seg, shape, read.geometry);

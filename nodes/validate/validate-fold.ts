@@ -14,7 +14,7 @@ import type { CaseProperties } from '../preprocess/preprocess-case.js';
 import { exportPrediction, geometryOf } from '../predict/export-prediction.js';
 import { openCheckpoint } from '../predict/load-network.js';
 import { closeModel, type Model } from '../predict/model.js';
-import { predictLogits, withPreviousStage, type NetworkInput } from '../predict/predict-case.js';
+import { predictLogitsAsync, withPreviousStage, type NetworkInput } from '../predict/predict-case.js';
 import type { ConfigurationPlan } from '../plan/format.js';
 import { resolveConfiguration } from '../plan/resolve.js';
 import { nextStageFile, nextStageSegmentation, nextStageShape, requirePreviousStage } from './next-stage.js';
@@ -59,7 +59,7 @@ export async function validateFold(o: ValidateFoldOptions): Promise<Summary> {
       o.progress?.({ done: i, total: o.cases.length, message: c.id });
       const props = JSON.parse(await readFile(join(c.preprocessedDir, `${c.id}.json`), 'utf8')) as CaseProperties;
       const input = await networkInput(c, props, model);
-      const logits = predictLogits(input, model, { tta: o.tta });
+      const logits = await predictLogitsAsync(input, model, { tta: o.tta });
       if (next) await writeNextStage(o.outDir, next, c.id, logits, input, model);
       const pred = exportPrediction(logits, model.numClasses, input.shape, props, model.plans, model.config, model.handling, o.saveProbabilities);
       const file = `${c.id}${ending}`;

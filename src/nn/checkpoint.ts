@@ -9,7 +9,7 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { UNet } from './unet/index.js';
 import { ensureBackend } from './backend.js';
-import type { NesterovSgd } from './optim/index.js';
+import type { Optimizer } from './optim/index.js';
 import type { Plans } from '../../nodes/plan/format.js';
 import type { DatasetJson } from '../../nodes/dataset/format.js';
 import {
@@ -31,7 +31,7 @@ function concat(arrays: Float32Array[]): Buffer {
   return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
 }
 
-export async function saveCheckpoint(dir: string, net: UNet, opt: NesterovSgd | null, meta: CheckpointMeta): Promise<void> {
+export async function saveCheckpoint(dir: string, net: UNet, opt: Optimizer | null, meta: CheckpointMeta): Promise<void> {
   const tmp = `${dir}.tmp-${process.pid}`;
   await rm(tmp, { recursive: true, force: true });
   await mkdir(tmp, { recursive: true });
@@ -41,10 +41,10 @@ export async function saveCheckpoint(dir: string, net: UNet, opt: NesterovSgd | 
     offset += p.variable.size;
     return entry;
   });
-  const optState = opt?.state();
+  const optState = await opt?.state();
   const hasOpt = optState !== undefined;
   const manifest: CheckpointManifest = { format: CHECKPOINT_FORMAT, format_version: FORMAT_VERSION, trainer: 'nnUNetTrainer', ...meta, params, optimizer: hasOpt };
-  await writeFile(join(tmp, 'weights.bin'), concat(net.params.map((p) => p.variable.dataSync() as Float32Array)));
+  await writeFile(join(tmp, 'weights.bin'), concat(await Promise.all(net.params.map(async (p) => (await p.variable.data()) as Float32Array))));
   if (optState) await writeFile(join(tmp, 'optimizer.bin'), concat(optState.buffers));
   await writeFile(join(tmp, 'manifest.json'), JSON.stringify(manifest, null, 1));
   await rm(dir, { recursive: true, force: true });

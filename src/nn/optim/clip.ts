@@ -5,11 +5,34 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
+const present = (grads: (tf.Tensor | null)[]): tf.Tensor[] => grads.filter((g): g is tf.Tensor => g !== null);
+
 export function clipGradNorm(grads: (tf.Tensor | null)[], maxNorm: number): { grads: (tf.Tensor | null)[]; norm: number } {
-  const present = grads.filter((g): g is tf.Tensor => g !== null);
-  if (present.length === 0) return { grads, norm: 0 };
-  const norm = tf.tidy(() => tf.sqrt(tf.addN(present.map((g) => tf.sum(tf.square(g))))).dataSync()[0]);
+  const existing = present(grads);
+  if (existing.length === 0) return { grads, norm: 0 };
+  const norm = tf.tidy(() => tf.sqrt(tf.addN(existing.map((g) => tf.sum(tf.square(g))))).dataSync()[0]);
   const coef = maxNorm / (norm + 1e-6);
   if (coef >= 1) return { grads, norm };
   return { grads: grads.map((g) => (g ? tf.mul(g, coef) : null)), norm };
+}
+
+/**
+ * The same clipping without reading the norm back (a GPU step keeps its tensors on the device): the factor
+ * min(1, maxNorm / (norm + 1e-6)) is computed in float32 on the device and always applied, a multiply by 1 when
+ * the norm is within bounds. Returns new gradient tensors (the caller disposes them) or `grads` when all are null.
+ * The squares are summed pairwise, not by addN: a WebGPU shader binds at most maxStorageBuffersPerShaderStage
+ * (8 by default) buffers, and tfjs-webgpu's addN of a network's ~50 gradients fails to compile.
+ */
+export function clipGradNormOnDevice(grads: (tf.Tensor | null)[], maxNorm: number): (tf.Tensor | null)[] {
+  const existing = present(grads);
+  if (existing.length === 0) return grads;
+  const coef = tf.tidy(() => {
+    const squares = existing.map((g) => tf.sum(tf.square(g))).reduce((a, b) => tf.add(a, b));
+    return tf.minimum(tf.div(maxNorm, tf.add(tf.sqrt(squares), 1e-6)), 1);
+  });
+  try {
+    return grads.map((g) => (g ? tf.mul(g, coef) : null));
+  } finally {
+    coef.dispose();
+  }
 }

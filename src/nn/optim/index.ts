@@ -1,3 +1,3 @@
-export { NesterovSgd, type SgdOptions, type SgdState } from './sgd.js';
+export { NesterovSgd, type Optimizer, type SgdOptions, type SgdState } from './sgd.js';
 export { polyLr } from './schedule.js';
-export { clipGradNorm } from './clip.js';
+export { clipGradNorm, clipGradNormOnDevice } from './clip.js';

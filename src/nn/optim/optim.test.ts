@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import '../ops/gradients.js';
 import '../ops/index.js';
-import { NesterovSgd, clipGradNorm, polyLr } from './index.js';
+import { NesterovSgd, clipGradNorm, clipGradNormOnDevice, polyLr } from './index.js';
 
 const g = JSON.parse(readFileSync(new URL('../../../test/train/fixtures/sgd-golden.json', import.meta.url), 'utf8'));
 
@@ -56,5 +56,15 @@ describe('SGD + clipping (torch golden)', () => {
     expect(r.norm).toBeCloseTo(5, 5);
     expect(polyLr(0.01, 0, 1000)).toBe(0.01);
     expect(polyLr(0.01, 999, 1000)).toBeCloseTo(1.995e-5, 8);
+  });
+
+  it('clipping on the device (no read-back) scales as the host does, and by 1 below the limit', () => {
+    const over = [tf.tensor1d([30, 40]), null, tf.tensor1d([0, 0])];
+    const host = clipGradNorm(over, 12).grads;
+    const device = clipGradNormOnDevice(over, 12);
+    expect(device[1]).toBeNull();
+    Array.from(device[0]!.dataSync()).forEach((v, i) => expect(v).toBeCloseTo(host[0]!.dataSync()[i], 5));
+    expect(Array.from(clipGradNormOnDevice([tf.tensor1d([3, 4])], 12)[0]!.dataSync())).toEqual([3, 4]);
+    expect(clipGradNormOnDevice([null], 12)).toEqual([null]);
   });
 });

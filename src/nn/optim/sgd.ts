@@ -22,7 +22,15 @@ export interface SgdState {
   buffers: Float32Array[];
 }
 
-export class NesterovSgd {
+/** What training and checkpoints need of an optimizer: this host one, or DeviceNesterovSgd (src/nn/webgpu/sgd.ts). */
+export interface Optimizer {
+  step(grads: (tf.Tensor | null)[], lr: number): void;
+  state(): SgdState | Promise<SgdState>;
+  load(state: SgdState): void;
+  dispose(): void;
+}
+
+export class NesterovSgd implements Optimizer {
   private buffers: Float32Array[];
 
   constructor(private readonly params: tf.Variable[], private readonly o: SgdOptions) {

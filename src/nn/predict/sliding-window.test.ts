@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { computeGaussian } from './gaussian.js';
 import { mirrorVariants } from './mirror.js';
-import { predictSlidingWindow, type PatchPredictor } from './sliding-window.js';
+import { predictSlidingWindowAsync, type PatchPredictor } from './sliding-window.js';
 import { computeSteps, paddingToAtLeast } from './steps.js';
 
 interface Golden {
@@ -77,13 +77,13 @@ describe('mirrorVariants', () => {
   });
 });
 
-describe('predictSlidingWindow vs a numpy replica of nnU-Net', () => {
+describe('predictSlidingWindowAsync vs a numpy replica of nnU-Net', () => {
   for (const w of golden.windows) {
-    it(`${w.name}: logits match`, () => {
+    it(`${w.name}: logits match`, async () => {
       const net = correlationNet(w.kernels, w.biases, w.patch.length);
       const before = tf.memory().numTensors;
       for (const maxBatch of [1, 3, 8]) {
-        const logits = predictSlidingWindow(
+        const logits = await predictSlidingWindowAsync(
           { data: Float32Array.from(w.data), channels: 1, shape: w.shape as [number, number, number] }, net,
           { patchSize: w.patch, numClasses: 2, mirrorAxes: w.mirror_axes, maxBatch });
         expect(logits.length).toBe(w.logits.length);
@@ -95,21 +95,21 @@ describe('predictSlidingWindow vs a numpy replica of nnU-Net', () => {
     });
   }
 
-  it('mirroring with a mirror-equivariant network changes nothing', () => {
+  it('mirroring with a mirror-equivariant network changes nothing', async () => {
     // a symmetric kernel commutes with flips, so TTA must reproduce the plain prediction
     const sym = [Array<number>(27).fill(0).map((_, i) => (i === 13 ? 2 : 0.1)), Array<number>(27).fill(-0.05)];
     const net = correlationNet(sym, [0, 1], 3);
     const data = Float32Array.from({ length: 9 * 10 * 11 }, (_, i) => Math.sin(i * 0.37));
     const input = { data, channels: 1, shape: [9, 10, 11] as [number, number, number] };
-    const plain = predictSlidingWindow(input, net, { patchSize: [6, 8, 8], numClasses: 2, mirrorAxes: null });
-    const tta = predictSlidingWindow(input, net, { patchSize: [6, 8, 8], numClasses: 2, mirrorAxes: [0, 1, 2] });
+    const plain = await predictSlidingWindowAsync(input, net, { patchSize: [6, 8, 8], numClasses: 2, mirrorAxes: null });
+    const tta = await predictSlidingWindowAsync(input, net, { patchSize: [6, 8, 8], numClasses: 2, mirrorAxes: [0, 1, 2] });
     for (let i = 0; i < plain.length; i++) expect(tta[i]).toBeCloseTo(plain[i], 4);
   });
 
-  it('fails clearly when the network returns the wrong number of classes', () => {
+  it('fails clearly when the network returns the wrong number of classes', async () => {
     const net: PatchPredictor = (x) => tf.concat([x, x, x], -1);
     const input = { data: new Float32Array(8 * 8 * 8), channels: 1, shape: [8, 8, 8] as [number, number, number] };
-    expect(() => predictSlidingWindow(input, net, { patchSize: [8, 8, 8], numClasses: 2, mirrorAxes: null }))
-      .toThrow(expect.objectContaining({ code: 'PREDICT_BAD_NETWORK_OUTPUT' }));
+    await expect(predictSlidingWindowAsync(input, net, { patchSize: [8, 8, 8], numClasses: 2, mirrorAxes: null }))
+      .rejects.toThrow(expect.objectContaining({ code: 'PREDICT_BAD_NETWORK_OUTPUT' }));
   });
 });

@@ -58,17 +58,8 @@ export interface PatchBatch {
  * Logits (K, s0, s1, s2) for one preprocessed case. Small images are zero-padded to the patch and cropped back;
  * each tile's logits are averaged over the mirror variants, weighted by the Gaussian, accumulated, and divided by
  * the accumulated weights - upstream's predict_sliding_window_return_logits, in float32.
- */
-export function predictSlidingWindow(input: CaseArray, predictor: PatchPredictor, opts: SlidingWindowOptions): Float32Array {
-  const steps = slidingWindow(input, opts);
-  let next = steps.next();
-  while (!next.done) next = steps.next(runPredictor(predictor, next.value.values, next.value.shape, opts.numClasses));
-  return next.value;
-}
-
-/**
- * The same with the network's output read back asynchronously (`await tensor.data()`): the browser page's WebGPU
- * backend has no fast synchronous read, and awaiting lets the page draw its progress between batches.
+ * The network's output is read back with `await tensor.data()`: the webgpu backend (Node and the browser page) has
+ * no synchronous read, and awaiting lets a page draw its progress between batches.
  */
 export async function predictSlidingWindowAsync(input: CaseArray, predictor: PatchPredictor, opts: SlidingWindowOptions,
   onBatch?: (done: number, total: number) => void): Promise<Float32Array> {
@@ -151,16 +142,6 @@ function* slidingWindow(input: CaseArray, opts: SlidingWindowOptions): Generator
     throw new NnunetError('PREDICT_NON_FINITE', 'the network produced non-finite logits (NaN or Inf)');
   }
   return logits;
-}
-
-function runPredictor(predictor: PatchPredictor, values: Float32Array, shape: number[], K: number): Float32Array {
-  const out = tf.tidy(() => predictor(tf.tensor(values, shape, 'float32')));
-  try {
-    checkOutputShape(out, shape, K);
-    return out.dataSync() as Float32Array;
-  } finally {
-    out.dispose();
-  }
 }
 
 function checkOutputShape(out: tf.Tensor, inShape: readonly number[], K: number): void {

@@ -10,7 +10,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { AbortedError, NnunetError } from '../../engine/errors.js';
 import { netOps } from '../ops/index.js';
 import { networkSpec, UNet, type PlansArchitecture } from '../unet/index.js';
-import { NesterovSgd, polyLr } from '../optim/index.js';
+import { NesterovSgd, polyLr, type Optimizer } from '../optim/index.js';
+import { DeviceNesterovSgd } from '../webgpu/sgd.js';
 import { deepSupervisionScales, deepSupervisionWeights, labelSetup } from '../loss/index.js';
 import { configureAugmentation, createBatchLoader, type BatchLoader } from '../data/index.js';
 import { assignWeights, readCheckpoint, saveCheckpoint, type CheckpointMeta } from '../checkpoint.js';
@@ -85,10 +86,14 @@ export async function runTraining(cfg: TrainConfig, hooks: TrainHooks): Promise<
     scales: deepSupervisionScales(spec.strides),
     weights: deepSupervisionWeights(spec.features.length - 1),
     gradClip: TRAINING.gradClip,
+    // on the GPU a step keeps weights, gradients and momentum in device memory and reads back only its loss
+    onDevice: tf.getBackend() === 'webgpu',
   };
 
   const net = new UNet(spec, seed);
-  const opt = new NesterovSgd(net.params.map((p) => p.variable), { momentum: TRAINING.momentum, weightDecay: TRAINING.weightDecay, nesterov: true });
+  const sgd = { momentum: TRAINING.momentum, weightDecay: TRAINING.weightDecay, nesterov: true };
+  const vars = net.params.map((p) => p.variable);
+  const opt: Optimizer = setup.onDevice ? new DeviceNesterovSgd(vars, sgd) : new NesterovSgd(vars, sgd);
   let startEpoch = 0;
   let resumed: CheckpointMeta['interrupted'];
   let log: EpochLog[] = [];
@@ -151,13 +156,13 @@ export async function runTraining(cfg: TrainConfig, hooks: TrainHooks): Promise<
             await saveCheckpoint(join(cfg.scratchDir, 'checkpoint_latest'), net, opt, { ...meta(epoch), interrupted: { iteration: it, trainLossSum: trainLoss } });
             throw new AbortedError(`training stopped in epoch ${epoch} at iteration ${it}; checkpoint_latest kept for resume`);
           }
-          const loss = trainStep(net, opt, await train.next(), setup, lr);
+          const loss = await trainStep(net, opt, await train.next(), setup, lr);
           trainLoss += loss;
           hooks.progress({ done: epoch * cfg.iterationsPerEpoch + it + 1, total, message: `epoch ${epoch + 1}/${cfg.epochs}`, metrics: ema === null ? { loss } : { loss, dice: ema } });
         }
         const counts = emptyCounts(labels.regions ? labels.numOutputs : labels.numOutputs - 1);
         let valLoss = 0;
-        for (let it = 0; it < cfg.valIterations; it++) valLoss += validationStep(net, await val.next(), setup, counts);
+        for (let it = 0; it < cfg.valIterations; it++) valLoss += await validationStep(net, await val.next(), setup, counts);
         const dice = pseudoDice(counts);
         const mean = nanMean(dice);
         // a NaN epoch (no foreground seen nor predicted) leaves the EMA as it was instead of poisoning it

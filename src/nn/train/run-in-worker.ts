@@ -4,12 +4,15 @@ import { AbortedError, NnunetError, type ErrorContext } from '../../engine/error
 import type { TrainConfig } from './config.js';
 import type { TrainHooks, TrainResult } from './loop.js';
 import type { WorkerMessage } from './worker.js';
+import { prepareDawnEnvironment } from '../webgpu/device.js';
 
 export interface WorkerHooks extends Omit<TrainHooks, 'aborted'> {
   signal?: AbortSignal;
 }
 
 export function trainInWorker(config: TrainConfig, hooks: WorkerHooks): Promise<TrainResult> {
+  // the worker may pick the webgpu backend; Vulkan's variables must be in the real environment before it starts
+  prepareDawnEnvironment();
   return new Promise((resolve, reject) => {
     const worker = startWorker(new URL('./worker.ts', import.meta.url), { workerData: { config } });
     let settled = false;

@@ -32,7 +32,7 @@ function batch(seed: number) {
 }
 
 describe('training step', () => {
-  it('keeps tf.memory().numTensors flat over several train and validation iterations', () => {
+  it('keeps tf.memory().numTensors flat over several train and validation iterations', async () => {
     const spec = networkSpec(arch, 1, 3);
     const net = new UNet(spec, 1);
     const opt = new NesterovSgd(net.params.map((p) => p.variable), { momentum: 0.99, weightDecay: 3e-5, nesterov: true });
@@ -40,20 +40,20 @@ describe('training step', () => {
       loss: { batchDice: false, ignoreLabel: null, regions: false }, regionSets: null,
       scales: deepSupervisionScales(spec.strides), weights: deepSupervisionWeights(2), gradClip: 12,
     };
-    trainStep(net, opt, batch(0), setup, 0.01);
-    validationStep(net, batch(0), setup, emptyCounts(2));
+    await trainStep(net, opt, batch(0), setup, 0.01);
+    await validationStep(net, batch(0), setup, emptyCounts(2));
     const before = tf.memory().numTensors;
     const losses: number[] = [];
     for (let i = 0; i < 4; i++) {
-      losses.push(trainStep(net, opt, batch(i % 2), setup, 0.01));
-      validationStep(net, batch(1), setup, emptyCounts(2));
+      losses.push(await trainStep(net, opt, batch(i % 2), setup, 0.01));
+      await validationStep(net, batch(1), setup, emptyCounts(2));
       expect(tf.memory().numTensors).toBe(before);
     }
     expect(losses.every(Number.isFinite)).toBe(true);
     net.dispose();
   });
 
-  it('trains on regions with an ignore label without leaking', () => {
+  it('trains on regions with an ignore label without leaking', async () => {
     const spec = networkSpec(arch, 1, 2);
     const net = new UNet(spec, 2);
     const opt = new NesterovSgd(net.params.map((p) => p.variable), { momentum: 0.99, weightDecay: 3e-5, nesterov: true });
@@ -65,8 +65,8 @@ describe('training step', () => {
     b.seg[0] = 3;
     const before = tf.memory().numTensors;
     const counts = emptyCounts(2);
-    expect(Number.isFinite(trainStep(net, opt, b, setup, 0.01))).toBe(true);
-    expect(Number.isFinite(validationStep(net, b, setup, counts))).toBe(true);
+    expect(Number.isFinite(await trainStep(net, opt, b, setup, 0.01))).toBe(true);
+    expect(Number.isFinite(await validationStep(net, b, setup, counts))).toBe(true);
     expect(counts.tp[0] + counts.fp[0] + counts.fn[0]).toBeGreaterThan(0);
     expect(tf.memory().numTensors).toBe(before);
     net.dispose();

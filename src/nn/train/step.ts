@@ -1,12 +1,13 @@
 /**
  * One training iteration (forward with deep supervision, DS-weighted loss, backward, clip 12, SGD step) and one
  * validation iteration (DS loss + pseudo-Dice counts), both on channels-last tensors built from a loader batch.
+ * Results are read back with `await data()`: WebGPU in Node has no synchronous read, and a training step there reads
+ * back only its loss.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '../ops/gradients.js';
 import type { UNet } from '../unet/index.js';
-import type { NesterovSgd } from '../optim/index.js';
-import { clipGradNorm } from '../optim/index.js';
+import { clipGradNorm, clipGradNormOnDevice, type Optimizer } from '../optim/index.js';
 import { deepSupervisionLoss, labelsToRegions, segmentationLoss, targetPyramid, type LossConfig } from '../loss/index.js';
 import { channelsFirstToLast } from './layout.js';
 import { accumulateCounts, type DiceCounts } from './pseudo-dice.js';
@@ -26,6 +27,8 @@ export interface StepSetup {
   scales: number[][];
   weights: number[];
   gradClip: number;
+  /** clip without reading the gradient norm back (the webgpu backend); default false, the host's exact clipping */
+  onDevice?: boolean;
 }
 
 interface BatchTensors {
@@ -55,36 +58,41 @@ function dsLoss(outputs: tf.Tensor[], targets: tf.Tensor[], s: StepSetup): tf.Sc
 }
 
 /** Returns the training loss of this batch. */
-export function trainStep(net: UNet, opt: NesterovSgd, batch: LoaderBatch, s: StepSetup, lr: number): number {
+export async function trainStep(net: UNet, opt: Optimizer, batch: LoaderBatch, s: StepSetup, lr: number): Promise<number> {
   const t = toTensors(batch, s);
   const vars = net.params.map((p) => p.variable);
   try {
     const { value, grads } = tf.variableGrads(() => dsLoss(net.apply(t.x, { deepSupervision: true }), t.targets, s), vars);
     // tfjs leaves out variables the loss does not reach (the zero-weighted deep-supervision head): torch's None
     const ordered = vars.map((v) => grads[v.name] ?? null);
-    const clipped = clipGradNorm(ordered, s.gradClip);
-    opt.step(clipped.grads, lr);
-    const loss = value.dataSync()[0];
+    const clipped = s.onDevice ? clipGradNormOnDevice(ordered, s.gradClip) : clipGradNorm(ordered, s.gradClip).grads;
+    opt.step(clipped, lr);
     const owned = (list: (tf.Tensor | null)[]) => list.filter((g): g is tf.Tensor => g !== null);
-    tf.dispose([value, ...owned(ordered), ...(clipped.grads === ordered ? [] : owned(clipped.grads))]);
-    return loss;
+    tf.dispose([...owned(ordered), ...(clipped === ordered ? [] : owned(clipped))]);
+    try {
+      return (await value.data())[0];
+    } finally {
+      value.dispose();
+    }
   } finally {
     tf.dispose([t.x, ...t.targets]);
   }
 }
 
 /** Returns the validation loss of this batch and adds its TP/FP/FN into `counts`. */
-export function validationStep(net: UNet, batch: LoaderBatch, s: StepSetup, counts: DiceCounts): number {
+export async function validationStep(net: UNet, batch: LoaderBatch, s: StepSetup, counts: DiceCounts): Promise<number> {
   const t = toTensors(batch, s);
+  const kept: tf.Tensor[] = [t.x, ...t.targets];
   try {
-    return tf.tidy(() => {
+    const [loss, top] = tf.tidy(() => {
       const outputs = net.apply(t.x, { deepSupervision: true });
-      const loss = dsLoss(outputs, t.targets, s).dataSync()[0];
-      const top = outputs[0];
-      accumulateCounts(top.dataSync() as Float32Array, top.shape[top.rank - 1], t.target, { regions: s.regionSets !== null, ignoreLabel: s.loss.ignoreLabel }, counts);
-      return loss;
+      return [dsLoss(outputs, t.targets, s), outputs[0]];
     });
+    kept.push(loss, top);
+    const [lossValue, logits] = await Promise.all([loss.data(), top.data()]);
+    accumulateCounts(logits as Float32Array, top.shape[top.rank - 1], t.target, { regions: s.regionSets !== null, ignoreLabel: s.loss.ignoreLabel }, counts);
+    return lossValue[0];
   } finally {
-    tf.dispose([t.x, ...t.targets]);
+    tf.dispose(kept);
   }
 }

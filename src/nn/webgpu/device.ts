@@ -29,7 +29,12 @@ export interface GpuProbe { adapter?: GPUAdapter; facts?: GpuAdapterFacts; why: 
 
 let gpu: GPU | undefined;
 
-function prepareEnvironment(): void {
+/**
+ * Sets the variables Dawn's Vulkan loader reads. It reads the process's C environment, which only the main thread's
+ * `process.env` writes reach (a worker thread's is a private copy): a worker that will use Dawn (training) needs
+ * this called on the main thread before it starts.
+ */
+export function prepareDawnEnvironment(): void {
   // Dawn's Vulkan loader wants a runtime dir; a headless service or CI job often has none.
   if (!process.env.XDG_RUNTIME_DIR) {
     const dir = join(tmpdir(), `nnunet-xdg-${process.getuid?.() ?? 0}`);
@@ -48,7 +53,7 @@ const toggles = (): string[] => (process.env.NNUNET_DAWN_TOGGLES ?? '').split(',
 
 async function dawn(): Promise<GPU> {
   if (gpu) return gpu;
-  prepareEnvironment();
+  prepareDawnEnvironment();
   const { create, globals } = await import('webgpu');
   Object.assign(globalThis, globals);
   gpu = create(toggles());

@@ -4,9 +4,9 @@
  * nothing is read back. The momentum buffers come back to the host only when a checkpoint asks (`state`).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { SgdOptions, SgdState } from '../optim/sgd.js';
+import type { Optimizer, SgdOptions, SgdState } from '../optim/sgd.js';
 
-export class DeviceNesterovSgd {
+export class DeviceNesterovSgd implements Optimizer {
   private buffers: tf.Variable[];
 
   constructor(private readonly params: tf.Variable[], private readonly o: SgdOptions) {
