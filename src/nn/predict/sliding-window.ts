@@ -4,6 +4,7 @@ import { NnunetError } from '../../engine/errors.js';
 import { computeGaussian } from './gaussian.js';
 import { computeSteps, paddingToAtLeast } from './steps.js';
 import { mirrorVariants } from './mirror.js';
+import { throwOnGpuError } from '../webgpu/errors.js';
 
 /** The network seen by the sliding window: [N, ...patch, C] channels-last in, logits [N, ...patch, K] out. */
 export type PatchPredictor = (patch: tf.Tensor) => tf.Tensor;
@@ -72,6 +73,7 @@ export async function predictSlidingWindowAsync(input: CaseArray, predictor: Pat
     try {
       checkOutputShape(out, shape, opts.numClasses);
       logits = (await out.data()) as Float32Array;
+      throwOnGpuError('sliding-window prediction');
     } finally {
       out.dispose();
     }

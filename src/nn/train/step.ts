@@ -11,6 +11,7 @@ import { clipGradNorm, clipGradNormOnDevice, type Optimizer } from '../optim/ind
 import { deepSupervisionLoss, labelsToRegions, segmentationLoss, targetPyramid, type LossConfig } from '../loss/index.js';
 import { channelsFirstToLast } from './layout.js';
 import { accumulateCounts, type DiceCounts } from './pseudo-dice.js';
+import { throwOnGpuError } from '../webgpu/errors.js';
 
 export interface LoaderBatch {
   data: Float32Array;
@@ -70,7 +71,9 @@ export async function trainStep(net: UNet, opt: Optimizer, batch: LoaderBatch, s
     const owned = (list: (tf.Tensor | null)[]) => list.filter((g): g is tf.Tensor => g !== null);
     tf.dispose([...owned(ordered), ...(clipped === ordered ? [] : owned(clipped))]);
     try {
-      return (await value.data())[0];
+      const loss = (await value.data())[0];
+      throwOnGpuError('a training step');
+      return loss;
     } finally {
       value.dispose();
     }
@@ -90,6 +93,7 @@ export async function validationStep(net: UNet, batch: LoaderBatch, s: StepSetup
     });
     kept.push(loss, top);
     const [lossValue, logits] = await Promise.all([loss.data(), top.data()]);
+    throwOnGpuError('a validation step');
     accumulateCounts(logits as Float32Array, top.shape[top.rank - 1], t.target, { regions: s.regionSets !== null, ignoreLabel: s.loss.ignoreLabel }, counts);
     return lossValue[0];
   } finally {

@@ -10,6 +10,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
+import { recordGpuError } from './errors.js';
 
 const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 
@@ -118,6 +119,7 @@ export async function activateWebGpu(adapter: GPUAdapter): Promise<GPUDevice> {
       maxComputeInvocationsPerWorkgroup: l.maxComputeInvocationsPerWorkgroup,
     },
   });
+  device.addEventListener('uncapturederror', (e) => recordGpuError((e as GPUUncapturedErrorEvent).error.message));
   const mod = await import('@tensorflow/tfjs-backend-webgpu');
   if (tf.findBackendFactory('webgpu')) tf.removeBackend('webgpu');
   tf.registerBackend('webgpu', () => new mod.WebGPUBackend(device, adapter.info), 3);

@@ -13,6 +13,7 @@ import { NesterovSgd } from '../optim/index.js';
 import { UNet } from '../unet/index.js';
 import { assignWeights } from '../checkpoint.js';
 import { probeWebGpu } from './device.js';
+import { throwOnGpuError } from './errors.js';
 import { webgpuNetOps } from './net-ops.js';
 import { DeviceNesterovSgd } from './sgd.js';
 
@@ -153,5 +154,26 @@ describe.skipIf(!probe.adapter)('webgpu backend (SwiftShader in CI)', () => {
     opt.dispose();
     net.dispose();
     resetNetOps();
+  });
+
+  it('a GPU validation error fails the next read-back instead of passing silently', async () => {
+    const device = (tf.backend() as unknown as { device: GPUDevice }).device;
+    // MAP_READ may only pair with COPY_DST: Dawn reports this as an uncapturederror event, not an exception
+    device.createBuffer({ size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.STORAGE });
+    const x = tf.tensor([1, 2, 3]);
+    let thrown: unknown;
+    for (let i = 0; i < 50 && !thrown; i++) {
+      await x.data();
+      await new Promise((r) => setTimeout(r, 20));
+      try {
+        throwOnGpuError('the test');
+      } catch (e) {
+        thrown = e;
+      }
+    }
+    x.dispose();
+    expect((thrown as { code?: string })?.code).toBe('WEBGPU_ERROR');
+    expect(String((thrown as Error).message)).toContain('the test');
+    expect(() => throwOnGpuError('the test')).not.toThrow();
   });
 });
