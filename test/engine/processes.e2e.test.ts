@@ -42,6 +42,20 @@ async function startUntilRunning(p: Project) {
   return proc;
 }
 
+/**
+ * Starts the toy engine process and waits until it runs any action (an earlier killed run may have committed
+ * some), or has already finished.
+ */
+async function startUntilBusy(p: Project) {
+  const calls = join(p.root, 'calls.log');
+  await writeFile(calls, '');
+  const proc = start(p, { TOY_CALLS: calls });
+  let exited = false;
+  void proc.done.then(() => { exited = true; });
+  await waitFor(async () => exited || (await readFile(calls, 'utf8')).trim().length > 0);
+  return proc;
+}
+
 let p: Project;
 beforeEach(async () => { p = await makeProject({}, PIPE); });
 afterEach(() => p.cleanup());
@@ -72,7 +86,7 @@ describe('engine processes on one store', () => {
   it('SIGKILL at random points never leaves a damaged store; the last run completes', async () => {
     const store = new LocalStore(p.store);
     for (let i = 0; i < 2; i++) {
-      const { child, done } = await startUntilRunning(p);
+      const { child, done } = await startUntilBusy(p);
       await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 500)));
       child.kill('SIGKILL');
       await done;

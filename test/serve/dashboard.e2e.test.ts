@@ -117,6 +117,8 @@ describe.skipIf(!existsSync(CHROMIUM))('nnunet serve in Chromium', () => {
     expect(await dice.locator('.u-legend').textContent()).toContain('3d_fullres fold 1');
     expect(await page.locator('.chart').count()).toBe(5);
 
+    // the results load on their own request: wait for their rows
+    await page.locator('table.cases tbody tr').first().waitFor();
     const means = (await page.locator('table.cases tbody tr td:last-child').allTextContents()).map(Number);
     expect(means.length).toBe(4);
     expect(means).toEqual([...means].sort((a, b) => a - b));
