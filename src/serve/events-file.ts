@@ -1,6 +1,7 @@
 /** Reading runs/<id>/events.jsonl from a byte offset, as the run command appends to it. */
 import { open } from 'node:fs/promises';
 import type { LoggedEvent } from '../engine/index.js';
+import { processAlive as pidAlive } from '../engine/store/lock.js';
 
 // one read never holds more than this; the next read continues where it stopped
 const MAX_CHUNK = 4 << 20;
@@ -43,11 +44,5 @@ export async function readEvents(file: string, from: number): Promise<{ events: 
 
 /** Whether the process that writes a run is still there (same machine; a run that died never wrote run-end). */
 export function processAlive(pid: number | undefined): boolean {
-  if (!pid) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return pid !== undefined && pid > 0 && pidAlive(pid);
 }

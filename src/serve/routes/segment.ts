@@ -18,8 +18,9 @@ const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.json': 'application/json',
   '.wasm': 'application/wasm', '.bin': 'application/octet-stream',
 };
-// one build per model digest at a time: a second request for the same model waits for the first
-const building = new Map<string, Promise<string>>();
+// one build per model digest, then its file list: a second request for the same model waits for the first, and
+// a page's many asset requests do not list the folder again
+const pages = new Map<string, Promise<{ dir: string; files: Set<string> }>>();
 
 async function listFiles(dir: string): Promise<Set<string>> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
@@ -27,7 +28,7 @@ async function listFiles(dir: string): Promise<Set<string>> {
 }
 
 /** The page folder for the model a run's export node produced, built on first use. */
-async function pageFor(ctx: ServeContext, id: string): Promise<string> {
+async function pageFor(ctx: ServeContext, id: string): Promise<{ dir: string; files: Set<string> }> {
   const src = await loadRun(ctx.runsDir, id);
   if (!src.record) throw new HttpError(404, 'RUN_NOT_FINISHED', `run ${id} has not finished: its model comes when it does`);
   const exported = src.record.nodes.find((n) => n.kind === 'export' && n.outputs && (n.status === 'ran' || n.status === 'cached'));
@@ -36,24 +37,26 @@ async function pageFor(ctx: ServeContext, id: string): Promise<string> {
   if (!storeDir) throw new HttpError(404, 'NO_STORE', `run ${id} names no store; start the server with --store`);
   const digest = exported.outputs!.digest;
   const out = join(tmpdir(), 'nnunet-serve-web', digest.replace(/[^A-Za-z0-9]/g, '').slice(0, 80));
-  let pending = building.get(out);
-  if (!pending) {
-    pending = (async () => {
+  let page = pages.get(out);
+  if (!page) {
+    page = (async () => {
       if (!existsSync(join(out, 'index.html'))) await writeWebApp(await artifactDir(storeDir, digest), out);
-      return out;
-    })().finally(() => building.delete(out));
-    building.set(out, pending);
+      return { dir: out, files: await listFiles(out) };
+    })();
+    // a failed build is tried again by the next request
+    page.catch(() => pages.delete(out));
+    pages.set(out, page);
   }
-  return pending;
+  return page;
 }
 
 export const segmentRoutes: RouteModule = (app, ctx) => {
   app.get('/runs/:id/segment', (c) => c.redirect(`/runs/${encodeURIComponent(c.req.param('id'))}/segment/`));
   app.get('/runs/:id/segment/*', async (c) => {
-    const dir = await pageFor(ctx, c.req.param('id'));
+    const { dir, files } = await pageFor(ctx, c.req.param('id'));
     const prefix = `/runs/${c.req.param('id')}/segment/`;
     const name = decodeURIComponent(c.req.path.slice(prefix.length)) || 'index.html';
-    if (!(await listFiles(dir)).has(name)) throw new HttpError(404, 'NOT_FOUND', `the segmentation page has no file '${name.slice(0, 100)}'`);
+    if (!files.has(name)) throw new HttpError(404, 'NOT_FOUND', `the segmentation page has no file '${name.slice(0, 100)}'`);
     const file = join(dir, name);
     const type = TYPES[name.slice(name.lastIndexOf('.'))] ?? 'application/octet-stream';
     return c.body(Readable.toWeb(createReadStream(file)) as ReadableStream, 200, {

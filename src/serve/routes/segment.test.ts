@@ -1,0 +1,51 @@
+// The browser segmentation page for the model a finished run exported: built from the store's model folder on first
+// use, served from the files the export wrote (nothing else), refused for runs that exported nothing.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalStore } from '../../engine/store/local-store.js';
+import { writeTinyModel } from '../../../test/predict/tiny-model.js';
+import { createApp } from '../app.js';
+
+const root = mkdtempSync(join(tmpdir(), 'nnunet-serve-segment-'));
+const [runs, storeDir] = [join(root, 'runs'), join(root, 'store')];
+const assets = { files: new Map() };
+const local = { headers: { host: '127.0.0.1:8080' } };
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+function writeRun(id: string, nodes: object[]): void {
+  mkdirSync(join(runs, id), { recursive: true });
+  writeFileSync(join(runs, id, 'run.json'), JSON.stringify({ id, status: 'succeeded', nodes, environment: { store: storeDir } }));
+}
+
+beforeAll(async () => {
+  const model = join(root, 'model');
+  await writeTinyModel(model, [0]);
+  const digest = await new LocalStore(storeDir).ingest(model);
+  writeRun('exported', [{ id: 'export', node: 'export', kind: 'export', status: 'cached', outputs: { digest } }]);
+  writeRun('plain', [{ id: 'a', node: 'a', kind: 'command', status: 'ran', outputs: null }]);
+}, 120_000);
+
+describe('nnunet serve: /runs/<id>/segment/', () => {
+  const app = createApp({ runsDir: runs, storeDir, assets });
+
+  it('serves the exported page and its model files, and nothing the export did not write', async () => {
+    const page = await app.request('/runs/exported/segment/', local);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    const model = await app.request('/runs/exported/segment/model/model.json', local);
+    expect(model.status).toBe(200);
+    expect(((await model.json()) as { folds: unknown[] }).folds.length).toBe(1);
+    expect((await app.request('/runs/exported/segment/tfjs-backend-wasm.wasm', local)).headers.get('content-type')).toBe('application/wasm');
+    for (const bad of ['/runs/exported/segment/..%2F..%2Frun.json', '/runs/exported/segment/nope.js']) {
+      expect((await app.request(bad, local)).status, bad).toBe(404);
+    }
+  }, 120_000);
+
+  it('says so for a run that exported no model', async () => {
+    const res = await app.request('/runs/plain/segment/', local);
+    expect(res.status).toBe(404);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('NO_MODEL');
+  });
+});
