@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeProject, type Project } from './fixture.js';
@@ -36,5 +37,16 @@ describe('nnunet watch (spawned CLI)', () => {
     expect(await closed).toBe(0);
     expect(out).toContain('changed: data/a.txt');
     expect(out).toMatch(/ {2}shout: \/.*data\/a\.txt changed [0-9a-f]{10} -> [0-9a-f]{10}\n/);
+    // each cycle is a run `nnunet serve` can follow live: its own events.jsonl, from run-start to run-end
+    const runs = join(p.root, 'runs');
+    const logs = readdirSync(runs).map((id) => join(runs, id, 'events.jsonl')).filter((f) => existsSync(f));
+    expect(logs).toHaveLength(2);
+    for (const f of logs) {
+      const types = readFileSync(f, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { type: string }).type);
+      expect(types[0]).toBe('run-start');
+      expect(types.at(-1)).toBe('run-end');
+    }
+    const rerun = logs.map((f) => readFileSync(f, 'utf8')).find((t) => t.includes('"action-end"') && t.includes('shout') && t.includes('"ran"'));
+    expect(rerun).toBeDefined();
   });
 });

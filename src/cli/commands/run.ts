@@ -70,10 +70,16 @@ export async function withTerminal<T>(quiet: boolean | undefined,
 
 /** runPipeline as a terminal command runs it, with the compute backend recorded and its events logged for `nnunet serve`. */
 export function runInteractive(opts: RunOptions): Promise<RunRecord> {
-  const logEvent = eventLogObserver(opts.runsDir ?? 'runs');
-  return withTerminal(opts.quiet, ({ signal, onEvent }) => runPipeline({
-    environment: computeEnvironment, ...opts, signal, onEvent: (e) => { onEvent(e); logEvent(e); },
-  }));
+  return withTerminal(opts.quiet, ({ signal, onEvent }) => {
+    const recorded = recordedRun(opts.runsDir, onEvent);
+    return runPipeline({ environment: recorded.environment, ...opts, signal, onEvent: recorded.onEvent });
+  });
+}
+
+/** What every run a terminal command starts records besides its outputs: the compute backend and the event log `nnunet serve` follows. */
+export function recordedRun(runsDir: string | undefined, onEvent: EngineObserver): { environment: () => Record<string, unknown>; onEvent: EngineObserver } {
+  const logEvent = eventLogObserver(runsDir ?? 'runs');
+  return { environment: computeEnvironment, onEvent: (e) => { onEvent(e); logEvent(e); } };
 }
 
 export function summarize(rec: RunRecord, runsDir: string): string {

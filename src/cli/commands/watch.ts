@@ -4,7 +4,7 @@ import { kinds } from '../../../nodes/index.js';
 import { shortPath, watchPipeline, type WatchCycle } from '../../engine/index.js';
 import { formatError } from '../format-error.js';
 import { createProgress } from '../progress.js';
-import { clusterOptions, collectSet, executorOption, globalDirs, interruptController, summarize } from './run.js';
+import { clusterOptions, collectSet, executorOption, globalDirs, interruptController, recordedRun, summarize } from './run.js';
 import { int, positiveInt } from '../option-parsers.js';
 
 export function formatCycle(c: WatchCycle, runsDir: string): string {
@@ -42,7 +42,8 @@ export function register(program: Command): void {
       try {
         await watchPipeline({
           pipelineFile: pipeline, kinds, set: opts.set, targets: nodes.length ? nodes : undefined, ...dirs,
-          concurrency: opts.jobs, ...clusterOptions(opts.executor), debounceMs: opts.debounce, signal: interrupt.signal, onEvent: progress.observer,
+          concurrency: opts.jobs, ...clusterOptions(opts.executor), debounceMs: opts.debounce, signal: interrupt.signal,
+          ...recordedRun(dirs.runsDir, progress.observer),
           onReady: () => process.stdout.write(`watching ${pipeline} and its inputs\n`),
           onCycle: (c) => process.stdout.write(`${formatCycle(c, dirs.runsDir ?? 'runs')}\n`),
         });
