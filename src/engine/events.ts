@@ -7,6 +7,8 @@ export type EngineEvent =
     type: 'run-start'; runId: string; pipeline: string;
     /** what a live view needs before the record exists: the pipeline text (its DAG), params and the store */
     text: string; params: Record<string, unknown>; store: string; file?: string;
+    /** the nodes this run plans, in dependency order: a targeted run's targets and what they need, not the whole file */
+    nodes?: string[];
   }
   /** `why`: the reasons the action was not cached, as `nnunet status` words them */
   | { type: 'action-start'; id: string; node: string; key: string; matrix: Record<string, unknown>; why?: string[] }

@@ -35,14 +35,17 @@ export function nodesFromText(text: string): Map<string, { kind: string; needs: 
 }
 
 /**
- * `withPending`: also the nodes of the text that have no action yet (a run in progress), with no counts.
+ * `pending`: nodes of the text to show before they have an action (a run in progress: the nodes it plans), with no counts.
  * `actions` are the run record's nodes or a live run's actions so far.
  */
 export function dagNodes(record: { pipeline: { text: string }; nodes: ReadonlyArray<Pick<RunNodeRecord, 'node' | 'kind' | 'durationMs'> & { status: string }> },
-  withPending = false): DagNode[] {
+  pending: readonly string[] = []): DagNode[] {
   const fromText = nodesFromText(record.pipeline.text);
   const byName = new Map<string, DagNode>();
-  if (withPending) for (const [name, t] of fromText) byName.set(name, { name, kind: t.kind, needs: [], counts: {}, durationMs: 0, layer: 0 });
+  for (const name of pending) {
+    const t = fromText.get(name);
+    if (t) byName.set(name, { name, kind: t.kind, needs: [], counts: {}, durationMs: 0, layer: 0 });
+  }
   for (const a of record.nodes) {
     let n = byName.get(a.node);
     if (!n) {

@@ -19,6 +19,11 @@ writeFileSync(join(runs, 'r1', EVENTS_FILE), [
 ].map((e) => JSON.stringify(e)).join('\n') + '\n{"type":"action-end"'); // torn last line: ignored
 mkdirSync(join(runs, 'not-a-run'));
 
+// `nnunet run pipeline.yaml a`: the run plans only a, so the live DAG shows only a
+mkdirSync(join(runs, 'r3'));
+writeFileSync(join(runs, 'r3', EVENTS_FILE), `${JSON.stringify({ type: 'run-start', runId: 'r3', pipeline: 'toy',
+  text: 'nodes:\n  a: { uses: command }\n  b: { uses: command, needs: [a] }\n', params: {}, store: join(root, 'store'), nodes: ['a'], t: 1, pid: process.pid })}\n`);
+
 // a training run in progress: its curves come from the action's scratch folder, epoch times included
 const KEY = 'ab'.repeat(32);
 mkdirSync(join(runs, 'r2'));
@@ -58,6 +63,8 @@ describe('dashboard API guards', () => {
     const view = await (await app.request('/api/runs/r1', local)).json() as { graph: Array<{ name: string; needs: string[] }>; live: boolean };
     expect(view.live).toBe(false);
     expect(view.graph.map((g) => [g.name, g.needs])).toEqual([['a', []], ['b', ['a']]]);
+    const targeted = await (await app.request('/api/runs/r3', local)).json() as { graph: Array<{ name: string }> };
+    expect(targeted.graph.map((g) => g.name)).toEqual(['a']);
     const detail = await (await app.request('/api/runs/r1/nodes/a', local)).json();
     expect(detail).toEqual([expect.objectContaining({ id: 'a', status: 'running', why: ['never run'], log: ['hello'], kind: 'command' })]);
   });

@@ -118,7 +118,7 @@ export function runView(src: RunSource): RunView {
   const l = src.live;
   const kinds = nodesFromText(l.text);
   const actions = [...l.actions.values()];
-  const graph = dagNodes({ pipeline: { text: l.text }, nodes: actions.map((a) => ({ ...a, kind: kinds.get(a.node)?.kind ?? '?' })) }, true);
+  const graph = dagNodes({ pipeline: { text: l.text }, nodes: actions.map((a) => ({ ...a, kind: kinds.get(a.node)?.kind ?? '?' })) }, l.nodes ?? [...kinds.keys()]);
   return { ...base, live: base.status === 'running', params: l.params, ...(l.file ? { pipelineFile: l.file } : {}),
     graph: graphOf(graph), actions, offset: src.offset };
 }

@@ -44,6 +44,7 @@ describe('nnunet watch (spawned CLI)', () => {
     for (const f of logs) {
       const types = readFileSync(f, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { type: string }).type);
       expect(types[0]).toBe('run-start');
+      expect((JSON.parse(readFileSync(f, 'utf8').split('\n')[0]) as { nodes: string[] }).nodes.sort()).toEqual(['other', 'shout']);
       expect(types.at(-1)).toBe('run-end');
     }
     const rerun = logs.map((f) => readFileSync(f, 'utf8')).find((t) => t.includes('"action-end"') && t.includes('shout') && t.includes('"ran"'));

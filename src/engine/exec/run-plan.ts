@@ -115,7 +115,7 @@ export async function runPlan(plan: Plan, opts: ExecOptions): Promise<PlanRunRes
   const finished = await markRunning(runsDir, { ...baseRecord(), status: 'aborted', nodes: [], metrics: {}, durationMs: 0 });
   await recordDeadRuns(runsDir, id);
   await removeDeadTemps(store);
-  emit({ type: 'run-start', runId: id, pipeline: plan.name, text: plan.yaml.text, params: plan.params, store: store.root,
+  emit({ type: 'run-start', runId: id, pipeline: plan.name, text: plan.yaml.text, params: plan.params, store: store.root, nodes: [...plan.order],
     ...(plan.file ? { file: resolve(plan.file) } : {}) });
   const byNode = new Map<string, Outcome[]>();
 

@@ -14,6 +14,8 @@ export interface LiveRun {
   params: Record<string, unknown>;
   store: string;
   file?: string;
+  /** the planned nodes (absent in logs written before run-start carried them: then every node of the text) */
+  nodes?: string[];
   pid?: number;
   startedAt: number;
   lastAt: number;
@@ -24,7 +26,7 @@ export interface LiveRun {
 
 export function emptyRun(e: Extract<LoggedEvent, { type: 'run-start' }>): LiveRun {
   return {
-    runId: e.runId, pipeline: e.pipeline, text: e.text, params: e.params, store: e.store, file: e.file, pid: e.pid,
+    runId: e.runId, pipeline: e.pipeline, text: e.text, params: e.params, store: e.store, file: e.file, nodes: e.nodes, pid: e.pid,
     startedAt: e.t, lastAt: e.t, actions: new Map(), logs: new Map(),
   };
 }
