@@ -1,5 +1,6 @@
 // issue 15: a model written in nnU-Net's format (results layout, checkpoint_final.pth, postprocessing.pkl,
 // inference_information.json) predicts through `nnunet predict -m` exactly as the same model in our format.
+import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,6 +47,23 @@ describe("models in nnU-Net's results layout", () => {
     expect(existsSync(join(results, 'postprocessing.pkl'))).toBe(true);
     const info = JSON.parse(readFileSync(join(results, 'inference_information.json'), 'utf8'));
     expect(info.best_model_or_ensemble.postprocessing_file).toBe(join(results, 'postprocessing.pkl'));
+  });
+
+  // Python's own pickle reads it as nnU-Net's load_pickle would: the function by module and name, plain kwargs dicts
+  it.skipIf(!existsSync('/usr/bin/python3'))('postprocessing.pkl loads in Python as (functions, kwargs)', () => {
+    const seen = execFileSync('/usr/bin/python3', ['-c', `
+import pickle, sys
+class Names(pickle.Unpickler):
+    def find_class(self, module, name):
+        if module.startswith('nnunetv2.'):
+            return module + '.' + name
+        raise pickle.UnpicklingError('unexpected global ' + module + '.' + name)
+with open(sys.argv[1], 'rb') as f:
+    fns, kwargs = Names(f).load()
+print(type(fns).__name__, fns, type(kwargs).__name__, [(type(k).__name__, k) for k in kwargs])
+`, join(results, 'postprocessing.pkl')], { encoding: 'utf8' });
+    expect(seen.trim()).toBe("list ['nnunetv2.postprocessing.remove_connected_components.remove_all_but_largest_component_from_segmentation']"
+      + " list [('dict', {'labels_or_regions': 1})]");
   });
 
   it('a configuration folder with .pth folds (nnUNetv2 spellings) predicts what our model folder predicts', async () => {
