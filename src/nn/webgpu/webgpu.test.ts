@@ -8,63 +8,17 @@ import '../ops/gradients.js';
 import { initBackend } from '../backend.js';
 import { segmentationLoss } from '../loss/index.js';
 import { referenceNetOps, resetNetOps, useNetOps } from '../ops/index.js';
-import type { NetOps } from '../ops/net-ops.js';
 import { NesterovSgd } from '../optim/index.js';
 import { UNet } from '../unet/index.js';
 import { assignWeights } from '../checkpoint.js';
 import { probeWebGpu } from './device.js';
 import { throwOnGpuError } from './errors.js';
 import { webgpuNetOps } from './net-ops.js';
+import { onCpu, rand, relErr, runOp, TOL, type Op } from '../../../test/gpu/parity.js';
 import { DeviceNesterovSgd } from './sgd.js';
 
-const TOL = 1e-4;
 const probe = await probeWebGpu();
 if (!probe.adapter) console.warn(`webgpu tests skipped: ${probe.why}`);
-
-function rand(shape: number[], seed: number): Float32Array {
-  let s = seed * 2654435761 >>> 0;
-  const v = new Float32Array(shape.reduce((a, b) => a * b, 1));
-  for (let i = 0; i < v.length; i++) {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    v[i] = ((s / 2 ** 32) * 2 - 1) * 1.7;
-  }
-  return v;
-}
-
-/** max |got - want| over max(|want|, floor): the floor keeps near-zero tensors (a conv bias before instance norm,
- * whose gradient is zero up to rounding) from turning rounding noise into a large relative error. */
-function relErr(got: Float32Array, want: Float32Array, floor = 1e-12): number {
-  expect(got.length).toBe(want.length);
-  let d = 0;
-  let m = floor;
-  for (let i = 0; i < want.length; i++) {
-    d = Math.max(d, Math.abs(got[i] - want[i]));
-    m = Math.max(m, Math.abs(want[i]));
-  }
-  return d / m;
-}
-
-type Op = (o: NetOps, t: tf.Tensor[]) => tf.Tensor;
-
-/** y and the gradients of sum(y * r) on the active backend, read back asynchronously (webgpu has no dataSync). */
-async function run(ops: NetOps, op: Op, shapes: number[][]): Promise<Float32Array[]> {
-  const inputs = shapes.map((s, i) => tf.tensor(rand(s, i + 1), s));
-  const y = op(ops, inputs);
-  const r = tf.tensor(rand(y.shape, 99), y.shape);
-  const grads = tf.grads((...t: tf.Tensor[]) => tf.sum(tf.mul(op(ops, t), r)))(inputs);
-  const out = await Promise.all([y, ...grads].map(async (t) => (await t.data()) as Float32Array));
-  tf.dispose([...inputs, y, r, ...grads]);
-  return out;
-}
-
-async function onCpu<T>(f: () => Promise<T>): Promise<T> {
-  await tf.setBackend('cpu');
-  try {
-    return await f();
-  } finally {
-    await tf.setBackend('webgpu');
-  }
-}
 
 const CASES: Array<[string, Op, number[][]]> = [
   ['conv 3D anisotropic kernel and stride, odd sizes', (o, [x, w, b]) => o.conv(x, w, b, [1, 2, 1], [1, 1, 0]), [[2, 5, 7, 6, 3], [3, 3, 1, 3, 4], [4]]],
@@ -94,8 +48,8 @@ describe.skipIf(!probe.adapter)('webgpu backend (SwiftShader in CI)', () => {
   });
 
   it.each(CASES)('%s matches the reference, forward and backward', async (_name, op, shapes) => {
-    const gpu = await run(webgpuNetOps, op, shapes);
-    const cpu = await onCpu(() => run(referenceNetOps, op, shapes));
+    const gpu = await runOp(webgpuNetOps, op, shapes);
+    const cpu = await onCpu(() => runOp(referenceNetOps, op, shapes));
     gpu.forEach((g, i) => expect(relErr(g, cpu[i]), `output ${i}`).toBeLessThan(TOL));
   });
 
