@@ -6,8 +6,9 @@
  *   fwd: y[vox_out, co]   = sum_(tap,ci)       x-gather[vox_out, (tap,ci)] * w[(tap,ci), co]
  *   dx:  dx[vox_in, ci]   = sum_(tap,co)       dy-gather[vox_in, (tap,co)] * w[(tap,ci), co]
  *   dw:  dw[(tap,ci), co] = sum_(n,vox_out)    x-gather[(tap,ci), vox_out] * dy[vox_out, co]
- * dw's reduction runs over every output voxel, so it is split over workgroups (z) into partial sums that one
- * reduction adds in a fixed order (deterministic). Shapes are compiled in as constants (one pipeline per layer
+ * When the output has too few tiles to fill the GPU (dw always: its reduction runs over every output voxel; fwd
+ * and dx in deep layers), K is split over workgroups (z) into partial sums that one reduction adds in a fixed
+ * order (deterministic). Shapes are compiled in as constants (one pipeline per layer
  * shape, cached by tfjs): the index arithmetic then divides by constants.
  */
 import type { WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu/dist/webgpu_program.js';
@@ -17,6 +18,10 @@ export type GemmKind = 'fwd' | 'dx' | 'dw';
 
 const BK = 16;
 const WG = 16;
+/** workgroups that fill a large GPU (an H200 has 132 SMs) */
+const FILL = 1024;
+/** fewest reduction terms per split: below this the partial sums cost more traffic than they save */
+const MIN_CHUNK: Record<GemmKind, number> = { fwd: 128, dx: 128, dw: 512 };
 
 export interface GemmPlan { M: number; N: number; K: number; tileM: number; tileN: number; tilesM: number; tilesN: number; split: number; kChunk: number }
 
@@ -36,11 +41,9 @@ export function gemmPlan(kind: GemmKind, s: ConvShape): GemmPlan {
   const tileM = ceil(M, 128) * ceil(N, tileN) >= 512 ? 128 : 64;
   const tilesM = ceil(M, tileM);
   const tilesN = ceil(N, tileN);
-  let split = 1;
-  if (kind === 'dw') {
-    // enough workgroups to fill the GPU, each still summing at least 512 voxels
-    split = Math.max(1, Math.min(ceil(1024, tilesM * tilesN), Math.floor(K / 512)));
-  }
+  // Split-K when the output tiles are too few to fill a large GPU (deep layers: few voxels, K = taps x 320; dw:
+  // K = every output voxel): enough workgroups for FILL, each still summing at least MIN_CHUNK[kind] terms.
+  let split = Math.max(1, Math.min(ceil(FILL, tilesM * tilesN), Math.floor(K / MIN_CHUNK[kind])));
   const kChunk = ceil(ceil(K, split), BK) * BK;
   split = ceil(K, kChunk);
   return { M, N, K, tileM, tileN, tilesM, tilesN, split, kChunk };
@@ -117,7 +120,7 @@ fn loadB(k: i32, n: i32) -> f32 {
 
 /**
  * The program for tfjs's runWebGPUProgram. Inputs: A (x for fwd/dw, dy for dx), B (w for fwd/dx, dy for dw),
- * and for fwd an optional bias. Output: [M, N] (dw: [split, M, N] partial sums).
+ * and for fwd an optional bias (unsplit products only). Output: [split, M, N] partial sums over K.
  */
 export class ConvGemmProgram implements WebGPUProgram {
   variableNames: string[];
@@ -128,8 +131,9 @@ export class ConvGemmProgram implements WebGPUProgram {
   workgroupSize: [number, number, number] = [WG, WG, 1];
 
   constructor(readonly kind: GemmKind, readonly s: ConvShape, readonly plan: GemmPlan, readonly bias: boolean) {
+    if (bias && plan.split > 1) throw new Error('ConvGemmProgram: a split-K product adds its bias after the reduction');
     this.variableNames = bias ? ['A', 'B', 'bias'] : ['A', 'B'];
-    this.outputShape = kind === 'dw' ? [plan.split, plan.M, plan.N] : [plan.M, plan.N];
+    this.outputShape = [plan.split, plan.M, plan.N];
     this.dispatch = dispatchOf(plan);
     this.shaderKey = `nnConvGemm_${kind}_${bias}_${JSON.stringify(s)}_${plan.tileM}x${plan.tileN}_${plan.split}`;
   }
@@ -144,7 +148,6 @@ export class ConvGemmProgram implements WebGPUProgram {
       : `let mm = e / ${BK}; let kk = e % ${BK};`;
     const rows = Array.from({ length: tileM / WG }, (_, i) => i);
     const cols = Array.from({ length: tileN / WG }, (_, j) => j);
-    const outIndex = this.kind === 'dw' ? `i32(workgroupId.z) * M * N + m * N + n` : 'm * N + n';
     const biasAdd = this.bias ? ' + f32(bias[n])' : '';
     return `
 ${consts(this.s, this.plan)}
@@ -186,7 +189,7 @@ ${'fn main()'} {
     workgroupBarrier();
   }
   ${rows.map((i) => cols.map((j) => `{ let m = m0 + ty + ${i * WG}; let n = n0 + tx + ${j * WG};
-    if (m < M && n < N) { result[${outIndex}] = acc${i}[${j}]${biasAdd}; } }`).join('\n  ')).join('\n  ')}
+    if (m < M && n < N) { result[i32(workgroupId.z) * M * N + m * N + n] = acc${i}[${j}]${biasAdd}; } }`).join('\n  ')).join('\n  ')}
 }`;
   }
 }

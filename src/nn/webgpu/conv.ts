@@ -11,16 +11,23 @@ import { symmetricConvShape, transposedConvShape, type ConvShape } from '../kern
 import { ConvGemmProgram, gemmPlan, type GemmKind } from './conv-gemm.js';
 import { sumRows } from './reduce.js';
 
-function gemm(kind: GemmKind, s: ConvShape, a: tf.Tensor, b: tf.Tensor, bias: tf.Tensor | null): tf.Tensor {
+/**
+ * One product of a convolution on the GEMM kernel (conv-gemm.ts), as [M, N]. Split-K partial sums are added by
+ * sumRows in a fixed order, and the bias once after that sum.
+ */
+export function gemm(kind: GemmKind, s: ConvShape, a: tf.Tensor, b: tf.Tensor, bias: tf.Tensor | null): tf.Tensor {
   const plan = gemmPlan(kind, s);
-  const program = new ConvGemmProgram(kind, s, plan, bias !== null);
+  const split = plan.split > 1;
+  const program = new ConvGemmProgram(kind, s, plan, bias !== null && !split);
   const backend = tf.backend() as WebGPUBackend;
-  const info = backend.runWebGPUProgram(program, bias ? [a, b, bias] : [a, b], 'float32');
+  const info = backend.runWebGPUProgram(program, bias && !split ? [a, b, bias] : [a, b], 'float32');
   const out = tf.engine().makeTensorFromTensorInfo(info);
-  if (kind !== 'dw' || plan.split === 1) return out;
-  const sum = tf.tidy(() => sumRows(tf.reshape(out, [1, plan.split, plan.M * plan.N])));
+  const y = !split ? tf.reshape(out, [plan.M, plan.N]) : tf.tidy(() => {
+    const sum = tf.reshape(sumRows(tf.reshape(out, [1, plan.split, plan.M * plan.N])), [plan.M, plan.N]);
+    return bias ? tf.add(sum, bias) : sum;
+  });
   out.dispose();
-  return sum;
+  return y;
 }
 
 const shapeOf = (s: ConvShape, spatial: number[], channels: number, rank: number): number[] =>

@@ -1,0 +1,90 @@
+// The conv GEMM's split-K: gemmPlan's choice from the shape (pure), and parity with the tfjs-cpu reference
+// (forward, data and filter gradients) for shapes that take the split path and shapes that do not, 2D and 3D,
+// anisotropic kernels and strides, transposed conv too. Each parity case first checks which path its products
+// take, so a change to the plan cannot quietly leave a path untested. Runs on SwiftShader in CI.
+import { beforeAll, describe, expect, it } from 'vitest';
+import '../ops/gradients.js';
+import { initBackend } from '../backend.js';
+import { symmetricConvShape, transposedConvShape, type ConvShape } from '../kernels/conv-geometry.js';
+import { referenceNetOps } from '../ops/index.js';
+import { onCpu, relErr, runOp, TOL, type Op } from '../../../test/gpu/parity.js';
+import { gemmPlan, type GemmKind } from './conv-gemm.js';
+import { probeWebGpu } from './device.js';
+import { webgpuNetOps } from './net-ops.js';
+
+const KINDS: GemmKind[] = ['fwd', 'dx', 'dw'];
+const conv3 = (x: number[], w: number[], strides: number[]): ConvShape =>
+  symmetricConvShape(x, w, strides, w.slice(0, x.length - 2).map((k) => Math.floor(k / 2)));
+
+describe('gemmPlan split-K', () => {
+  it('splits the reduction of deep layers (few tiles, long K) into chunks that cover K once', () => {
+    // BraTS-sized deepest conv: 320 -> 320 channels on 2 x 4^3 voxels, K = 27 * 320
+    const s = conv3([2, 4, 4, 4, 320], [3, 3, 3, 320, 320], [1, 1, 1]);
+    for (const kind of ['fwd', 'dx'] as const) {
+      const p = gemmPlan(kind, s);
+      expect(p.K).toBe(8640);
+      expect(p.tilesM * p.tilesN).toBeLessThan(16);
+      expect(p.split).toBeGreaterThan(8);
+      expect(p.kChunk % 16).toBe(0);
+      expect(p.kChunk).toBeGreaterThanOrEqual(128);
+      expect((p.split - 1) * p.kChunk).toBeLessThan(p.K);
+      expect(p.split * p.kChunk).toBeGreaterThanOrEqual(p.K);
+    }
+  });
+
+  it('leaves large first-stage products whole, splits their filter gradient over voxels', () => {
+    // Hippocampus 3d_fullres first stage: 32 -> 32 channels on 9 x 40x56x40 voxels
+    const s = conv3([9, 40, 56, 40, 32], [3, 3, 3, 32, 32], [1, 1, 1]);
+    expect(gemmPlan('fwd', s).split).toBe(1);
+    expect(gemmPlan('dx', s).split).toBe(1);
+    const dw = gemmPlan('dw', s);
+    expect(dw.split).toBeGreaterThan(1);
+    expect(dw.kChunk).toBeGreaterThanOrEqual(512);
+  });
+
+  it('does not split a short reduction however few the tiles', () => {
+    const s = conv3([1, 2, 2, 2, 4], [3, 3, 3, 4, 8], [1, 1, 1]);
+    expect(KINDS.map((k) => gemmPlan(k, s).split)).toEqual([1, 1, 1]);
+  });
+});
+
+const probe = await probeWebGpu();
+if (!probe.adapter) console.warn(`conv-gemm parity tests skipped: ${probe.why}`);
+
+interface Case { name: string; op: Op; shapes: number[][]; shape: ConvShape; split: boolean[] }
+
+const conv = (name: string, x: number[], w: number[], strides: number[], pads: number[], bias: boolean, split: boolean[]): Case => ({
+  name, shapes: bias ? [x, w, [w[w.length - 1]]] : [x, w], shape: symmetricConvShape(x, w, strides, pads), split,
+  op: (o, [xs, ws, bs]) => o.conv(xs, ws, bs ?? null, strides, pads),
+});
+const transposed = (name: string, x: number[], w: number[], strides: number[], split: boolean[]): Case => ({
+  name, shapes: [x, w, [w[w.length - 2]]], shape: transposedConvShape(x, w, strides), split,
+  op: (o, [xs, ws, bs]) => o.convTranspose(xs, ws, bs, strides),
+});
+
+// split: whether [fwd, dx, dw] of the underlying convolution take the split-K path
+const CASES: Case[] = [
+  conv('3D anisotropic kernel and stride, split fwd and dx (uneven last chunk), bias', [1, 4, 5, 3, 40], [3, 1, 3, 40, 32], [2, 1, 1], [1, 0, 1], true, [true, true, false]),
+  conv('3D deep layer, few voxels, no bias', [2, 2, 3, 2, 24], [3, 3, 3, 24, 16], [1, 1, 1], [1, 1, 1], false, [true, true, false]),
+  conv('3D many voxels, short K: only dw splits', [1, 8, 8, 16, 3], [3, 3, 3, 3, 4], [1, 1, 1], [1, 1, 1], true, [false, false, true]),
+  conv('3D odd sizes, nothing splits', [2, 5, 7, 6, 3], [3, 3, 1, 3, 4], [1, 2, 1], [1, 1, 0], true, [false, false, false]),
+  conv('2D stride 2, split fwd and dx, bias', [2, 5, 4, 40], [3, 3, 40, 32], [2, 1], [1, 1], true, [true, true, false]),
+  conv('2D anisotropic kernel, nothing splits', [2, 9, 7, 5], [3, 1, 5, 6], [2, 1], [1, 0], false, [false, false, false]),
+  // a transposed conv's forward is the dx product of its convolution, its data gradient the fwd product
+  transposed('transposed 3D, split forward', [1, 2, 3, 2, 64], [2, 2, 2, 16, 64], [2, 2, 2], [false, true, false]),
+  transposed('transposed 2D anisotropic, split data gradient', [1, 3, 4, 64], [2, 1, 128, 64], [2, 1], [true, false, false]),
+  transposed('transposed 3D anisotropic, nothing splits', [2, 3, 4, 5, 6], [2, 2, 1, 3, 6], [2, 2, 1], [false, false, false]),
+];
+
+describe.skipIf(!probe.adapter)('conv GEMM parity, split-K and not (SwiftShader in CI)', () => {
+  beforeAll(async () => {
+    await initBackend('webgpu');
+  });
+
+  it.each(CASES.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
+    expect(KINDS.map((k) => gemmPlan(k, c.shape).split > 1)).toEqual(c.split);
+    const gpu = await runOp(webgpuNetOps, c.op, c.shapes);
+    const cpu = await onCpu(() => runOp(referenceNetOps, c.op, c.shapes));
+    gpu.forEach((g, i) => expect(relErr(g, cpu[i]), `output ${i}`).toBeLessThan(TOL));
+  });
+});
