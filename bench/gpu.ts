@@ -10,6 +10,7 @@
  * Env: BENCH_GPU_CONFIGS (hippocampus,brats), BENCH_GPU_STEPS (default 5 after 2 warm-up), BENCH_GPU_TINY=1
  * (small patches and batches: a quick SwiftShader check of the whole path), BENCH_GPU_LOADER (1: measure the
  * iteration with data loading, default), PYTHON.
+ * `--conv` runs the conv microbenchmark (bench/gpu-conv.ts) instead.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -26,28 +27,9 @@ import { channelsFirstToLast } from '../src/nn/train/layout.js';
 import { UNet } from '../src/nn/unet/index.js';
 import { DeviceNesterovSgd } from '../src/nn/webgpu/sgd.js';
 import { makeCases } from '../test/train/synthetic.js';
-import { hippo3d, type BenchConfig, type Net } from './compute.js';
-
-const k3 = [3, 3, 3];
-const brats: Net = {
-  dim: 3, features: [32, 64, 128, 256, 320, 320], kernels: Array.from({ length: 6 }, () => k3),
-  strides: [[1, 1, 1], ...Array.from({ length: 5 }, () => [2, 2, 2])], encoderDepth: [2, 2, 2, 2, 2, 2],
-  decoderConvs: [2, 2, 2, 2, 2], classes: 4, inputChannels: 4,
-};
-
-type Plan = Omit<BenchConfig, 'mode' | 'steps' | 'warmup'>;
-
-function plans(tiny: boolean): Record<string, Plan> {
-  return tiny
-    ? {
-      hippocampus: { name: 'hippocampus (tiny)', ...hippo3d, features: [4, 8, 8, 8], batch: 1, patch: [8, 16, 8] },
-      brats: { name: 'brats (tiny)', ...brats, features: [4, 8, 8, 8, 8, 8], batch: 1, patch: [32, 32, 32] },
-    }
-    : {
-      hippocampus: { name: 'Hippocampus 3d_fullres b9 40x56x40', ...hippo3d, batch: 9, patch: [40, 56, 40] },
-      brats: { name: 'BraTS-sized b2 4ch 128^3', ...brats, batch: 2, patch: [128, 128, 128] },
-    };
-}
+import type { BenchConfig } from './compute.js';
+import { runConvBench } from './gpu-conv.js';
+import { plans, type Plan } from './gpu-plans.js';
 
 const median = (a: number[]): number => {
   const s = [...a].sort((x, y) => x - y);
@@ -221,6 +203,11 @@ function torchRun(cfgs: BenchConfig[]): TorchResult[] | string {
 
 export async function run(): Promise<void> {
   const info = await initBackend(process.env.NNUNET_BACKEND ? undefined : 'webgpu');
+  if (process.argv.includes('--conv')) {
+    console.log(`ours: ${describeBackend(info)}`);
+    await runConvBench();
+    return;
+  }
   const tiny = process.env.BENCH_GPU_TINY === '1';
   const steps = Number(process.env.BENCH_GPU_STEPS ?? (tiny ? 2 : 5));
   const warmup = tiny ? 1 : 2;

@@ -11,5 +11,8 @@ export PYTHONUNBUFFERED=1 NNUNET_BACKEND=webgpu BENCH_GPU_PROFILE="${BENCH_GPU_P
 # facts show what this GPU offers
 export NNUNET_DAWN_TOGGLES="${NNUNET_DAWN_TOGGLES:-enable-dawn-features=allow_unsafe_apis}"
 { nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv; python3 -c 'import torch; print("torch", torch.__version__, torch.version.cuda)'; "$NODE" --version; } 2>&1 | tee "$OUT/env.txt"
-cd "$here/bench" && timeout "${BENCH_TIMEOUT:-330}" "$NODE" gpu.mjs 2>&1 | grep -v 'shaderUniform\|While initializing adapter\|InitializeImpl\|^$' | tee "$OUT/bench.log"
+# the conv microbenchmark first, briefly (each conv line is printed as measured, so a timeout still leaves figures)
+cd "$here/bench" && BENCH_CONV_REPS="${BENCH_CONV_REPS:-2}" timeout "${BENCH_CONV_TIMEOUT:-120}" "$NODE" gpu.mjs --conv 2>&1 | grep -v 'shaderUniform\|While initializing adapter\|InitializeImpl\|^$' | tee "$OUT/conv.log"
+echo "exit ${PIPESTATUS[0]}" | tee -a "$OUT/conv.log"
+timeout "${BENCH_TIMEOUT:-330}" "$NODE" gpu.mjs 2>&1 | grep -v 'shaderUniform\|While initializing adapter\|InitializeImpl\|^$' | tee "$OUT/bench.log"
 echo "exit ${PIPESTATUS[0]}" | tee -a "$OUT/bench.log"
