@@ -32,6 +32,15 @@ describe('gemmPlan split-K', () => {
     }
   });
 
+  it('fits the rows of a tile to a few-voxel output and splits its reduction', () => {
+    // Hippocampus deepest conv at batch 1 on a small patch: one voxel, 256 -> 256 channels
+    const one = conv3([1, 1, 1, 1, 256], [3, 3, 3, 256, 256], [1, 1, 1]);
+    expect(gemmPlan('fwd', one)).toMatchObject({ M: 1, tileM: 16, tileN: 128, tilesM: 1, tilesN: 2 });
+    expect(gemmPlan('fwd', one).split).toBeGreaterThan(8);
+    expect(gemmPlan('fwd', conv3([1, 2, 3, 4, 8], [3, 3, 3, 8, 8], [1, 1, 1])).tileM).toBe(32);
+    expect(gemmPlan('fwd', conv3([1, 4, 4, 4, 8], [3, 3, 3, 8, 8], [1, 1, 1])).tileM).toBe(64);
+  });
+
   it('leaves large first-stage products whole, splits their filter gradient over voxels', () => {
     // Hippocampus 3d_fullres first stage: 32 -> 32 channels on 9 x 40x56x40 voxels
     const s = conv3([9, 40, 56, 40, 32], [3, 3, 3, 32, 32], [1, 1, 1]);

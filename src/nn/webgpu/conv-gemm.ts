@@ -36,9 +36,11 @@ export function gemmPlan(kind: GemmKind, s: ConvShape): GemmPlan {
     : kind === 'dx' ? [vin, s.inChannels, taps * s.outChannels]
       : [taps * s.inChannels, s.outChannels, vout];
   // Columns per tile follow the channel count (16-128: a wider tile on 32 channels would compute zeros); rows:
-  // 8 per thread (128) once there are enough tiles to fill a large GPU, else 4 (64).
-  const tileN = Math.min(128, 16 * 2 ** Math.ceil(Math.log2(Math.max(1, ceil(N, 16)))));
-  const tileM = ceil(M, 128) * ceil(N, tileN) >= 512 ? 128 : 64;
+  // 8 per thread (128) once there are enough tiles to fill a large GPU, else 4 (64), and below 64 rows they
+  // follow M (16 or 32: a deep layer's few voxels would otherwise leave most of a 64-row tile computing zeros).
+  const pow2 = (n: number): number => 2 ** Math.ceil(Math.log2(Math.max(1, n)));
+  const tileN = Math.min(128, 16 * pow2(ceil(N, 16)));
+  const tileM = M < 64 ? Math.max(16, pow2(M)) : ceil(M, 128) * ceil(N, tileN) >= 512 ? 128 : 64;
   const tilesM = ceil(M, tileM);
   const tilesN = ceil(N, tileN);
   // Split-K when the output tiles are too few to fill a large GPU (deep layers: few voxels, K = taps x 320; dw:
