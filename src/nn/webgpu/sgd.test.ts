@@ -18,9 +18,9 @@ describe('DeviceNesterovSgd memory', () => {
     for (let round = 0; round < 2; round++) {
       const opt = new DeviceNesterovSgd(params, SGD);
       opt.load({ buffers: [new Float32Array(12).fill(0.5), new Float32Array(5).fill(-1)] });
-      const grads = [tf.onesLike(params[0]), null];
-      opt.step(grads, 0.1);
-      tf.dispose(grads);
+      const grad = tf.onesLike(params[0]);
+      opt.step([grad, null], 0.1);
+      grad.dispose();
       const state = await opt.state();
       // 0.99 * 0.5 + (1 + 3e-5 * p): the loaded buffer took part in the step (from zero it would be ~1)
       expect(state.buffers[0][0]).toBeCloseTo(0.99 * 0.5 + 1, 4);
