@@ -3,13 +3,12 @@
 // multiple of the workgroup, with and without the activation, batch 1 and 2. And a 3D residual-encoder U-Net
 // training step, whose blocks end in a LeakyReLU at rank 5. SwiftShader in CI; skips only without an adapter.
 import * as tf from '@tensorflow/tfjs-core';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, it } from 'vitest';
 import '../ops/gradients.js';
 import { initBackend } from '../backend.js';
-import { referenceNetOps } from '../ops/index.js';
 import { probeWebGpu } from './device.js';
 import { webgpuNetOps } from './net-ops.js';
-import { onCpu, relErr, runOp, TOL, type Op } from '../../../test/gpu/parity.js';
+import { expectParity, type Op } from '../../../test/gpu/parity.js';
 import { expectTrainStepParity, tinyNet } from '../../../test/gpu/train-step.js';
 
 const probe = await probeWebGpu();
@@ -40,9 +39,7 @@ describe.skipIf(!probe.adapter)('WGSL norm kernels (SwiftShader in CI)', () => {
   });
 
   it.each(CASES)('%s matches the reference, forward and backward', async (_name, op, shapes) => {
-    const gpu = await runOp(webgpuNetOps, op, shapes);
-    const cpu = await onCpu(() => runOp(referenceNetOps, op, shapes));
-    gpu.forEach((g, i) => expect(relErr(g, cpu[i]), `output ${i}`).toBeLessThan(TOL));
+    await expectParity(webgpuNetOps, op, shapes);
   });
 
   it('a 3D residual-encoder U-Net training step matches', async () => {

@@ -7,11 +7,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import '../ops/gradients.js';
 import { initBackend } from '../backend.js';
 import { segmentationLoss } from '../loss/index.js';
-import { referenceNetOps, resetNetOps } from '../ops/index.js';
+import { resetNetOps } from '../ops/index.js';
 import { probeWebGpu } from './device.js';
 import { throwOnGpuError } from './errors.js';
 import { webgpuNetOps } from './net-ops.js';
-import { onCpu, rand, relErr, runOp, TOL, type Op } from '../../../test/gpu/parity.js';
+import { expectParity, rand, type Op } from '../../../test/gpu/parity.js';
 import { DeviceNesterovSgd } from './sgd.js';
 import { expectTrainStepParity, LOSS, SGD, tinyNet } from '../../../test/gpu/train-step.js';
 
@@ -33,9 +33,7 @@ describe.skipIf(!probe.adapter)('webgpu backend (SwiftShader in CI)', () => {
   });
 
   it.each(CASES)('%s matches the reference, forward and backward', async (_name, op, shapes) => {
-    const gpu = await runOp(webgpuNetOps, op, shapes);
-    const cpu = await onCpu(() => runOp(referenceNetOps, op, shapes));
-    gpu.forEach((g, i) => expect(relErr(g, cpu[i]), `output ${i}`).toBeLessThan(TOL));
+    await expectParity(webgpuNetOps, op, shapes);
   });
 
   it.each([2, 3] as const)('a %iD U-Net training step (loss, gradients, Nesterov SGD) matches', async (dim) => {
