@@ -171,7 +171,7 @@ describe('dataset node', () => {
     expect(await runOn(dir)).toEqual(plain);
     writeFileSync(join(dir, 'dataset.json'), JSON.stringify({ ...ds, overwrite_image_reader_writer: 'NibabelIOWithReorient' }));
     const reoriented = await runOn(dir);
-    expect(reoriented?.items?.map((i) => i.data?.reader_writer)).toEqual(['NibabelIOWithReorient', 'NibabelIOWithReorient', 'NibabelIOWithReorient']);
+    expect(reoriented?.items?.map((i) => (i.data as { reader_writer?: string }).reader_writer)).toEqual(['NibabelIOWithReorient', 'NibabelIOWithReorient', 'NibabelIOWithReorient']);
     reoriented?.items?.forEach((item, k) => expect(item.digest).not.toBe(plain?.items?.[k].digest));
 
     const file = join(dir, 'dataset.json');
