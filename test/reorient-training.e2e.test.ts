@@ -1,8 +1,8 @@
 /**
  * Training with `overwrite_image_reader_writer: NibabelIOWithReorient` (nnU-Net's NibabelIOWithReorient): twin
  * datasets hold the same physical images, one stored RAS (read as is), the other stored I-L-A with anisotropic,
- * permuted spacing and the override. nnU-Net reorients the second to RAS before anything sees it, so both must give
- * the same fingerprint (RAS spacings and shapes), plans and preprocessed arrays; the override's validation and
+ * permuted spacing and the override. nnU-Net reorients the second to RAS before anything sees it, so its pipeline
+ * must give the RAS twin's fingerprint (RAS spacings and shapes) and preprocessed arrays; the override's validation and
  * test predictions must lie on each file's own grid, voxel for voxel the RAS twin's prediction carried back.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,7 +14,10 @@ import { readImage, readSegmentation, writeImage, type ImageGeometry, type Shape
 import type { DatasetJson } from '../nodes/dataset/format.js';
 import { evaluateFolder, evaluationTargets } from '../nodes/evaluate/evaluate-folder.js';
 import type { Plans } from '../nodes/plan/format.js';
+import { analyzeCase } from '../nodes/case-fingerprint/analyze-case.js';
 import { closeModel, openModel } from '../nodes/predict/model.js';
+import type { PreprocessPlans } from '../nodes/preprocess/preprocess-case.js';
+import { runCaseTask } from '../nodes/preprocess/run-case.js';
 import { predictFolder } from '../nodes/predict/predict-folder.js';
 import { validateFold } from '../nodes/validate/validate-fold.js';
 import { cli } from './engine/cli-harness.js';
@@ -73,16 +76,13 @@ function phantom(seed: number): { image: Float32Array; label: Uint8Array } {
 const CASES = ['c0', 'c1', 'c2'];
 const LABELS = { background: 0, a: 1, b: 2 };
 
-/** Both twins of the dataset; only the reoriented one names the reader/writer. */
+/** The reoriented twin is the dataset the pipeline runs on; the RAS twin is the same files as nnU-Net sees them. */
 async function twinDatasets(dir: string): Promise<{ ras: string; other: string }> {
-  const roots = { ras: join(dir, 'Dataset991_Ras'), other: join(dir, 'Dataset992_Ila') };
-  for (const [name, root] of Object.entries(roots)) {
-    for (const f of ['imagesTr', 'labelsTr', 'imagesTs']) mkdirSync(join(root, f), { recursive: true });
-    writeFileSync(join(root, 'dataset.json'), JSON.stringify({
-      channel_names: { 0: 'MRI' }, labels: LABELS, numTraining: CASES.length, file_ending: '.nii.gz',
-      ...(name === 'other' ? { overwrite_image_reader_writer: 'NibabelIOWithReorient' } : {}),
-    }));
-  }
+  const roots = { ras: join(dir, 'ras'), other: join(dir, 'Dataset992_Ila') };
+  for (const root of Object.values(roots)) for (const f of ['imagesTr', 'labelsTr', 'imagesTs']) mkdirSync(join(root, f), { recursive: true });
+  writeFileSync(join(roots.other, 'dataset.json'), JSON.stringify({
+    channel_names: { 0: 'MRI' }, labels: LABELS, numTraining: CASES.length, file_ending: '.nii.gz', overwrite_image_reader_writer: 'NibabelIOWithReorient',
+  }));
   for (const [k, id] of [...CASES, 'test'].entries()) {
     const { image, label } = phantom(k + 1);
     const folder = id === 'test' ? 'imagesTs' : 'imagesTr';
@@ -112,36 +112,35 @@ const dir = mkdtempSync(join(tmpdir(), 'nnunet-reorient-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('training with overwrite_image_reader_writer: NibabelIOWithReorient', () => {
-  it('fingerprints, plans and preprocesses RAS arrays, and writes predictions back on each file', { timeout: 180_000 }, async () => {
+  it('fingerprints and preprocesses RAS arrays, and writes predictions back on each file', { timeout: 180_000 }, async () => {
     const roots = await twinDatasets(dir);
-    // one after the other: the CLI runs in this process, in its store's folder
-    const runs: Array<Map<string, string>> = [];
-    for (const [name, root] of Object.entries(roots)) {
-      const store = join(dir, `store-${name}`);
-      mkdirSync(store);
-      const run = await cli(['run', PIPELINE, 'preprocess', '--set', `dataset=${root}`, '--set', 'configurations=[3d_fullres]', '-q'], store);
-      expect(run.code, run.out + run.err).toBe(0);
-      runs.push(artifacts(store, run.out));
-    }
-    const [ras, other] = runs;
-    const preprocessed = (m: Map<string, string>, id: string) => m.get(`preprocess[configuration=3d_fullres,case=${id}]`)!;
+    const store = join(dir, 'store');
+    mkdirSync(store);
+    const run = await cli(['run', PIPELINE, 'preprocess', '--set', `dataset=${roots.other}`, '--set', 'configurations=[3d_fullres]', '-q'], store);
+    expect(run.code, run.out + run.err).toBe(0);
+    const other = artifacts(store, run.out);
+    const preprocessed = (id: string) => other.get(`preprocess[configuration=3d_fullres,case=${id}]`)!;
+    const plans = json(other.get('plan')!, 'nnUNetPlans.json');
+    expect(plans.image_reader_writer).toBe('NibabelIOWithReorient');
+    const rasFiles = (id: string) => ({ images: [join(roots.ras, 'imagesTr', `${id}_0000.nii.gz`)], label: join(roots.ras, 'labelsTr', `${id}.nii.gz`) });
 
-    // fingerprint: RAS order, as nnU-Net records it for this reader
+    // fingerprint: RAS order, as nnU-Net records it for this reader; the same as the RAS twin's
     for (const id of CASES) {
       const fp = json(other.get(`case_fingerprint[case=${id}]`)!, 'case_fingerprint.json');
       expect(fp.spacing).toEqual([SPACING[2], SPACING[1], SPACING[0]]);
       expect(fp.shape_before_crop).toEqual(arrayShape(SIZE));
-      expect(fp).toEqual(json(ras.get(`case_fingerprint[case=${id}]`)!, 'case_fingerprint.json'));
+      const { summary } = await analyzeCase(id, rasFiles(id).images, rasFiles(id).label);
+      expect(fp).toEqual(JSON.parse(JSON.stringify(summary)));
     }
-    const plans = json(other.get('plan')!, 'nnUNetPlans.json');
-    expect(plans.image_reader_writer).toBe('NibabelIOWithReorient');
-    expect({ ...plans, image_reader_writer: 'SimpleITKIO', dataset_name: '' }).toEqual({ ...json(ras.get('plan')!, 'nnUNetPlans.json'), dataset_name: '' });
 
-    // preprocessed arrays: byte for byte the RAS twin's; only the writer's geometry differs
+    // preprocessed arrays: byte for byte the RAS twin's under the same plans; only the writer's geometry differs
+    const settings = json(other.get('preprocess_settings[configuration=3d_fullres]')!, 'nnUNetPlans.json') as unknown as PreprocessPlans;
     for (const id of CASES) {
-      const [a, b] = [preprocessed(other, id), preprocessed(ras, id)];
-      for (const f of [`${id}.npy`, `${id}_seg.npy`]) expect(readFileSync(join(a, f)).equals(readFileSync(join(b, f))), f).toBe(true);
-      const [pa, pb] = [json(a, `${id}.json`), json(b, `${id}.json`)];
+      const twin = join(dir, 'ras-preprocessed', id);
+      mkdirSync(twin, { recursive: true });
+      await runCaseTask({ caseId: id, ...rasFiles(id), plans: settings, configuration: '3d_fullres', labels: LABELS, outDir: twin });
+      for (const f of [`${id}.npy`, `${id}_seg.npy`]) expect(readFileSync(join(preprocessed(id), f)).equals(readFileSync(join(twin, f))), f).toBe(true);
+      const [pa, pb] = [json(preprocessed(id), `${id}.json`), json(twin, `${id}.json`)];
       expect((pa.sitk_stuff as { direction: number[] }).direction).toEqual(OTHER.itkDirection);
       expect({ ...pa, sitk_stuff: null }).toEqual({ ...pb, sitk_stuff: null });
     }
@@ -177,7 +176,7 @@ describe('training with overwrite_image_reader_writer: NibabelIOWithReorient', (
     // validation from the preprocessed data writes the same files, and scores against the labels read as the model reads
     const summary = await validateFold({
       checkpointDir: checkpoint, outDir: join(dir, 'validate'), saveProbabilities: false, tta: false,
-      cases: CASES.map((id) => ({ id, preprocessedDir: preprocessed(other, id), reference: join(roots.other, 'labelsTr', `${id}.nii.gz`) })),
+      cases: CASES.map((id) => ({ id, preprocessedDir: preprocessed(id), reference: join(roots.other, 'labelsTr', `${id}.nii.gz`) })),
     });
     for (const id of CASES) {
       const written = await readSegmentation(join(dir, 'validate', 'validation', `${id}.nii.gz`));
