@@ -2,9 +2,8 @@
  * Kind `dataset` (spec §1): a raw nnU-Net dataset folder, validated in full, listed as one item per training case
  * (digest over the case's file contents, and the reader/writer when dataset.json overrides it) so per-case nodes
  * fan out over it. Output: dataset.json (byte copy) and cases.json, plus the raw folder's splits_final.json when it
- * has one. A dataset that comes from an upstream
- * `source` artifact also holds its case files (hard links, no copy), so the output does not depend on where
- * the store is.
+ * has one. A dataset that comes from an upstream `source` artifact also holds its case files (hard links, no copy),
+ * so the output does not depend on where the store is.
  */
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
