@@ -196,6 +196,20 @@ describe('record pack', () => {
   });
 });
 
+describe('damaged state files', () => {
+  it('state files damaged into JSON of another shape are not trusted: the next run is served by the action records', async () => {
+    const first = await go();
+    const key = node(first, 'up[case=a]').key;
+    const state = join(p.store, 'state');
+    await writeFile(join(state, `pack-${sha256('toy')}.json`), JSON.stringify({ [key]: { output: 5 } }));
+    await writeFile(join(p.store, 'last', `${sha256('toy')}.json`), JSON.stringify({ 'up[case=a]': 5, src: null }));
+    await writeFile(join(state, 'seals.json'), JSON.stringify({ [node(first, 'up[case=a]').outputs!.digest]: 5 }));
+    await writeFile(join(state, 'stat-cache.json'), JSON.stringify({ version: 1, entries: null }));
+    const again = await go();
+    expect(again.nodes.map((n) => [n.id, n.status, n.outputs])).toEqual(first.nodes.map((n) => [n.id, 'cached', n.outputs]));
+  });
+});
+
 describe('damaged outputs and records', () => {
   it('a damaged output is stale for that reason in status and in the run that recomputes it', async () => {
     const first = await go();

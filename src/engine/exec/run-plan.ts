@@ -147,7 +147,8 @@ export async function runPlan(plan: Plan, opts: ExecOptions): Promise<PlanRunRes
         o.error = known ? { code: known.code, message: known.message } : { code: 'ACTION_FAILED', message: String(err) };
       }
     }
-    running.journal.add(nodeRecord(o));
+    // cache hits are not journaled (see RunJournal)
+    if (o.status === 'ran' || o.status === 'failed') running.journal.add(nodeRecord(o));
     emit({ type: 'action-end', id: o.id, node: o.node, kind: o.kind, key: o.key, matrix: o.matrix, status: o.status, durationMs: o.durationMs, ...(o.error ? { error: o.error } : {}) });
     if (o.status === 'failed' && opts.failFast) runCtl.abort(new Error('fail-fast'));
   };

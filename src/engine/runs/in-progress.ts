@@ -14,6 +14,12 @@ interface Marker {
   record: RunRecord;
 }
 
+/** Once run.json is there, the marker and journal have served. */
+async function clearRunning(runDir: string): Promise<void> {
+  await rm(join(runDir, MARKER), { force: true });
+  await rm(join(runDir, JOURNAL_FILE), { force: true });
+}
+
 export interface RunInProgress {
   /** each finished action goes here as it ends */
   journal: RunJournal;
@@ -36,8 +42,7 @@ export async function markRunning(runsDir: string, rec: RunRecord): Promise<RunI
     journal,
     async finished() {
       journal.close();
-      await rm(join(dir, MARKER), { force: true });
-      await rm(join(dir, JOURNAL_FILE), { force: true });
+      await clearRunning(dir);
     },
   };
 }
@@ -64,7 +69,7 @@ export async function recordDeadRuns(runsDir: string, foundBy: string): Promise<
       continue;
     }
     if (m.host !== hostname() || processAlive(m.pid) || existsSync(join(runsDir, id, 'run.json'))) {
-      if (existsSync(join(runsDir, id, 'run.json'))) await rm(file, { force: true });
+      if (existsSync(join(runsDir, id, 'run.json'))) await clearRunning(join(runsDir, id));
       continue;
     }
     const nodes = readJournal(join(runsDir, id));
@@ -74,8 +79,7 @@ export async function recordDeadRuns(runsDir: string, foundBy: string): Promise<
       environment: { ...m.record.environment, died: `process ${m.pid} ended without finishing its run (killed?); recorded by ${foundBy}` },
     };
     await writeRunRecord(runsDir, rec, []);
-    await rm(file, { force: true });
-    await rm(join(runsDir, id, JOURNAL_FILE), { force: true });
+    await clearRunning(join(runsDir, id));
     out.push(id);
   }
   return out;

@@ -1,41 +1,28 @@
 /**
- * `runs/<id>/actions.jsonl`: each finished action of a run, one line as it ends, so a run killed before it
- * could write run.json is later recorded with what it did (in-progress.ts reads it back). An executed action
- * is written at once (its output is in the store and must be referenced); cache hits are batched, since a
- * null rerun ends thousands of them in a fraction of a second and they were referenced by earlier runs.
+ * `runs/<id>/actions.jsonl`: each action a run executed (ran or failed), one line as it ends, so a run killed
+ * before it could write run.json is later recorded with what it did (in-progress.ts reads it back) and its
+ * new outputs stay referenced. Cache hits are not journaled: earlier runs' records reference their outputs, and
+ * a null rerun ends thousands of them in a fraction of a second (a line each would cost it several percent).
  */
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunNodeRecord } from './record.js';
 
 export const JOURNAL_FILE = 'actions.jsonl';
-const BATCH_MS = 200;
 
 export class RunJournal {
   private readonly fd: number;
-  private pending = '';
-  private timer?: NodeJS.Timeout;
 
   constructor(runDir: string) {
     this.fd = openSync(join(runDir, JOURNAL_FILE), 'a');
   }
 
+  /** Appends the action's record now: a SIGKILL right after still finds it. */
   add(node: RunNodeRecord): void {
-    this.pending += `${JSON.stringify(node)}\n`;
-    if (node.status === 'ran' || node.status === 'failed') this.flush();
-    else this.timer ??= setTimeout(() => this.flush(), BATCH_MS).unref();
-  }
-
-  private flush(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    if (!this.pending) return;
-    writeSync(this.fd, this.pending);
-    this.pending = '';
+    writeSync(this.fd, `${JSON.stringify(node)}\n`);
   }
 
   close(): void {
-    this.flush();
     closeSync(this.fd);
   }
 }

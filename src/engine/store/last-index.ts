@@ -29,7 +29,9 @@ export class LastIndex {
   }
 
   get(actionId: string): LastEntry | undefined {
-    return this.changed.get(actionId) ?? this.entries[actionId];
+    const entry = this.changed.get(actionId) ?? this.entries[actionId];
+    // an entry damaged into another shape is as good as none: the action then says it is new
+    return typeof entry?.key === 'string' && typeof entry.output === 'string' ? entry : undefined;
   }
 
   set(actionId: string, entry: LastEntry): void {

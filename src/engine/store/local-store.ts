@@ -48,7 +48,7 @@ export class LocalStore implements Store {
   }
   /** The per-pipeline pack of cache-hit facts (see RecordPack). */
   recordPack(pipeline: string): RecordPack {
-    return new RecordPack(this.recordPackPath(pipeline), this.updateShared);
+    return new RecordPack(join(this.root, 'state', `pack-${sha256(pipeline)}.json`), this.updateShared);
   }
 
   /** The per-pipeline index of each action id's latest key (an action id is only unique within a pipeline). */
@@ -56,15 +56,12 @@ export class LocalStore implements Store {
     return new LastIndex(join(this.root, 'last', `${sha256(pipeline)}.json`), this.updateShared);
   }
 
-  recordPackPath(pipeline: string): string {
-    return join(this.root, 'state', `pack-${sha256(pipeline)}.json`);
-  }
-
   /** Saves a state file that other processes on this store update too (see updateLocked). */
   private readonly updateShared: UpdateFile = (file, merge) => {
     this.ensureDir(join(file, '..'));
     return updateLocked(file, merge, (f, t) => this.writeAtomic(f, t));
   };
+
   scratchDir(key: Digest): string {
     return join(this.root, 'scratch', key);
   }

@@ -101,8 +101,9 @@ export type Release = () => Promise<void>;
 /**
  * Exclusive lock by O_EXCL file creation, one per action key, so engine processes on one store - on one host
  * or several sharing the store's filesystem - never execute the same action at once. The holder renews a
- * lease by touching the file; a lock left by a killed process (same host, dead pid) or with an expired lease
- * (any host), or one whose owner was never written, is taken over. `onWait` runs once when another live process holds the lock.
+ * lease by touching the file; a lock left by a killed process (same host, dead pid), with an expired lease
+ * (any host) or with its owner never written is taken over. `onWait` runs once when another live process
+ * holds the lock.
  */
 export async function acquireLock(file: string, signal?: AbortSignal, onWait?: () => void, leaseMs = LEASE_MS): Promise<Release> {
   let waited = false;

@@ -29,7 +29,9 @@ export class RecordPack {
   }
 
   get(key: Digest): HitFacts | undefined {
-    return this.entries[key];
+    const facts = this.entries[key];
+    // a pack edited or damaged into another shape is not trusted (the action record is read instead)
+    return typeof facts?.output === 'string' ? facts : undefined;
   }
 
   /** Records a hit or a new commit; the next pack holds what this run used (and what other runs added meanwhile). */
