@@ -4,8 +4,9 @@
  * plain nnU-Net U-Net on the webgpu backend, against PyTorch CUDA running the identical network
  * (bench/torch_unet.py) in fp32 and under autocast fp16 with cudnn.benchmark, as nnU-Net trains.
  * Plans: Hippocampus 3d_fullres (b9, 40x56x40, 4 stages 32-256) and a BraTS-sized plan (b2, 4 channels, 128^3,
- * 6 stages 32-320). Also the Hippocampus iteration with data loading (augmenting worker threads feeding the
- * step), from which a fold of 1000 x 250 iterations is estimated.
+ * 6 stages 32-320). Also the Hippocampus iteration with data loading (the training loop's step, deep supervision
+ * included, with the next batch from the augmenting worker threads uploaded during the step), from which a fold
+ * of 1000 x 250 iterations is estimated.
  * Last line: `gpu ratio vs pytorch-cuda: train=<x> infer=<y>` (ours / PyTorch AMP, BraTS-sized plan).
  * Env: BENCH_GPU_CONFIGS (hippocampus,brats), BENCH_GPU_STEPS (default 5 after 2 warm-up), BENCH_GPU_TINY=1
  * (small patches and batches: a quick SwiftShader check of the whole path), BENCH_GPU_LOADER (1: measure the
@@ -21,9 +22,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import '../src/nn/ops/gradients.js';
 import { describeBackend, initBackend } from '../src/nn/backend.js';
 import { configureAugmentation, createBatchLoader } from '../src/nn/data/index.js';
-import { segmentationLoss } from '../src/nn/loss/index.js';
+import { deepSupervisionScales, deepSupervisionWeights, segmentationLoss } from '../src/nn/loss/index.js';
 import { netOps } from '../src/nn/ops/index.js';
-import { channelsFirstToLast } from '../src/nn/train/layout.js';
+import { TRAINING } from '../src/nn/train/config.js';
+import { toTensors, trainStepOn, type BatchTensors, type StepSetup } from '../src/nn/train/step.js';
 import { UNet } from '../src/nn/unet/index.js';
 import { DeviceNesterovSgd } from '../src/nn/webgpu/sgd.js';
 import { makeCases } from '../test/train/synthetic.js';
@@ -88,37 +90,48 @@ async function measureOurs(p: Plan, steps: number, warmup: number): Promise<Ours
   }
 }
 
-/** The Hippocampus iteration fed by the real loader (augmenting worker threads, next batch prepared meanwhile). */
+/**
+ * The Hippocampus iteration as the training loop runs it on webgpu (trainStepOn: deep supervision, on-device
+ * clipping and SGD), fed by the real loader (augmenting worker threads) with the next batch taken and uploaded
+ * while the step runs (TrainConfig.prefetch). `waited`: time spent waiting for the loader, inside that overlap.
+ */
 async function measureWithLoading(p: Plan, steps: number): Promise<{ perIter: number; waited: number }> {
   const root = mkdtempSync(join(tmpdir(), 'bench-gpu-'));
   const net = network(p);
   const vars = net.params.map((q) => q.variable);
-  const opt = new DeviceNesterovSgd(vars, { momentum: 0.99, weightDecay: 3e-5, nesterov: true });
+  const opt = new DeviceNesterovSgd(vars, { momentum: TRAINING.momentum, weightDecay: TRAINING.weightDecay, nesterov: true });
+  const setup: StepSetup = {
+    loss: LOSS, regionSets: null, scales: deepSupervisionScales(p.strides), weights: deepSupervisionWeights(p.features.length - 1),
+    gradClip: TRAINING.gradClip, onDevice: true,
+  };
   const cases = await makeCases(root, 20, [36, 50, 35]);
   const loader = createBatchLoader({
-    cases, patchSize: p.patch, batchSize: p.batch, oversampleForeground: 0.33, augment: true,
+    cases, patchSize: p.patch, batchSize: p.batch, oversampleForeground: TRAINING.oversampleForeground, augment: true,
     config: configureAugmentation(p.patch, { useMaskForNorm: [false] }), seed: 1,
   });
-  const stepOn = async (b: Awaited<ReturnType<typeof loader.next>>): Promise<void> => {
-    const xs = channelsFirstToLast(b.data, b.dataShape);
-    const ys = channelsFirstToLast(b.seg, b.segShape);
-    const x = tf.tensor(xs.data, xs.shape);
-    const y = tf.tensor(ys.data, ys.shape);
-    await trainOnce(net, vars, opt, x, y);
-    tf.dispose([x, y]);
+  let waited = 0;
+  const taken: { ahead: BatchTensors | null } = { ahead: null };
+  const take = async (): Promise<void> => {
+    const w = performance.now();
+    const batch = await loader.next();
+    waited += performance.now() - w;
+    taken.ahead = toTensors(batch, setup);
+  };
+  const step = async (): Promise<void> => {
+    const t = taken.ahead;
+    if (!t) throw new Error('no batch taken ahead');
+    taken.ahead = null;
+    await trainStepOn(net, opt, t, setup, TRAINING.initialLr, take);
   };
   try {
-    await stepOn(await loader.next());
-    let waited = 0;
+    await take();
+    await step();
+    waited = 0;
     const t0 = performance.now();
-    for (let i = 0; i < steps; i++) {
-      const w = performance.now();
-      const b = await loader.next();
-      waited += performance.now() - w;
-      await stepOn(b);
-    }
+    for (let i = 0; i < steps; i++) await step();
     return { perIter: (performance.now() - t0) / steps, waited: waited / steps };
   } finally {
+    if (taken.ahead) tf.dispose([taken.ahead.x, ...taken.ahead.targets]);
     await loader.close();
     opt.dispose();
     net.dispose();
@@ -242,7 +255,7 @@ export async function run(): Promise<void> {
       const { perIter, waited } = await measureWithLoading(p, steps);
       const hours = (perIter / 1000) * 1000 * 250 / 3600;
       rows.push([p.name, 'iteration with data loading', perIter.toFixed(1), '', '', '', `waited ${waited.toFixed(1)} ms`]);
-      console.log(`fold estimate (1000 x 250 iterations, Hippocampus 3d_fullres, no deep supervision): ${hours.toFixed(2)} h`);
+      console.log(`fold estimate (1000 x 250 iterations, Hippocampus 3d_fullres, the training loop's iteration): ${hours.toFixed(2)} h`);
     }
   }
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));

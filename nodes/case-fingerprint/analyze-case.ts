@@ -4,12 +4,12 @@
  * images[c][seg > 0]). The sampling itself happens in the aggregate, because the number of samples per case
  * depends on how many cases there are, and a new case must not invalidate the others.
  */
-import { cropToNonzero, readImage, readSegmentation } from '../../src/imaging/index.js';
+import { cropToNonzero, readCase, readCaseSegmentation } from '../../src/imaging/index.js';
 import { voxelCount } from '../../src/imaging/volume.js';
 
 export interface CaseFingerprint {
   id: string;
-  /** reader spacing, array order */
+  /** reader spacing, array order (RAS-reoriented under NibabelIOWithReorient) */
   spacing: number[];
   shape_before_crop: number[];
   shape_after_crop: number[];
@@ -24,9 +24,10 @@ export interface AnalyzedCase {
   foreground: Float32Array[];
 }
 
-export async function analyzeCase(id: string, images: string[], label: string): Promise<AnalyzedCase> {
-  const img = await readImage(images);
-  const seg = await readSegmentation(label);
+/** `readerWriter`: the dataset.json override, when set (nnU-Net fingerprints through that class). */
+export async function analyzeCase(id: string, images: string[], label: string, readerWriter?: string): Promise<AnalyzedCase> {
+  const img = await readCase(images, readerWriter);
+  const seg = await readCaseSegmentation(label, readerWriter);
   const cropped = cropToNonzero(img.data, img.channels, img.shape, seg.data);
   const m = voxelCount(cropped.shape);
   let numFg = 0;

@@ -15,8 +15,8 @@ export const foregroundFile = (channel: number) => `foreground_${String(channel)
 async function run(ctx: ActionContext<Record<string, never>>) {
   const item = ctx.item;
   if (!item) throw new NodeError('CASE_FINGERPRINT_NO_CASE', 'case-fingerprint runs per dataset case (foreach: dataset)', { node: ctx.actionId });
-  const { images, label } = item.data as unknown as CaseItemData;
-  const { summary, foreground } = await analyzeCase(item.id, images, label);
+  const { images, label, reader_writer: readerWriter } = item.data as unknown as CaseItemData;
+  const { summary, foreground } = await analyzeCase(item.id, images, label, readerWriter);
   for (const [c, values] of foreground.entries()) await writeNpy(join(ctx.outDir, foregroundFile(c)), values, [values.length]);
   await writeFile(join(ctx.outDir, CASE_FILE), JSON.stringify(summary, null, 2));
   return { metrics: { foreground_voxels: summary.num_foreground } };

@@ -49,7 +49,9 @@ export interface CaseListing {
 export interface CaseItemData {
   images: string[];
   label: string;
-  [key: string]: string | string[];
+  /** dataset.json's overwrite_image_reader_writer, only when it is set (the class every read of the case goes through) */
+  reader_writer?: string;
+  [key: string]: string | string[] | undefined;
 }
 
 /** The channel-name table whatever key the file uses. */

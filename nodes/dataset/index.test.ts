@@ -163,6 +163,31 @@ describe('dataset node', () => {
     expect(issues.map((i) => i.code)).toEqual(['DATASET_LABELS_NOT_CONSECUTIVE', 'DATASET_IGNORE_LABEL']);
   });
 
+  it('a reader/writer override: each item carries it and its digest changes; an unknown or unfit one is an error at its line', async () => {
+    const dir = copyGood();
+    const ds = JSON.parse(readFileSync(join(dir, 'dataset.json'), 'utf8'));
+    const plain = await runOn(dir);
+    writeFileSync(join(dir, 'dataset.json'), JSON.stringify({ ...ds, overwrite_image_reader_writer: 'None' }));
+    expect(await runOn(dir)).toEqual(plain);
+    writeFileSync(join(dir, 'dataset.json'), JSON.stringify({ ...ds, overwrite_image_reader_writer: 'NibabelIOWithReorient' }));
+    const reoriented = await runOn(dir);
+    expect(reoriented?.items?.map((i) => (i.data as { reader_writer?: string }).reader_writer)).toEqual(['NibabelIOWithReorient', 'NibabelIOWithReorient', 'NibabelIOWithReorient']);
+    reoriented?.items?.forEach((item, k) => expect(item.digest).not.toBe(plain?.items?.[k].digest));
+
+    const file = join(dir, 'dataset.json');
+    writeFileSync(file, JSON.stringify({ ...ds, overwrite_image_reader_writer: 'NibabelIOWithReorent' }, null, 1));
+    const lines = readFileSync(file, 'utf8').split('\n');
+    const line = lines.findIndex((l) => l.includes('overwrite_image_reader_writer')) + 1;
+    // the position of the value
+    const column = lines[line - 1].indexOf('"NibabelIOWithReorent"') + 1;
+    const unknown = await failure(dir);
+    expect(unknown.issues).toMatchObject([{ code: 'DATASET_READER_WRITER', file, line, column }]);
+    expect(unknown.issues[0].message).toBe(`${file}:${line}:${column}: /overwrite_image_reader_writer: unknown reader/writer 'NibabelIOWithReorent' `
+      + '(accepted: NaturalImage2DIO, SimpleITKIO, Tiff3DIO, NibabelIO, NibabelIOWithReorient, or "None")');
+    writeFileSync(file, JSON.stringify({ ...ds, overwrite_image_reader_writer: 'Tiff3DIO' }, null, 1));
+    expect((await failure(dir)).issues[0].message).toContain("Tiff3DIO reads .tif .tiff files, not file_ending '.nii.gz'");
+  });
+
   it('without path or source: a clear error', async () => {
     const err = await dataset.run(context({}, root)).catch((e) => e);
     expect(err.code).toBe('DATASET_NO_SOURCE');

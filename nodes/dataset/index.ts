@@ -1,9 +1,9 @@
 /**
  * Kind `dataset` (spec §1): a raw nnU-Net dataset folder, validated in full, listed as one item per training case
- * (digest over the case's file contents) so per-case nodes fan out over it. Output: dataset.json (byte copy)
- * and cases.json, plus the raw folder's splits_final.json when it has one. A dataset that comes from an upstream
- * `source` artifact also holds its case files (hard links, no copy), so the output does not depend on where
- * the store is.
+ * (digest over the case's file contents, and the reader/writer when dataset.json overrides it) so per-case nodes
+ * fan out over it. Output: dataset.json (byte copy) and cases.json, plus the raw folder's splits_final.json when it
+ * has one. A dataset that comes from an upstream `source` artifact also holds its case files (hard links, no copy),
+ * so the output does not depend on where the store is.
  */
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -15,6 +15,7 @@ import { paramsSchema, type DatasetParams } from './params.js';
 import { caseIssues, datasetJsonIssues, layoutIssues } from './validate.js';
 import { jsonErrorPosition } from '../../src/util/json-position.js';
 import { linkOrCopy } from '../../src/util/link-or-copy.js';
+import { readerWriterOverride } from '../../src/imaging/io/reader-writer.js';
 import { CASES_FILE, insideRoot, storedListing } from './listing.js';
 import { readSplitsFile } from '../split/splits-file.js';
 
@@ -101,6 +102,7 @@ async function run(ctx: ActionContext<DatasetParams>) {
   const jsonIssues = datasetJsonIssues(ds, jsonFile);
   if (jsonIssues.length > 0) fail(`${jsonFile}: invalid dataset.json`, jsonIssues, jsonFile);
 
+  const readerWriter = readerWriterOverride(ds.overwrite_image_reader_writer);
   const { training, test } = discoverCases(root, ds);
   const issues: Issue[] = layoutIssues(root, ds, { training, test }, jsonFile);
   const items: Item[] = [];
@@ -118,7 +120,10 @@ async function run(ctx: ActionContext<DatasetParams>) {
       digest ??= digestJson(await Promise.all(files.map((f) => hashFile(f))));
     }
     listed.push({ ...c, label: c.label!, digest });
-    items.push({ id: c.id, digest, data: { images: c.images, label: c.label! } });
+    // only an override changes what a case reads as, so only then does the item (and what is keyed on it) change
+    items.push(readerWriter
+      ? { id: c.id, digest: digestJson([digest, readerWriter]), data: { images: c.images, label: c.label!, reader_writer: readerWriter } }
+      : { id: c.id, digest, data: { images: c.images, label: c.label! } });
   }
   if (existsSync(join(root, SPLITS_FILE))) issues.push(...await splitsIssues(join(root, SPLITS_FILE), training.map((c) => c.id)));
   if (issues.length > 0) fail(`${root}: ${issues.length} problem(s) in the dataset`, issues, jsonFile);

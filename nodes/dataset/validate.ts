@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
 import type { Issue } from '../../src/engine/errors.js';
-import { readImage, readSegmentation, tiffSpacingFile, type Volume } from '../../src/imaging/index.js';
+import { readImage, readSegmentation, readerWriterOverride, readerWriterProblem, tiffSpacingFile, type Volume } from '../../src/imaging/index.js';
 import { locateJson, type JsonLocator } from '../../src/util/json-position.js';
 import { channelNames, type CaseFiles, type DatasetJson } from './format.js';
 import { allowedLabelValues, labelIssues } from './labels.js';
@@ -82,9 +82,21 @@ const labelsWellTyped = (value: unknown): value is { labels: DatasetJson['labels
     Object.values(labels).every((v) => int(v) || (Array.isArray(v) && v.length > 0 && v.every(int)));
 };
 
+/**
+ * nnU-Net falls back to the file ending on a class name it cannot find (a warning at most): a misspelt
+ * NibabelIOWithReorient would silently train on unreoriented arrays, so here it is an error.
+ */
+function readerWriterIssues(value: unknown, file: string): Issue[] {
+  const { overwrite_image_reader_writer: name, file_ending: ending } = (value ?? {}) as Partial<DatasetJson>;
+  const override = typeof name === 'string' ? readerWriterOverride(name) : undefined;
+  const problem = override && typeof ending === 'string' ? readerWriterProblem(override, ending) : null;
+  return problem ? [{ code: 'DATASET_READER_WRITER', file, path: '/overwrite_image_reader_writer', message: problem }] : [];
+}
+
 export function datasetJsonIssues(value: unknown, file: string): Issue[] {
   const issues = validateSchema(value) ? [] : schemaIssues(validateSchema.errors ?? [], file);
   if (labelsWellTyped(value)) issues.push(...labelIssues(value.labels, (value as { regions_class_order?: unknown }).regions_class_order, file));
+  issues.push(...readerWriterIssues(value, file));
   return [...duplicateKeyIssues(file), ...placeIssues(issues, file)];
 }
 

@@ -10,7 +10,7 @@ import { PLANNERS, type PlannerConstants, type PlannerName } from './planner.js'
 import { planConfiguration } from './steps/configuration.js';
 import { computeNewShape, medianPerAxis } from './steps/new-shape.js';
 import { chooseNormalization } from './steps/normalization.js';
-import { readerWriterFor } from './steps/reader-writer.js';
+import { readerWriterFor } from '../../src/imaging/io/reader-writer.js';
 import { RESAMPLING_FN, resamplingData, resamplingProbabilities, resamplingSeg } from './steps/resampling.js';
 import { fullresTargetSpacing } from './steps/target-spacing.js';
 import { applyTranspose, transposeFor } from './steps/transpose.js';

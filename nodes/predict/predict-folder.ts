@@ -4,8 +4,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { copyOut } from '../../src/util/copy-out.js';
 import { join } from 'node:path';
 import { NnunetError } from '../../src/engine/errors.js';
-import { readImage, readSegmentation, writeSegmentation } from '../../src/imaging/index.js';
-import { rasReorientation, reorientVolume, undoReorientation } from '../../src/imaging/io/reorient.js';
+import { readCase, readCaseSegmentation, toFileLayout, writeSegmentation } from '../../src/imaging/index.js';
 import type { Progress } from '../../src/engine/types.js';
 import { writeNpz } from '../../src/nn/predict/npz.js';
 import type { LabelMap } from '../../src/nn/predict/labels.js';
@@ -58,18 +57,15 @@ export async function predictFolder(cases: CaseFiles[], model: Model, outDir: st
       continue;
     }
     try {
-      const read = await readImage(c.files);
-      // NibabelIOWithReorient models see RAS arrays; outputs go back to the file's own orientation
-      const reorient = model.plans.image_reader_writer === 'NibabelIOWithReorient' ? rasReorientation(read.geometry) : null;
-      const image = reorient ? reorientVolume(read, reorient) : read;
-      const prevRead = opts.previousStage ? await readSegmentation(join(opts.previousStage, c.id + ending)) : null;
-      const prev = prevRead && reorient ? reorientVolume(prevRead, reorient) : prevRead;
+      const rw = model.plans.image_reader_writer;
+      const image = await readCase(c.files, rw);
+      const prev = opts.previousStage ? await readCaseSegmentation(join(opts.previousStage, c.id + ending), rw) : null;
       const pred = await predictImage(image, model, opts, prev);
       const processed = opts.postprocess ? opts.postprocess(pred.seg, pred.shape) : pred.seg;
-      const { data: seg, shape } = reorient ? undoReorientation(processed, 1, pred.shape, reorient) : { data: processed, shape: pred.shape };
-      await writeSegmentation(outFile, seg, shape, read.geometry);
+      const { data: seg, shape } = toFileLayout(processed, 1, pred.shape, image.geometry, rw);
+      await writeSegmentation(outFile, seg, shape, image.geometry);
       if (pred.probabilities) {
-        const probabilities = reorient ? undoReorientation(pred.probabilities, model.numClasses, pred.shape, reorient).data : pred.probabilities;
+        const probabilities = toFileLayout(pred.probabilities, model.numClasses, pred.shape, image.geometry, rw).data;
         await writeNpz(join(outDir, `${c.id}.npz`), { probabilities: { data: probabilities, shape: [model.numClasses, ...shape] } });
         await writeFile(join(outDir, `${c.id}.json`), JSON.stringify(pred.properties));
       }

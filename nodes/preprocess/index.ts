@@ -17,7 +17,7 @@ const readJson = async <T>(file: string): Promise<T> => JSON.parse(await readFil
 async function run(ctx: ActionContext<PreprocessParams>) {
   const item = ctx.item;
   if (!item) throw new NodeError('PREPROCESS_NO_CASE', 'preprocess runs per dataset case (foreach: dataset)', { node: ctx.actionId });
-  const { images, label } = item.data as unknown as Partial<CaseItemData> & Pick<CaseItemData, 'images'>;
+  const { images, label, reader_writer: readerWriter } = item.data as unknown as Partial<CaseItemData> & Pick<CaseItemData, 'images'>;
   const planDir = ctx.input('plan').dir;
   const plans = await readJson<PreprocessPlans>(join(planDir, 'nnUNetPlans.json'));
   // the plan's copy of dataset.json is part of this action's key; the dataset node's whole listing is not
@@ -28,7 +28,7 @@ async function run(ctx: ActionContext<PreprocessParams>) {
     ctx.log(`${ctx.params.configuration} uses the ${config.data_identifier} data; its ${config.previous_stage} input comes from that stage's predictions`);
   }
   const summary = await runCase(
-    { caseId: item.id, images, label: label ?? null, plans, configuration: ctx.params.configuration, labels, outDir: ctx.outDir },
+    { caseId: item.id, images, label: label ?? null, readerWriter, plans, configuration: ctx.params.configuration, labels, outDir: ctx.outDir },
     ctx.signal,
   );
   summary.warnings.forEach((w) => ctx.log(`warning: ${w}`));

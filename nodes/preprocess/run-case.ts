@@ -6,7 +6,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NnunetError, NodeError } from '../../src/engine/errors.js';
-import { readImage, readSegmentation, writeNpy } from '../../src/imaging/index.js';
+import { readCase, readCaseSegmentation, writeNpy } from '../../src/imaging/index.js';
 import type { LabelValue } from '../dataset/format.js';
 import { preprocessCase, type PreprocessPlans } from './preprocess-case.js';
 
@@ -15,6 +15,8 @@ export interface CaseTask {
   images: string[];
   /** null for unlabelled (test) cases */
   label: string | null;
+  /** the dataset's reader/writer override, when set: the class both files are read through */
+  readerWriter?: string;
   plans: PreprocessPlans;
   configuration: string;
   labels: Record<string, LabelValue>;
@@ -37,8 +39,8 @@ const hasNonzero = (data: ArrayLike<number>): boolean => {
 export async function runCaseTask(task: CaseTask): Promise<CaseSummary> {
   const { caseId, outDir } = task;
   try {
-    const image = await readImage(task.images);
-    const seg = task.label === null ? null : await readSegmentation(task.label);
+    const image = await readCase(task.images, task.readerWriter);
+    const seg = task.label === null ? null : await readCaseSegmentation(task.label, task.readerWriter);
     const warnings: string[] = [];
     // nnU-Net keeps the whole image (empty mask -> full bbox) and z-scores it to zeros; we do the same but say so
     if (!hasNonzero(image.data)) warnings.push(`case ${caseId}: image has no nonzero voxel; nothing is cropped and the data normalizes to 0`);

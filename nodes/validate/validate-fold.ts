@@ -5,7 +5,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { NodeError } from '../../src/engine/errors.js';
 import type { Progress } from '../../src/engine/types.js';
-import { readNpy, readSegmentation, writeNpy, writeSegmentation } from '../../src/imaging/index.js';
+import { readCaseSegmentation, readNpy, toFileLayout, writeNpy, writeSegmentation } from '../../src/imaging/index.js';
 import type { Shape3 } from '../../src/imaging/volume.js';
 import { writeNpz } from '../../src/nn/predict/npz.js';
 import { evaluationTargets, ignoreLabelOf } from '../evaluate/evaluate-folder.js';
@@ -49,6 +49,7 @@ export async function validateFold(o: ValidateFoldOptions): Promise<Summary> {
         model.config.previous_stage, 'VALIDATE_PREVIOUS_STAGE_MISSING');
     }
     const ending = model.datasetJson.file_ending;
+    const rw = model.plans.image_reader_writer;
     const targets = evaluationTargets(model.datasetJson.labels);
     const ignore = ignoreLabelOf(model.datasetJson.labels);
     const dir = join(o.outDir, 'validation');
@@ -62,15 +63,19 @@ export async function validateFold(o: ValidateFoldOptions): Promise<Summary> {
       const logits = await predictLogitsAsync(input, model, { tta: o.tta });
       if (next) await writeNextStage(o.outDir, next, c.id, logits, input, model);
       const pred = exportPrediction(logits, model.numClasses, input.shape, props, model.plans, model.config, model.handling, o.saveProbabilities);
-      const file = `${c.id}${ending}`;
-      await writeSegmentation(join(dir, file), pred.seg, pred.shape, geometryOf(props));
-      if (pred.probabilities) {
-        await writeNpz(join(dir, `${c.id}.npz`), { probabilities: { data: pred.probabilities, shape: [model.numClasses, ...pred.shape] } });
-        await writeFile(join(dir, `${c.id}.json`), JSON.stringify(props));
-      }
-      const ref = await readSegmentation(c.reference);
+      // metrics compare arrays in the reader/writer's layout, as nnU-Net reads both files back; files keep the case's own
+      const ref = await readCaseSegmentation(c.reference, rw);
       if (ref.data.length !== pred.seg.length) {
         throw new NodeError('VALIDATE_SHAPE_MISMATCH', `${c.id}: prediction shape [${pred.shape}] != reference [${ref.shape}]`, { item: c.id, file: c.reference });
+      }
+      const file = `${c.id}${ending}`;
+      const geometry = geometryOf(props);
+      const written = toFileLayout(pred.seg, 1, pred.shape, geometry, rw);
+      await writeSegmentation(join(dir, file), written.data, written.shape, geometry);
+      if (pred.probabilities) {
+        const probabilities = toFileLayout(pred.probabilities, model.numClasses, pred.shape, geometry, rw).data;
+        await writeNpz(join(dir, `${c.id}.npz`), { probabilities: { data: probabilities, shape: [model.numClasses, ...written.shape] } });
+        await writeFile(join(dir, `${c.id}.json`), JSON.stringify(props));
       }
       perCase.push(caseMetrics(ref.data, pred.seg, targets, ignore, { prediction_file: file, reference_file: file }));
     }

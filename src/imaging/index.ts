@@ -2,6 +2,8 @@ export * from './volume.js';
 export { ImageError } from './errors.js';
 export { readImage, readSegmentation, readerFor, tiffSpacingFile, type ReaderKind } from './io/read.js';
 export { writeImage, writeSegmentation } from './io/write.js';
+export { readCase, readCaseSegmentation, toFileLayout } from './io/read-case.js';
+export { READER_WRITERS, readerWriterFor, readerWriterOverride, readerWriterProblem, reorientsToRas } from './io/reader-writer.js';
 export { readNpy, writeNpy, decodeNpy, encodeNpy, type NpyArray } from './io/npy.js';
 export { cropToNonzero, pasteIntoShape, nonzeroMask, bboxOfMask, type Bbox, type Cropped } from './crop.js';
 export { fillHoles } from './fill-holes.js';

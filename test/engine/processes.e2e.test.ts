@@ -1,12 +1,10 @@
-import { spawn } from 'node:child_process';
 import { chmod, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { listRuns, LocalStore, runPipeline, verifyStore } from '../../src/engine/index.js';
 import { makeProject, type Project } from './fixture.js';
 import { toyKinds } from './toy-kinds.js';
-
-const SCRIPT = join(process.cwd(), 'test', 'engine', 'run-toy.ts');
+import { startToy, waitFor } from './spawn-toy.js';
 
 const PIPE = `version: 1
 name: procs
@@ -16,22 +14,7 @@ nodes:
   c: { uses: concat, needs: [a, b] }
 `;
 
-function start(p: Project, env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, ['--import', 'tsx', SCRIPT, p.pipeline, p.store, p.runs], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout.on('data', (d) => { out += String(d); });
-  child.stderr.on('data', (d) => { out += String(d); });
-  const done = new Promise<{ code: number | null; out: string }>((r) => child.once('close', (code) => r({ code, out })));
-  return { child, done };
-}
-
-async function waitFor(cond: () => Promise<boolean>, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const start = (p: Project, env: Record<string, string> = {}) => startToy(p.pipeline, p.store, p.runs, env);
 
 /** Starts the toy engine process with a call log and waits until action `a` is running. */
 async function startUntilRunning(p: Project) {

@@ -1,5 +1,6 @@
 /** Small node kinds for engine tests: real files on disk, every execution counted. */
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { appendFile, open, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NodeError, type KindRegistry, type NodeKind } from '../../src/engine/index.js';
@@ -84,7 +85,8 @@ export function toyKinds(): Toy {
     },
   };
   const slow: NodeKind<{ value: string; chunks: number; ms: number }> = {
-    kind: 'slow', version: '1', description: 'writes its output in timed chunks; logs each start to $TOY_CALLS (cross-process count)',
+    kind: 'slow', version: '1',
+    description: 'writes its output in timed chunks; logs each start to $TOY_CALLS (cross-process count); finishes only once the file $TOY_GATE exists',
     params: {
       type: 'object', required: ['value'],
       properties: { value: { type: 'string' }, chunks: { type: 'integer', default: 5 }, ms: { type: 'integer', default: 40 } },
@@ -102,6 +104,11 @@ export function toyKinds(): Toy {
         }
       } finally {
         await fh.close();
+      }
+      // a test holds the action here (to kill the process, or to let another run overlap it) until it opens the gate
+      while (process.env.TOY_GATE && !existsSync(process.env.TOY_GATE)) {
+        if (ctx.signal.aborted) throw new Error('aborted');
+        await new Promise((r) => setTimeout(r, 20));
       }
       return { metrics: { chunks: ctx.params.chunks } };
     },

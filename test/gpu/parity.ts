@@ -2,6 +2,7 @@
 // gradients on the active backend or on tfjs-cpu (the reference every WGSL kernel is held to).
 import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'vitest';
+import { referenceNetOps } from '../../src/nn/ops/index.js';
 import type { NetOps } from '../../src/nn/ops/net-ops.js';
 
 /** f32 parity tolerance of the issue: every WGSL op against the stock-tfjs reference on tfjs-cpu */
@@ -51,4 +52,11 @@ export async function onCpu<T>(f: () => Promise<T>): Promise<T> {
   } finally {
     await tf.setBackend('webgpu');
   }
+}
+
+/** `op` with `ops` on the active backend against the stock-tfjs reference on tfjs-cpu: output and every gradient within TOL. */
+export async function expectParity(ops: NetOps, op: Op, shapes: number[][]): Promise<void> {
+  const got = await runOp(ops, op, shapes);
+  const want = await onCpu(() => runOp(referenceNetOps, op, shapes));
+  got.forEach((g, i) => expect(relErr(g, want[i]), `output ${i}`).toBeLessThan(TOL));
 }

@@ -28,18 +28,20 @@ beforeAll(async () => {
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const EPOCHS = 2;
-function config(name: string, epochs = EPOCHS): TrainConfig {
+function config(name: string, epochs = EPOCHS, over: Partial<TrainConfig> = {}): TrainConfig {
   const plans = tinyPlans(3, SHAPE, 2);
   return {
     configuration: '3d_fullres', fold: 0, plans, configurationPlan: plans.configurations['3d_fullres'] as TrainConfig['configurationPlan'],
     datasetJson: SYNTHETIC_DATASET_JSON, trainCases: cases.slice(0, 4), valCases: cases.slice(4),
     epochs, iterationsPerEpoch: 3, valIterations: 2, seed: 5, checkpointEvery: 1,
-    scratchDir: join(root, name, 'scratch'), outDir: join(root, name, 'out'), initFrom: null, loaderWorkers: 0,
+    scratchDir: join(root, name, 'scratch'), outDir: join(root, name, 'out'), initFrom: null, loaderWorkers: 0, ...over,
   };
 }
 
 const lines: string[] = [];
 const hooks = { progress: () => {}, log: (m: string) => lines.push(m), aborted: () => false };
+/** hooks that also keep every iteration's training loss */
+const lossHooks = (losses: number[]) => ({ ...hooks, progress: (p: { metrics: Record<string, number> }) => { losses.push(p.metrics.loss); } });
 const readLog = (dir: string): EpochLog[] => JSON.parse(readFileSync(join(dir, 'training_log.json'), 'utf8'));
 const worst = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
   let d = 0;
@@ -69,10 +71,21 @@ describe.skipIf(!probe.adapter)('phantom training on webgpu', () => {
 
     expect((await initBackend('webgpu')).name).toBe('webgpu');
     t0 = performance.now();
-    const gpu = await runTraining(config('webgpu'), hooks);
+    const prefetched: number[] = [];
+    const gpu = await runTraining(config('webgpu'), lossHooks(prefetched));
     const gpuSeconds = (performance.now() - t0) / 1000;
     expect(tf.getBackend()).toBe('webgpu');
     const gpuLog = readLog(join(root, 'webgpu', 'out'));
+
+    // the next batch uploaded during the step (the default on webgpu) or after it: the very same losses
+    const debug = (name: string) => JSON.parse(readFileSync(join(root, name, 'out', 'debug.json'), 'utf8'));
+    expect(debug('webgpu').prefetch).toBe(true);
+    const inOrder: number[] = [];
+    await runTraining(config('webgpu-in-order', EPOCHS, { prefetch: false }), lossHooks(inOrder));
+    expect(debug('webgpu-in-order').prefetch).toBe(false);
+    expect(prefetched).toHaveLength(EPOCHS * 3);
+    expect(inOrder).toEqual(prefetched);
+    expect(readLog(join(root, 'webgpu-in-order', 'out'))).toEqual(gpuLog);
     const final = join(root, 'webgpu', 'scratch', 'checkpoint_final');
     const gpuLogits = await predictCase(final);
     console.log(`onednn ${cpuSeconds.toFixed(1)} s, webgpu ${gpuSeconds.toFixed(1)} s for ${EPOCHS} epochs\n${lines.filter((l) => l.startsWith('epoch')).join('\n')}`);

@@ -8,6 +8,7 @@ import { writeImage } from '../../src/imaging/index.js';
 import type { ImageGeometry, Shape3 } from '../../src/imaging/volume.js';
 import type { ConfigurationPlan, Plans } from '../../nodes/plan/format.js';
 import type { DatasetJson } from '../../nodes/dataset/format.js';
+import { resolveConfiguration } from '../../nodes/plan/resolve.js';
 
 const kw = { is_seg: false, order: 1, order_z: 0, force_separate_z: null };
 export const tinyConfig: ConfigurationPlan = {
@@ -43,19 +44,27 @@ export const tinyDataset: DatasetJson = {
   channel_names: { 0: 'MRI' }, labels: { background: 0, a: 1, b: 2 }, numTraining: 4, file_ending: '.nii.gz',
 };
 
+/** A randomly initialised network for `configuration` of `plans`, saved as `file` (a checkpoint as train-fold writes it). */
+export async function writeRandomCheckpoint(file: string, plans: Plans, configuration: string, datasetJson: DatasetJson, fold: number,
+  seed: number): Promise<void> {
+  const config = resolveConfiguration(plans, configuration);
+  const net = new UNet(networkSpec(config.architecture as unknown as PlansArchitecture, 1, 3), seed);
+  try {
+    await saveCheckpoint(file, net, null, {
+      configuration, fold, plans, configurationPlan: config, datasetJson,
+      inputChannels: 1, numOutputs: 3, currentEpoch: 1, bestEma: null, ema: null, log: [], mirrorAxes: [0, 1, 2], info: {},
+    });
+  } finally {
+    net.dispose();
+  }
+}
+
 /** <dir>/plans.json, dataset.json, 3d_fullres/fold_<f>/checkpoint_final for each fold (random weights per seed). */
 export async function writeTinyModel(dir: string, folds: number[]): Promise<void> {
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, 'plans.json'), JSON.stringify(tinyPlans));
   await writeFile(join(dir, 'dataset.json'), JSON.stringify(tinyDataset));
-  for (const fold of folds) {
-    const net = new UNet(networkSpec(tinyConfig.architecture as unknown as PlansArchitecture, 1, 3), 100 + fold);
-    await saveCheckpoint(join(dir, '3d_fullres', `fold_${fold}`, 'checkpoint_final'), net, null, {
-      configuration: '3d_fullres', fold, plans: tinyPlans, configurationPlan: tinyConfig, datasetJson: tinyDataset,
-      inputChannels: 1, numOutputs: 3, currentEpoch: 1, bestEma: null, ema: null, log: [], mirrorAxes: [0, 1, 2], info: {},
-    });
-    net.dispose();
-  }
+  for (const fold of folds) await writeRandomCheckpoint(join(dir, '3d_fullres', `fold_${fold}`, 'checkpoint_final'), tinyPlans, '3d_fullres', tinyDataset, fold, 100 + fold);
 }
 
 /** A smooth blob image; its z spacing 2 makes preprocessing resample (and export resample back). */

@@ -93,6 +93,28 @@ describe('training loop (reference ops, tiny)', () => {
     }
   });
 
+  it('prefetch (the next batch made during the step) gives the same losses, and an aborted prefetching run resumes to the same bytes', async () => {
+    // 'full' is the uninterrupted run of the test above, without prefetch (the default off webgpu)
+    const full = config(3, 'full', { epochs: 3, iterationsPerEpoch: 2 });
+    const cut = config(3, 'prefetch-cut', { epochs: 3, iterationsPerEpoch: 2, prefetch: true });
+    const losses: number[] = [];
+    let steps = 0;
+    // stopped at the top of epoch 1's second iteration, while that iteration's batch is already taken ahead
+    await expect(runTraining(cut, { ...quiet, progress: (p) => { steps++; losses.push(p.metrics.loss); }, aborted: () => steps >= 3 }))
+      .rejects.toMatchObject({ code: 'ABORTED' });
+    expect((await readCheckpoint(join(cut.scratchDir, 'checkpoint_latest'))).manifest.interrupted?.iteration).toBe(1);
+    await runTraining(cut, { ...quiet, progress: (p) => { losses.push(p.metrics.loss); } });
+    expect(losses).toHaveLength(6);
+    const log = readLog(cut.outDir);
+    expect(log).toEqual(readLog(full.outDir));
+    expect(losses[0] + losses[1]).toBe(log[0].train_loss * 2);
+    for (const f of ['weights.bin', 'optimizer.bin']) {
+      expect(readFileSync(join(cut.outDir, 'checkpoint_final', f)).equals(readFileSync(join(full.outDir, 'checkpoint_final', f))), f).toBe(true);
+    }
+    expect(JSON.parse(readFileSync(join(cut.outDir, 'debug.json'), 'utf8')).prefetch).toBe(true);
+    expect(JSON.parse(readFileSync(join(full.outDir, 'debug.json'), 'utf8')).prefetch).toBe(false);
+  });
+
   it('init_from copies every weight except the segmentation heads', async () => {
     const src = config(3, 'full', { epochs: 3, iterationsPerEpoch: 1 });
     const cfg = config(3, 'init', { epochs: 1, iterationsPerEpoch: 1, valIterations: 0, initFrom: join(src.outDir, 'checkpoint_final'), seed: 11 });

@@ -5,7 +5,7 @@ import { fullresTargetSpacing } from './target-spacing.js';
 import { transposeFor } from './transpose.js';
 import { computeNewShape, medianPerAxis } from './new-shape.js';
 import { chooseNormalization } from './normalization.js';
-import { readerWriterFor } from './reader-writer.js';
+import { readerWriterFor } from '../../../src/imaging/io/reader-writer.js';
 import { initialPatchSize } from './configuration.js';
 import { PLANNERS } from '../planner.js';
 

@@ -9,7 +9,7 @@ import type { Plan } from '../pipeline/plan.js';
 import { LocalStore } from '../store/local-store.js';
 import type { Item } from '../types.js';
 import { machineEnvironment, gitState } from '../runs/environment.js';
-import { newRunId, nodeRecord, writeRunRecord, type RunRecord } from '../runs/record.js';
+import { metricsOf, newRunId, nodeRecord, summaryOf, writeRunRecord, type RunRecord } from '../runs/record.js';
 import { expandNode, type ActionSpec } from './expand.js';
 import { Limiter } from './limiter.js';
 import { usable, type Outcome } from './outcome.js';
@@ -112,8 +112,8 @@ export async function runPlan(plan: Plan, opts: ExecOptions): Promise<PlanRunRes
   });
   // before any action: a store or runs folder that cannot be written fails now, and a killed run is found later
   store.probeWritable();
-  const finished = await markRunning(runsDir, { ...baseRecord(), status: 'aborted', nodes: [], metrics: {}, durationMs: 0 });
-  await recordDeadRuns(runsDir, id);
+  const running = await markRunning(runsDir, { ...baseRecord(), status: 'aborted', nodes: [], metrics: {}, durationMs: 0 });
+  await recordDeadRuns(runsDir, `run ${id}`);
   await removeDeadTemps(store);
   emit({ type: 'run-start', runId: id, pipeline: plan.name, text: plan.yaml.text, params: plan.params, store: store.root, nodes: [...plan.order],
     ...(plan.file ? { file: resolve(plan.file) } : {}) });
@@ -147,6 +147,8 @@ export async function runPlan(plan: Plan, opts: ExecOptions): Promise<PlanRunRes
         o.error = known ? { code: known.code, message: known.message } : { code: 'ACTION_FAILED', message: String(err) };
       }
     }
+    // cache hits are not journaled (see RunJournal)
+    if (o.status === 'ran' || o.status === 'failed') running.journal.add(nodeRecord(o));
     emit({ type: 'action-end', id: o.id, node: o.node, kind: o.kind, key: o.key, matrix: o.matrix, status: o.status, durationMs: o.durationMs, ...(o.error ? { error: o.error } : {}) });
     if (o.status === 'failed' && opts.failFast) runCtl.abort(new Error('fail-fast'));
   };
@@ -180,12 +182,9 @@ export async function runPlan(plan: Plan, opts: ExecOptions): Promise<PlanRunRes
 
   // independent nodes may run in any order; the record lists actions in pipeline order
   const all = plan.order.flatMap((n) => byNode.get(n) ?? []);
-  const count = (s: Outcome['status']): number => all.filter((o) => o.status === s).length;
-  const status: RunRecord['status'] = count('failed') > 0 ? 'failed' : outer?.aborted || count('aborted') > 0 ? 'aborted' : 'succeeded';
-  const metrics: Record<string, unknown> = {};
-  for (const o of all) if (Object.keys(o.metrics).length) metrics[o.id] = o.metrics;
-  const summary: RunRecord['summary'] = {};
-  for (const s of ['cached', 'ran', 'failed', 'aborted', 'skipped'] as const) if (count(s)) summary[s] = count(s);
+  const summary = summaryOf(all.map((o) => o.status));
+  const status: RunRecord['status'] = summary.failed ? 'failed' : outer?.aborted || summary.aborted ? 'aborted' : 'succeeded';
+  const metrics = metricsOf(all);
   const gitFacts = await git;
   const base = baseRecord();
   const record: RunRecord = {
@@ -194,7 +193,7 @@ export async function runPlan(plan: Plan, opts: ExecOptions): Promise<PlanRunRes
     ...(gitFacts ? { git: gitFacts } : {}), summary,
   };
   if (!opts.dryRun) await writeRunRecord(runsDir, record, all);
-  await finished();
+  await running.finished();
   emit({ type: 'run-end', runId: id, status });
   return { record, externalPaths: [...externalPaths] };
 }

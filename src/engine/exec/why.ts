@@ -19,7 +19,10 @@ async function withFileChanges(store: Store, reasons: StaleReason[]): Promise<St
 export async function whyStale(store: Store, last: LastIndex, a: PreparedAction): Promise<StaleReason[]> {
   const prev = last.get(a.spec.id);
   if (!prev) return [{ kind: 'new' }];
-  if (prev.key === a.key) return [{ kind: 'output-missing', digest: prev.output }];
+  if (prev.key === a.key) {
+    const files = store.damage(prev.output);
+    return [files ? { kind: 'damaged', digest: prev.output, files: [...files] } : { kind: 'output-missing', digest: prev.output }];
+  }
   const parts = (await store.readAction(prev.key))?.parts;
   return parts ? withFileChanges(store, explain(parts, a.parts)) : [{ kind: 'unexplained' }];
 }

@@ -14,6 +14,8 @@ export type StaleReason =
   | { kind: 'external'; path: string; change: 'added' | 'removed' | 'changed'; was?: string; now?: string; files?: FileChange[] }
   | { kind: 'upstream'; name: string; actions: string[] }
   | { kind: 'output-missing'; digest: string }
+  /** the output is in the store but its bytes changed since it was committed (files: which) */
+  | { kind: 'damaged'; digest: string; files: string[] }
   | { kind: 'error'; code: string; message: string }
   | { kind: 'unexplained' };
 
@@ -96,6 +98,7 @@ export function describeReason(r: StaleReason): string {
     }
     case 'upstream': return `upstream not up to date: ${r.actions.slice(0, 3).join(', ')}${r.actions.length > 3 ? ` and ${r.actions.length - 3} more` : ''}`;
     case 'output-missing': return `output ${short(r.digest)} is missing from the store`;
+    case 'damaged': return `output ${short(r.digest)} is damaged in the store (${r.files.slice(0, 3).join(', ')}${r.files.length > 3 ? ` and ${r.files.length - 3} more` : ''} changed)`;
     case 'error': return `cannot be prepared: ${r.message} [${r.code}]`;
     case 'unexplained': return 'no earlier execution with comparable inputs';
   }

@@ -1,7 +1,8 @@
 import { statSync } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { StoreError } from '../errors.js';
+import type { UpdateFile } from '../store/shared-state.js';
 import { hashFile, sha256, type Digest } from './digest.js';
 import { listFiles, treeText, type TreeEntry } from './tree.js';
 
@@ -14,24 +15,31 @@ type Entry = [size: number, mtimeMs: number, ino: number, digest: Digest];
 
 /**
  * Remembers file digests by (path, size, mtime, inode), like git's index, so a null rerun over
- * thousands of input files only stats them. One JSON file per store; last writer wins (it is a cache).
+ * thousands of input files only stats them. One JSON file per store; each process merges the digests it
+ * learnt into it (for the same path the later save wins: it is a cache).
  */
 export class StatCache {
   private entries = new Map<string, Entry>();
-  private dirty = false;
+  /** what this process learnt: merged into the file on save */
+  private readonly learnt = new Map<string, Entry>();
   private loaded = false;
 
-  constructor(private readonly file: string) {}
+  constructor(private readonly file: string, private readonly update: UpdateFile) {}
+
+  private static parse(text: string | undefined): Map<string, Entry> {
+    try {
+      const raw = JSON.parse(text ?? '') as { version: number; entries: Record<string, Entry> };
+      if (raw.version === VERSION) return new Map(Object.entries(raw.entries));
+    } catch {
+      // missing or unreadable cache: start empty, it is rebuilt by hashing
+    }
+    return new Map();
+  }
 
   private async load(): Promise<void> {
     if (this.loaded) return;
     this.loaded = true;
-    try {
-      const raw = JSON.parse(await readFile(this.file, 'utf8')) as { version: number; entries: Record<string, Entry> };
-      if (raw.version === VERSION) this.entries = new Map(Object.entries(raw.entries));
-    } catch {
-      // missing or unreadable cache: start empty, it is rebuilt by hashing
-    }
+    this.entries = StatCache.parse(await readFile(this.file, 'utf8').catch(() => undefined));
   }
 
   async digestFile(path: string, knownStat?: { size: number; mtimeMs: number; ino: number }): Promise<Digest> {
@@ -42,8 +50,9 @@ export class StatCache {
     if (hit && hit[0] === s.size && hit[1] === s.mtimeMs && hit[2] === s.ino) return hit[3];
     const digest = await hashFile(abs, s.size);
     if (Date.now() - s.mtimeMs > RACY_MS) {
-      this.entries.set(abs, [s.size, s.mtimeMs, s.ino, digest]);
-      this.dirty = true;
+      const entry: Entry = [s.size, s.mtimeMs, s.ino, digest];
+      this.entries.set(abs, entry);
+      this.learnt.set(abs, entry);
     }
     return digest;
   }
@@ -73,11 +82,12 @@ export class StatCache {
   }
 
   async save(): Promise<void> {
-    if (!this.dirty) return;
-    await mkdir(dirname(this.file), { recursive: true });
-    const tmp = `${this.file}.${process.pid}.tmp`;
-    await writeFile(tmp, JSON.stringify({ version: VERSION, entries: Object.fromEntries(this.entries) }));
-    await rename(tmp, this.file);
-    this.dirty = false;
+    if (this.learnt.size === 0) return;
+    await this.update(this.file, (current) => {
+      const all = StatCache.parse(current);
+      for (const [path, entry] of this.learnt) all.set(path, entry);
+      return JSON.stringify({ version: VERSION, entries: Object.fromEntries(all) });
+    });
+    this.learnt.clear();
   }
 }

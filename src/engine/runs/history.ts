@@ -3,23 +3,55 @@ import { join } from 'node:path';
 import { StoreError } from '../errors.js';
 import type { RunRecord } from './record.js';
 
-/** Every readable run record under `runsDir`, oldest first. */
-export async function listRuns(runsDir: string): Promise<RunRecord[]> {
+export interface RunScan {
+  /** readable run records, oldest first */
+  runs: RunRecord[];
+  /** run.json files that exist but do not parse as a run record */
+  damaged: string[];
+}
+
+function isRunRecord(v: unknown): v is RunRecord {
+  const r = v as Partial<RunRecord> | null;
+  return typeof r === 'object' && r !== null && typeof r.id === 'string' && typeof r.startedAt === 'string' && Array.isArray(r.nodes);
+}
+
+/**
+ * Every run record under `runsDir`. A folder without run.json is a run still going (or one killed, until
+ * recorded): not a run. run.json is written by rename, so one that does not parse was damaged afterwards.
+ */
+export async function scanRuns(runsDir: string): Promise<RunScan> {
   let ids: string[];
   try {
     ids = (await readdir(runsDir, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort();
   } catch {
-    return [];
+    return { runs: [], damaged: [] };
   }
-  const out: RunRecord[] = [];
+  const runs: RunRecord[] = [];
+  const damaged: string[] = [];
   for (const id of ids) {
+    const file = join(runsDir, id, 'run.json');
+    let text: string;
     try {
-      out.push(JSON.parse(await readFile(join(runsDir, id, 'run.json'), 'utf8')) as RunRecord);
+      text = await readFile(file, 'utf8');
     } catch {
-      // an interrupted run that never wrote its record: not a run
+      continue;
     }
+    let rec: unknown;
+    try {
+      rec = JSON.parse(text);
+    } catch {
+      rec = undefined;
+    }
+    if (isRunRecord(rec)) runs.push(rec);
+    else damaged.push(file);
   }
-  return out.sort((a, b) => a.startedAt.localeCompare(b.startedAt) || a.id.localeCompare(b.id));
+  runs.sort((a, b) => a.startedAt.localeCompare(b.startedAt) || a.id.localeCompare(b.id));
+  return { runs, damaged };
+}
+
+/** Every readable run record under `runsDir`, oldest first. */
+export async function listRuns(runsDir: string): Promise<RunRecord[]> {
+  return (await scanRuns(runsDir)).runs;
 }
 
 /** A run by id, unique id prefix, or `latest` / `latest~N`. */

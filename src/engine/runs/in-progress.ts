@@ -3,7 +3,8 @@ import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { processAlive } from '../store/lock.js';
-import { writeRunRecord, type RunRecord } from './record.js';
+import { JOURNAL_FILE, readJournal, RunJournal } from './journal.js';
+import { metricsOf, summaryOf, writeRunRecord, type RunRecord } from './record.js';
 
 const MARKER = 'running.json';
 
@@ -13,19 +14,44 @@ interface Marker {
   record: RunRecord;
 }
 
-/**
- * `runs/<id>/running.json` while a run goes: the record as it stood at the start. A run killed with SIGKILL
- * cannot write its record, so the next run that finds the marker of a dead process writes it (status aborted).
- * Writing it first also finds a runs folder that cannot be written before any action runs.
- */
-export async function markRunning(runsDir: string, rec: RunRecord): Promise<() => Promise<void>> {
-  const file = join(runsDir, rec.id, MARKER);
-  await mkdir(join(runsDir, rec.id), { recursive: true });
-  await writeFile(file, JSON.stringify({ pid: process.pid, host: hostname(), record: rec } satisfies Marker));
-  return () => rm(file, { force: true });
+/** Once run.json is there, the marker and journal have served. */
+async function clearRunning(runDir: string): Promise<void> {
+  await rm(join(runDir, MARKER), { force: true });
+  await rm(join(runDir, JOURNAL_FILE), { force: true });
 }
 
-/** Records every run of this host whose process died without writing its record; returns their ids. */
+export interface RunInProgress {
+  /** each finished action goes here as it ends */
+  journal: RunJournal;
+  /** after run.json is written: the marker and journal go */
+  finished(): Promise<void>;
+}
+
+/**
+ * `runs/<id>/running.json` while a run goes: the record as it stood at the start, and beside it the journal of
+ * finished actions. A run killed with SIGKILL cannot write its record, so the next command that finds the
+ * marker of a dead process writes it (status aborted) with the actions of its journal. Writing the marker first
+ * also finds a runs folder that cannot be written before any action runs.
+ */
+export async function markRunning(runsDir: string, rec: RunRecord): Promise<RunInProgress> {
+  const dir = join(runsDir, rec.id);
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, MARKER), JSON.stringify({ pid: process.pid, host: hostname(), record: rec } satisfies Marker));
+  const journal = new RunJournal(dir);
+  return {
+    journal,
+    async finished() {
+      journal.close();
+      await clearRunning(dir);
+    },
+  };
+}
+
+/**
+ * Records every run of this host whose process died without writing its record, with the actions its journal
+ * holds (their outputs stay referenced, so gc keeps them); returns their ids. Only commands that write the
+ * store call it (run, gc): read-only ones never write records.
+ */
 export async function recordDeadRuns(runsDir: string, foundBy: string): Promise<string[]> {
   let ids: string[];
   try {
@@ -43,15 +69,17 @@ export async function recordDeadRuns(runsDir: string, foundBy: string): Promise<
       continue;
     }
     if (m.host !== hostname() || processAlive(m.pid) || existsSync(join(runsDir, id, 'run.json'))) {
-      if (existsSync(join(runsDir, id, 'run.json'))) await rm(file, { force: true });
+      if (existsSync(join(runsDir, id, 'run.json'))) await clearRunning(join(runsDir, id));
       continue;
     }
+    const nodes = readJournal(join(runsDir, id));
     const rec: RunRecord = {
-      ...m.record, status: 'aborted',
-      environment: { ...m.record.environment, died: `process ${m.pid} ended without finishing its run (killed?); recorded by run ${foundBy}` },
+      ...m.record, status: 'aborted', nodes, summary: summaryOf(nodes.map((n) => n.status)),
+      metrics: metricsOf(nodes),
+      environment: { ...m.record.environment, died: `process ${m.pid} ended without finishing its run (killed?); recorded by ${foundBy}` },
     };
     await writeRunRecord(runsDir, rec, []);
-    await rm(file, { force: true });
+    await clearRunning(join(runsDir, id));
     out.push(id);
   }
   return out;

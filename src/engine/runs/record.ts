@@ -61,6 +61,21 @@ export function nodeRecord(o: Outcome): RunNodeRecord {
   };
 }
 
+/** Counts per action status, in a fixed order (statuses with none left out). */
+export function summaryOf(statuses: readonly ActionStatus[]): Partial<Record<ActionStatus, number>> {
+  const summary: Partial<Record<ActionStatus, number>> = {};
+  for (const s of ['cached', 'ran', 'failed', 'aborted', 'skipped'] as const) {
+    const n = statuses.filter((x) => x === s).length;
+    if (n) summary[s] = n;
+  }
+  return summary;
+}
+
+/** Action id -> metrics, for the actions that reported any. */
+export function metricsOf(nodes: ReadonlyArray<{ id: string; metrics: Record<string, unknown> }>): Record<string, unknown> {
+  return Object.fromEntries(nodes.filter((n) => Object.keys(n.metrics).length).map((n) => [n.id, n.metrics]));
+}
+
 /** File name for an action's log: action ids contain brackets and commas, never slashes after this. */
 export function logFileName(actionId: string): string {
   const safe = actionId.replace(/[^A-Za-z0-9._=,[\]-]/g, '_');

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import type { Digest } from '../hash/digest.js';
+import { readText, type UpdateFile } from './shared-state.js';
 
 /** The latest key and output of one action id: what `previous` hands out and what `status` diffs against. */
 export interface LastEntry {
@@ -9,26 +9,29 @@ export interface LastEntry {
 
 /**
  * `last/<pipeline>.json`: action id -> latest entry, one file per pipeline, read once per run and merged
- * back at the end (another process's entries for other ids survive; for the same id the later run wins).
+ * back at the end under its lock (another process's entries for other ids survive; for the same id the run
+ * that saves later wins).
  */
 export class LastIndex {
   private readonly entries: Record<string, LastEntry>;
   private readonly changed = new Map<string, LastEntry>();
 
-  constructor(private readonly file: string, private readonly write: (file: string, text: string) => Promise<void>) {
-    this.entries = LastIndex.read(file);
+  constructor(private readonly file: string, private readonly update: UpdateFile) {
+    this.entries = LastIndex.parse(readText(file));
   }
 
-  private static read(file: string): Record<string, LastEntry> {
+  private static parse(text: string | undefined): Record<string, LastEntry> {
     try {
-      return JSON.parse(readFileSync(file, 'utf8')) as Record<string, LastEntry>;
+      return JSON.parse(text ?? '{}') as Record<string, LastEntry>;
     } catch {
       return {};
     }
   }
 
   get(actionId: string): LastEntry | undefined {
-    return this.changed.get(actionId) ?? this.entries[actionId];
+    const entry = this.changed.get(actionId) ?? this.entries[actionId];
+    // an entry damaged into another shape is as good as none: the action then says it is new
+    return typeof entry?.key === 'string' && typeof entry.output === 'string' ? entry : undefined;
   }
 
   set(actionId: string, entry: LastEntry): void {
@@ -38,8 +41,7 @@ export class LastIndex {
 
   async save(): Promise<void> {
     if (this.changed.size === 0) return;
-    const merged = { ...LastIndex.read(this.file), ...Object.fromEntries(this.changed) };
-    await this.write(this.file, JSON.stringify(merged));
+    await this.update(this.file, (current) => JSON.stringify({ ...LastIndex.parse(current), ...Object.fromEntries(this.changed) }));
     this.changed.clear();
   }
 }

@@ -13,6 +13,7 @@ import { RecordPack } from './record-pack.js';
 import type { Store } from './store.js';
 import { acquireLock, type Release } from './lock.js';
 import { damagedFiles, matchesSeal, SealIndex, takeSeal } from './seal.js';
+import { updateLocked, type UpdateFile } from './shared-state.js';
 
 /**
  * The local content-addressed store (`.nnunet/`):
@@ -29,8 +30,8 @@ export class LocalStore implements Store {
   readonly statCache: StatCache;
 
   constructor(readonly root: string) {
-    this.statCache = new StatCache(join(root, 'state', 'stat-cache.json'));
-    this.seals = new SealIndex(join(root, 'state', 'seals.json'), (f, t) => this.writeAtomic(f, t));
+    this.statCache = new StatCache(join(root, 'state', 'stat-cache.json'), this.updateShared);
+    this.seals = new SealIndex(join(root, 'state', 'seals.json'), this.updateShared);
   }
 
   objectPath(d: Digest): string {
@@ -47,13 +48,20 @@ export class LocalStore implements Store {
   }
   /** The per-pipeline pack of cache-hit facts (see RecordPack). */
   recordPack(pipeline: string): RecordPack {
-    return new RecordPack(join(this.root, 'state', `pack-${sha256(pipeline)}.json`), (f, t) => this.writeAtomic(f, t));
+    return new RecordPack(join(this.root, 'state', `pack-${sha256(pipeline)}.json`), this.updateShared);
   }
 
   /** The per-pipeline index of each action id's latest key (an action id is only unique within a pipeline). */
   lastIndex(pipeline: string): LastIndex {
-    return new LastIndex(join(this.root, 'last', `${sha256(pipeline)}.json`), (f, t) => this.writeAtomic(f, t));
+    return new LastIndex(join(this.root, 'last', `${sha256(pipeline)}.json`), this.updateShared);
   }
+
+  /** Saves a state file that other processes on this store update too (see updateLocked). */
+  private readonly updateShared: UpdateFile = (file, merge) => {
+    this.ensureDir(join(file, '..'));
+    return updateLocked(file, merge, (f, t) => this.writeAtomic(f, t));
+  };
+
   scratchDir(key: Digest): string {
     return join(this.root, 'scratch', key);
   }
@@ -215,8 +223,16 @@ export class LocalStore implements Store {
       this.intactSeen.add(d);
       return true;
     }
+    this.damaged.set(d, bad);
     if (repair) await this.quarantine(d, tree, bad);
     return false;
+  }
+
+  // artifacts found damaged by this process, and in which files: why an action is stale
+  private readonly damaged = new Map<Digest, string[]>();
+
+  damage(d: Digest): readonly string[] | undefined {
+    return this.damaged.get(d);
   }
 
   private async quarantine(d: Digest, tree: Tree, bad: string[]): Promise<void> {
@@ -241,7 +257,10 @@ export class LocalStore implements Store {
     return ok;
   }
 
-  /** The cached record of a key, or undefined; a record that does not parse is removed, never trusted. */
+  /**
+   * The cached record of a key, or undefined; a record that does not parse is never trusted, and left alone:
+   * reads never change records (the action's next commit replaces it, `store verify` removes it).
+   */
   async readAction(key: Digest): Promise<ActionRecord | undefined> {
     const file = this.actionPath(key);
     let text: string;
@@ -258,7 +277,6 @@ export class LocalStore implements Store {
     } catch {
       // fall through: corrupt record
     }
-    await rm(file, { force: true });
     return undefined;
   }
 

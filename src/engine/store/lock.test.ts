@@ -49,4 +49,18 @@ describe('lock leases across hosts', () => {
     await first();
     expect(JSON.parse(readFileSync(file, 'utf8')).token).toBe('newer');
   });
+
+  it('waits on a lock file still empty (its writer is between create and write), and takes it over once that lasts too long', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'nnunet-lock-')), 'k.lock');
+    writeFileSync(file, '');
+    let waited = false;
+    let got = false;
+    const next = acquireLock(file, undefined, () => { waited = true; }, 60_000).then((r) => { got = true; return r; });
+    await sleep(120);
+    expect([waited, got]).toEqual([true, false]);
+    past(file, 10_000); // its writer was killed before it wrote its owner
+    const release = await next;
+    expect(JSON.parse(readFileSync(file, 'utf8')).pid).toBe(process.pid);
+    await release();
+  });
 });

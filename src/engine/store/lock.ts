@@ -29,43 +29,59 @@ export function processAlive(pid: number): boolean {
   }
 }
 
-function readOwner(file: string): { owner: LockOwner; touchedMs: number } | undefined {
-  try {
-    const touchedMs = statSync(file).mtimeMs;
-    return { owner: JSON.parse(readFileSync(file, 'utf8')) as LockOwner, touchedMs };
-  } catch {
-    // gone, or its owner is between create and write: treat as live, it resolves within a poll
-    return undefined;
-  }
+// A writer needs microseconds between creating its lock file and writing its owner into it; a file still empty
+// (or unparseable) this long after it was made belongs to a writer killed in between, and is taken over.
+const UNWRITTEN_MS = 2000;
+
+/** Who holds a lock file as it is now: its owner (undefined while unwritten), when it was last touched, its inode. */
+interface Seen {
+  owner?: LockOwner;
+  touchedMs: number;
+  ino: number;
 }
 
-/** The owner of a lock that may be taken over: a dead pid on this host, or a lease nobody renewed in time. */
-function staleOwner(file: string, leaseMs: number): LockOwner | undefined {
-  const seen = readOwner(file);
+function readLock(file: string): Seen | undefined {
+  let s;
+  try {
+    s = statSync(file);
+  } catch {
+    return undefined; // gone: the next create decides
+  }
+  let owner: LockOwner | undefined;
+  try {
+    owner = JSON.parse(readFileSync(file, 'utf8')) as LockOwner;
+  } catch {
+    owner = undefined;
+  }
+  return { owner, touchedMs: s.mtimeMs, ino: s.ino };
+}
+
+/**
+ * A lock that may be taken over: a dead pid on this host, a lease nobody renewed in time, or an owner never
+ * written (see UNWRITTEN_MS).
+ */
+function staleLock(file: string, leaseMs: number): Seen | undefined {
+  const seen = readLock(file);
   if (!seen) return undefined;
-  const { owner, touchedMs } = seen;
-  if (owner.host === hostname() && !processAlive(owner.pid)) return owner;
-  return Date.now() - touchedMs > leaseMs ? owner : undefined;
+  const age = Date.now() - seen.touchedMs;
+  if (!seen.owner) return age > Math.min(UNWRITTEN_MS, leaseMs) ? seen : undefined;
+  if (seen.owner.host === hostname() && !processAlive(seen.owner.pid)) return seen;
+  return age > leaseMs ? seen : undefined;
 }
 
 /**
  * Removes a stale lock, but only the one that was judged stale: it is renamed aside first and checked by its
- * token, so two hosts taking over at once never delete a lock a third process created in between.
+ * inode and token, so two hosts taking over at once never delete a lock a third process created in between.
  */
-function takeOver(file: string, stale: LockOwner): void {
+function takeOver(file: string, stale: Seen): void {
   const aside = `${file}.${randomBytes(6).toString('hex')}.stale`;
   try {
     renameSync(file, aside);
   } catch {
     return; // someone else took it over first
   }
-  let moved: LockOwner | undefined;
-  try {
-    moved = JSON.parse(readFileSync(aside, 'utf8')) as LockOwner;
-  } catch {
-    moved = undefined;
-  }
-  if (moved?.token !== stale.token) {
+  const moved = readLock(aside);
+  if (moved?.ino !== stale.ino || moved.owner?.token !== stale.owner?.token) {
     // a fresh lock was moved: put it back (link fails only when yet another lock appeared, which then rules)
     try {
       linkSync(aside, file);
@@ -85,8 +101,9 @@ export type Release = () => Promise<void>;
 /**
  * Exclusive lock by O_EXCL file creation, one per action key, so engine processes on one store - on one host
  * or several sharing the store's filesystem - never execute the same action at once. The holder renews a
- * lease by touching the file; a lock left by a killed process (same host, dead pid) or with an expired lease
- * (any host) is taken over. `onWait` runs once when another live process holds the lock.
+ * lease by touching the file; a lock left by a killed process (same host, dead pid), with an expired lease
+ * (any host) or with its owner never written is taken over. `onWait` runs once when another live process
+ * holds the lock.
  */
 export async function acquireLock(file: string, signal?: AbortSignal, onWait?: () => void, leaseMs = LEASE_MS): Promise<Release> {
   let waited = false;
@@ -107,7 +124,7 @@ export async function acquireLock(file: string, signal?: AbortSignal, onWait?: (
         throw new StoreError('STORE_LOCK_FAILED', `cannot create lock ${file}: ${(err as Error).message}`, { file }, { cause: err });
       }
     }
-    const stale = staleOwner(file, leaseMs);
+    const stale = staleLock(file, leaseMs);
     if (stale) {
       takeOver(file, stale);
       continue;
@@ -121,7 +138,7 @@ export async function acquireLock(file: string, signal?: AbortSignal, onWait?: (
 
 /** Renews the lease while held; the release removes the file only while it is still this holder's. */
 function holdLease(file: string, token: string, leaseMs: number): Release {
-  const mine = (): boolean => readOwner(file)?.owner.token === token;
+  const mine = (): boolean => readLock(file)?.owner?.token === token;
   const timer = setInterval(() => {
     try {
       if (mine()) utimesSync(file, new Date(), new Date());

@@ -3,8 +3,10 @@ import { dirname, join } from 'node:path';
 import { StoreError } from '../errors.js';
 import { hashFile, sha256, type Digest } from '../hash/digest.js';
 import { parseTree } from '../hash/tree.js';
-import { listRuns } from '../runs/history.js';
+import { scanRuns } from '../runs/history.js';
+import { recordDeadRuns } from '../runs/in-progress.js';
 import type { ActionRecord } from './action-record.js';
+import type { HitFacts } from './record-pack.js';
 import { exists, type LocalStore } from './local-store.js';
 import { damagedFiles } from './seal.js';
 import { processAlive } from './lock.js';
@@ -118,6 +120,8 @@ export async function verifyStore(store: LocalStore, opts: { dryRun?: boolean } 
   }
   const badActions: string[] = [];
   const actions = await actionFiles(store);
+  // key -> output of every record that stays: what the record packs must agree with
+  const outputs = new Map<Digest, Digest>();
   for (const file of actions) {
     const rec = await readRecord(file);
     if (!rec || typeof rec.output !== 'string') {
@@ -126,9 +130,17 @@ export async function verifyStore(store: LocalStore, opts: { dryRun?: boolean } 
     } else if (badTrees.has(rec.output) || !treeSet.has(rec.output)) {
       badActions.push(file);
       problems.push(`action ${rec.actionId} (${rec.key.slice(0, 12)}) has a ${badTrees.has(rec.output) ? 'corrupt' : 'missing'} output ${rec.output.slice(0, 12)}`);
+    } else {
+      outputs.set(rec.key, rec.output);
     }
   }
+  const badPacks = await badRecordPacks(store, outputs);
+  problems.push(...badPacks.map(([file, why]) => `record pack ${file} ${why}: it is removed and rebuilt by the next run`));
   if (!opts.dryRun) {
+    for (const [file] of badPacks) {
+      await rm(file, { force: true });
+      removed.push(file);
+    }
     for (const file of badActions) {
       await rm(file, { force: true });
       removed.push(file);
@@ -145,6 +157,27 @@ export async function verifyStore(store: LocalStore, opts: { dryRun?: boolean } 
   }
   await store.seals.save();
   return { objects: objects.length, trees: trees.length, actions: actions.length, problems, removed };
+}
+
+/**
+ * Record packs (state/pack-*.json) that would serve a cache hit no action record backs: one that does not
+ * parse, or an entry whose record is gone or names another output. Each with why.
+ */
+async function badRecordPacks(store: LocalStore, outputs: ReadonlyMap<Digest, Digest>): Promise<Array<[string, string]>> {
+  const bad: Array<[string, string]> = [];
+  for (const name of (await ls(join(store.root, 'state'))).filter((f) => /^pack-[0-9a-f]+\.json$/.test(f))) {
+    const file = join(store.root, 'state', name);
+    let entries: Array<[string, Partial<HitFacts> | null]>;
+    try {
+      entries = Object.entries(JSON.parse(await readFile(file, 'utf8')) as Record<string, Partial<HitFacts> | null>);
+    } catch {
+      bad.push([file, 'does not parse']);
+      continue;
+    }
+    const wrong = entries.find(([key, facts]) => outputs.get(key) === undefined || outputs.get(key) !== facts?.output);
+    if (wrong) bad.push([file, `is stale (its entry for ${wrong[0].slice(0, 12)} does not match the action record)`]);
+  }
+  return bad;
 }
 
 export interface GcReport {
@@ -171,13 +204,38 @@ export async function removeDeadTemps(store: LocalStore): Promise<number> {
   return n;
 }
 
+// `<file>.<pid>.tmp` or `<file>.<pid>.<hex>.tmp`: an atomic write (writeAtomic, run.json) not yet renamed in
+const WRITER_TEMP = /\.(\d+)(?:\.[0-9a-f]+)?\.tmp$/;
+
+/** Temp files of atomic writes whose writer died, beside the records and state files they were to become. */
+async function deadWriterTemps(store: LocalStore, runsDir: string): Promise<string[]> {
+  const dirs = [join(store.root, 'trees'), join(store.root, 'state'), join(store.root, 'last')];
+  for (const fan of await ls(join(store.root, 'actions'))) dirs.push(join(store.root, 'actions', fan));
+  for (const id of await ls(runsDir)) dirs.push(join(runsDir, id));
+  const out: string[] = [];
+  for (const dir of dirs) {
+    for (const f of await ls(dir)) {
+      const pid = WRITER_TEMP.exec(f)?.[1];
+      if (pid && pidDead(pid)) out.push(join(dir, f));
+    }
+  }
+  return out;
+}
+
 /**
  * Removes every output no kept run (a run.json under `runsDir`) references, the action records and objects
- * only they used, and temp folders of dead processes. Outputs committed after the newest run record started
- * are kept, so a run in progress (or one that crashed before writing its record) loses nothing.
+ * only they used, and temp files and folders of dead processes. Outputs committed after the newest run record
+ * started are kept, so a run in progress loses nothing; a run killed before writing its record is recorded
+ * first, with the actions its journal holds. A run record that does not parse stops gc (it may reference
+ * anything), unless `force`.
  */
 export async function gcStore(store: LocalStore, runsDir: string, opts: { dryRun?: boolean; force?: boolean } = {}): Promise<GcReport> {
-  const runs = await listRuns(runsDir);
+  if (!opts.dryRun) await recordDeadRuns(runsDir, 'store gc');
+  const { runs, damaged } = await scanRuns(runsDir);
+  if (damaged.length && !opts.force) {
+    throw new StoreError('STORE_GC_RUN_DAMAGED', `run record ${damaged.join(', ')} does not parse: gc cannot tell what it references `
+      + '(restore or delete it, or use --force to collect as if that run did not exist)', { file: damaged[0] });
+  }
   // gc from the wrong folder would see no runs and empty the store: that takes an explicit --force
   if (runs.length === 0 && !opts.force) {
     throw new StoreError('STORE_GC_NO_RUNS', `no run records in ${runsDir}: nothing would be kept (use --force to empty the store)`, { file: runsDir });
@@ -210,6 +268,8 @@ export async function gcStore(store: LocalStore, runsDir: string, opts: { dryRun
     await drop(file);
     removedActions++;
   }
+  // a record pack naming a removed record would only be refused by verify: the next run rebuilds it
+  if (removedActions && !opts.dryRun) for (const f of await ls(join(store.root, 'state'))) if (f.startsWith('pack-')) await rm(join(store.root, 'state', f), { force: true });
   const live = new Set<Digest>();
   let removedTrees = 0;
   for (const f of (await ls(join(store.root, 'trees'))).filter((x) => x.endsWith('.json'))) {
@@ -234,6 +294,7 @@ export async function gcStore(store: LocalStore, runsDir: string, opts: { dryRun
     removedObjects++;
   }
   for (const t of await ls(join(store.root, 'tmp'))) if (pidDead(t.split('-')[0])) await drop(join(store.root, 'tmp', t), true);
+  for (const f of await deadWriterTemps(store, runsDir)) await drop(f);
   await store.seals.save();
   return { keptOutputs: keep.size, removedActions, removedTrees, removedObjects, bytesFreed: bytes };
 }

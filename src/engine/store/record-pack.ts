@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import type { Digest } from '../hash/digest.js';
 import type { ActionRecord } from './action-record.js';
+import { readText, type UpdateFile } from './shared-state.js';
 
 /** What a cache hit needs from an action record. */
 export type HitFacts = Pick<ActionRecord, 'output' | 'items' | 'itemLabel' | 'metrics' | 'timings'>;
@@ -9,26 +9,32 @@ export type HitFacts = Pick<ActionRecord, 'output' | 'items' | 'itemLabel' | 'me
  * `state/pack-<pipeline>.json`: the hit facts of every action the pipeline's last run used, in one file.
  * A null rerun then reads one file instead of one record per action (10,000 reads for a 10k-case dataset).
  * It is only an accelerator: an entry counts only while its artifact is in the store, and the records in
- * actions/ stay the truth (status, verify and gc read those).
+ * actions/ stay the truth (status, verify and gc read those; verify removes a pack that disagrees with them).
  */
 export class RecordPack {
   private readonly entries: Record<Digest, HitFacts>;
   private readonly used = new Map<Digest, HitFacts>();
   private fresh = 0;
 
-  constructor(private readonly file: string, private readonly write: (file: string, text: string) => Promise<void>) {
+  constructor(private readonly file: string, private readonly update: UpdateFile) {
+    this.entries = RecordPack.parse(readText(file));
+  }
+
+  static parse(text: string | undefined): Record<Digest, HitFacts> {
     try {
-      this.entries = JSON.parse(readFileSync(file, 'utf8')) as Record<Digest, HitFacts>;
+      return JSON.parse(text ?? '{}') as Record<Digest, HitFacts>;
     } catch {
-      this.entries = {};
+      return {};
     }
   }
 
   get(key: Digest): HitFacts | undefined {
-    return this.entries[key];
+    const facts = this.entries[key];
+    // a pack edited or damaged into another shape is not trusted (the action record is read instead)
+    return typeof facts?.output === 'string' ? facts : undefined;
   }
 
-  /** Records a hit or a new commit; the next pack holds exactly what this run used. */
+  /** Records a hit or a new commit; the next pack holds what this run used (and what other runs added meanwhile). */
   use(key: Digest, facts: HitFacts): void {
     if (!this.entries[key]) this.fresh++;
     this.used.set(key, { output: facts.output, items: facts.items, itemLabel: facts.itemLabel, metrics: facts.metrics, timings: facts.timings });
@@ -36,6 +42,10 @@ export class RecordPack {
 
   async save(): Promise<void> {
     if (this.fresh === 0 && this.used.size === Object.keys(this.entries).length) return;
-    await this.write(this.file, JSON.stringify(Object.fromEntries(this.used)));
+    // entries that were not there when this run read the pack come from a run that saved meanwhile: kept
+    await this.update(this.file, (current) => {
+      const added = Object.entries(RecordPack.parse(current)).filter(([key]) => !(key in this.entries));
+      return JSON.stringify({ ...Object.fromEntries(added), ...Object.fromEntries(this.used) });
+    });
   }
 }

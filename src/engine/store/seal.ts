@@ -1,7 +1,8 @@
-import { lstatSync, readFileSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { hashFile } from '../hash/digest.js';
 import type { Tree } from '../hash/tree.js';
+import { readText, type UpdateFile } from './shared-state.js';
 
 /**
  * What an artifact's files and folders looked like when it was committed: size, mtime, ctime and inode of
@@ -44,23 +45,27 @@ export function matchesSeal(dir: string, seal: Seal): boolean {
 }
 
 /**
- * Every artifact's seal in one file (`state/seals.json`), read once per process and written at the end of a
- * run: a null rerun over 10,000 outputs must not open 10,000 seal files. A seal lost (killed run, two
- * processes writing at once) only costs one re-hash of that artifact on its next hit.
+ * Every artifact's seal in one file (`state/seals.json`), read once per process and merged back at the end of
+ * a run: a null rerun over 10,000 outputs must not open 10,000 seal files. A seal lost (killed run) only costs
+ * one re-hash of that artifact on its next hit.
  */
 export class SealIndex {
   private seals?: Map<string, Seal>;
   private readonly dirty = new Map<string, Seal | null>();
 
-  constructor(private readonly file: string, private readonly write: (file: string, text: string) => Promise<void>) {}
+  constructor(private readonly file: string, private readonly update: UpdateFile) {}
+
+  private static parse(text: string | undefined): Map<string, Seal> {
+    try {
+      return new Map(Object.entries(JSON.parse(text ?? '{}') as Record<string, Seal>));
+    } catch {
+      return new Map();
+    }
+  }
 
   private load(): Map<string, Seal> {
     if (!this.seals) {
-      try {
-        this.seals = new Map(Object.entries(JSON.parse(readFileSync(this.file, 'utf8')) as Record<string, Seal>));
-      } catch {
-        this.seals = new Map();
-      }
+      this.seals = SealIndex.parse(readText(this.file));
     }
     return this.seals;
   }
@@ -78,13 +83,15 @@ export class SealIndex {
   /** Merges this process's changes into the file as it is now (another process may have written it meanwhile). */
   async save(): Promise<void> {
     if (this.dirty.size === 0) return;
-    this.seals = undefined;
-    const all = this.load();
-    for (const [d, seal] of this.dirty) {
-      if (seal) all.set(d, seal);
-      else all.delete(d);
-    }
-    await this.write(this.file, JSON.stringify(Object.fromEntries(all)));
+    await this.update(this.file, (current) => {
+      const all = SealIndex.parse(current);
+      for (const [d, seal] of this.dirty) {
+        if (seal) all.set(d, seal);
+        else all.delete(d);
+      }
+      this.seals = all;
+      return JSON.stringify(Object.fromEntries(all));
+    });
     this.dirty.clear();
   }
 }

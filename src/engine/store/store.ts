@@ -25,6 +25,8 @@ export interface Store {
   hasArtifact(digest: Digest): boolean;
   /** present with its committed bytes; with `repair`, a damaged artifact is removed so it is recomputed */
   intact(digest: Digest, repair?: boolean): Promise<boolean>;
+  /** the files `intact` found damaged in this artifact (this process), else undefined */
+  damage(digest: Digest): readonly string[] | undefined;
   readTree(digest: Digest): Promise<Tree | undefined>;
   writeTreeIfMissing(digest: Digest, text: string): Promise<void>;
   readAction(key: Digest): Promise<ActionRecord | undefined>;

@@ -5,6 +5,8 @@ import { computeGaussian } from './gaussian.js';
 import { computeSteps, paddingToAtLeast } from './steps.js';
 import { mirrorVariants } from './mirror.js';
 import { throwOnGpuError } from '../webgpu/errors.js';
+import { DeviceWindowAccumulator } from '../webgpu/window-accumulate.js';
+import { copyBox, HostWindowAccumulator, type WindowAccumulator, type WindowGeometry, type WindowJob } from './accumulate.js';
 
 /** The network seen by the sliding window: [N, ...patch, C] channels-last in, logits [N, ...patch, K] out. */
 export type PatchPredictor = (patch: tf.Tensor) => tf.Tensor;
@@ -39,52 +41,53 @@ function defaultMaxBatch(patchVoxels: number, is2d: boolean): number {
   return Math.max(1, Math.min(is2d ? 32 : 8, Math.floor(2 ** 21 / patchVoxels)));
 }
 
-interface Tile {
-  start: [number, number, number];
-  /** sum over mirror variants of the un-flipped logits, (K, tile voxels) */
-  sum: Float32Array;
-  pending: number;
-}
-
-/** One network call the sliding window asks for: channels-last inputs of `shape`, answered with logits [..., K]. */
-export interface PatchBatch {
+/** One network call the sliding window asks for: channels-last inputs of `shape`, and which tiles they are. */
+interface PatchBatch {
   values: Float32Array;
   shape: number[];
-  /** batches done before this one, and the case's total */
-  index: number;
-  total: number;
+  jobs: WindowJob[];
 }
 
 /**
  * Logits (K, s0, s1, s2) for one preprocessed case. Small images are zero-padded to the patch and cropped back;
  * each tile's logits are averaged over the mirror variants, weighted by the Gaussian, accumulated, and divided by
- * the accumulated weights - upstream's predict_sliding_window_return_logits, in float32.
- * The network's output is read back with `await tensor.data()`: the webgpu backend (Node and the browser page) has
- * no synchronous read, and awaiting lets a page draw its progress between batches.
+ * the accumulated weights - upstream's predict_sliding_window_return_logits, in float32. On webgpu the sums stay
+ * on the GPU and only the case's logits are read back; elsewhere each batch is read back with `await data()`.
+ * Either way a batch is awaited before the next is gathered (on webgpu: the one before it, so the host prepares a
+ * batch while the GPU runs the last), which lets a page draw its progress between batches.
  */
 export async function predictSlidingWindowAsync(input: CaseArray, predictor: PatchPredictor, opts: SlidingWindowOptions,
   onBatch?: (done: number, total: number) => void): Promise<Float32Array> {
-  const steps = slidingWindow(input, opts);
-  let next = steps.next();
-  while (!next.done) {
-    const { values, shape, index, total } = next.value;
-    const out = tf.tidy(() => predictor(tf.tensor(values, shape, 'float32')));
-    let logits: Float32Array;
-    try {
-      checkOutputShape(out, shape, opts.numClasses);
-      logits = (await out.data()) as Float32Array;
-      throwOnGpuError('sliding-window prediction');
-    } finally {
-      out.dispose();
+  const window = planWindow(input, opts);
+  const acc: WindowAccumulator = tf.getBackend() === 'webgpu' && DeviceWindowAccumulator.fits(window.geometry)
+    ? new DeviceWindowAccumulator(window.geometry) : new HostWindowAccumulator(window.geometry);
+  let logits: Float32Array;
+  try {
+    let index = 0;
+    for (const { values, shape, jobs } of window.batches()) {
+      const out = tf.tidy(() => predictor(tf.tensor(values, shape, 'float32')));
+      try {
+        checkOutputShape(out, shape, opts.numClasses);
+        await acc.add(out, jobs);
+        throwOnGpuError('sliding-window prediction');
+      } finally {
+        out.dispose();
+      }
+      onBatch?.(++index, window.total);
     }
-    onBatch?.(index + 1, total);
-    next = steps.next(logits);
+    logits = await acc.result();
+    throwOnGpuError('sliding-window prediction');
+  } finally {
+    acc.dispose();
   }
-  return next.value;
+  if (!logits.every(Number.isFinite)) {
+    throw new NnunetError('PREDICT_NON_FINITE', 'the network produced non-finite logits (NaN or Inf)');
+  }
+  return logits;
 }
 
-/** The sliding window as a coroutine: yields each network batch, takes its logits back, returns the case's logits. */
-function* slidingWindow(input: CaseArray, opts: SlidingWindowOptions): Generator<PatchBatch, Float32Array, Float32Array> {
+/** The case's geometry, and its network batches (tiles x mirror variants, gathered channels-last on the host). */
+function planWindow(input: CaseArray, opts: SlidingWindowOptions): { geometry: WindowGeometry; total: number; batches: () => Generator<PatchBatch> } {
   const is2d = opts.patchSize.length === 2;
   if (!is2d && opts.patchSize.length !== 3) {
     throw new NnunetError('PREDICT_BAD_PATCH', `patch size must have 2 or 3 entries, got [${opts.patchSize.join(', ')}]`);
@@ -93,57 +96,36 @@ function* slidingWindow(input: CaseArray, opts: SlidingWindowOptions): Generator
   const tile3 = (is2d ? [1, ...opts.patchSize] : [...opts.patchSize]) as [number, number, number];
   const mirror = (opts.mirrorAxes ?? []).map((a) => (is2d ? a + 1 : a));
   const pad = paddingToAtLeast(input.shape, tile3);
-  const [S0, S1, S2] = pad.shape;
+  const volume = pad.shape as [number, number, number];
   const C = input.channels;
-  const K = opts.numClasses;
-  const data = padChannels(input, pad.before, pad.shape);
+  const data = padChannels(input, pad.before, volume);
   const steps = is2d
-    ? [Array.from({ length: S0 }, (_, i) => i), ...computeSteps([S1, S2], opts.patchSize, opts.stepSize ?? DEFAULT_STEP_SIZE)]
-    : computeSteps(pad.shape, opts.patchSize, opts.stepSize ?? DEFAULT_STEP_SIZE);
-  const gaussian = computeGaussian(opts.patchSize);
+    ? [Array.from({ length: volume[0] }, (_, i) => i), ...computeSteps([volume[1], volume[2]], opts.patchSize, opts.stepSize ?? DEFAULT_STEP_SIZE)]
+    : computeSteps(volume, opts.patchSize, opts.stepSize ?? DEFAULT_STEP_SIZE);
   const variants = mirrorVariants(mirror);
-  const [p0, p1, p2] = tile3;
-  const tileVox = p0 * p1 * p2;
+  const tileVox = tile3[0] * tile3[1] * tile3[2];
   const maxBatch = opts.maxBatch ?? defaultMaxBatch(tileVox, is2d);
+  const netShape = is2d ? tile3.slice(1) : tile3;
 
-  const total = S0 * S1 * S2;
-  const acc = new Float32Array(K * total);
-  const weight = new Float32Array(total);
-  const netShape = is2d ? [p1, p2] : [p0, p1, p2];
-
-  const jobs: Array<{ tile: Tile; flips: readonly boolean[] }> = [];
+  const jobs: WindowJob[] = [];
+  let tile = 0;
   for (const a of steps[0]) for (const b of steps[1]) for (const c of steps[2]) {
-    const tile: Tile = { start: [a, b, c], sum: new Float32Array(0), pending: variants.length };
-    for (const flips of variants) jobs.push({ tile, flips });
+    variants.forEach((flips, variant) => jobs.push({ tile, start: [a, b, c], flips, variant }));
+    tile++;
   }
-
-  const batchIn = new Float32Array(Math.min(maxBatch, jobs.length) * tileVox * C);
-  const batches = Math.ceil(jobs.length / maxBatch);
-  for (let j0 = 0; j0 < jobs.length; j0 += maxBatch) {
-    const batch = jobs.slice(j0, j0 + maxBatch);
-    batch.forEach((job, b) => gatherTile(data, C, pad.shape, job.tile.start, tile3, job.flips, batchIn, b * tileVox * C));
-    const out = yield {
-      values: batchIn.subarray(0, batch.length * tileVox * C), shape: [batch.length, ...netShape, C], index: j0 / maxBatch, total: batches,
-    };
-    batch.forEach((job, b) => {
-      const tile = job.tile;
-      if (tile.sum.length === 0) tile.sum = new Float32Array(K * tileVox);
-      addUnflipped(out, b * tileVox * K, K, tile3, job.flips, tile.sum);
-      if (--tile.pending === 0) {
-        accumulate(tile, K, tile3, gaussian, variants.length, pad.shape, acc, weight);
-        tile.sum = new Float32Array(0);
-      }
-    });
+  const geometry: WindowGeometry = {
+    volume, before: pad.before, shape: input.shape, tile: tile3, classes: opts.numClasses,
+    gaussian: computeGaussian(opts.patchSize), variants: variants.length,
+  };
+  function* batches(): Generator<PatchBatch> {
+    const batchIn = new Float32Array(Math.min(maxBatch, jobs.length) * tileVox * C);
+    for (let j0 = 0; j0 < jobs.length; j0 += maxBatch) {
+      const batch = jobs.slice(j0, j0 + maxBatch);
+      batch.forEach((job, b) => gatherTile(data, C, volume, job.start, tile3, job.flips, batchIn, b * tileVox * C));
+      yield { values: batchIn.subarray(0, batch.length * tileVox * C), shape: [batch.length, ...netShape, C], jobs: batch };
+    }
   }
-  for (let k = 0; k < K; k++) {
-    const off = k * total;
-    for (let i = 0; i < total; i++) acc[off + i] /= weight[i];
-  }
-  const logits = cropChannels(acc, K, pad.shape, pad.before, input.shape);
-  if (!logits.every(Number.isFinite)) {
-    throw new NnunetError('PREDICT_NON_FINITE', 'the network produced non-finite logits (NaN or Inf)');
-  }
-  return logits;
+  return { geometry, total: Math.ceil(jobs.length / maxBatch), batches };
 }
 
 function checkOutputShape(out: tf.Tensor, inShape: readonly number[], K: number): void {
@@ -174,42 +156,6 @@ function gatherTile(src: Float32Array, C: number, shape: readonly number[], star
   }
 }
 
-/** sum (K, tile) += network output (tile, K) read back through the same flips (flip is its own inverse). */
-function addUnflipped(out: Float32Array, off: number, K: number, tile: readonly number[],
-  flips: readonly boolean[], sum: Float32Array): void {
-  const [p0, p1, p2] = tile;
-  const vox = p0 * p1 * p2;
-  let t = 0;
-  for (let i = 0; i < p0; i++) {
-    const fi = flips[0] ? p0 - 1 - i : i;
-    for (let j = 0; j < p1; j++) {
-      const fj = flips[1] ? p1 - 1 - j : j;
-      for (let k = 0; k < p2; k++, t++) {
-        const fk = flips[2] ? p2 - 1 - k : k;
-        const src = off + ((fi * p1 + fj) * p2 + fk) * K;
-        for (let c = 0; c < K; c++) sum[c * vox + t] += out[src + c];
-      }
-    }
-  }
-}
-
-function accumulate(tile: Tile, K: number, size: readonly number[], gaussian: Float32Array, nVariants: number,
-  shape: readonly number[], acc: Float32Array, weight: Float32Array): void {
-  const [p0, p1, p2] = size;
-  const [, S1, S2] = shape;
-  const total = shape[0] * S1 * S2;
-  const vox = p0 * p1 * p2;
-  let t = 0;
-  for (let i = 0; i < p0; i++) for (let j = 0; j < p1; j++) {
-    const row = ((tile.start[0] + i) * S1 + tile.start[1] + j) * S2 + tile.start[2];
-    for (let k = 0; k < p2; k++, t++) {
-      const g = gaussian[t];
-      weight[row + k] += g;
-      for (let c = 0; c < K; c++) acc[c * total + row + k] += (tile.sum[c * vox + t] / nVariants) * g;
-    }
-  }
-}
-
 function padChannels(input: CaseArray, before: readonly number[], padded: readonly number[]): Float32Array {
   if (before.every((b, d) => b === 0 && padded[d] === input.shape[d])) return input.data;
   const out = new Float32Array(input.channels * padded[0] * padded[1] * padded[2]);
@@ -217,22 +163,3 @@ function padChannels(input: CaseArray, before: readonly number[], padded: readon
   return out;
 }
 
-function cropChannels(src: Float32Array, C: number, shape: readonly number[], start: readonly number[],
-  size: readonly number[]): Float32Array {
-  if (size.every((s, d) => s === shape[d])) return src;
-  const out = new Float32Array(C * size[0] * size[1] * size[2]);
-  copyBox(src, C, shape, start, out, size, [0, 0, 0], size);
-  return out;
-}
-
-/** Copy a box of `size` from src at `srcStart` to dst at `dstStart`, for every channel (rows via subarray.set). */
-function copyBox(src: Float32Array, C: number, srcShape: readonly number[], srcStart: readonly number[],
-  dst: Float32Array, dstShape: readonly number[], dstStart: readonly number[], size: readonly number[]): void {
-  const srcPlane = srcShape[0] * srcShape[1] * srcShape[2];
-  const dstPlane = dstShape[0] * dstShape[1] * dstShape[2];
-  for (let c = 0; c < C; c++) for (let i = 0; i < size[0]; i++) for (let j = 0; j < size[1]; j++) {
-    const s = c * srcPlane + ((srcStart[0] + i) * srcShape[1] + srcStart[1] + j) * srcShape[2] + srcStart[2];
-    const d = c * dstPlane + ((dstStart[0] + i) * dstShape[1] + dstStart[1] + j) * dstShape[2] + dstStart[2];
-    dst.set(src.subarray(s, s + size[2]), d);
-  }
-}

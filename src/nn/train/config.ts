@@ -37,6 +37,11 @@ export interface TrainConfig {
   initFrom: string | null;
   /** data loader worker threads (0: in-process) */
   loaderWorkers?: number;
+  /**
+   * make the next training batch's tensors (and start their upload) while the current step runs, before its loss
+   * is read back; the same losses either way. Default: on for the webgpu backend only.
+   */
+  prefetch?: boolean;
 }
 
 /** nnU-Net's trainer constants (nnunet-defaults.json `training`). */

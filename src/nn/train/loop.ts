@@ -19,7 +19,7 @@ import { TRAINING, type TrainConfig } from './config.js';
 import { finiteOrNull, withEpochTimes, type EpochLog, type EpochTimes, type TimedEpochLog } from './log.js';
 import { progressSvg } from './progress-svg.js';
 import { emaUpdate, emptyCounts, nanMean, pseudoDice } from './pseudo-dice.js';
-import { trainStep, validationStep, type StepSetup } from './step.js';
+import { toTensors, trainStepOn, validationStep, type BatchTensors, type StepSetup } from './step.js';
 
 export interface TrainHooks {
   progress(p: { done: number; total: number; message: string; metrics: Record<string, number> }): void;
@@ -89,6 +89,7 @@ export async function runTraining(cfg: TrainConfig, hooks: TrainHooks): Promise<
     // on the GPU a step keeps weights, gradients and momentum in device memory and reads back only its loss
     onDevice: tf.getBackend() === 'webgpu',
   };
+  const prefetch = cfg.prefetch ?? setup.onDevice === true;
 
   const net = new UNet(spec, seed);
   const sgd = { momentum: TRAINING.momentum, weightDecay: TRAINING.weightDecay, nesterov: true };
@@ -101,6 +102,8 @@ export async function runTraining(cfg: TrainConfig, hooks: TrainHooks): Promise<
   let bestEma: number | null = null;
   let ema: number | null = null;
   const loaders: BatchLoader[] = [];
+  // the next training batch, made while the current step runs (TrainConfig.prefetch)
+  const taken: { ahead: BatchTensors | null } = { ahead: null };
   try {
     await mkdir(cfg.scratchDir, { recursive: true });
     const resumeFrom = CHECKPOINTS.map((n) => join(cfg.scratchDir, n)).find((d) => existsSync(join(d, 'manifest.json')));
@@ -156,7 +159,13 @@ export async function runTraining(cfg: TrainConfig, hooks: TrainHooks): Promise<
             await saveCheckpoint(join(cfg.scratchDir, 'checkpoint_latest'), net, opt, { ...meta(epoch), interrupted: { iteration: it, trainLossSum: trainLoss } });
             throw new AbortedError(`training stopped in epoch ${epoch} at iteration ${it}; checkpoint_latest kept for resume`);
           }
-          const loss = await trainStep(net, opt, await train.next(), setup, lr);
+          const batch = taken.ahead ?? toTensors(await train.next(), setup);
+          taken.ahead = null;
+          // within an epoch only, so no checkpoint falls between taking a batch and training on it; an abort drops the
+          // batch taken ahead and the resume redraws it (the loader draws by index)
+          const ahead = prefetch && it + 1 < cfg.iterationsPerEpoch
+            ? async () => { taken.ahead = toTensors(await train.next(), setup); } : undefined;
+          const loss = await trainStepOn(net, opt, batch, setup, lr, ahead);
           trainLoss += loss;
           hooks.progress({ done: epoch * cfg.iterationsPerEpoch + it + 1, total, message: `epoch ${epoch + 1}/${cfg.epochs}`, metrics: ema === null ? { loss } : { loss, dice: ema } });
         }
@@ -197,7 +206,7 @@ export async function runTraining(cfg: TrainConfig, hooks: TrainHooks): Promise<
     await writeLogs(cfg.outDir, false);
     await writeFile(join(cfg.outDir, 'debug.json'), JSON.stringify({
       trainer: 'nnUNetTrainer', configuration: cfg.configuration, fold: cfg.fold, plans_name: cfg.plans.plans_name,
-      seed, netops: netOps().name, tfjs_backend: tf.getBackend(), num_epochs: cfg.epochs, num_iterations_per_epoch: cfg.iterationsPerEpoch,
+      seed, netops: netOps().name, tfjs_backend: tf.getBackend(), prefetch, num_epochs: cfg.epochs, num_iterations_per_epoch: cfg.iterationsPerEpoch,
       num_val_iterations_per_epoch: cfg.valIterations, batch_size: batchSize, patch_size: patchSize, initial_patch_size: aug.initialPatchSize,
       ...TRAINING, oversample_foreground_percent: TRAINING.oversampleForeground, enable_deep_supervision: true,
       deep_supervision_scales: setup.scales, deep_supervision_weights: setup.weights, batch_dice: plan.batch_dice,
@@ -208,6 +217,7 @@ export async function runTraining(cfg: TrainConfig, hooks: TrainHooks): Promise<
     const times = Array.from({ length: log.length }, (_, i) => epochTimes[i] ?? null);
     return { epochs: cfg.epochs, pseudoDice: last?.pseudo_dice ?? [], emaFgDice: last?.ema_fg_dice ?? null, bestEma, seed, epochTimes: times };
   } finally {
+    if (taken.ahead) tf.dispose([taken.ahead.x, ...taken.ahead.targets]);
     await Promise.all(loaders.map((l) => l.close()));
     opt.dispose();
     net.dispose();

@@ -12,6 +12,7 @@ import { deepSupervisionLoss, labelsToRegions, segmentationLoss, targetPyramid, 
 import { channelsFirstToLast } from './layout.js';
 import { accumulateCounts, type DiceCounts } from './pseudo-dice.js';
 import { throwOnGpuError } from '../webgpu/errors.js';
+import { submitRecorded, uploadNow } from '../webgpu/queue.js';
 
 export interface LoaderBatch {
   data: Float32Array;
@@ -32,14 +33,16 @@ export interface StepSetup {
   onDevice?: boolean;
 }
 
-interface BatchTensors {
+/** A loader batch as a step's tensors. */
+export interface BatchTensors {
   x: tf.Tensor;
   targets: tf.Tensor[];
   /** full-resolution channels-last target for the pseudo Dice */
   target: Float32Array;
 }
 
-function toTensors(batch: LoaderBatch, s: StepSetup): BatchTensors {
+/** On webgpu the copy to the GPU starts here (tfjs would copy at the first kernel that reads the tensors). */
+export function toTensors(batch: LoaderBatch, s: StepSetup): BatchTensors {
   const x = channelsFirstToLast(batch.data, batch.dataShape);
   let seg = channelsFirstToLast(batch.seg, batch.segShape);
   if (s.regionSets) {
@@ -47,11 +50,13 @@ function toTensors(batch: LoaderBatch, s: StepSetup): BatchTensors {
     seg = { data: labelsToRegions(seg.data, s.regionSets, s.loss.ignoreLabel), shape: [...seg.shape.slice(0, -1), nc] };
   }
   const pyramid = targetPyramid(seg, s.scales);
-  return {
+  const t = {
     x: tf.tensor(x.data, x.shape),
-    targets: pyramid.map((t) => tf.tensor(t.data, t.shape)),
+    targets: pyramid.map((p) => tf.tensor(p.data, p.shape)),
     target: seg.data,
   };
+  if (tf.getBackend() === 'webgpu') uploadNow([t.x, ...t.targets]);
+  return t;
 }
 
 function dsLoss(outputs: tf.Tensor[], targets: tf.Tensor[], s: StepSetup): tf.Scalar {
@@ -60,25 +65,40 @@ function dsLoss(outputs: tf.Tensor[], targets: tf.Tensor[], s: StepSetup): tf.Sc
 
 /** Returns the training loss of this batch. */
 export async function trainStep(net: UNet, opt: Optimizer, batch: LoaderBatch, s: StepSetup, lr: number): Promise<number> {
-  const t = toTensors(batch, s);
+  return trainStepOn(net, opt, toTensors(batch, s), s, lr);
+}
+
+/**
+ * Returns the training loss of `t`, disposing its tensors. `whileRunning` runs after the step's GPU work has been
+ * submitted and before its loss is read back: the loop makes the next batch's tensors there, so their upload
+ * overlaps the step instead of following it. It changes no number: the step's inputs are already recorded.
+ */
+export async function trainStepOn(net: UNet, opt: Optimizer, t: BatchTensors, s: StepSetup, lr: number,
+  whileRunning?: () => Promise<void>): Promise<number> {
   const vars = net.params.map((p) => p.variable);
+  let value: tf.Scalar;
   try {
-    const { value, grads } = tf.variableGrads(() => dsLoss(net.apply(t.x, { deepSupervision: true }), t.targets, s), vars);
+    const r = tf.variableGrads(() => dsLoss(net.apply(t.x, { deepSupervision: true }), t.targets, s), vars);
+    value = r.value;
     // tfjs leaves out variables the loss does not reach (the zero-weighted deep-supervision head): torch's None
-    const ordered = vars.map((v) => grads[v.name] ?? null);
+    const ordered = vars.map((v) => r.grads[v.name] ?? null);
     const clipped = s.onDevice ? clipGradNormOnDevice(ordered, s.gradClip) : clipGradNorm(ordered, s.gradClip).grads;
     opt.step(clipped, lr);
     const owned = (list: (tf.Tensor | null)[]) => list.filter((g): g is tf.Tensor => g !== null);
     tf.dispose([...owned(ordered), ...(clipped === ordered ? [] : owned(clipped))]);
-    try {
-      const loss = (await value.data())[0];
-      throwOnGpuError('a training step');
-      return loss;
-    } finally {
-      value.dispose();
-    }
   } finally {
     tf.dispose([t.x, ...t.targets]);
+  }
+  try {
+    if (whileRunning) {
+      if (tf.getBackend() === 'webgpu') submitRecorded();
+      await whileRunning();
+    }
+    const loss = (await value.data())[0];
+    throwOnGpuError('a training step');
+    return loss;
+  } finally {
+    value.dispose();
   }
 }
 

@@ -6,12 +6,24 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Optimizer, SgdOptions, SgdState } from '../optim/sgd.js';
 
+/**
+ * A variable made from, or assigned, a tensor takes its own reference to the tensor's data and leaves the tensor
+ * itself alive and counted: without the dispose every construction and every load kept a network's worth behind.
+ */
+function adopt<T>(t: tf.Tensor, use: (t: tf.Tensor) => T): T {
+  try {
+    return use(t);
+  } finally {
+    t.dispose();
+  }
+}
+
 export class DeviceNesterovSgd implements Optimizer {
   private buffers: tf.Variable[];
 
   constructor(private readonly params: tf.Variable[], private readonly o: SgdOptions) {
     if (!o.nesterov) throw new RangeError('DeviceNesterovSgd implements Nesterov momentum only (nesterov: true)');
-    this.buffers = params.map((p) => tf.variable(tf.zerosLike(p), false));
+    this.buffers = params.map((p) => adopt(tf.zerosLike(p), (t) => tf.variable(t, false)));
   }
 
   /** grads[i] null: parameter i took no part in the loss (skipped, weight decay included, as torch) */
@@ -36,7 +48,7 @@ export class DeviceNesterovSgd implements Optimizer {
     if (state.buffers.length !== this.params.length || state.buffers.some((b, i) => b.length !== this.params[i].size)) {
       throw new Error(`optimizer state does not match the ${this.params.length} parameters of this network`);
     }
-    state.buffers.forEach((b, i) => this.buffers[i].assign(tf.tensor(b, this.params[i].shape)));
+    state.buffers.forEach((b, i) => adopt(tf.tensor(b, this.params[i].shape), (t) => this.buffers[i].assign(t)));
   }
 
   dispose(): void {
