@@ -6,8 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import '../ops/gradients.js';
 import { initBackend } from '../backend.js';
 import { symmetricConvShape, transposedConvShape, type ConvShape } from '../kernels/conv-geometry.js';
-import { referenceNetOps } from '../ops/index.js';
-import { onCpu, relErr, runOp, TOL, type Op } from '../../../test/gpu/parity.js';
+import { expectParity, type Op } from '../../../test/gpu/parity.js';
 import { gemmPlan, type GemmKind } from './conv-gemm.js';
 import { probeWebGpu } from './device.js';
 import { webgpuNetOps } from './net-ops.js';
@@ -92,8 +91,6 @@ describe.skipIf(!probe.adapter)('conv GEMM parity, split-K and not (SwiftShader 
 
   it.each(CASES.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
     expect(KINDS.map((k) => gemmPlan(k, c.shape).split > 1)).toEqual(c.split);
-    const gpu = await runOp(webgpuNetOps, c.op, c.shapes);
-    const cpu = await onCpu(() => runOp(referenceNetOps, c.op, c.shapes));
-    gpu.forEach((g, i) => expect(relErr(g, cpu[i]), `output ${i}`).toBeLessThan(TOL));
+    await expectParity(webgpuNetOps, c.op, c.shapes);
   });
 });
