@@ -6,9 +6,9 @@
  * Everything stays in GPU buffers: no readback.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { symmetricConvShape, transposedConvShape, type ConvShape } from '../kernels/conv-geometry.js';
 import { ConvGemmProgram, gemmPlan, type GemmKind } from './conv-gemm.js';
+import { runProgram } from './program.js';
 import { sumRows } from './reduce.js';
 
 /**
@@ -19,9 +19,7 @@ export function gemm(kind: GemmKind, s: ConvShape, a: tf.Tensor, b: tf.Tensor, b
   const plan = gemmPlan(kind, s);
   const split = plan.split > 1;
   const program = new ConvGemmProgram(kind, s, plan, bias !== null && !split);
-  const backend = tf.backend() as WebGPUBackend;
-  const info = backend.runWebGPUProgram(program, bias && !split ? [a, b, bias] : [a, b], 'float32');
-  const out = tf.engine().makeTensorFromTensorInfo(info);
+  const out = runProgram(program, bias && !split ? [a, b, bias] : [a, b]);
   const y = !split ? tf.reshape(out, [plan.M, plan.N]) : tf.tidy(() => {
     const sum = tf.reshape(sumRows(tf.reshape(out, [1, plan.split, plan.M * plan.N])), [plan.M, plan.N]);
     return bias ? tf.add(sum, bias) : sum;
