@@ -1,13 +1,14 @@
 /**
  * NetOps on the native kernels, forward and backward. The convolutions are registered kernels with registered
- * gradients (lazy per input, see grads/NnConv_grad.ts); the other ops are tfjs customGrads whose forward and
+ * gradients (lazy per input, see conv-calls.ts); the other ops are tfjs customGrads whose forward and
  * gradient are single native kernel calls (instance norm's three gradients come from one pass).
  * Install with `useNetOps(onednnNetOps)` after `registerNativeKernels()`.
  */
 import { customGrad, engine, type GradSaveFunc, type NamedAttrMap, type Tensor } from '@tensorflow/tfjs-core';
 import type { NetOps } from '../ops/net-ops.js';
+import { convKernel, convTransposeKernel } from './conv-calls.js';
 import {
-  NnConcatChannels, NnConv, NnConvTranspose, NnInstanceNorm, NnInstanceNormGrad, NnLeakyRelu, NnLeakyReluGrad, NnSliceChannels, NnSoftmax, NnSoftmaxGrad,
+  NnConcatChannels, NnInstanceNorm, NnInstanceNormGrad, NnLeakyRelu, NnLeakyReluGrad, NnSliceChannels, NnSoftmax, NnSoftmaxGrad,
 } from './names.js';
 
 type Grad = (dy: Tensor, saved: Tensor[]) => Tensor[];
@@ -30,15 +31,6 @@ function differentiable(inputs: Array<Tensor | null>, forward: (t: Tensor[]) => 
     return { value, gradFunc: gradient };
   });
   return f(...present);
-}
-
-/** conv and convTranspose have registered gradients (grads/NnConv_grad.ts): plain kernel calls. */
-function conv(x: Tensor, w: Tensor, bias: Tensor | null, strides: number[], pads: number[]): Tensor {
-  return one(NnConv, bias ? { x, filter: w, bias } : { x, filter: w }, { strides, pads });
-}
-
-function convTranspose(x: Tensor, w: Tensor, bias: Tensor | null, strides: number[]): Tensor {
-  return one(NnConvTranspose, bias ? { x, filter: w, bias } : { x, filter: w }, { strides });
 }
 
 function instanceNorm(x: Tensor, gamma: Tensor, beta: Tensor, eps: number, slope: number | null): Tensor {
@@ -75,4 +67,4 @@ function softmax(logits: Tensor): Tensor {
     (dy, [y]) => [one(NnSoftmaxGrad, { y, dy })]);
 }
 
-export const onednnNetOps: NetOps = { name: 'onednn', conv, convTranspose, instanceNorm, leakyRelu, concatChannels, softmax };
+export const onednnNetOps: NetOps = { name: 'onednn', conv: convKernel, convTranspose: convTransposeKernel, instanceNorm, leakyRelu, concatChannels, softmax };

@@ -7,7 +7,7 @@ import {
   getGradient, getKernel, registerGradient, registerKernel, unregisterKernel, type KernelConfig, type KernelFunc,
 } from '@tensorflow/tfjs-core';
 import { conv3DBackpropInputV2GradConfig } from './grads/Conv3DBackpropInputV2_grad.js';
-import { nnConvGradConfig, nnConvTransposeGradConfig } from './grads/NnConv_grad.js';
+import { registerConvGradients } from './conv-calls.js';
 import { nnChannelConfigs, stockChannelConfigs } from './native/nn-channels.js';
 import { nnConvConfigs } from './native/nn-conv.js';
 import { nnInstanceNormConfigs } from './native/nn-instance-norm.js';
@@ -37,9 +37,8 @@ export function registerNativeKernels(): string[] {
     ...stockConvConfigs(stockFunc), ...stockBinaryConfigs(stockFunc), ...stockChannelConfigs(stockFunc),
   ];
   configs.forEach(replace);
-  for (const g of [conv3DBackpropInputV2GradConfig, nnConvGradConfig, nnConvTransposeGradConfig]) {
-    if (!getGradient(g.kernelName)) registerGradient(g);
-  }
+  if (!getGradient(conv3DBackpropInputV2GradConfig.kernelName)) registerGradient(conv3DBackpropInputV2GradConfig);
+  registerConvGradients();
   registered = configs.map((c) => c.kernelName);
   return registered;
 }

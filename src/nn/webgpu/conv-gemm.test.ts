@@ -2,6 +2,7 @@
 // (forward, data and filter gradients) for shapes that take the split path and shapes that do not, 2D and 3D,
 // anisotropic kernels and strides, transposed conv too. Each parity case first checks which path its products
 // take, so a change to the plan cannot quietly leave a path untested. Runs on SwiftShader in CI.
+import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import '../ops/gradients.js';
 import { initBackend } from '../backend.js';
@@ -92,5 +93,32 @@ describe.skipIf(!probe.adapter)('conv GEMM parity, split-K and not (SwiftShader 
   it.each(CASES.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
     expect(KINDS.map((k) => gemmPlan(k, c.shape).split > 1)).toEqual(c.split);
     await expectParity(webgpuNetOps, c.op, c.shapes);
+  });
+});
+
+describe.skipIf(!probe.adapter)('conv gradients are lazy per input (SwiftShader in CI)', () => {
+  beforeAll(async () => {
+    await initBackend('webgpu');
+  });
+
+  /** the kernels one loss-and-gradients evaluation runs */
+  const kernelsOf = async (loss: () => tf.Tensor, vars: tf.Variable[]): Promise<string[]> => (await tf.profile(() => {
+    const r = tf.variableGrads(() => tf.sum(loss()) as tf.Scalar, vars);
+    return [r.value, ...Object.values(r.grads)];
+  })).kernelNames;
+
+  it("computes the data gradient only when something trained lies behind the input (the network input's is skipped)", async () => {
+    const x = tf.ones([1, 3, 4, 5, 2]);
+    const w = tf.variable(tf.ones([3, 3, 3, 2, 4]));
+    const b = tf.variable(tf.zeros([4]));
+    const w0 = tf.variable(tf.ones([1, 1, 1, 2, 2]));
+    const conv = (input: tf.Tensor) => webgpuNetOps.conv(input, w, b, [1, 1, 1], [1, 1, 1]);
+    const first = await kernelsOf(() => conv(x), [w, b]);
+    expect(first).toEqual(expect.arrayContaining(['NnConv', 'NnConvBackpropFilter', 'NnBiasGrad']));
+    expect(first).not.toContain('NnConvBackpropInput');
+    // the same conv behind a trained one: now its data gradient is on the path
+    const deep = await kernelsOf(() => conv(webgpuNetOps.conv(x, w0, null, [1, 1, 1], [0, 0, 0])), [w0, w, b]);
+    expect(deep).toContain('NnConvBackpropInput');
+    tf.dispose([x, w, b, w0]);
   });
 });
