@@ -154,7 +154,8 @@ const timed = async (f: () => tf.Tensor | tf.Tensor[], reps: number): Promise<nu
 /**
  * Where a step's time goes (BENCH_GPU_PROFILE=1): forward+loss, +backward, +SGD, each awaited; the largest
  * first-stage convolution alone (fwd, dx, dw); and the stock tfjs kernels of one step by GPU time (tf.profile
- * sees runKernel calls only: our WGSL programs run inside customGrads and are not listed).
+ * sees runKernel calls only: the convolutions are listed as Nn* kernels, our other WGSL programs run inside
+ * customGrads and are not).
  */
 async function profile(p: Plan): Promise<void> {
   const net = network(p);
