@@ -13,6 +13,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { symmetricConvShape } from '../src/nn/kernels/conv-geometry.js';
 import { gemm } from '../src/nn/webgpu/conv.js';
 import { plans, type Plan } from './gpu-plans.js';
+import { msPerCall } from './gpu-timing.js';
 
 interface Conv { name: string; x: number[]; w: number[]; strides: number[] }
 
@@ -44,20 +45,6 @@ export function unetConvs(p: Plan): Conv[] {
   return [...out.values()];
 }
 
-/** ms per call: one warm-up, then reps calls, each awaited through a 1-element read (queue order syncs it). */
-async function timed(f: () => tf.Tensor, reps: number): Promise<number> {
-  const sync = async (): Promise<void> => {
-    const y = f();
-    const one = tf.slice(tf.reshape(y, [-1]), 0, 1);
-    await one.data();
-    tf.dispose([y, one]);
-  };
-  await sync();
-  const t0 = performance.now();
-  for (let i = 0; i < reps; i++) await sync();
-  return (performance.now() - t0) / reps;
-}
-
 const r5 = (a: number[]) => a as [number, number, number, number, number];
 
 const KINDS = ['fwd', 'dx', 'dw'] as const;
@@ -77,7 +64,7 @@ async function measure(c: Conv, reps: number): Promise<Array<[number, number]>> 
   };
   try {
     const res: Array<[number, number]> = [];
-    for (const k of KINDS) res.push([await timed(ours[k], reps), await timed(stock[k], reps)]);
+    for (const k of KINDS) res.push([await msPerCall(ours[k], reps), await msPerCall(stock[k], reps)]);
     return res;
   } finally {
     tf.dispose([x, w, dy]);

@@ -32,6 +32,7 @@ import { makeCases } from '../test/train/synthetic.js';
 import type { BenchConfig } from './compute.js';
 import { runConvBench } from './gpu-conv.js';
 import { plans, type Plan } from './gpu-plans.js';
+import { msPerCall } from './gpu-timing.js';
 
 const median = (a: number[]): number => {
   const s = [...a].sort((x, y) => x - y);
@@ -139,23 +140,11 @@ async function measureWithLoading(p: Plan, steps: number): Promise<{ perIter: nu
   }
 }
 
-const timed = async (f: () => tf.Tensor | tf.Tensor[], reps: number): Promise<number> => {
-  const sync = async (r: tf.Tensor | tf.Tensor[]) => {
-    const list = Array.isArray(r) ? r : [r];
-    await list[list.length - 1].data();
-    tf.dispose(list);
-  };
-  await sync(f());
-  const t0 = performance.now();
-  for (let i = 0; i < reps; i++) await sync(f());
-  return (performance.now() - t0) / reps;
-};
-
 /**
  * Where a step's time goes (BENCH_GPU_PROFILE=1): forward+loss, +backward, +SGD, each awaited; the largest
- * first-stage convolution alone (fwd, dx, dw); and the stock tfjs kernels of one step by GPU time (tf.profile
- * sees runKernel calls only: the convolutions are listed as Nn* kernels, our other WGSL programs run inside
- * customGrads and are not).
+ * first-stage convolution alone (fwd, dx, dw); and the kernels of one step by GPU time (tf.profile sees
+ * runKernel calls only: the convolutions as Nn* kernels and tfjs's stock ones; our other WGSL programs run inside
+ * customGrads and are not listed).
  */
 async function profile(p: Plan): Promise<void> {
   const net = network(p);
@@ -168,20 +157,20 @@ async function profile(p: Plan): Promise<void> {
   const w = tf.randomNormal([3, 3, 3, f, f], 0, 0.05, 'float32', 4);
   const pads = [1, 1, 1];
   try {
-    const fwd = await timed(() => segmentationLoss(net.apply(x), target, LOSS), 3);
-    const bwd = await timed(() => {
+    const fwd = await msPerCall(() => segmentationLoss(net.apply(x), target, LOSS), 3);
+    const bwd = await msPerCall(() => {
       const { value, grads } = tf.variableGrads(() => segmentationLoss(net.apply(x), target, LOSS), vars);
       return [...Object.values(grads), value];
     }, 3);
-    const full = await timed(() => {
+    const full = await msPerCall(() => {
       const { value, grads } = tf.variableGrads(() => segmentationLoss(net.apply(x), target, LOSS), vars);
       opt.step(vars.map((v) => grads[v.name] ?? null), 0.01);
       tf.dispose(Object.values(grads));
       return value;
     }, 3);
     console.log(`profile ${p.name}: forward+loss ${fwd.toFixed(1)} ms, +backward ${bwd.toFixed(1)} ms, +SGD ${full.toFixed(1)} ms`);
-    const convFwd = await timed(() => netOps().conv(a, w, null, [1, 1, 1], pads), 5);
-    const convAll = await timed(() => tf.grads((xs: tf.Tensor, ws: tf.Tensor) => netOps().conv(xs, ws, null, [1, 1, 1], pads))([a, w]), 5);
+    const convFwd = await msPerCall(() => netOps().conv(a, w, null, [1, 1, 1], pads), 5);
+    const convAll = await msPerCall(() => tf.grads((xs: tf.Tensor, ws: tf.Tensor) => netOps().conv(xs, ws, null, [1, 1, 1], pads))([a, w]), 5);
     const gflop = (2 * a.size * f * 27) / 1e9;
     console.log(`profile conv ${f}->${f} 3^3 on [${a.shape}]: fwd ${convFwd.toFixed(2)} ms (${(gflop / convFwd).toFixed(1)} TFLOP/s), fwd+dx+dw ${convAll.toFixed(2)} ms (${(3 * gflop / convAll).toFixed(1)} TFLOP/s)`);
     const prof = await tf.profile(() => {
@@ -192,7 +181,7 @@ async function profile(p: Plan): Promise<void> {
     const byName = new Map<string, number>();
     for (const k of prof.kernels) byName.set(k.name, (byName.get(k.name) ?? 0) + (Number(k.kernelTimeMs) || 0));
     const top = [...byName].sort((u, v) => v[1] - u[1]).slice(0, 15);
-    console.log(`profile stock kernels (${prof.kernels.length} calls): ${top.map(([n, ms]) => `${n} ${ms.toFixed(1)}`).join(', ')}`);
+    console.log(`profile kernels by GPU time (${prof.kernels.length} calls): ${top.map(([n, ms]) => `${n} ${ms.toFixed(1)}`).join(', ')}`);
     tf.dispose(prof.result as tf.Tensor);
   } finally {
     tf.dispose([x, target, a, w]);

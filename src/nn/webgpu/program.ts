@@ -5,13 +5,15 @@
  * tfjs-webgpu's rank-5 helpers do not compile (they index its `vec5` struct), and a reshape costs nothing.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import type { WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu/dist/webgpu_program.js';
+import { webgpuBackend } from './queue.js';
+
+/** Values of a program's own `uniforms` block, in its order. */
+export type UniformData = Array<{ type: string; data: number[] }>;
 
 /** Runs `program` on `inputs` (in variableNames order) and returns its float32 output. */
-export function runProgram(program: WebGPUProgram, inputs: tf.Tensor[]): tf.Tensor {
-  const backend = tf.backend() as WebGPUBackend;
-  return tf.engine().makeTensorFromTensorInfo(backend.runWebGPUProgram(program, inputs, 'float32'));
+export function runProgram(program: WebGPUProgram, inputs: tf.Tensor[], uniforms?: UniformData): tf.Tensor {
+  return tf.engine().makeTensorFromTensorInfo(webgpuBackend().runWebGPUProgram(program, inputs, 'float32', uniforms));
 }
 
 /** A float as a WGSL f32 literal (an integral JS number would print as an i32 literal). */

@@ -6,24 +6,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Optimizer, SgdOptions, SgdState } from '../optim/sgd.js';
 
-/**
- * A variable made from, or assigned, a tensor takes its own reference to the tensor's data and leaves the tensor
- * itself alive and counted: without the dispose every construction and every load kept a network's worth behind.
- */
-function adopt<T>(t: tf.Tensor, use: (t: tf.Tensor) => T): T {
-  try {
-    return use(t);
-  } finally {
-    t.dispose();
-  }
-}
-
 export class DeviceNesterovSgd implements Optimizer {
   private buffers: tf.Variable[];
 
   constructor(private readonly params: tf.Variable[], private readonly o: SgdOptions) {
     if (!o.nesterov) throw new RangeError('DeviceNesterovSgd implements Nesterov momentum only (nesterov: true)');
-    this.buffers = params.map((p) => adopt(tf.zerosLike(p), (t) => tf.variable(t, false)));
+    // a variable takes its own reference to the data it is made from or assigned: tidy frees the source tensor
+    this.buffers = params.map((p) => tf.tidy(() => tf.variable(tf.zerosLike(p), false)));
   }
 
   /** grads[i] null: parameter i took no part in the loss (skipped, weight decay included, as torch) */
@@ -48,7 +37,7 @@ export class DeviceNesterovSgd implements Optimizer {
     if (state.buffers.length !== this.params.length || state.buffers.some((b, i) => b.length !== this.params[i].size)) {
       throw new Error(`optimizer state does not match the ${this.params.length} parameters of this network`);
     }
-    state.buffers.forEach((b, i) => adopt(tf.tensor(b, this.params[i].shape), (t) => this.buffers[i].assign(t)));
+    state.buffers.forEach((b, i) => tf.tidy(() => this.buffers[i].assign(tf.tensor(b, this.params[i].shape))));
   }
 
   dispose(): void {

@@ -9,6 +9,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu/dist/webgpu_program.js';
 import type { WindowAccumulator, WindowGeometry, WindowJob } from '../predict/accumulate.js';
+import { runProgram, type UniformData } from './program.js';
 import { submitRecorded, webgpuBackend } from './queue.js';
 
 const WG = 64;
@@ -92,12 +93,12 @@ fn main(index: i32) {
   }
 }
 
-const int3 = (v: readonly number[]) => ({ type: 'int32', data: [...v] });
+const int3 = (v: readonly number[]): UniformData[number] => ({ type: 'int32', data: [...v] });
 
 export class DeviceWindowAccumulator implements WindowAccumulator {
   private readonly acc: tf.Tensor;
   private readonly gaussian: tf.Tensor;
-  private readonly geometry: Array<{ type: string; data: number[] }>;
+  private readonly geometry: UniformData;
   /** the GPU work of the batch before this one: awaited before a batch returns, so the host stays one batch ahead */
   private previous: Promise<void> = Promise.resolve();
 
@@ -135,9 +136,7 @@ export class DeviceWindowAccumulator implements WindowAccumulator {
 
   async result(): Promise<Float32Array> {
     const caseVoxels = this.g.shape[0] * this.g.shape[1] * this.g.shape[2];
-    const info = webgpuBackend().runWebGPUProgram(new FinishProgram(this.g.classes, caseVoxels), [this.acc], 'float32',
-      [...this.geometry, int3(this.g.shape), int3(this.g.before)]);
-    const logits = tf.engine().makeTensorFromTensorInfo(info);
+    const logits = runProgram(new FinishProgram(this.g.classes, caseVoxels), [this.acc], [...this.geometry, int3(this.g.shape), int3(this.g.before)]);
     try {
       return (await logits.data()) as Float32Array;
     } finally {

@@ -1,0 +1,19 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * ms per call of f on the GPU: one warm-up, then `reps` calls, each awaited through a 1-element read of its last
+ * output (the queue runs in order, so that read waits for all of the call's work) and disposed.
+ */
+export async function msPerCall(f: () => tf.Tensor | tf.Tensor[], reps: number): Promise<number> {
+  const sync = async (): Promise<void> => {
+    const r = f();
+    const list = Array.isArray(r) ? r : [r];
+    const one = tf.slice(tf.reshape(list[list.length - 1], [-1]), 0, 1);
+    await one.data();
+    tf.dispose([...list, one]);
+  };
+  await sync();
+  const t0 = performance.now();
+  for (let i = 0; i < reps; i++) await sync();
+  return (performance.now() - t0) / reps;
+}
