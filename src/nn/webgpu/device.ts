@@ -10,6 +10,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
+import { dawnFlags } from './dawn-flags.js';
 import { recordGpuError } from './errors.js';
 
 const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
@@ -49,15 +50,12 @@ export function prepareDawnEnvironment(): void {
   }
 }
 
-/** Dawn toggles from NNUNET_DAWN_TOGGLES (comma list, e.g. enable-dawn-features=allow_unsafe_apis). */
-const toggles = (): string[] => (process.env.NNUNET_DAWN_TOGGLES ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-
 async function dawn(): Promise<GPU> {
   if (gpu) return gpu;
   prepareDawnEnvironment();
   const { create, globals } = await import('webgpu');
   Object.assign(globalThis, globals);
-  gpu = create(toggles());
+  gpu = create(dawnFlags(process.env.NNUNET_DAWN_TOGGLES));
   const nav = ((globalThis as { navigator?: object }).navigator ??= {}) as object;
   Object.defineProperty(nav, 'gpu', { value: gpu, configurable: true });
   return gpu;
