@@ -13,11 +13,10 @@
  */
 import type { WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu/dist/webgpu_program.js';
 import type { ConvShape } from '../kernels/conv-geometry.js';
+import { BK, gatherOf, WG } from './conv-gemm-gather.js';
 
 export type GemmKind = 'fwd' | 'dx' | 'dw';
 
-const BK = 16;
-const WG = 16;
 /** workgroups that fill a large GPU (an H200 has 132 SMs) */
 const FILL = 1024;
 /** fewest reduction terms per split: below this the partial sums cost more traffic than they save */
@@ -69,57 +68,6 @@ function consts(s: ConvShape, p: GemmPlan): string {
   return Object.entries(c).map(([k, v]) => `const ${k} = ${v};`).join('\n');
 }
 
-/** WGSL: loadA(m, k) and loadB(k, n), zero outside the matrix or in the padding. */
-function loaders(kind: GemmKind): string {
-  const xAt = `((((b * ID + id) * IH + ih) * IW + iw) * CI + ci)`;
-  if (kind === 'fwd') {
-    return `
-fn loadA(m: i32, k: i32) -> f32 {
-  if (m >= M || k >= K) { return 0.0; }
-  let ow = m % OW; let t1 = m / OW; let oh = t1 % OH; let t2 = t1 / OH; let od = t2 % OD; let b = t2 / OD;
-  let ci = k % CI; let tap = k / CI; let kw = tap % KW; let t3 = tap / KW; let kh = t3 % KH; let kd = t3 / KH;
-  let id = od * SD - PD + kd; let ih = oh * SH - PH + kh; let iw = ow * SW - PW + kw;
-  if (id < 0 || id >= ID || ih < 0 || ih >= IH || iw < 0 || iw >= IW) { return 0.0; }
-  return f32(A[${xAt}]);
-}
-fn loadB(k: i32, n: i32) -> f32 {
-  if (k >= K || n >= N) { return 0.0; }
-  return f32(B[k * CO + n]);
-}`;
-  }
-  if (kind === 'dx') {
-    return `
-fn loadA(m: i32, k: i32) -> f32 {
-  if (m >= M || k >= K) { return 0.0; }
-  let iw = m % IW; let t1 = m / IW; let ih = t1 % IH; let t2 = t1 / IH; let id = t2 % ID; let b = t2 / ID;
-  let co = k % CO; let tap = k / CO; let kw = tap % KW; let t3 = tap / KW; let kh = t3 % KH; let kd = t3 / KH;
-  let td = id + PD - kd; let th = ih + PH - kh; let tw = iw + PW - kw;
-  if (td < 0 || th < 0 || tw < 0 || td % SD != 0 || th % SH != 0 || tw % SW != 0) { return 0.0; }
-  let od = td / SD; let oh = th / SH; let ow = tw / SW;
-  if (od >= OD || oh >= OH || ow >= OW) { return 0.0; }
-  return f32(A[(((b * OD + od) * OH + oh) * OW + ow) * CO + co]);
-}
-fn loadB(k: i32, n: i32) -> f32 {
-  if (k >= K || n >= N) { return 0.0; }
-  let co = k % CO; let tap = k / CO;
-  return f32(B[(tap * CI + n) * CO + co]);
-}`;
-  }
-  return `
-fn loadA(m: i32, k: i32) -> f32 {
-  if (m >= M || k >= K) { return 0.0; }
-  let ci = m % CI; let tap = m / CI; let kw = tap % KW; let t3 = tap / KW; let kh = t3 % KH; let kd = t3 / KH;
-  let ow = k % OW; let t1 = k / OW; let oh = t1 % OH; let t2 = t1 / OH; let od = t2 % OD; let b = t2 / OD;
-  let id = od * SD - PD + kd; let ih = oh * SH - PH + kh; let iw = ow * SW - PW + kw;
-  if (id < 0 || id >= ID || ih < 0 || ih >= IH || iw < 0 || iw >= IW) { return 0.0; }
-  return f32(A[${xAt}]);
-}
-fn loadB(k: i32, n: i32) -> f32 {
-  if (k >= K || n >= N) { return 0.0; }
-  return f32(B[k * CO + n]);
-}`;
-}
-
 /**
  * The program for tfjs's runWebGPUProgram. Inputs: A (x for fwd/dw, dy for dx), B (w for fwd/dx, dy for dw),
  * and for fwd an optional bias (unsplit products only). Output: [split, M, N] partial sums over K.
@@ -142,56 +90,44 @@ export class ConvGemmProgram implements WebGPUProgram {
 
   getUserCode(): string {
     const { tileM, tileN } = this.plan;
-    const loadsA = (tileM * BK) / (WG * WG);
-    const loadsB = Math.max(1, (tileN * BK) / (WG * WG));
-    // A tiles: fwd/dx read along k (channels, contiguous); dw reads along m (channels, contiguous)
-    const aIndex = this.kind === 'dw'
-      ? `let mm = e % ${tileM}; let kk = e / ${tileM};`
-      : `let mm = e / ${BK}; let kk = e % ${BK};`;
+    const g = gatherOf(this.kind, tileM, tileN);
     const rows = Array.from({ length: tileM / WG }, (_, i) => i);
     const cols = Array.from({ length: tileN / WG }, (_, j) => j);
     const biasAdd = this.bias ? ' + f32(bias[n])' : '';
+    // one padding column when a warp's transposed stores would otherwise share a bank, within 16 KiB
+    const padA = g.padA ? 1 : 0;
+    const padB = g.padB && tileM + tileN < 256 ? 1 : 0;
     return `
 ${consts(this.s, this.plan)}
-var<workgroup> As: array<array<f32, ${tileM}>, ${BK}>;
-var<workgroup> Bs: array<array<f32, ${tileN}>, ${BK}>;
-${loaders(this.kind)}
+var<workgroup> As: array<array<f32, ${tileM + padA}>, ${BK}>;
+var<workgroup> Bs: array<array<f32, ${tileN + padB}>, ${BK}>;
+${g.decls}
 ${'fn main()'} {
   // tfjs binds its uniform block after the inputs: a static use keeps it in the pipeline layout
   _ = uniforms.NAN;
-  let tileId = i32(workgroupId.y * numWorkgroups.x + workgroupId.x);
-  let m0 = (tileId / TILES_N) * ${tileM};
-  let n0 = (tileId % TILES_N) * ${tileN};
-  let tx = i32(localId.x);
-  let ty = i32(localId.y);
-  let lid = i32(localIndex);
-  let kBegin = i32(workgroupId.z) * KCHUNK;
+  let tileId = workgroupId.y * numWorkgroups.x + workgroupId.x;
+  let m0 = (tileId / TILES_N) * ${tileM}u;
+  let n0 = (tileId % TILES_N) * ${tileN}u;
+  let tx = localId.x;
+  let ty = localId.y;
+  let lid = localIndex;
+  let kBegin = workgroupId.z * KCHUNK;
   let kEnd = min(K, kBegin + KCHUNK);
+  ${g.setup}
   ${rows.map((i) => `var acc${i} = array<f32, ${cols.length}>();`).join('\n  ')}
   // a constant trip count keeps the barriers in uniform control flow
-  for (var t = 0; t < KCHUNK / ${BK}; t = t + 1) {
-    let k0 = kBegin + t * ${BK};
-    for (var i = 0; i < ${loadsA}; i = i + 1) {
-      let e = lid + i * ${WG * WG};
-      ${aIndex}
-      let kg = k0 + kk;
-      As[kk][mm] = select(0.0, loadA(m0 + mm, kg), kg < kEnd);
-    }
-    for (var i = 0; i < ${loadsB}; i = i + 1) {
-      let e = lid + i * ${WG * WG};
-      let kb = e / ${tileN}; let nb = e % ${tileN};
-      let kgb = k0 + kb;
-      if (kb < ${BK}) { Bs[kb][nb] = select(0.0, loadB(kgb, n0 + nb), kgb < kEnd); }
-    }
+  for (var t = 0u; t < KCHUNK / ${BK}; t = t + 1u) {
+    let k0 = kBegin + t * ${BK}u;
+    ${g.loads}
     workgroupBarrier();
-    for (var kk = 0; kk < ${BK}; kk = kk + 1) {
-      ${cols.map((j) => `let b${j} = Bs[kk][tx + ${j * WG}];`).join(' ')}
-      ${rows.map((i) => `{ let a = As[kk][ty + ${i * WG}]; ${cols.map((j) => `acc${i}[${j}] = fma(a, b${j}, acc${i}[${j}]);`).join(' ')} }`).join('\n      ')}
+    for (var kk = 0u; kk < ${BK}u; kk = kk + 1u) {
+      ${cols.map((j) => `let b${j} = Bs[kk][tx + ${j * WG}u];`).join(' ')}
+      ${rows.map((i) => `{ let a = As[kk][ty + ${i * WG}u]; ${cols.map((j) => `acc${i}[${j}] = fma(a, b${j}, acc${i}[${j}]);`).join(' ')} }`).join('\n      ')}
     }
     workgroupBarrier();
   }
-  ${rows.map((i) => cols.map((j) => `{ let m = m0 + ty + ${i * WG}; let n = n0 + tx + ${j * WG};
-    if (m < M && n < N) { result[i32(workgroupId.z) * M * N + m * N + n] = acc${i}[${j}]${biasAdd}; } }`).join('\n  ')).join('\n  ')}
+  ${rows.map((i) => cols.map((j) => `{ let m = m0 + ty + ${i * WG}u; let n = n0 + tx + ${j * WG}u;
+    if (m < M && n < N) { result[workgroupId.z * M * N + m * N + n] = acc${i}[${j}]${biasAdd}; } }`).join('\n  ')).join('\n  ')}
 }`;
   }
 }
