@@ -8,7 +8,7 @@ import '../ops/gradients.js';
 import { initBackend } from '../backend.js';
 import { symmetricConvShape, transposedConvShape, type ConvShape } from '../kernels/conv-geometry.js';
 import { expectParity, type Op } from '../../../test/gpu/parity.js';
-import { gemmPlan, type GemmKind } from './conv-gemm.js';
+import { gemmPlan, phasesOf, type GemmKind } from './conv-gemm.js';
 import { probeWebGpu } from './device.js';
 import { webgpuNetOps } from './net-ops.js';
 
@@ -57,6 +57,30 @@ describe('gemmPlan split-K', () => {
   });
 });
 
+describe('gemmPlan phases of a strided data gradient', () => {
+  it('gives every input voxel one phase and every tap to the phases of its residue', () => {
+    // odd sizes (not divisible by the stride), anisotropic stride and kernel
+    const s = conv3([2, 7, 5, 6, 3], [3, 1, 3, 3, 4], [2, 1, 2]);
+    const phases = phasesOf(s);
+    expect(phases).toHaveLength(4);
+    expect(phases.reduce((a, p) => a + p.rows, 0)).toBe(2 * 7 * 5 * 6);
+    expect(phases.reduce((a, p) => a + p.K, 0)).toBe(9 * 4);
+    const p = gemmPlan('dx', s);
+    expect(p.K).toBe(Math.max(...phases.map((q) => q.K)));
+    expect(p.tilesM).toBe(phases.reduce((a, q) => a + Math.ceil(q.rows / p.tileM), 0));
+    expect(p.phases.map((q) => q.tile0)).toEqual([0, 1, 2, 3].map((i) => phases.slice(0, i).reduce((a, q) => a + Math.ceil(q.rows / p.tileM), 0)));
+  });
+
+  it("runs a transposed conv's forward (kernel == stride 2) as 8 one-tap phases, a stride-1 dx as one phase", () => {
+    const t = transposedConvShape([1, 4, 4, 4, 64], [2, 2, 2, 32, 64], [2, 2, 2]);
+    expect(gemmPlan('dx', t).phases.map((p) => p.K)).toEqual(new Array(8).fill(64));
+    const one = gemmPlan('dx', conv3([1, 4, 4, 4, 8], [3, 3, 3, 8, 8], [1, 1, 1]));
+    expect(one.phases).toHaveLength(1);
+    expect(one.K).toBe(27 * 8);
+    expect(gemmPlan('fwd', t).phases).toEqual([]);
+  });
+});
+
 const probe = await probeWebGpu();
 if (!probe.adapter) console.warn(`conv-gemm parity tests skipped: ${probe.why}`);
 
@@ -71,16 +95,18 @@ const transposed = (name: string, x: number[], w: number[], strides: number[], s
   op: (o, [xs, ws, bs]) => o.convTranspose(xs, ws, bs, strides),
 });
 
-// split: whether [fwd, dx, dw] of the underlying convolution take the split-K path
+// split: whether [fwd, dx, dw] of the underlying convolution take the split-K path; a strided one's dx runs phased
 const CASES: Case[] = [
-  conv('3D anisotropic kernel and stride, split fwd and dx (uneven last chunk), bias', [1, 4, 5, 3, 40], [3, 1, 3, 40, 32], [2, 1, 1], [1, 0, 1], true, [true, true, false]),
+  conv('3D odd sizes, stride 2, phased dx unsplit', [1, 5, 7, 3, 6], [3, 3, 3, 6, 8], [2, 2, 2], [1, 1, 1], true, [false, false, false]),
+  conv('3D anisotropic stride [1,2,2] and kernel [1,3,3], phased dx split', [1, 3, 5, 5, 48], [1, 3, 3, 48, 80], [1, 2, 2], [0, 1, 1], false, [true, true, false]),
+  conv('3D anisotropic kernel and stride, split fwd (uneven last chunk), phased dx, bias', [1, 4, 5, 3, 40], [3, 1, 3, 40, 32], [2, 1, 1], [1, 0, 1], true, [true, false, false]),
   conv('3D deep layer, few voxels, no bias', [2, 2, 3, 2, 24], [3, 3, 3, 24, 16], [1, 1, 1], [1, 1, 1], false, [true, true, false]),
   conv('3D many voxels, short K: only dw splits', [1, 8, 8, 16, 3], [3, 3, 3, 3, 4], [1, 1, 1], [1, 1, 1], true, [false, false, true]),
   conv('3D odd sizes, nothing splits', [2, 5, 7, 6, 3], [3, 3, 1, 3, 4], [1, 2, 1], [1, 1, 0], true, [false, false, false]),
-  conv('2D stride 2, split fwd and dx, bias', [2, 5, 4, 40], [3, 3, 40, 32], [2, 1], [1, 1], true, [true, true, false]),
+  conv('2D stride 2, split fwd, phased dx, bias', [2, 5, 4, 40], [3, 3, 40, 32], [2, 1], [1, 1], true, [true, false, false]),
   conv('2D anisotropic kernel, nothing splits', [2, 9, 7, 5], [3, 1, 5, 6], [2, 1], [1, 0], false, [false, false, false]),
   // a transposed conv's forward is the dx product of its convolution, its data gradient the fwd product
-  transposed('transposed 3D, split forward', [1, 2, 3, 2, 64], [2, 2, 2, 16, 64], [2, 2, 2], [false, true, false]),
+  transposed('transposed 3D, phased split forward', [1, 2, 3, 2, 256], [2, 2, 2, 16, 256], [2, 2, 2], [false, true, false]),
   transposed('transposed 2D anisotropic, split data gradient', [1, 3, 4, 64], [2, 1, 128, 64], [2, 1], [true, false, false]),
   transposed('transposed 3D anisotropic, nothing splits', [2, 3, 4, 5, 6], [2, 2, 1, 3, 6], [2, 2, 1], [false, false, false]),
 ];
@@ -92,6 +118,7 @@ describe.skipIf(!probe.adapter)('conv GEMM parity, split-K and not (SwiftShader 
 
   it.each(CASES.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
     expect(KINDS.map((k) => gemmPlan(k, c.shape).split > 1)).toEqual(c.split);
+    expect(gemmPlan('dx', c.shape).phases).toHaveLength(c.shape.strides.reduce((a, b) => a * b, 1));
     await expectParity(webgpuNetOps, c.op, c.shapes);
   });
 });

@@ -13,17 +13,51 @@
  */
 import type { WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu/dist/webgpu_program.js';
 import type { ConvShape } from '../kernels/conv-geometry.js';
+import { BK, gatherOf, WG } from './conv-gemm-gather.js';
 
 export type GemmKind = 'fwd' | 'dx' | 'dw';
 
-const BK = 16;
-const WG = 16;
 /** workgroups that fill a large GPU (an H200 has 132 SMs) */
 const FILL = 1024;
 /** fewest reduction terms per split: below this the partial sums cost more traffic than they save */
 const MIN_CHUNK: Record<GemmKind, number> = { fwd: 128, dx: 128, dw: 512 };
 
-export interface GemmPlan { M: number; N: number; K: number; tileM: number; tileN: number; tilesM: number; tilesN: number; split: number; kChunk: number }
+/**
+ * One phase of a data gradient: the input voxels whose coordinate plus padding leaves residue r mod the stride on
+ * every axis. Only taps k = r + j * stride reach them (the others fall between output voxels), so each phase is
+ * its own GEMM with K = its taps x CO. Per axis: first voxel, voxel count, dy coordinate q0 of the first voxel,
+ * residue, tap count.
+ */
+export interface Phase { tile0: number; rows: number; K: number; first: number[]; count: number[]; q0: number[]; residue: number[]; taps: number[] }
+
+export interface GemmPlan {
+  M: number; N: number;
+  /** the longest reduction (of any phase) */
+  K: number;
+  tileM: number; tileN: number; tilesM: number; tilesN: number; split: number; kChunk: number;
+  /** dx: its phases (one for stride 1), each a range of m-tiles from tile0; fwd/dw: none */
+  phases: Phase[];
+}
+
+/** dx's phases with at least one voxel; tile0 left 0 (gemmPlan sets it once the tile rows are known). */
+export function phasesOf(s: ConvShape): Phase[] {
+  const out: Phase[] = [];
+  const [SD, SH, SW] = s.strides;
+  for (let rd = 0; rd < SD; rd++) {
+    for (let rh = 0; rh < SH; rh++) {
+      for (let rw = 0; rw < SW; rw++) {
+        const residue = [rd, rh, rw];
+        const first = residue.map((r, a) => (((r - s.padBefore[a]) % s.strides[a]) + s.strides[a]) % s.strides[a]);
+        const count = first.map((f, a) => Math.max(0, ceil(s.inSize[a] - f, s.strides[a])));
+        const q0 = first.map((f, a) => (f + s.padBefore[a] - residue[a]) / s.strides[a]);
+        const taps = residue.map((r, a) => Math.max(0, ceil(s.kernel[a] - r, s.strides[a])));
+        const rows = s.batch * prod(count);
+        if (rows > 0) out.push({ tile0: 0, rows, K: prod(taps) * s.outChannels, first, count, q0, residue, taps });
+      }
+    }
+  }
+  return out;
+}
 
 const ceil = (a: number, b: number): number => Math.ceil(a / b);
 const prod = (a: number[]): number => a.reduce((x, y) => x * y, 1);
@@ -32,23 +66,33 @@ export function gemmPlan(kind: GemmKind, s: ConvShape): GemmPlan {
   const taps = prod(s.kernel);
   const vin = s.batch * prod(s.inSize);
   const vout = s.batch * prod(s.outSize);
+  const phases = kind === 'dx' ? phasesOf(s) : [];
   const [M, N, K] = kind === 'fwd' ? [vout, s.outChannels, taps * s.inChannels]
-    : kind === 'dx' ? [vin, s.inChannels, taps * s.outChannels]
+    : kind === 'dx' ? [vin, s.inChannels, Math.max(...phases.map((p) => p.K))]
       : [taps * s.inChannels, s.outChannels, vout];
   // Columns per tile follow the channel count (16-128: a wider tile on 32 channels would compute zeros); rows:
-  // 8 per thread (128) once there are enough tiles to fill a large GPU, else 4 (64), and below 64 rows they
-  // follow M (16 or 32: a deep layer's few voxels would otherwise leave most of a 64-row tile computing zeros).
+  // 8 per thread (128) once there are enough tiles to fill a large GPU, else 4 (64), and below 64 rows (of a
+  // phase) they follow M (16 or 32: a deep layer's few voxels would otherwise leave most of a 64-row tile
+  // computing zeros).
   const pow2 = (n: number): number => 2 ** Math.ceil(Math.log2(Math.max(1, n)));
+  const rowsPerPhase = phases.length > 0 ? Math.max(...phases.map((p) => p.rows)) : M;
   const tileN = Math.min(128, 16 * pow2(ceil(N, 16)));
-  const tileM = M < 64 ? Math.max(16, pow2(M)) : ceil(M, 128) * ceil(N, tileN) >= 512 ? 128 : 64;
-  const tilesM = ceil(M, tileM);
+  const tileM = rowsPerPhase < 64 ? Math.max(16, pow2(rowsPerPhase)) : ceil(M, 128) * ceil(N, tileN) >= 512 ? 128 : 64;
+  let tilesM = ceil(M, tileM);
+  if (phases.length > 0) {
+    tilesM = 0;
+    for (const p of phases) {
+      p.tile0 = tilesM;
+      tilesM += ceil(p.rows, tileM);
+    }
+  }
   const tilesN = ceil(N, tileN);
   // Split-K when the output tiles are too few to fill a large GPU (deep layers: few voxels, K = taps x 320; dw:
   // K = every output voxel): enough workgroups for FILL, each still summing at least MIN_CHUNK[kind] terms.
   let split = Math.max(1, Math.min(ceil(FILL, tilesM * tilesN), Math.floor(K / MIN_CHUNK[kind])));
   const kChunk = ceil(ceil(K, split), BK) * BK;
   split = ceil(K, kChunk);
-  return { M, N, K, tileM, tileN, tilesM, tilesN, split, kChunk };
+  return { M, N, K, tileM, tileN, tilesM, tilesN, split, kChunk, phases };
 }
 
 /** Spreads the tile count over x and y so no dispatch dimension passes WebGPU's 65535. */
@@ -65,59 +109,8 @@ function consts(s: ConvShape, p: GemmPlan): string {
   const [SD, SH, SW] = s.strides;
   const [PD, PH, PW] = s.padBefore;
   const c = { ID, IH, IW, OD, OH, OW, KD, KH, KW, SD, SH, SW, PD, PH, PW, CI: s.inChannels, CO: s.outChannels,
-    M: p.M, N: p.N, K: p.K, KCHUNK: p.kChunk, TILES_N: p.tilesN, TILES: p.tilesM * p.tilesN };
+    M: p.M, N: p.N, K: p.K, TM: p.tileM, KCHUNK: p.kChunk, TILES_N: p.tilesN, TILES: p.tilesM * p.tilesN };
   return Object.entries(c).map(([k, v]) => `const ${k} = ${v};`).join('\n');
-}
-
-/** WGSL: loadA(m, k) and loadB(k, n), zero outside the matrix or in the padding. */
-function loaders(kind: GemmKind): string {
-  const xAt = `((((b * ID + id) * IH + ih) * IW + iw) * CI + ci)`;
-  if (kind === 'fwd') {
-    return `
-fn loadA(m: i32, k: i32) -> f32 {
-  if (m >= M || k >= K) { return 0.0; }
-  let ow = m % OW; let t1 = m / OW; let oh = t1 % OH; let t2 = t1 / OH; let od = t2 % OD; let b = t2 / OD;
-  let ci = k % CI; let tap = k / CI; let kw = tap % KW; let t3 = tap / KW; let kh = t3 % KH; let kd = t3 / KH;
-  let id = od * SD - PD + kd; let ih = oh * SH - PH + kh; let iw = ow * SW - PW + kw;
-  if (id < 0 || id >= ID || ih < 0 || ih >= IH || iw < 0 || iw >= IW) { return 0.0; }
-  return f32(A[${xAt}]);
-}
-fn loadB(k: i32, n: i32) -> f32 {
-  if (k >= K || n >= N) { return 0.0; }
-  return f32(B[k * CO + n]);
-}`;
-  }
-  if (kind === 'dx') {
-    return `
-fn loadA(m: i32, k: i32) -> f32 {
-  if (m >= M || k >= K) { return 0.0; }
-  let iw = m % IW; let t1 = m / IW; let ih = t1 % IH; let t2 = t1 / IH; let id = t2 % ID; let b = t2 / ID;
-  let co = k % CO; let tap = k / CO; let kw = tap % KW; let t3 = tap / KW; let kh = t3 % KH; let kd = t3 / KH;
-  let td = id + PD - kd; let th = ih + PH - kh; let tw = iw + PW - kw;
-  if (td < 0 || th < 0 || tw < 0 || td % SD != 0 || th % SH != 0 || tw % SW != 0) { return 0.0; }
-  let od = td / SD; let oh = th / SH; let ow = tw / SW;
-  if (od >= OD || oh >= OH || ow >= OW) { return 0.0; }
-  return f32(A[(((b * OD + od) * OH + oh) * OW + ow) * CO + co]);
-}
-fn loadB(k: i32, n: i32) -> f32 {
-  if (k >= K || n >= N) { return 0.0; }
-  let co = k % CO; let tap = k / CO;
-  return f32(B[(tap * CI + n) * CO + co]);
-}`;
-  }
-  return `
-fn loadA(m: i32, k: i32) -> f32 {
-  if (m >= M || k >= K) { return 0.0; }
-  let ci = m % CI; let tap = m / CI; let kw = tap % KW; let t3 = tap / KW; let kh = t3 % KH; let kd = t3 / KH;
-  let ow = k % OW; let t1 = k / OW; let oh = t1 % OH; let t2 = t1 / OH; let od = t2 % OD; let b = t2 / OD;
-  let id = od * SD - PD + kd; let ih = oh * SH - PH + kh; let iw = ow * SW - PW + kw;
-  if (id < 0 || id >= ID || ih < 0 || ih >= IH || iw < 0 || iw >= IW) { return 0.0; }
-  return f32(A[${xAt}]);
-}
-fn loadB(k: i32, n: i32) -> f32 {
-  if (k >= K || n >= N) { return 0.0; }
-  return f32(B[k * CO + n]);
-}`;
 }
 
 /**
@@ -142,56 +135,42 @@ export class ConvGemmProgram implements WebGPUProgram {
 
   getUserCode(): string {
     const { tileM, tileN } = this.plan;
-    const loadsA = (tileM * BK) / (WG * WG);
-    const loadsB = Math.max(1, (tileN * BK) / (WG * WG));
-    // A tiles: fwd/dx read along k (channels, contiguous); dw reads along m (channels, contiguous)
-    const aIndex = this.kind === 'dw'
-      ? `let mm = e % ${tileM}; let kk = e / ${tileM};`
-      : `let mm = e / ${BK}; let kk = e % ${BK};`;
+    const g = gatherOf(this.kind, this.plan);
     const rows = Array.from({ length: tileM / WG }, (_, i) => i);
     const cols = Array.from({ length: tileN / WG }, (_, j) => j);
     const biasAdd = this.bias ? ' + f32(bias[n])' : '';
+    // one padding column when a warp's transposed stores would otherwise share a bank, within 16 KiB
+    const padA = g.padA ? 1 : 0;
+    const padB = g.padB && tileM + tileN < 256 ? 1 : 0;
     return `
 ${consts(this.s, this.plan)}
-var<workgroup> As: array<array<f32, ${tileM}>, ${BK}>;
-var<workgroup> Bs: array<array<f32, ${tileN}>, ${BK}>;
-${loaders(this.kind)}
+var<workgroup> As: array<array<f32, ${tileM + padA}>, ${BK}>;
+var<workgroup> Bs: array<array<f32, ${tileN + padB}>, ${BK}>;
+${g.decls}
 ${'fn main()'} {
   // tfjs binds its uniform block after the inputs: a static use keeps it in the pipeline layout
   _ = uniforms.NAN;
-  let tileId = i32(workgroupId.y * numWorkgroups.x + workgroupId.x);
-  let m0 = (tileId / TILES_N) * ${tileM};
-  let n0 = (tileId % TILES_N) * ${tileN};
-  let tx = i32(localId.x);
-  let ty = i32(localId.y);
-  let lid = i32(localIndex);
-  let kBegin = i32(workgroupId.z) * KCHUNK;
-  let kEnd = min(K, kBegin + KCHUNK);
+  let tileId = workgroupId.y * numWorkgroups.x + workgroupId.x;
+  let tm = tileId / TILES_N;
+  let n0 = (tileId % TILES_N) * ${tileN}u;
+  let tx = localId.x;
+  let ty = localId.y;
+  let lid = localIndex;
+  let kBegin = workgroupId.z * KCHUNK;
+  ${g.setup}
   ${rows.map((i) => `var acc${i} = array<f32, ${cols.length}>();`).join('\n  ')}
-  // a constant trip count keeps the barriers in uniform control flow
-  for (var t = 0; t < KCHUNK / ${BK}; t = t + 1) {
-    let k0 = kBegin + t * ${BK};
-    for (var i = 0; i < ${loadsA}; i = i + 1) {
-      let e = lid + i * ${WG * WG};
-      ${aIndex}
-      let kg = k0 + kk;
-      As[kk][mm] = select(0.0, loadA(m0 + mm, kg), kg < kEnd);
-    }
-    for (var i = 0; i < ${loadsB}; i = i + 1) {
-      let e = lid + i * ${WG * WG};
-      let kb = e / ${tileN}; let nb = e % ${tileN};
-      let kgb = k0 + kb;
-      if (kb < ${BK}) { Bs[kb][nb] = select(0.0, loadB(kgb, n0 + nb), kgb < kEnd); }
-    }
+  for (var t = 0u; t < trips; t = t + 1u) {
+    let k0 = kBegin + t * ${BK}u;
+    ${g.loads}
     workgroupBarrier();
-    for (var kk = 0; kk < ${BK}; kk = kk + 1) {
-      ${cols.map((j) => `let b${j} = Bs[kk][tx + ${j * WG}];`).join(' ')}
-      ${rows.map((i) => `{ let a = As[kk][ty + ${i * WG}]; ${cols.map((j) => `acc${i}[${j}] = fma(a, b${j}, acc${i}[${j}]);`).join(' ')} }`).join('\n      ')}
+    for (var kk = 0u; kk < ${BK}u; kk = kk + 1u) {
+      ${cols.map((j) => `let b${j} = Bs[kk][tx + ${j * WG}u];`).join(' ')}
+      ${rows.map((i) => `{ let a = As[kk][ty + ${i * WG}u]; ${cols.map((j) => `acc${i}[${j}] = fma(a, b${j}, acc${i}[${j}]);`).join(' ')} }`).join('\n      ')}
     }
     workgroupBarrier();
   }
-  ${rows.map((i) => cols.map((j) => `{ let m = m0 + ty + ${i * WG}; let n = n0 + tx + ${j * WG};
-    if (m < M && n < N) { result[i32(workgroupId.z) * M * N + m * N + n] = acc${i}[${j}]${biasAdd}; } }`).join('\n  ')).join('\n  ')}
+  ${rows.map((i) => cols.map((j) => `{ let m = ${g.rowOf(i)}; let n = n0 + tx + ${j * WG}u;
+    if (m < M && n < N) { result[workgroupId.z * M * N + m * N + n] = acc${i}[${j}]${biasAdd}; } }`).join('\n  ')).join('\n  ')}
 }`;
   }
 }
