@@ -63,12 +63,20 @@ describe.skipIf(!existsSync(CHROMIUM))('segment in the browser (nnunet export --
   for (const backend of ['webgpu', 'wasm'] as const) {
     it(`segments a dropped phantom on ${backend} like nnunet predict`, async () => {
       const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
-      // keeps the page's GPU device within the test's reach, to inject a validation error below
+      // keeps the page's GPU device within the test's reach, to inject a validation error below, and notes the
+      // WGSL it compiles, to tell which sliding-window accumulator ran
       await page.addInitScript(() => {
         const request = GPUAdapter.prototype.requestDevice;
         GPUAdapter.prototype.requestDevice = async function (this: GPUAdapter, ...args: Parameters<GPUAdapter['requestDevice']>) {
           const device = await request.apply(this, args);
-          (window as unknown as { devices: GPUDevice[] }).devices = [device];
+          const seen = window as unknown as { devices: GPUDevice[]; shaders: string[] };
+          seen.devices = [device];
+          seen.shaders = [];
+          const compile = device.createShaderModule.bind(device);
+          device.createShaderModule = (d) => {
+            seen.shaders.push(d.code);
+            return compile(d);
+          };
           return device;
         };
       });
@@ -89,8 +97,14 @@ describe.skipIf(!existsSync(CHROMIUM))('segment in the browser (nnunet export --
       lap('segmented');
       const kernels = await page.evaluate(() => document.body.dataset.kernels);
       console.log(`${backend}: Nn* kernels that ran: ${kernels}`);
-      if (backend === 'webgpu') expect(kernels).toMatch(/NnConv ×[1-9]/);
-      else expect(kernels).toBe('none');
+      if (backend === 'webgpu') {
+        expect(kernels).toMatch(/NnConv ×[1-9]/);
+        // window-accumulate.ts's scatter-add: the logits were summed on the GPU, as `nnunet predict` does on webgpu
+        const scatter = await page.evaluate(() => (window as unknown as { shaders: string[] }).shaders.some((c) => c.includes('uniforms.addWeight')));
+        expect(scatter, 'the GPU sliding-window accumulator ran').toBe(true);
+      } else {
+        expect(kernels).toBe('none');
+      }
       expect(await page.locator('#progress-text').textContent()).toContain('100%');
       await page.waitForTimeout(300);
       const shot = await page.locator('#viewer').screenshot();
