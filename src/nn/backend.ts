@@ -15,8 +15,8 @@ import { addonLoadError, loadAddon } from './kernels/addon.js';
 import { onednnNetOps } from './kernels/onednn-ops.js';
 import { registerNativeKernels, restoreStockKernels } from './kernels/register.js';
 import { resetNetOps, useNetOps } from './ops/index.js';
-import { activateWebGpu, describeAdapter, probeWebGpu, type GpuAdapterFacts } from './webgpu/device.js';
-import { webgpuNetOps } from './webgpu/net-ops.js';
+import { activateWebGpu } from './webgpu/activate.js';
+import { describeAdapter, probeWebGpu, type GpuAdapterFacts } from './webgpu/device.js';
 
 export type BackendName = 'webgpu' | 'tfjs-node-gpu' | 'onednn' | 'tfjs-node' | 'cpu';
 
@@ -115,7 +115,6 @@ async function activate(name: BackendName, p: Probe): Promise<Pick<BackendInfo, 
   resetNetOps();
   if (name === 'webgpu') {
     await activateWebGpu(p.adapter!);
-    useNetOps(webgpuNetOps);
     return { gpu: p.gpu };
   }
   if (name === 'tfjs-node-gpu' || name === 'tfjs-node') {

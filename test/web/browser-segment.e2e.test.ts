@@ -3,9 +3,13 @@
  * 127.0.0.1, segments a dropped phantom NIfTI on WebGPU (SwiftShader: WebGPU on the CPU) and on WASM, and the
  * downloaded label map equals `nnunet predict`'s for the same model and image.
  *
- * Tolerance: the page runs the reference tfjs ops on WebGPU/WASM, the CLI the oneDNN kernels (or tfjs-cpu); logits
- * differ in the last bits, so a voxel whose two best classes are within that rounding may flip. We allow at most
- * 0.5% of the voxels to differ (measured: see README, "Segment in the browser"); geometry must be identical.
+ * On webgpu the page must run our WGSL NetOps (the Nn* convolution kernels counted by the page), not tfjs's stock
+ * kernels, and a GPU validation error must fail a segmentation visibly; wasm runs the reference ops.
+ *
+ * Tolerance: the page runs the WGSL kernels on WebGPU and the reference tfjs ops on WASM, the CLI the oneDNN
+ * kernels (or tfjs-cpu); logits differ in the last bits, so a voxel whose two best classes are within that rounding
+ * may flip. We allow at most 0.5% of the voxels to differ (measured: see README, "Segment in the browser");
+ * geometry must be identical.
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -59,12 +63,30 @@ describe.skipIf(!existsSync(CHROMIUM))('segment in the browser (nnunet export --
   for (const backend of ['webgpu', 'wasm'] as const) {
     it(`segments a dropped phantom on ${backend} like nnunet predict`, async () => {
       const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+      // keeps the page's GPU device within the test's reach, to inject a validation error below, and notes the
+      // WGSL it compiles, to tell which sliding-window accumulator ran
+      await page.addInitScript(() => {
+        const request = GPUAdapter.prototype.requestDevice;
+        GPUAdapter.prototype.requestDevice = async function (this: GPUAdapter, ...args: Parameters<GPUAdapter['requestDevice']>) {
+          const device = await request.apply(this, args);
+          const seen = window as unknown as { devices: GPUDevice[]; shaders: string[] };
+          seen.devices = [device];
+          seen.shaders = [];
+          const compile = device.createShaderModule.bind(device);
+          device.createShaderModule = (d) => {
+            seen.shaders.push(d.code);
+            return compile(d);
+          };
+          return device;
+        };
+      });
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
       await page.goto(`${site.url}${backend === 'wasm' ? '?backend=wasm' : ''}`);
       await page.waitForFunction(() => ['ready', 'error'].includes(document.body.dataset.state ?? ''), null, { timeout: 60_000 });
       expect(await page.locator('#error').textContent()).toBe('');
       expect(await page.evaluate(() => document.body.dataset.backend)).toBe(backend);
+      expect(await page.evaluate(() => document.body.dataset.ops)).toBe(backend === 'webgpu' ? 'webgpu' : 'reference');
       if (SHOTS) await page.screenshot({ path: join(SHOTS, `web-ready-${backend}.png`) });
 
       const t0 = Date.now();
@@ -73,6 +95,16 @@ describe.skipIf(!existsSync(CHROMIUM))('segment in the browser (nnunet export --
       await page.waitForFunction(() => ['done', 'error'].includes(document.body.dataset.state ?? ''), null, { timeout: 150_000 });
       expect(await page.locator('#error').textContent()).toBe('');
       lap('segmented');
+      const kernels = await page.evaluate(() => document.body.dataset.kernels);
+      console.log(`${backend}: Nn* kernels that ran: ${kernels}`);
+      if (backend === 'webgpu') {
+        expect(kernels).toMatch(/NnConv ×[1-9]/);
+        // window-accumulate.ts's scatter-add: the logits were summed on the GPU, as `nnunet predict` does on webgpu
+        const scatter = await page.evaluate(() => (window as unknown as { shaders: string[] }).shaders.some((c) => c.includes('uniforms.addWeight')));
+        expect(scatter, 'the GPU sliding-window accumulator ran').toBe(true);
+      } else {
+        expect(kernels).toBe('none');
+      }
       expect(await page.locator('#progress-text').textContent()).toContain('100%');
       await page.waitForTimeout(300);
       const shot = await page.locator('#viewer').screenshot();
@@ -101,6 +133,14 @@ describe.skipIf(!existsSync(CHROMIUM))('segment in the browser (nnunet export --
       // every file the page needed came from the export folder
       expect(site.requests.every((r) => existsSync(join(web, r === '/' ? 'index.html' : r)))).toBe(true);
       expect(errors).toEqual([]);
+      if (backend === 'webgpu') {
+        // MAP_READ may only pair with COPY_DST: Dawn reports this as an uncapturederror event, not an exception
+        await page.evaluate(() => (window as unknown as { devices: GPUDevice[] }).devices[0].createBuffer({ size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.STORAGE }));
+        await page.setInputFiles('#file', image);
+        await page.waitForFunction(() => ['done', 'error'].includes(document.body.dataset.state ?? ''), null, { timeout: 150_000 });
+        expect(await page.evaluate(() => document.body.dataset.state)).toBe('error');
+        expect(await page.locator('#error').textContent()).toContain('[WEBGPU_ERROR]');
+      }
       await page.close();
     }, 200_000);
   }

@@ -3,15 +3,14 @@
  * `create()` runs, so the environment is prepared first: Chromium's SwiftShader ICD is ADDED to the drivers
  * (VK_ADD_DRIVER_FILES keeps real GPUs visible), which gives CI a software adapter; `auto` refuses that adapter
  * (fallback/CPU), `NNUNET_BACKEND=webgpu` accepts it. tfjs-backend-webgpu registers itself only when
- * navigator.gpu exists at import time, so it is imported after navigator.gpu is set, and its factory is replaced
- * by one that uses our device (the features we ask for, the adapter facts we report).
+ * navigator.gpu exists at import time, so activate.ts imports it after navigator.gpu is set, and replaces its
+ * factory by one that uses our device (the features we ask for, the adapter facts we report). Node-only: the
+ * browser page bundles activate.ts, never this module.
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
 import { dawnFlags } from './dawn-flags.js';
-import { recordGpuError } from './errors.js';
 
 const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 
@@ -97,30 +96,4 @@ export async function probeWebGpu(): Promise<GpuProbe> {
 export function describeAdapter(f: GpuAdapterFacts): string {
   const name = [f.vendor, f.architecture, f.device].filter(Boolean).join(' ') || f.description || 'unnamed adapter';
   return f.fallback ? `${name} (fallback, runs on the CPU)` : name;
-}
-
-/** Features our kernels can use when present; the device asks for each the adapter offers. */
-const WANTED = ['shader-f16', 'subgroups', 'timestamp-query', 'chromium-experimental-subgroup-matrix'];
-
-/** Registers and selects tfjs's `webgpu` backend on this adapter's device. */
-export async function activateWebGpu(adapter: GPUAdapter): Promise<GPUDevice> {
-  const features = WANTED.filter((f) => adapter.features.has(f)) as GPUFeatureName[];
-  const l = adapter.limits;
-  const device = await adapter.requestDevice({
-    requiredFeatures: features,
-    requiredLimits: {
-      maxComputeWorkgroupStorageSize: l.maxComputeWorkgroupStorageSize,
-      maxComputeWorkgroupsPerDimension: l.maxComputeWorkgroupsPerDimension,
-      maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,
-      maxBufferSize: l.maxBufferSize,
-      maxComputeWorkgroupSizeX: l.maxComputeWorkgroupSizeX,
-      maxComputeInvocationsPerWorkgroup: l.maxComputeInvocationsPerWorkgroup,
-    },
-  });
-  device.addEventListener('uncapturederror', (e) => recordGpuError((e as GPUUncapturedErrorEvent).error.message));
-  const mod = await import('@tensorflow/tfjs-backend-webgpu');
-  if (tf.findBackendFactory('webgpu')) tf.removeBackend('webgpu');
-  tf.registerBackend('webgpu', () => new mod.WebGPUBackend(device, adapter.info), 3);
-  if (!(await tf.setBackend('webgpu'))) throw new Error('tfjs could not start its webgpu backend on the Dawn device');
-  return device;
 }

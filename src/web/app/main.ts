@@ -2,10 +2,13 @@
 /**
  * The exported page: loads the model, takes a dropped NIfTI, segments it with segment.ts, shows image and labels
  * in niivue and offers the label map for download. `document.body.dataset.state` (loading, ready, running, done,
- * error) tells tests and scripts where it is.
+ * error) tells tests and scripts where it is; `dataset.backend`, `dataset.ops` (the op table: 'webgpu' for our WGSL
+ * kernels, 'reference' for stock tfjs) and, after a run, `dataset.kernels` (the Nn* kernels that ran, counted) what
+ * computed it.
  */
 import { Niivue, SHOW_RENDER } from '@niivue/niivue';
 import { startBackend } from './backend.js';
+import { countKernelRuns, describeCensus } from './kernel-census.js';
 import { loadWebModel, type LoadedWebModel } from './load-model.js';
 import { segmentNifti, type Segmentation } from './segment.js';
 
@@ -43,11 +46,11 @@ function labelsOf(loaded: LoadedWebModel): Array<{ name: string; value: number }
     .filter((l) => l.value !== 0);
 }
 
-function describeModel(loaded: LoadedWebModel, backend: string): void {
+function describeModel(loaded: LoadedWebModel, backend: string, ops: string): void {
   const { model } = loaded;
   $('model').textContent = `${model.plans.dataset_name} · ${model.configuration} · fold${model.folds.length > 1 ? 's' : ''} ${model.folds.join(', ')}` +
     ` · patch ${model.config.patch_size.join('×')} · ${sizeText(loaded.weightBytes)} of weights`;
-  $('backend').textContent = backend;
+  $('backend').textContent = ops === 'webgpu' ? `${backend} · WGSL kernels` : `${backend} · ${ops} ops`;
   const legend = $('legend');
   legend.replaceChildren(...labelsOf(loaded).map(({ name, value }) => {
     const chip = document.createElement('span');
@@ -94,10 +97,12 @@ async function main(): Promise<void> {
   const params = new URLSearchParams(location.search);
   const backend = await startBackend(params.get('backend'));
   document.body.dataset.backend = backend.name;
+  document.body.dataset.ops = backend.ops;
+  const census = countKernelRuns(backend.name);
   if (backend.skipped.length) $('backend').title = backend.skipped.join('\n');
   setState('loading', 'loading the model…');
   const loaded = await loadWebModel(new URL('model/', location.href).href, (done, total) => progress(done / total, `loading fold ${done} of ${total}`));
-  describeModel(loaded, backend.name);
+  describeModel(loaded, backend.name, backend.ops);
   progress(0, 'waiting for an image');
 
   const nv = new Niivue({ backColor: [0.06, 0.07, 0.09, 1], show3Dcrosshair: true, crosshairColor: [0.6, 0.64, 0.72, 0.8], crosshairWidth: 0.5, loadingText: 'the image and its segmentation appear here', multiplanarShowRender: SHOW_RENDER.ALWAYS });
@@ -121,13 +126,16 @@ async function main(): Promise<void> {
     $<HTMLAnchorElement>('save').hidden = true;
     $('input-name').textContent = file.name;
     setState('running', `segmenting ${file.name}`);
+    census.reset();
     try {
       const bytes = new Uint8Array(await file.arrayBuffer());
       const result = await segmentNifti(bytes, file.name, loaded.model, loaded.web.postprocessing,
         (fraction, phase, detail) => progress(fraction, detail ? `${phase}: ${detail}` : phase));
       await show(nv, file, result, loaded);
       progress(1, 'done');
-      setState('done', `${file.name} segmented`);
+      const kernels = describeCensus(census.counts());
+      document.body.dataset.kernels = kernels;
+      setState('done', `${file.name} segmented on ${backend.name} (${backend.ops} ops; Nn* kernels: ${kernels})`);
     } catch (e) {
       showError(e);
     } finally {
@@ -135,7 +143,12 @@ async function main(): Promise<void> {
     }
   };
   const input = $<HTMLInputElement>('file');
-  input.addEventListener('change', () => input.files?.[0] && run(input.files[0]));
+  input.addEventListener('change', () => {
+    const file = input.files?.[0];
+    // cleared, so that choosing the same file again (after an error, say) fires 'change' again
+    input.value = '';
+    if (file) void run(file);
+  });
   const drop = $('drop');
   drop.addEventListener('dragover', (e) => {
     e.preventDefault();
