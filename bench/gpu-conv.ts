@@ -11,9 +11,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { symmetricConvShape } from '../src/nn/kernels/conv-geometry.js';
-import { gemm } from '../src/nn/webgpu/conv.js';
+import { gemm } from '../src/nn/webgpu/conv-gemm.js';
 import { plans, type Plan } from './gpu-plans.js';
-import { msPerCall } from './gpu-timing.js';
+import { msPerCall } from '../src/nn/webgpu/timing.js';
 
 interface Conv { name: string; x: number[]; w: number[]; strides: number[] }
 

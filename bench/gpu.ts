@@ -27,12 +27,13 @@ import { netOps } from '../src/nn/ops/index.js';
 import { TRAINING } from '../src/nn/train/config.js';
 import { toTensors, trainStepOn, type BatchTensors, type StepSetup } from '../src/nn/train/step.js';
 import { UNet } from '../src/nn/unet/index.js';
+import { describeTuning, tunePendingConvs } from '../src/nn/webgpu/conv-tuner.js';
 import { DeviceNesterovSgd } from '../src/nn/webgpu/sgd.js';
 import { makeCases } from '../test/train/synthetic.js';
 import type { BenchConfig } from './compute.js';
 import { runConvBench } from './gpu-conv.js';
 import { plans, type Plan } from './gpu-plans.js';
-import { msPerCall } from './gpu-timing.js';
+import { msPerCall } from '../src/nn/webgpu/timing.js';
 
 const median = (a: number[]): number => {
   const s = [...a].sort((x, y) => x - y);
@@ -58,6 +59,12 @@ async function trainOnce(net: UNet, vars: tf.Variable[], opt: DeviceNesterovSgd,
 
 interface Ours { train: number[]; infer: number[]; tensorsGrowth: number; bytesGrowth: number }
 
+/** With NNUNET_CONV_ALGO=tune (auto on a real GPU) the warm-up steps meet the shapes and this times them. */
+async function logTuning(p: Plan): Promise<void> {
+  const timed = await tunePendingConvs();
+  if (timed.length > 0) console.log(`${p.name}: ${describeTuning(timed)}`);
+}
+
 async function measureOurs(p: Plan, steps: number, warmup: number): Promise<Ours> {
   const net = network(p);
   // without deep supervision the upper decoder heads get no gradient (null): the optimizer skips them, as torch
@@ -74,6 +81,7 @@ async function measureOurs(p: Plan, steps: number, warmup: number): Promise<Ours
       const t0 = performance.now();
       await trainOnce(net, vars, opt, x, target);
       if (s >= warmup) train.push(performance.now() - t0);
+      await logTuning(p);
     }
     const mem1 = tf.memory();
     for (let s = 0; s < warmup + steps; s++) {
@@ -82,6 +90,7 @@ async function measureOurs(p: Plan, steps: number, warmup: number): Promise<Ours
       await done.data();
       done.dispose();
       if (s >= warmup) infer.push(performance.now() - t0);
+      await logTuning(p);
     }
     return { train, infer, tensorsGrowth: mem1.numTensors - mem0.numTensors, bytesGrowth: mem1.numBytes - mem0.numBytes };
   } finally {

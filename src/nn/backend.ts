@@ -16,6 +16,7 @@ import { onednnNetOps } from './kernels/onednn-ops.js';
 import { registerNativeKernels, restoreStockKernels } from './kernels/register.js';
 import { resetNetOps, useNetOps } from './ops/index.js';
 import { activateWebGpu } from './webgpu/activate.js';
+import { CONV_ALGO_MODES, convPolicyFor, setConvPolicy, type ConvAlgoMode, type ConvPolicy } from './webgpu/conv-tuner.js';
 import { describeAdapter, probeWebGpu, type GpuAdapterFacts } from './webgpu/device.js';
 
 export type BackendName = 'webgpu' | 'tfjs-node-gpu' | 'onednn' | 'tfjs-node' | 'cpu';
@@ -26,6 +27,8 @@ export interface BackendInfo {
   onednn?: { version: string; isa: string; threads: number };
   /** the WebGPU adapter (webgpu backend only) */
   gpu?: GpuAdapterFacts;
+  /** webgpu: how convolutions pick their kernels (NNUNET_CONV_ALGO; conv-tuner.ts) */
+  convAlgorithm?: ConvPolicy;
   /** why this backend was chosen (and why faster ones were not) */
   reason: string;
   /** the one command that would make runs faster, when there is one */
@@ -110,12 +113,24 @@ function threadCount(): number {
   return n;
 }
 
-async function activate(name: BackendName, p: Probe): Promise<Pick<BackendInfo, 'onednn' | 'kernels' | 'gpu'>> {
+function convAlgoMode(): ConvAlgoMode {
+  const env = process.env.NNUNET_CONV_ALGO;
+  if (env === undefined || env === '') return 'auto';
+  if (!(CONV_ALGO_MODES as readonly string[]).includes(env)) {
+    throw new BackendError('BACKEND_BAD_CONV_ALGO', `NNUNET_CONV_ALGO must be one of ${CONV_ALGO_MODES.join(', ')}, got '${env}'`);
+  }
+  return env as ConvAlgoMode;
+}
+
+async function activate(name: BackendName, p: Probe): Promise<Pick<BackendInfo, 'onednn' | 'kernels' | 'gpu' | 'convAlgorithm'>> {
+  // read before anything changes, so a bad value leaves the running backend as it was
+  const convAlgorithm = name === 'webgpu' ? convPolicyFor(convAlgoMode(), p.gpu!.fallback) : undefined;
   restoreStockKernels();
   resetNetOps();
-  if (name === 'webgpu') {
+  if (convAlgorithm) {
     await activateWebGpu(p.adapter!);
-    return { gpu: p.gpu };
+    setConvPolicy(convAlgorithm);
+    return { gpu: p.gpu, convAlgorithm };
   }
   if (name === 'tfjs-node-gpu' || name === 'tfjs-node') {
     await import(name === 'tfjs-node' ? '@tensorflow/tfjs-node' : '@tensorflow/tfjs-node-gpu');
@@ -184,7 +199,7 @@ export function backendInfo(): BackendInfo | undefined {
 /** One line for log headers and run records: `onednn 2.6.3 avx512_core x2 threads, tfjs 4.22.0`. */
 export function describeBackend(info: BackendInfo): string {
   const native = info.onednn ? ` ${info.onednn.version} ${info.onednn.isa} x${info.onednn.threads} threads` : '';
-  const gpu = info.gpu ? ` on ${describeAdapter(info.gpu)}` : '';
+  const gpu = info.gpu ? ` on ${describeAdapter(info.gpu)}, conv ${info.convAlgorithm}` : '';
   return `${info.name}${native}${gpu}, tfjs ${info.tfjsVersion}`;
 }
 

@@ -12,6 +12,7 @@ import { initBackend } from '../../src/nn/backend.js';
 import { loadNetwork, readCheckpoint } from '../../src/nn/checkpoint.js';
 import { predictSlidingWindowAsync } from '../../src/nn/predict/sliding-window.js';
 import { runTraining, type EpochLog, type TrainConfig } from '../../src/nn/train/index.js';
+import { setConvPolicy } from '../../src/nn/webgpu/conv-tuner.js';
 import { probeWebGpu } from '../../src/nn/webgpu/device.js';
 import { makeCases, tinyPlans, SYNTHETIC_DATASET_JSON } from '../train/synthetic.js';
 
@@ -86,9 +87,23 @@ describe.skipIf(!probe.adapter)('phantom training on webgpu', () => {
     expect(prefetched).toHaveLength(EPOCHS * 3);
     expect(inOrder).toEqual(prefetched);
     expect(readLog(join(root, 'webgpu-in-order', 'out'))).toEqual(gpuLog);
+
     const final = join(root, 'webgpu', 'scratch', 'checkpoint_final');
     const gpuLogits = await predictCase(final);
     console.log(`onednn ${cpuSeconds.toFixed(1)} s, webgpu ${gpuSeconds.toFixed(1)} s for ${EPOCHS} epochs\n${lines.filter((l) => l.startsWith('epoch')).join('\n')}`);
+
+    // with the conv tuner on (NNUNET_CONV_ALGO=tune; auto does this on a real GPU): the first step's shapes are
+    // timed, GEMM against stock kernels, and the rest of the run uses the faster; the same seeded run within rounding
+    setConvPolicy('tune');
+    lines.length = 0;
+    await runTraining(config('webgpu-tuned', 1), hooks);
+    setConvPolicy('gemm');
+    const tuning = lines.filter((l) => l.startsWith('conv tuning: '));
+    expect(tuning, lines.join('\n')).toHaveLength(1);
+    console.log(tuning[0]);
+    const tuned = readLog(join(root, 'webgpu-tuned', 'out'))[0];
+    expect(Math.abs(tuned.train_loss - gpuLog[0].train_loss)).toBeLessThan(1e-3);
+    expect(Math.abs(tuned.val_loss - gpuLog[0].val_loss)).toBeLessThan(1e-3);
 
     // Same seed, same batches, so only float32 rounding differs: the band asserted is |delta| < 0.02 per epoch on the
     // losses and < 0.05 on every pseudo Dice and the EMA (measured here: equal to 4 decimals, Dice 0.0226 and 0.0292

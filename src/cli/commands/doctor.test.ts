@@ -17,6 +17,19 @@ describe('nnunet doctor', () => {
     expect(fast.join('\n')).toMatch(/^faster +nothing to do/m);
   });
 
+  it('names the GPU adapter, its limits and features, and how convolutions pick kernels', () => {
+    const lines = doctorReport({
+      name: 'webgpu', tfjsVersion: '4.22.0', reason: 'auto', convAlgorithm: 'tune',
+      gpu: { vendor: 'nvidia', architecture: 'hopper', device: '', description: 'NVIDIA H200', fallback: false,
+        limits: { maxBufferSize: 2 ** 32, maxStorageBufferBindingSize: 2 ** 31, maxComputeWorkgroupStorageSize: 32768, maxComputeInvocationsPerWorkgroup: 1024 },
+        features: ['subgroups'] },
+    }, {}).join('\n');
+    expect(lines).toMatch(/^gpu adapter +nvidia hopper; NVIDIA H200$/m);
+    expect(lines).toMatch(/^gpu limits +max buffer 4096 MiB, storage binding 2048 MiB, workgroup storage 32768 B, 1024 invocations$/m);
+    expect(lines).toMatch(/^gpu features +shader-f16 no, subgroups yes, chromium-experimental-subgroup-matrix no$/m);
+    expect(lines).toMatch(/^gpu convs +GEMM or stock tfjs kernels per shape, whichever the device runs faster/m);
+  });
+
   it('runs as a command on the real backend selection', async () => {
     const program = new Command().exitOverride();
     register(program);

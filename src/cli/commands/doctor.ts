@@ -5,6 +5,7 @@
 import { createRequire } from 'node:module';
 import type { Command } from 'commander';
 import { initBackend, type BackendInfo, type BackendName } from '../../nn/backend.js';
+import type { ConvPolicy } from '../../nn/webgpu/conv-tuner.js';
 import { describeAdapter, type GpuAdapterFacts } from '../../nn/webgpu/device.js';
 
 const require = createRequire(import.meta.url);
@@ -32,6 +33,12 @@ function gpuRows(g: GpuAdapterFacts): Array<[string, string]> {
   ];
 }
 
+const CONV_POLICY_TEXT: Record<ConvPolicy, string> = {
+  tune: 'GEMM or stock tfjs kernels per shape, whichever the device runs faster (timed at first use; NNUNET_CONV_ALGO=gemm|stock fixes one)',
+  gemm: 'our WGSL implicit GEMM for every shape (NNUNET_CONV_ALGO=tune times it against stock tfjs kernels per shape)',
+  stock: 'stock tfjs kernels for every shape (NNUNET_CONV_ALGO)',
+};
+
 /** The report as lines (pure, for tests). */
 export function doctorReport(info: BackendInfo, facts: DoctorFacts): string[] {
   const rows: Array<[string, string]> = [
@@ -43,6 +50,7 @@ export function doctorReport(info: BackendInfo, facts: DoctorFacts): string[] {
       : 'not in use'],
     ['native kernels', info.kernels ? `${info.kernels.length}: ${info.kernels.join(' ')}` : 'none'],
     ...(info.gpu ? gpuRows(info.gpu) : []),
+    ...(info.convAlgorithm ? [['gpu convs', CONV_POLICY_TEXT[info.convAlgorithm]] as [string, string]] : []),
     ['tfjs-node', facts.tfjsNode ?? 'not installed'],
     ['tfjs-node-gpu', facts.tfjsNodeGpu ?? 'not installed'],
     ['faster', info.fasterHint ?? 'nothing to do: this is the fastest backend available here'],

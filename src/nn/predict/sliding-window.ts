@@ -4,6 +4,7 @@ import { NnunetError } from '../../engine/errors.js';
 import { computeGaussian } from './gaussian.js';
 import { computeSteps, paddingToAtLeast } from './steps.js';
 import { mirrorVariants } from './mirror.js';
+import { tunePendingConvs } from '../webgpu/conv-tuner.js';
 import { throwOnGpuError } from '../webgpu/errors.js';
 import { DeviceWindowAccumulator } from '../webgpu/window-accumulate.js';
 import { copyBox, HostWindowAccumulator, type WindowAccumulator, type WindowGeometry, type WindowJob } from './accumulate.js';
@@ -70,6 +71,7 @@ export async function predictSlidingWindowAsync(input: CaseArray, predictor: Pat
         checkOutputShape(out, shape, opts.numClasses);
         await acc.add(out, jobs);
         throwOnGpuError('sliding-window prediction');
+        await tunePendingConvs();
       } finally {
         out.dispose();
       }

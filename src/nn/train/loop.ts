@@ -11,6 +11,7 @@ import { AbortedError, NnunetError } from '../../engine/errors.js';
 import { netOps } from '../ops/index.js';
 import { networkSpec, UNet, type PlansArchitecture } from '../unet/index.js';
 import { NesterovSgd, polyLr, type Optimizer } from '../optim/index.js';
+import { describeTuning, tunePendingConvs } from '../webgpu/conv-tuner.js';
 import { DeviceNesterovSgd } from '../webgpu/sgd.js';
 import { deepSupervisionScales, deepSupervisionWeights, labelSetup } from '../loss/index.js';
 import { configureAugmentation, createBatchLoader, type BatchLoader } from '../data/index.js';
@@ -137,6 +138,12 @@ export async function runTraining(cfg: TrainConfig, hooks: TrainHooks): Promise<
       await writeFile(join(dir, 'progress.svg'), progressSvg(log, timed ? epochTimes : undefined));
     };
 
+    // webgpu's conv tuner times the shapes the first steps met, between steps (a no-op elsewhere)
+    const tuneConvs = async (): Promise<void> => {
+      const timed = await tunePendingConvs();
+      if (timed.length > 0) hooks.log(describeTuning(timed));
+    };
+
     if (startEpoch < cfg.epochs) {
       const common = {
         patchSize, batchSize, oversampleForeground: TRAINING.oversampleForeground, config: aug, workers: cfg.loaderWorkers,
@@ -166,12 +173,16 @@ export async function runTraining(cfg: TrainConfig, hooks: TrainHooks): Promise<
           const ahead = prefetch && it + 1 < cfg.iterationsPerEpoch
             ? async () => { taken.ahead = toTensors(await train.next(), setup); } : undefined;
           const loss = await trainStepOn(net, opt, batch, setup, lr, ahead);
+          await tuneConvs();
           trainLoss += loss;
           hooks.progress({ done: epoch * cfg.iterationsPerEpoch + it + 1, total, message: `epoch ${epoch + 1}/${cfg.epochs}`, metrics: ema === null ? { loss } : { loss, dice: ema } });
         }
         const counts = emptyCounts(labels.regions ? labels.numOutputs : labels.numOutputs - 1);
         let valLoss = 0;
-        for (let it = 0; it < cfg.valIterations; it++) valLoss += await validationStep(net, await val.next(), setup, counts);
+        for (let it = 0; it < cfg.valIterations; it++) {
+          valLoss += await validationStep(net, await val.next(), setup, counts);
+          await tuneConvs();
+        }
         const dice = pseudoDice(counts);
         const mean = nanMean(dice);
         // a NaN epoch (no foreground seen nor predicted) leaves the EMA as it was instead of poisoning it

@@ -11,9 +11,12 @@
  * order (deterministic). Shapes are compiled in as constants (one pipeline per layer
  * shape, cached by tfjs): the index arithmetic then divides by constants.
  */
+import * as tf from '@tensorflow/tfjs-core';
 import type { WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu/dist/webgpu_program.js';
 import type { ConvShape } from '../kernels/conv-geometry.js';
 import { BK, gatherOf, WG } from './conv-gemm-gather.js';
+import { runProgram } from './program.js';
+import { sumRows } from './reduce.js';
 
 export type GemmKind = 'fwd' | 'dx' | 'dw';
 
@@ -173,4 +176,21 @@ ${'fn main()'} {
     if (m < M && n < N) { result[workgroupId.z * M * N + m * N + n] = acc${i}[${j}]${biasAdd}; } }`).join('\n  ')).join('\n  ')}
 }`;
   }
+}
+
+/**
+ * One product of a convolution on the GEMM kernel (conv-gemm.ts), as [M, N]. Split-K partial sums are added by
+ * sumRows in a fixed order, and the bias once after that sum.
+ */
+export function gemm(kind: GemmKind, s: ConvShape, a: tf.Tensor, b: tf.Tensor, bias: tf.Tensor | null): tf.Tensor {
+  const plan = gemmPlan(kind, s);
+  const split = plan.split > 1;
+  const program = new ConvGemmProgram(kind, s, plan, bias !== null && !split);
+  const out = runProgram(program, bias && !split ? [a, b, bias] : [a, b]);
+  const y = !split ? tf.reshape(out, [plan.M, plan.N]) : tf.tidy(() => {
+    const sum = tf.reshape(sumRows(tf.reshape(out, [1, plan.split, plan.M * plan.N])), [plan.M, plan.N]);
+    return bias ? tf.add(sum, bias) : sum;
+  });
+  out.dispose();
+  return y;
 }

@@ -1,11 +1,12 @@
 /**
- * The Nn* convolution kernels (src/nn/kernels/names.ts) on the 'webgpu' backend, each a WGSL implicit-GEMM product
- * (conv-gemm.ts). NetOps calls them through kernels/conv-calls.ts, as on oneDNN, so their gradients are the lazy
- * per-input ones of grads/NnConv_grad.ts: the tape asks only for what leads to a trained variable, and the first
- * convolution's backward-data (full resolution, 1-4 input channels, which fill few columns of a GEMM tile) is never
- * computed. The transposed convolution (kernel == stride) is the adjoint of a strided convolution
- * (conv-geometry's transposedConvShape), so its forward is that convolution's data gradient and its filter gradient
- * that convolution's filter gradient with x and dy swapped. Everything stays in GPU buffers: no readback.
+ * The Nn* convolution kernels (src/nn/kernels/names.ts) on the 'webgpu' backend: each a WGSL implicit-GEMM product
+ * (conv-gemm.ts) or, where the conv tuner timed them faster for the shape, tfjs's stock kernels (conv-tuner.ts).
+ * NetOps calls them through kernels/conv-calls.ts, as on oneDNN, so their gradients are the lazy per-input ones of
+ * grads/NnConv_grad.ts: the tape asks only for what leads to a trained variable, and the first convolution's
+ * backward-data (full resolution, 1-4 input channels, which fill few columns of a GEMM tile) is never computed.
+ * The transposed convolution (kernel == stride) is the adjoint of a strided convolution (conv-geometry's
+ * transposedConvShape), so its forward is that convolution's data gradient and its filter gradient that
+ * convolution's filter gradient with x and dy swapped. Everything stays in GPU buffers: no readback.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
@@ -16,26 +17,8 @@ import {
   type NnConvAttrs, type NnConvBackpropFilterAttrs, type NnConvBackpropInputAttrs, type NnConvTransposeAttrs,
   type NnConvTransposeBackpropFilterAttrs,
 } from '../kernels/names.js';
-import { ConvGemmProgram, gemmPlan, type GemmKind } from './conv-gemm.js';
-import { runProgram } from './program.js';
+import { convProduct } from './conv-tuner.js';
 import { sumRows } from './reduce.js';
-
-/**
- * One product of a convolution on the GEMM kernel (conv-gemm.ts), as [M, N]. Split-K partial sums are added by
- * sumRows in a fixed order, and the bias once after that sum.
- */
-export function gemm(kind: GemmKind, s: ConvShape, a: tf.Tensor, b: tf.Tensor, bias: tf.Tensor | null): tf.Tensor {
-  const plan = gemmPlan(kind, s);
-  const split = plan.split > 1;
-  const program = new ConvGemmProgram(kind, s, plan, bias !== null && !split);
-  const out = runProgram(program, bias && !split ? [a, b, bias] : [a, b]);
-  const y = !split ? tf.reshape(out, [plan.M, plan.N]) : tf.tidy(() => {
-    const sum = tf.reshape(sumRows(tf.reshape(out, [1, plan.split, plan.M * plan.N])), [plan.M, plan.N]);
-    return bias ? tf.add(sum, bias) : sum;
-  });
-  out.dispose();
-  return y;
-}
 
 /** [N, ...spatial, C] of the tensor's rank: 2-D tensors run as depth-1 3-D ones (same buffers). */
 const shapeOf = (s: ConvShape, spatial: number[], channels: number, rank: number): number[] =>
@@ -66,25 +49,25 @@ function webgpuKernel<A>(kernelName: string, f: (inputs: Inputs, attrs: A) => tf
 const configs: tf.KernelConfig[] = [
   webgpuKernel<NnConvAttrs>(NnConv, ({ x, filter, bias }, a) => {
     const s = symmetricConvShape(x.shape, filter.shape, a.strides, a.pads);
-    return tf.reshape(gemm('fwd', s, x, filter, bias ?? null), shapeOf(s, s.outSize, s.outChannels, x.rank));
+    return tf.reshape(convProduct('fwd', s, x, filter, bias ?? null), shapeOf(s, s.outSize, s.outChannels, x.rank));
   }),
   webgpuKernel<NnConvBackpropInputAttrs>(NnConvBackpropInput, ({ dy, filter }, a) => {
     const s = symmetricConvShape(a.inputShape, filter.shape, a.strides, a.pads);
-    return tf.reshape(gemm('dx', s, dy, filter, null), a.inputShape);
+    return tf.reshape(convProduct('dx', s, dy, filter, null), a.inputShape);
   }),
   webgpuKernel<NnConvBackpropFilterAttrs>(NnConvBackpropFilter, ({ x, dy }, a) => {
     const s = symmetricConvShape(x.shape, a.filterShape, a.strides, a.pads);
-    return tf.reshape(gemm('dw', s, x, dy, null), a.filterShape);
+    return tf.reshape(convProduct('dw', s, x, dy, null), a.filterShape);
   }),
   // s describes the strided convolution from the (large) output y back to x: s.inSize is y's, s.outSize x's.
   webgpuKernel<NnConvTransposeAttrs>(NnConvTranspose, ({ x, filter, bias }, a) => {
     const s = transposedConvShape(x.shape, filter.shape, a.strides);
-    const y = gemm('dx', s, x, filter, null);
+    const y = convProduct('dx', s, x, filter, null);
     return tf.reshape(bias ? tf.add(y, bias) : y, shapeOf(s, s.inSize, s.inChannels, x.rank));
   }),
   webgpuKernel<NnConvTransposeBackpropFilterAttrs>(NnConvTransposeBackpropFilter, ({ x, dy }, a) => {
     const s = transposedConvShape(x.shape, a.filterShape, a.strides);
-    return tf.reshape(gemm('dw', s, dy, x, null), a.filterShape);
+    return tf.reshape(convProduct('dw', s, dy, x, null), a.filterShape);
   }),
   webgpuKernel(NnBiasGrad, ({ dy }) => tf.reshape(sumRows(tf.reshape(dy, [1, -1, dy.shape[dy.rank - 1]])), [-1])),
 ];

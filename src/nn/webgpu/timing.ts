@@ -8,7 +8,7 @@ export async function msPerCall(f: () => tf.Tensor | tf.Tensor[], reps: number):
   const sync = async (): Promise<void> => {
     const r = f();
     const list = Array.isArray(r) ? r : [r];
-    const one = tf.slice(tf.reshape(list[list.length - 1], [-1]), 0, 1);
+    const one = tf.tidy(() => tf.slice(tf.reshape(list[list.length - 1], [-1]), 0, 1));
     await one.data();
     tf.dispose([...list, one]);
   };

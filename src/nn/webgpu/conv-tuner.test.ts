@@ -1,0 +1,104 @@
+// The conv tuner: tfjs's stock kernels compute every product of the shared parity cases as the GEMM does (so
+// either choice is safe), the tuner times the shapes a step met and later steps run the faster kernels, and
+// NNUNET_CONV_ALGO picks the policy. Runs on SwiftShader in CI.
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import '../ops/gradients.js';
+import { initBackend } from '../backend.js';
+import { symmetricConvShape } from '../kernels/conv-geometry.js';
+import { CONV_CASES, type ConvCase } from '../../../test/gpu/conv-cases.js';
+import { expectParity, runOp } from '../../../test/gpu/parity.js';
+import { convPolicy, convPolicyFor, describeTuning, setConvPolicy, tunePendingConvs } from './conv-tuner.js';
+import { probeWebGpu } from './device.js';
+import { webgpuNetOps } from './net-ops.js';
+
+describe('convPolicyFor', () => {
+  it('tunes on a real GPU only when auto, and lets a fixed choice through anywhere', () => {
+    expect(convPolicyFor('auto', false)).toBe('tune');
+    expect(convPolicyFor('auto', true)).toBe('gemm');
+    expect(convPolicyFor('tune', true)).toBe('tune');
+    expect(convPolicyFor('stock', false)).toBe('stock');
+    expect(convPolicyFor('gemm', false)).toBe('gemm');
+  });
+});
+
+const probe = await probeWebGpu();
+if (!probe.adapter) console.warn(`conv tuner tests skipped: ${probe.why}`);
+
+// a stride-2 conv on even sizes: stock 'same' would pad after where k // 2 pads before, so it runs on a padded input
+const EVEN_STRIDED: ConvCase = {
+  name: '3D stride 2 on even sizes (explicitly padded input)', shapes: [[2, 4, 6, 4, 5], [3, 3, 3, 5, 7], [7]],
+  shape: symmetricConvShape([2, 4, 6, 4, 5], [3, 3, 3, 5, 7], [2, 2, 2], [1, 1, 1]), split: [],
+  op: (o, [x, w, b]) => o.conv(x, w, b, [2, 2, 2], [1, 1, 1]),
+};
+
+/** the kernels one output-and-gradients evaluation of the case runs */
+const kernelsOf = async (c: ConvCase): Promise<string[]> => {
+  const inputs = c.shapes.map((s) => tf.ones(s));
+  const names = (await tf.profile(() => {
+    const [y, ...grads] = [c.op(webgpuNetOps, inputs), ...tf.grads((...t: tf.Tensor[]) => tf.sum(c.op(webgpuNetOps, t)))(inputs)];
+    return [y, ...grads];
+  })).kernelNames;
+  tf.dispose(inputs);
+  return names;
+};
+
+describe.skipIf(!probe.adapter)('conv tuner (SwiftShader in CI)', () => {
+  beforeAll(async () => {
+    await initBackend('webgpu');
+  });
+  afterAll(() => setConvPolicy('gemm'));
+
+  it.each([...CONV_CASES, EVEN_STRIDED].map((c) => [c.name, c] as const))('stock kernels match the reference: %s', async (_name, c) => {
+    setConvPolicy('stock');
+    await expectParity(webgpuNetOps, c.op, c.shapes);
+    // the products really ran on stock kernels (nested in ours), and on the GEMM they do not
+    const stockKernels = /^Conv[23]D(BackpropInput|BackpropFilter)?(V2)?$/;
+    expect((await kernelsOf(c)).filter((k) => stockKernels.test(k)).length).toBeGreaterThanOrEqual(2);
+    setConvPolicy('gemm');
+    expect((await kernelsOf(c)).filter((k) => stockKernels.test(k))).toEqual([]);
+  });
+
+  it('times the products a step met, keeps the faster, and frees what it made', async () => {
+    setConvPolicy('tune');
+    const c = EVEN_STRIDED;
+    await runOp(webgpuNetOps, c.op, c.shapes);
+    const before = tf.memory().numTensors;
+    const timed = await tunePendingConvs(1);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(timed.map((t) => t.kind).sort()).toEqual(['dw', 'dx', 'fwd']);
+    for (const t of timed) {
+      expect(t.gemmMs).toBeGreaterThan(0);
+      expect(t.stockMs).toBeGreaterThan(0);
+      expect(t.chosen).toBe(t.stockMs < t.gemmMs ? 'stock' : 'gemm');
+    }
+    expect(describeTuning(timed)).toMatch(/^conv tuning: 3 convolution products timed on the device; stock kernels for \d( \([^)]*\))?, GEMM for \d; [\d.]+ -> [\d.]+ ms per pass/);
+    // the shapes are decided: nothing is queued again, and the chosen kernels still compute the same products
+    await expectParity(webgpuNetOps, c.op, c.shapes);
+    expect(await tunePendingConvs()).toEqual([]);
+  });
+
+  it('queues nothing under a fixed choice', async () => {
+    setConvPolicy('gemm');
+    await runOp(webgpuNetOps, CONV_CASES[0].op, CONV_CASES[0].shapes);
+    expect(await tunePendingConvs()).toEqual([]);
+  });
+
+  it('takes its policy from NNUNET_CONV_ALGO, auto keeping the GEMM on a CPU fallback adapter', async () => {
+    const saved = process.env.NNUNET_CONV_ALGO;
+    try {
+      process.env.NNUNET_CONV_ALGO = 'fastest';
+      await expect(initBackend('webgpu')).rejects.toThrow("NNUNET_CONV_ALGO must be one of auto, tune, gemm, stock, got 'fastest'");
+      process.env.NNUNET_CONV_ALGO = 'tune';
+      expect((await initBackend('webgpu')).convAlgorithm).toBe('tune');
+      expect(convPolicy()).toBe('tune');
+      delete process.env.NNUNET_CONV_ALGO;
+      const info = await initBackend('webgpu');
+      expect(info.gpu?.fallback).toBe(true);
+      expect(info.convAlgorithm).toBe('gemm');
+    } finally {
+      if (saved === undefined) delete process.env.NNUNET_CONV_ALGO;
+      else process.env.NNUNET_CONV_ALGO = saved;
+    }
+  });
+});

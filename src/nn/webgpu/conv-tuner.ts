@@ -1,0 +1,106 @@
+/**
+ * Which kernels compute each convolution product on webgpu: our implicit GEMM (conv-gemm.ts) or tfjs's stock
+ * kernels (conv-stock.ts), chosen per shape by timing both on the device, as cudnn.benchmark (which nnU-Net turns
+ * on) picks cuDNN's algorithm per shape. Neither wins everywhere: on SwiftShader the GEMM is 2-5x faster on the
+ * first stages and 30-80x slower on 1-8-voxel deep layers; on the H200 stock Conv3D's forward beat the GEMM 3.5x
+ * on the first stage. Kernels run synchronously and timing cannot, so a shape with no choice yet runs on the GEMM
+ * and is queued, and tunePendingConvs(), awaited between steps, times what is queued.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { toGeometry, type ConvShape } from '../kernels/conv-geometry.js';
+import { gemm, type GemmKind } from './conv-gemm.js';
+import { stockProduct } from './conv-stock.js';
+import { msPerCall } from './timing.js';
+
+/**
+ * NNUNET_CONV_ALGO. auto: tune on a real GPU, GEMM on a CPU fallback adapter (SwiftShader: tuning there costs
+ * minutes, and tests want the same kernels every run); tune: tune on any adapter; gemm, stock: always that one.
+ */
+export const CONV_ALGO_MODES = ['auto', 'tune', 'gemm', 'stock'] as const;
+export type ConvAlgoMode = (typeof CONV_ALGO_MODES)[number];
+export type ConvAlgo = 'gemm' | 'stock';
+export type ConvPolicy = 'tune' | ConvAlgo;
+
+let policy: ConvPolicy = 'gemm';
+const chosen = new Map<string, ConvAlgo>();
+const pending = new Map<string, { kind: GemmKind; s: ConvShape }>();
+
+/** The policy for a mode on an adapter (fallback: a CPU adapter such as SwiftShader). */
+export const convPolicyFor = (mode: ConvAlgoMode, fallback: boolean): ConvPolicy =>
+  mode === 'auto' ? (fallback ? 'gemm' : 'tune') : mode;
+
+/** Sets the policy for the device just started; choices timed on another device are forgotten. */
+export function setConvPolicy(p: ConvPolicy): void {
+  policy = p;
+  chosen.clear();
+  pending.clear();
+}
+
+export const convPolicy = (): ConvPolicy => policy;
+
+const keyOf = (kind: GemmKind, s: ConvShape): string => `${kind} ${toGeometry(s).join(',')}`;
+
+function algorithmFor(kind: GemmKind, s: ConvShape): ConvAlgo {
+  if (policy !== 'tune') return policy;
+  const key = keyOf(kind, s);
+  const c = chosen.get(key);
+  if (c) return c;
+  pending.set(key, { kind, s });
+  return 'gemm';
+}
+
+/** One product of a convolution (gemm()'s contract: [M, N]) on the kernels chosen for its shape. */
+export function convProduct(kind: GemmKind, s: ConvShape, a: tf.Tensor, b: tf.Tensor, bias: tf.Tensor | null): tf.Tensor {
+  return algorithmFor(kind, s) === 'stock' ? stockProduct(kind, s, a, b, bias) : gemm(kind, s, a, b, bias);
+}
+
+export interface ConvTiming {
+  kind: GemmKind;
+  shape: ConvShape;
+  gemmMs: number;
+  stockMs: number;
+  chosen: ConvAlgo;
+}
+
+/** The operands of a product: fwd (x, w), dx (dy, w), dw (x, dy). */
+function operandShapes(kind: GemmKind, s: ConvShape): [number[], number[]] {
+  const x = [s.batch, ...s.inSize, s.inChannels];
+  const dy = [s.batch, ...s.outSize, s.outChannels];
+  const w = [...s.kernel, s.inChannels, s.outChannels];
+  return kind === 'fwd' ? [x, w] : kind === 'dx' ? [dy, w] : [x, dy];
+}
+
+/**
+ * Times the queued shapes, GEMM against stock on random operands (one warm-up, then `reps` calls each), and keeps
+ * the faster for every later product of that shape. Returns what it timed; nothing when nothing is queued.
+ */
+export async function tunePendingConvs(reps = 2): Promise<ConvTiming[]> {
+  const timed: ConvTiming[] = [];
+  for (const [key, { kind, s }] of [...pending]) {
+    pending.delete(key);
+    const [aShape, bShape] = operandShapes(kind, s);
+    const a = tf.randomNormal(aShape, 0, 1, 'float32', 1);
+    const b = tf.randomNormal(bShape, 0, 1, 'float32', 2);
+    try {
+      const gemmMs = await msPerCall(() => gemm(kind, s, a, b, null), reps);
+      const stockMs = await msPerCall(() => stockProduct(kind, s, a, b, null), reps);
+      const c: ConvAlgo = stockMs < gemmMs ? 'stock' : 'gemm';
+      chosen.set(key, c);
+      timed.push({ kind, shape: s, gemmMs, stockMs, chosen: c });
+    } finally {
+      tf.dispose([a, b]);
+    }
+  }
+  return timed;
+}
+
+/** One log line: what was timed, what each shape got, and the time per pass over these shapes before and after. */
+export function describeTuning(timed: ConvTiming[]): string {
+  const stock = timed.filter((t) => t.chosen === 'stock');
+  const before = timed.reduce((sum, t) => sum + t.gemmMs, 0);
+  const after = timed.reduce((sum, t) => sum + Math.min(t.gemmMs, t.stockMs), 0);
+  const shape = (t: ConvTiming) => `${t.kind} ${t.shape.inChannels}->${t.shape.outChannels} [${t.shape.outSize.join('x')}]`;
+  return `conv tuning: ${timed.length} convolution products timed on the device; stock kernels for ${stock.length}`
+    + `${stock.length ? ` (${stock.map(shape).join(', ')})` : ''}, GEMM for ${timed.length - stock.length};`
+    + ` ${before.toFixed(1)} -> ${after.toFixed(1)} ms per pass over them`;
+}
