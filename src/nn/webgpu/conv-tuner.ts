@@ -94,13 +94,14 @@ export async function tunePendingConvs(reps = 2): Promise<ConvTiming[]> {
   return timed;
 }
 
-/** One log line: what was timed, what each shape got, and the time per pass over these shapes before and after. */
+/** One log line: what was timed, how many of each kind went to the stock kernels, and the time saved. */
 export function describeTuning(timed: ConvTiming[]): string {
   const stock = timed.filter((t) => t.chosen === 'stock');
+  const byKind = (['fwd', 'dx', 'dw'] as const).map((k) => [k, stock.filter((t) => t.kind === k).length] as const)
+    .filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`);
   const before = timed.reduce((sum, t) => sum + t.gemmMs, 0);
   const after = timed.reduce((sum, t) => sum + Math.min(t.gemmMs, t.stockMs), 0);
-  const shape = (t: ConvTiming) => `${t.kind} ${t.shape.inChannels}->${t.shape.outChannels} [${t.shape.outSize.join('x')}]`;
   return `conv tuning: ${timed.length} convolution products timed on the device; stock kernels for ${stock.length}`
-    + `${stock.length ? ` (${stock.map(shape).join(', ')})` : ''}, GEMM for ${timed.length - stock.length};`
+    + `${stock.length ? ` (${byKind.join(', ')})` : ''}, GEMM for ${timed.length - stock.length};`
     + ` ${before.toFixed(1)} -> ${after.toFixed(1)} ms per pass over them`;
 }
