@@ -16,8 +16,9 @@ import { onednnNetOps } from './kernels/onednn-ops.js';
 import { registerNativeKernels, restoreStockKernels } from './kernels/register.js';
 import { resetNetOps, useNetOps } from './ops/index.js';
 import { activateWebGpu } from './webgpu/activate.js';
-import { CONV_ALGO_MODES, convPolicyFor, setConvPolicy, type ConvAlgoMode, type ConvPolicy } from './webgpu/conv-tuner.js';
-import { describeAdapter, probeWebGpu, type GpuAdapterFacts } from './webgpu/device.js';
+import { CONV_ALGO_MODES, convPolicyFor, type ConvAlgoMode, type ConvPolicy } from './webgpu/conv-tuner.js';
+import { describeAdapter, type GpuAdapterFacts } from './webgpu/adapter.js';
+import { probeWebGpu } from './webgpu/device.js';
 
 export type BackendName = 'webgpu' | 'tfjs-node-gpu' | 'onednn' | 'tfjs-node' | 'cpu';
 
@@ -128,8 +129,7 @@ async function activate(name: BackendName, p: Probe): Promise<Pick<BackendInfo, 
   restoreStockKernels();
   resetNetOps();
   if (convAlgorithm) {
-    await activateWebGpu(p.adapter!);
-    setConvPolicy(convAlgorithm);
+    await activateWebGpu(p.adapter!, convAlgorithm);
     return { gpu: p.gpu, convAlgorithm };
   }
   if (name === 'tfjs-node-gpu' || name === 'tfjs-node') {

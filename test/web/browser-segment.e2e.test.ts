@@ -60,8 +60,11 @@ describe.skipIf(!existsSync(CHROMIUM))('segment in the browser (nnunet export --
     rmSync(dir, { recursive: true, force: true });
   });
 
-  for (const backend of ['webgpu', 'wasm'] as const) {
-    it(`segments a dropped phantom on ${backend} like nnunet predict`, async () => {
+  // the tuned run: `?conv=tune` (what auto does on a real GPU) times GEMM against stock conv kernels per shape
+  const RUNS = [{ backend: 'webgpu', query: '' }, { backend: 'webgpu', query: '?conv=tune' }, { backend: 'wasm', query: '?backend=wasm' }] as const;
+  for (const { backend, query } of RUNS) {
+    const tuned = query === '?conv=tune';
+    it(`segments a dropped phantom on ${backend}${query ? ` (${query})` : ''} like nnunet predict`, async () => {
       const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
       // keeps the page's GPU device within the test's reach, to inject a validation error below, and notes the
       // WGSL it compiles, to tell which sliding-window accumulator ran
@@ -82,11 +85,13 @@ describe.skipIf(!existsSync(CHROMIUM))('segment in the browser (nnunet export --
       });
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
-      await page.goto(`${site.url}${backend === 'wasm' ? '?backend=wasm' : ''}`);
+      await page.goto(`${site.url}${query}`);
       await page.waitForFunction(() => ['ready', 'error'].includes(document.body.dataset.state ?? ''), null, { timeout: 60_000 });
       expect(await page.locator('#error').textContent()).toBe('');
       expect(await page.evaluate(() => document.body.dataset.backend)).toBe(backend);
       expect(await page.evaluate(() => document.body.dataset.ops)).toBe(backend === 'webgpu' ? 'webgpu' : 'reference');
+      // auto keeps the GEMM on SwiftShader, a CPU fallback adapter
+      expect(await page.evaluate(() => document.body.dataset.convs)).toBe(backend === 'wasm' ? undefined : tuned ? 'tune' : 'gemm');
       if (SHOTS) await page.screenshot({ path: join(SHOTS, `web-ready-${backend}.png`) });
 
       const t0 = Date.now();
@@ -102,6 +107,14 @@ describe.skipIf(!existsSync(CHROMIUM))('segment in the browser (nnunet export --
         // window-accumulate.ts's scatter-add: the logits were summed on the GPU, as `nnunet predict` does on webgpu
         const scatter = await page.evaluate(() => (window as unknown as { shaders: string[] }).shaders.some((c) => c.includes('uniforms.addWeight')));
         expect(scatter, 'the GPU sliding-window accumulator ran').toBe(true);
+        const choices = await page.evaluate(() => document.body.dataset.convChoices);
+        if (tuned) {
+          console.log(`webgpu tuned: conv kernel choices ${choices}`);
+          const { gemm, stock } = JSON.parse(choices!) as { gemm: number; stock: number };
+          expect(gemm + stock).toBeGreaterThan(0);
+        } else {
+          expect(choices).toBeUndefined();
+        }
       } else {
         expect(kernels).toBe('none');
       }
@@ -118,7 +131,7 @@ describe.skipIf(!existsSync(CHROMIUM))('segment in the browser (nnunet export --
       const [download] = await Promise.all([page.waitForEvent('download'), page.click('#save')]);
       expect(download.suggestedFilename()).toBe('phantom_seg.nii.gz');
       lap('downloaded');
-      const saved = join(dir, `browser-${backend}.nii.gz`);
+      const saved = join(dir, `browser-${backend}${tuned ? '-tuned' : ''}.nii.gz`);
       await download.saveAs(saved);
       const ours = await readSegmentation(saved);
       const cli = await readSegmentation(join(dir, 'cli', 'phantom.nii.gz'));
@@ -133,7 +146,7 @@ describe.skipIf(!existsSync(CHROMIUM))('segment in the browser (nnunet export --
       // every file the page needed came from the export folder
       expect(site.requests.every((r) => existsSync(join(web, r === '/' ? 'index.html' : r)))).toBe(true);
       expect(errors).toEqual([]);
-      if (backend === 'webgpu') {
+      if (backend === 'webgpu' && !tuned) {
         // MAP_READ may only pair with COPY_DST: Dawn reports this as an uncapturederror event, not an exception
         await page.evaluate(() => (window as unknown as { devices: GPUDevice[] }).devices[0].createBuffer({ size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.STORAGE }));
         await page.setInputFiles('#file', image);
@@ -144,6 +157,17 @@ describe.skipIf(!existsSync(CHROMIUM))('segment in the browser (nnunet export --
       await page.close();
     }, 200_000);
   }
+
+  it('names a bad query parameter on the page instead of starting', async () => {
+    const page = await browser.newPage();
+    for (const [query, message] of [['?backend=gpu', '?backend=gpu: choose one of webgpu, wasm, cpu'], ['?conv=fastest', '?conv=fastest: choose one of auto, tune, gemm, stock']]) {
+      await page.goto(`${site.url}${query}`);
+      await page.waitForFunction(() => ['ready', 'error'].includes(document.body.dataset.state ?? ''), null, { timeout: 60_000 });
+      expect(await page.evaluate(() => document.body.dataset.state)).toBe('error');
+      expect(await page.locator('#error').textContent()).toContain(message);
+    }
+    await page.close();
+  });
 
   it('refuses a missing --out, an unknown format and a configuration the model lacks', async () => {
     const noOut = await cli(['export', '--format', 'web', model]);

@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import type { Command } from 'commander';
 import { initBackend, type BackendInfo, type BackendName } from '../../nn/backend.js';
 import type { ConvPolicy } from '../../nn/webgpu/conv-tuner.js';
-import { describeAdapter, type GpuAdapterFacts } from '../../nn/webgpu/device.js';
+import { describeAdapter, type GpuAdapterFacts } from '../../nn/webgpu/adapter.js';
 
 const require = createRequire(import.meta.url);
 

@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { useNetOps } from '../ops/index.js';
+import { setConvPolicy, type ConvPolicy } from './conv-tuner.js';
 import { recordGpuError } from './errors.js';
 import { webgpuNetOps } from './net-ops.js';
 
@@ -14,9 +15,10 @@ const WANTED = ['shader-f16', 'subgroups', 'timestamp-query', 'chromium-experime
 
 /**
  * Registers and selects tfjs's `webgpu` backend on this adapter's device (our features and limits, and the
- * uncapturederror handler that lets read-backs fail on a validation error), then installs webgpuNetOps.
+ * uncapturederror handler that lets read-backs fail on a validation error), then installs webgpuNetOps with the
+ * convolutions' kernel policy (conv-tuner.ts).
  */
-export async function activateWebGpu(adapter: GPUAdapter): Promise<GPUDevice> {
+export async function activateWebGpu(adapter: GPUAdapter, convs: ConvPolicy): Promise<GPUDevice> {
   const features = WANTED.filter((f) => adapter.features.has(f)) as GPUFeatureName[];
   const l = adapter.limits;
   const device = await adapter.requestDevice({
@@ -37,5 +39,6 @@ export async function activateWebGpu(adapter: GPUAdapter): Promise<GPUDevice> {
   tf.registerBackend('webgpu', () => new mod.WebGPUBackend(device, adapter.info), 3);
   if (!(await tf.setBackend('webgpu'))) throw new Error('tfjs could not start its webgpu backend on the device');
   useNetOps(webgpuNetOps);
+  setConvPolicy(convs);
   return device;
 }

@@ -38,6 +38,13 @@ export function setConvPolicy(p: ConvPolicy): void {
 
 export const convPolicy = (): ConvPolicy => policy;
 
+/** How many timed shapes went to each kernel family so far (the page shows it). */
+export function convChoices(): Record<ConvAlgo, number> {
+  const n = { gemm: 0, stock: 0 };
+  for (const c of chosen.values()) n[c]++;
+  return n;
+}
+
 const keyOf = (kind: GemmKind, s: ConvShape): string => `${kind} ${toGeometry(s).join(',')}`;
 
 function algorithmFor(kind: GemmKind, s: ConvShape): ConvAlgo {

@@ -10,21 +10,10 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { adapterFacts, describeAdapter, type GpuAdapterFacts } from './adapter.js';
 import { dawnFlags } from './dawn-flags.js';
 
 const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
-
-/** What `nnunet doctor` and run records show about the adapter. */
-export interface GpuAdapterFacts {
-  vendor: string;
-  architecture: string;
-  device: string;
-  description: string;
-  /** SwiftShader or an adapter the browser would call a fallback: runs on the CPU */
-  fallback: boolean;
-  limits: { maxBufferSize: number; maxStorageBufferBindingSize: number; maxComputeWorkgroupStorageSize: number; maxComputeInvocationsPerWorkgroup: number };
-  features: string[];
-}
 
 export interface GpuProbe { adapter?: GPUAdapter; facts?: GpuAdapterFacts; why: string }
 
@@ -60,22 +49,6 @@ async function dawn(): Promise<GPU> {
   return gpu;
 }
 
-function adapterFacts(a: GPUAdapter): GpuAdapterFacts {
-  const i = a.info;
-  const l = a.limits;
-  const fallback = (a as { isFallbackAdapter?: boolean }).isFallbackAdapter === true
-    || /swiftshader|llvmpipe|lavapipe/i.test(`${i.architecture} ${i.device} ${i.description}`)
-    || (i.vendor === 'google' && /swiftshader/i.test(i.architecture));
-  return {
-    vendor: i.vendor, architecture: i.architecture, device: i.device, description: i.description, fallback,
-    limits: {
-      maxBufferSize: l.maxBufferSize, maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,
-      maxComputeWorkgroupStorageSize: l.maxComputeWorkgroupStorageSize, maxComputeInvocationsPerWorkgroup: l.maxComputeInvocationsPerWorkgroup,
-    },
-    features: [...a.features].map(String).sort(),
-  };
-}
-
 /** Finds the adapter Dawn offers (the high-performance one); never throws. */
 export async function probeWebGpu(): Promise<GpuProbe> {
   let g: GPU;
@@ -90,10 +63,4 @@ export async function probeWebGpu(): Promise<GpuProbe> {
   }
   const facts = adapterFacts(adapter);
   return { adapter, facts, why: `WebGPU adapter ${describeAdapter(facts)}` };
-}
-
-/** `nvidia nvidia-h200 (...)`, `google swiftshader (fallback)`. */
-export function describeAdapter(f: GpuAdapterFacts): string {
-  const name = [f.vendor, f.architecture, f.device].filter(Boolean).join(' ') || f.description || 'unnamed adapter';
-  return f.fallback ? `${name} (fallback, runs on the CPU)` : name;
 }

@@ -1,14 +1,17 @@
 /**
  * The page's tfjs backend: WebGPU where the browser gives an adapter, else WASM (binaries served from the export
  * folder itself), else plain JS CPU. `?backend=webgpu|wasm|cpu` forces one. WebGPU starts through
- * src/nn/webgpu/activate.ts, as in Node: our device, its GPU-error handler and the WGSL NetOps; wasm and cpu run
- * the reference ops (stock tfjs kernels).
+ * src/nn/webgpu/activate.ts, as in Node: our device, its GPU-error handler and the WGSL NetOps, with the conv
+ * kernel policy of `?conv=auto|tune|gemm|stock` (NNUNET_CONV_ALGO's values; auto tunes on a real GPU); wasm and
+ * cpu run the reference ops (stock tfjs kernels).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { netOps } from '../../nn/ops/index.js';
 import { activateWebGpu } from '../../nn/webgpu/activate.js';
+import { adapterFacts } from '../../nn/webgpu/adapter.js';
+import { CONV_ALGO_MODES, convPolicyFor, type ConvAlgoMode, type ConvPolicy } from '../../nn/webgpu/conv-tuner.js';
 
 export const WEB_BACKENDS = ['webgpu', 'wasm', 'cpu'] as const;
 export type WebBackend = (typeof WEB_BACKENDS)[number];
@@ -17,34 +20,43 @@ interface GpuNavigator {
   gpu?: GPU;
 }
 
-async function start(name: WebBackend): Promise<string | null> {
+/** The backend started, or why not; on webgpu, the conv policy it took. */
+async function start(name: WebBackend, conv: ConvAlgoMode): Promise<{ why: string } | { convs: ConvPolicy | null }> {
   if (name === 'webgpu') {
     const adapter = await (navigator as GpuNavigator).gpu?.requestAdapter({ powerPreference: 'high-performance' });
-    if (!adapter) return 'no WebGPU adapter in this browser';
-    await activateWebGpu(adapter);
-    return null;
+    if (!adapter) return { why: 'no WebGPU adapter in this browser' };
+    const convs = convPolicyFor(conv, adapterFacts(adapter).fallback);
+    await activateWebGpu(adapter, convs);
+    return { convs };
   }
   if (name === 'wasm') setWasmPaths(new URL('./', location.href).href);
-  if (!(await tf.setBackend(name))) return 'failed to start';
+  if (!(await tf.setBackend(name))) return { why: 'failed to start' };
   await tf.ready();
-  return null;
+  return { convs: null };
+}
+
+/** A query parameter that must be one of `values` when given. */
+function choice<T extends string>(param: string, value: string | null, values: readonly T[]): T | null {
+  if (value !== null && !(values as readonly string[]).includes(value)) {
+    throw new Error(`?${param}=${value}: choose one of ${values.join(', ')}`);
+  }
+  return value as T | null;
 }
 
 /**
  * Starts the first backend that works; `skipped` says why the ones before it did not, `ops` names the op table
- * that runs the network ('webgpu': our WGSL kernels, 'reference': stock tfjs).
+ * that runs the network ('webgpu': our WGSL kernels, 'reference': stock tfjs), `convs` webgpu's conv policy.
  */
-export async function startBackend(forced: string | null): Promise<{ name: WebBackend; ops: string; skipped: string[] }> {
-  if (forced !== null && !(WEB_BACKENDS as readonly string[]).includes(forced)) {
-    throw new Error(`?backend=${forced}: choose one of ${WEB_BACKENDS.join(', ')}`);
-  }
-  const order: readonly WebBackend[] = forced ? [forced as WebBackend] : WEB_BACKENDS;
+export async function startBackend(params: URLSearchParams): Promise<{ name: WebBackend; ops: string; convs: ConvPolicy | null; skipped: string[] }> {
+  const forced = choice('backend', params.get('backend'), WEB_BACKENDS);
+  const conv = choice('conv', params.get('conv'), CONV_ALGO_MODES) ?? 'auto';
+  const order: readonly WebBackend[] = forced ? [forced] : WEB_BACKENDS;
   const skipped: string[] = [];
   for (const name of order) {
     try {
-      const why = await start(name);
-      if (why === null) return { name, ops: netOps().name, skipped };
-      skipped.push(`${name}: ${why}`);
+      const started = await start(name, conv);
+      if ('convs' in started) return { name, ops: netOps().name, convs: started.convs, skipped };
+      skipped.push(`${name}: ${started.why}`);
     } catch (e) {
       skipped.push(`${name}: ${(e as Error).message}`);
     }

@@ -3,10 +3,12 @@
  * The exported page: loads the model, takes a dropped NIfTI, segments it with segment.ts, shows image and labels
  * in niivue and offers the label map for download. `document.body.dataset.state` (loading, ready, running, done,
  * error) tells tests and scripts where it is; `dataset.backend`, `dataset.ops` (the op table: 'webgpu' for our WGSL
- * kernels, 'reference' for stock tfjs) and, after a run, `dataset.kernels` (the Nn* kernels that ran, counted) what
- * computed it.
+ * kernels, 'reference' for stock tfjs), `dataset.convs` (webgpu's conv kernel policy) and, after a run,
+ * `dataset.kernels` (the Nn* kernels that ran, counted) and, when tuning, `dataset.convChoices` (timed shapes per
+ * kernel family) what computed it.
  */
 import { Niivue, SHOW_RENDER } from '@niivue/niivue';
+import { convChoices } from '../../nn/webgpu/conv-tuner.js';
 import { startBackend } from './backend.js';
 import { countKernelRuns, describeCensus } from './kernel-census.js';
 import { loadWebModel, type LoadedWebModel } from './load-model.js';
@@ -95,9 +97,10 @@ async function show(nv: Niivue, file: File, result: Segmentation, loaded: Loaded
 async function main(): Promise<void> {
   setState('loading', 'starting tfjs…');
   const params = new URLSearchParams(location.search);
-  const backend = await startBackend(params.get('backend'));
+  const backend = await startBackend(params);
   document.body.dataset.backend = backend.name;
   document.body.dataset.ops = backend.ops;
+  if (backend.convs) document.body.dataset.convs = backend.convs;
   const census = countKernelRuns(backend.name);
   if (backend.skipped.length) $('backend').title = backend.skipped.join('\n');
   setState('loading', 'loading the model…');
@@ -135,6 +138,7 @@ async function main(): Promise<void> {
       progress(1, 'done');
       const kernels = describeCensus(census.counts());
       document.body.dataset.kernels = kernels;
+      if (backend.convs === 'tune') document.body.dataset.convChoices = JSON.stringify(convChoices());
       setState('done', `${file.name} segmented on ${backend.name} (${backend.ops} ops; Nn* kernels: ${kernels})`);
     } catch (e) {
       showError(e);
