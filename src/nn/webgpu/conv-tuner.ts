@@ -90,7 +90,7 @@ export async function tunePendingConvs(reps = 2): Promise<ConvTiming[]> {
     const b = tf.randomNormal(bShape, 0, 1, 'float32', 2);
     try {
       const gemmMs = await msPerCall(() => gemm(kind, s, a, b, null), reps);
-      const stockMs = await msPerCall(() => stockProduct(kind, s, a, b, null), reps);
+      const stockMs = await msPerCall(() => stockProduct(kind, s, a, b, null), reps, 2 * gemmMs);
       const c: ConvAlgo = stockMs < gemmMs ? 'stock' : 'gemm';
       chosen.set(key, c);
       timed.push({ kind, shape: s, gemmMs, stockMs, chosen: c });
