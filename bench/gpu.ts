@@ -10,7 +10,8 @@
  * Last line: `gpu ratio vs pytorch-cuda: train=<x> infer=<y>` (ours / PyTorch AMP, BraTS-sized plan).
  * Env: BENCH_GPU_CONFIGS (hippocampus,brats), BENCH_GPU_STEPS (default 5 after 2 warm-up), BENCH_GPU_TINY=1
  * (small patches and batches: a quick SwiftShader check of the whole path), BENCH_GPU_LOADER (1: measure the
- * iteration with data loading, default), PYTHON.
+ * iteration with data loading, default), BENCH_GPU_TORCH (0: skip the PyTorch run), PYTHON; NNUNET_CONV_ALGO
+ * (auto tunes the convs on a real GPU in the warm-up steps; gemm: our GEMM only).
  * `--conv` runs the conv microbenchmark (bench/gpu-conv.ts) instead.
  */
 import { spawnSync } from 'node:child_process';
@@ -238,7 +239,7 @@ export async function run(): Promise<void> {
     console.log(`${p.name}: ours train ${median(ours.train).toFixed(1)} ms, infer ${median(ours.infer).toFixed(1)} ms`);
     const modes = ['train', 'infer'] as const;
     const cfgs = modes.flatMap((mode) => [false, true].map((amp) => ({ ...p, mode, steps, warmup, device: 'cuda', amp })));
-    const torch = tiny ? 'skipped for BENCH_GPU_TINY' : torchRun(cfgs);
+    const torch = tiny ? 'skipped for BENCH_GPU_TINY' : process.env.BENCH_GPU_TORCH === '0' ? 'skipped: BENCH_GPU_TORCH=0' : torchRun(cfgs);
     if (typeof torch === 'string') console.log(`notice: ${torch}`);
     modes.forEach((mode, m) => {
       const o = median(mode === 'train' ? ours.train : ours.infer);

@@ -16,3 +16,6 @@ cd "$here/bench" && BENCH_CONV_REPS="${BENCH_CONV_REPS:-2}" timeout "${BENCH_CON
 echo "exit ${PIPESTATUS[0]}" | tee -a "$OUT/conv.log"
 timeout "${BENCH_TIMEOUT:-330}" "$NODE" gpu.mjs 2>&1 | grep -v 'shaderUniform\|While initializing adapter\|InitializeImpl\|^$' | tee "$OUT/bench.log"
 echo "exit ${PIPESTATUS[0]}" | tee -a "$OUT/bench.log"
+# the conv tuner's effect: the Hippocampus plan again with the GEMM only (the run above tunes: auto on a real GPU)
+BENCH_GPU_CONFIGS=hippocampus BENCH_GPU_LOADER=0 BENCH_GPU_PROFILE=0 BENCH_GPU_TORCH=0 NNUNET_CONV_ALGO=gemm timeout "${BENCH_GEMM_TIMEOUT:-90}" "$NODE" gpu.mjs 2>&1 | grep -v 'shaderUniform\|While initializing adapter\|InitializeImpl\|^$' | tee "$OUT/bench-gemm-only.log"
+echo "exit ${PIPESTATUS[0]}" | tee -a "$OUT/bench-gemm-only.log"
