@@ -14,6 +14,7 @@ import { UNet } from '../unet/index.js';
 import type { NetworkKind } from '../unet/architecture.js';
 import { assignWeights } from '../checkpoint.js';
 import { probeWebGpu } from './device.js';
+import { setConvPolicy, tunePendingConvs } from './conv-tuner.js';
 import { throwOnGpuError } from './errors.js';
 import { webgpuNetOps } from './net-ops.js';
 import { expectParity, onCpu, rand, relErr, TOL, type Op } from '../../../test/gpu/parity.js';
@@ -85,7 +86,10 @@ describe.skipIf(!probe.adapter)('webgpu backend (SwiftShader in CI)', () => {
     gpu.after.forEach((a, i) => expect(relErr(a, cpu.after[i], 1e-2), `parameter ${i}`).toBeLessThan(TOL));
   });
 
-  it('GPU memory stays flat over 100 training steps', async () => {
+  // under each conv kernel policy: the GEMM, tfjs's stock kernels, and tuned (timed after the first step)
+  it.each(['gemm', 'stock', 'tune'] as const)('GPU memory stays flat over 100 training steps (convs: %s)', async (policy) => {
+    useNetOps(webgpuNetOps);
+    setConvPolicy(policy);
     const net = tinyNet(2);
     const vars = net.params.map((p) => p.variable);
     const opt = new DeviceNesterovSgd(vars, SGD);
@@ -97,8 +101,10 @@ describe.skipIf(!probe.adapter)('webgpu backend (SwiftShader in CI)', () => {
       opt.step(vars.map((v) => grads[v.name] ?? null), 0.01);
       await value.data();
       tf.dispose([value, ...Object.values(grads)]);
+      if (i === 0) expect((await tunePendingConvs()).length > 0).toBe(policy === 'tune');
       counts.push(tf.memory());
     }
+    setConvPolicy('gemm');
     expect(counts[99].numTensors).toBe(counts[1].numTensors);
     expect(counts[99].numBytes).toBe(counts[1].numBytes);
     tf.dispose([x, t]);
