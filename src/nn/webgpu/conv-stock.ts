@@ -24,7 +24,9 @@ function pad3(s: ConvShape): Pad3 {
   return same ? 'same' : 'explicit';
 }
 
-const is2d = (s: ConvShape): boolean => s.inSize[0] === 1 && s.outSize[0] === 1 && s.kernel[0] === 1;
+/** A depth-1 shape with nothing happening along depth, which Conv2D computes without it. */
+const is2d = (s: ConvShape): boolean => s.inSize[0] === 1 && s.outSize[0] === 1 && s.kernel[0] === 1
+  && s.padBefore[0] === 0 && s.padAfter[0] === 0;
 
 function stock2d(kind: GemmKind, s: ConvShape, a: tf.Tensor, b: tf.Tensor): tf.Tensor {
   const [, h, w] = s.inSize;

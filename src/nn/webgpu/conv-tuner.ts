@@ -63,7 +63,6 @@ export function convProduct(kind: GemmKind, s: ConvShape, a: tf.Tensor, b: tf.Te
 
 export interface ConvTiming {
   kind: GemmKind;
-  shape: ConvShape;
   gemmMs: number;
   stockMs: number;
   chosen: ConvAlgo;
@@ -93,7 +92,7 @@ export async function tunePendingConvs(reps = 2): Promise<ConvTiming[]> {
       const stockMs = await msPerCall(() => stockProduct(kind, s, a, b, null), reps, 2 * gemmMs);
       const c: ConvAlgo = stockMs < gemmMs ? 'stock' : 'gemm';
       chosen.set(key, c);
-      timed.push({ kind, shape: s, gemmMs, stockMs, chosen: c });
+      timed.push({ kind, gemmMs, stockMs, chosen: c });
     } finally {
       tf.dispose([a, b]);
     }
