@@ -16,6 +16,7 @@ interface Case {
   code?: string;
   message?: string;
   line?: number;
+  lines?: number[];
   command?: string;
   args?: string[];
   set?: string[];
@@ -45,8 +46,9 @@ describe('hostile and broken pipeline files', () => {
       expect(r.code, r.err).toBe(c.exit);
       if (c.code) expect(r.err).toContain(`[${c.code}]`);
       if (c.message) expect(r.err).toContain(c.message);
-      if (c.line !== undefined) expect(r.err).toMatch(new RegExp(`(^|\\s)${c.file.replace('.', '\\.')}:${c.line}:\\d+ `, 'm'));
-      else if (c.exit === 2) expect(r.err).toContain(c.file);
+      const lines = c.line !== undefined ? [c.line] : c.lines ?? [];
+      for (const line of lines) expect(r.err).toMatch(new RegExp(`(^|\\s)${c.file.replace('.', '\\.')}:${line}:\\d+ `, 'm'));
+      if (lines.length === 0 && c.exit === 2) expect(r.err).toContain(c.file);
       if (c.oneLine) expect(r.err.trim().split('\n')).toHaveLength(1);
       if (c.maxErrBytes) expect(r.err.length).toBeLessThan(c.maxErrBytes);
     } finally {

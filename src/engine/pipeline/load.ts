@@ -110,16 +110,17 @@ export function parseYaml(text: string, file?: string): LoadedYaml {
     const issue: Issue = { code: 'PIPELINE_YAML', message: restoreString(e.message.split('\n')[0]), ...at(e.pos[0]) };
     throw new PipelineError('PIPELINE_YAML', `invalid YAML: ${issue.message}`, issue, { issues: [issue] });
   }
-  let dup: ReturnType<typeof duplicateKey>;
+  let dups: ReturnType<typeof duplicateKeys>;
   try {
-    dup = duplicateKey(doc);
+    dups = duplicateKeys(doc);
   } catch (err) {
     if (err instanceof RangeError) throw tooDeep(file);
     throw err;
   }
-  if (dup) {
-    const issue: Issue = { code: 'PIPELINE_YAML', message: `duplicate key '${restoreString(dup.key)}'`, ...at(dup.offset) };
-    throw new PipelineError('PIPELINE_YAML', `invalid YAML: ${issue.message}`, issue, { issues: [issue] });
+  if (dups.length > 0) {
+    const issues: Issue[] = dups.map((d) => ({ code: 'PIPELINE_YAML', message: `duplicate key '${restoreString(d.key)}'`, ...at(d.offset) }));
+    const message = issues.length === 1 ? `invalid YAML: ${issues[0].message}` : `invalid YAML: ${issues.length} duplicate keys`;
+    throw new PipelineError('PIPELINE_YAML', message, issues[0], { issues });
   }
   let data: unknown;
   try {
@@ -143,22 +144,18 @@ export function parseYaml(text: string, file?: string): LoadedYaml {
   };
 }
 
-/** The first key repeated within one map, in one pass with a set per map. */
-function duplicateKey(doc: Document): { key: string; offset: number } | undefined {
-  let found: { key: string; offset: number } | undefined;
+/** Every key repeated within its map (each repeat after the first), in one pass with a set per map. */
+function duplicateKeys(doc: Document): Array<{ key: string; offset: number }> {
+  const found: Array<{ key: string; offset: number }> = [];
   visit(doc, {
     Map(_k, map) {
       const seen = new Set<string>();
       for (const p of map.items) {
         if (!isScalar(p.key)) continue;
         const k = String(p.key.value);
-        if (seen.has(k)) {
-          found = { key: k, offset: p.key.range?.[0] ?? 0 };
-          return visit.BREAK;
-        }
+        if (seen.has(k)) found.push({ key: k, offset: p.key.range?.[0] ?? 0 });
         seen.add(k);
       }
-      return undefined;
     },
   });
   return found;
