@@ -17,6 +17,14 @@ describe('formatError', () => {
       "no node named 'z' in the pipeline [PIPELINE_UNKNOWN_TARGET]",
     ].join('\n'));
   });
+  it('lists the first 50 problems and counts the rest', () => {
+    const issues = Array.from({ length: 120 }, (_, i) => ({ code: 'PIPELINE_YAML', message: `duplicate key 'x'`, file: `${process.cwd()}/p.yaml`, line: i + 3, column: 3 }));
+    const lines = formatError(new PipelineError('PIPELINE_YAML', 'invalid YAML: 120 duplicate keys', issues[0], { issues })).split('\n');
+    expect(lines).toHaveLength(52);
+    expect(lines[0]).toBe('invalid YAML: 120 duplicate keys:');
+    expect(lines[50]).toBe("p.yaml:52:3  duplicate key 'x' [PIPELINE_YAML]");
+    expect(lines[51]).toBe('... and 70 more problem(s), not listed');
+  });
   it('uses the error itself when it has no issues', () => {
     expect(formatError(new NodeError('DATASET_MISSING_LABEL', 'no label file', { file: '/abs/x.json', node: 'dataset', item: 'hippo_7' })))
       .toBe('/abs/x.json  dataset case hippo_7  no label file [DATASET_MISSING_LABEL]');

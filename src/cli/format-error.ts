@@ -20,9 +20,12 @@ function line(i: Issue | (ErrorContext & { code: string; message: string })): st
   return `${parts.join('  ')} [${i.code}]`;
 }
 
+/** A hostile file can hold tens of thousands of the same mistake; past this many, the rest is counted. */
+const MAX_LISTED = 50;
+
 /**
- * Every problem, one per line: `file:line:col  path  message [CODE]`. Only the CLI turns errors into text;
- * the engine hands over data (code, context, issues).
+ * Every problem, one per line: `file:line:col  path  message [CODE]` (the first MAX_LISTED, then a count). Only the
+ * CLI turns errors into text; the engine hands over data (code, context, issues).
  */
 export function formatError(thrown: unknown): string {
   // a pipeline file that cannot be read stays a pipeline error (exit 2)
@@ -30,7 +33,9 @@ export function formatError(thrown: unknown): string {
   if (err instanceof NnunetError) {
     const issues = err.issues.length ? err.issues : [{ ...err.context, code: err.code, message: err.message }];
     const head = err.issues.length > 1 ? [`${err.message}:`] : [];
-    return [...head, ...issues.map(line)].join('\n');
+    const rest = issues.length - MAX_LISTED;
+    const more = rest > 0 ? [`... and ${rest} more problem(s), not listed`] : [];
+    return [...head, ...issues.slice(0, MAX_LISTED).map(line), ...more].join('\n');
   }
   if (err instanceof CommanderError) return err.message;
   // a bug, not bad input: users get one line, developers the stack on request
