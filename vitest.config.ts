@@ -7,5 +7,7 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // tests never read or write the user's conv tuning cache (~/.cache); the tests of the cache name their own file
+    env: { NNUNET_CONV_TUNING: 'off' },
   },
 });

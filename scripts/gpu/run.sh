@@ -10,6 +10,8 @@ export PYTHONUNBUFFERED=1 NNUNET_BACKEND=webgpu BENCH_GPU_PROFILE="${BENCH_GPU_P
 # exposes Dawn's experimental features (shader-f16 where the driver has it, subgroup matrices) so the adapter
 # facts show what this GPU offers
 export NNUNET_DAWN_TOGGLES="${NNUNET_DAWN_TOGGLES:-enable-dawn-features=allow_unsafe_apis,vulkan_enable_f16_on_nvidia}"
+# the conv tuner's choices land in $OUT, so they come back and show what this GPU picked per shape
+export NNUNET_CONV_TUNING="${NNUNET_CONV_TUNING:-$OUT/conv-tuning.json}"
 { nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv; python3 -c 'import torch; print("torch", torch.__version__, torch.version.cuda)'; "$NODE" --version; } 2>&1 | tee "$OUT/env.txt"
 # the conv microbenchmark first, briefly (each conv line is printed as measured, so a timeout still leaves figures)
 cd "$here/bench" && BENCH_CONV_REPS="${BENCH_CONV_REPS:-2}" timeout "${BENCH_CONV_TIMEOUT:-120}" "$NODE" gpu.mjs --conv 2>&1 | grep -v 'shaderUniform\|While initializing adapter\|InitializeImpl\|^$' | tee "$OUT/conv.log"

@@ -16,7 +16,10 @@ import { onednnNetOps } from './kernels/onednn-ops.js';
 import { registerNativeKernels, restoreStockKernels } from './kernels/register.js';
 import { resetNetOps, useNetOps } from './ops/index.js';
 import { activateWebGpu } from './webgpu/activate.js';
-import { CONV_ALGO_MODES, convPolicyFor, type ConvAlgoMode, type ConvPolicy } from './webgpu/conv-tuner.js';
+import {
+  CONV_ALGO_MODES, convPolicyFor, onConvsTuned, rememberConvChoices, type ConvAlgoMode, type ConvPolicy,
+} from './webgpu/conv-tuner.js';
+import { convTuningFile, loadConvTuning, saveConvTuning } from './webgpu/conv-tuning-cache.js';
 import { describeAdapter, type GpuAdapterFacts } from './webgpu/adapter.js';
 import { probeWebGpu } from './webgpu/device.js';
 
@@ -30,6 +33,8 @@ export interface BackendInfo {
   gpu?: GpuAdapterFacts;
   /** webgpu: how convolutions pick their kernels (NNUNET_CONV_ALGO; conv-tuner.ts) */
   convAlgorithm?: ConvPolicy;
+  /** webgpu under `tune`: the file that keeps choices across processes (NNUNET_CONV_TUNING), and what it gave */
+  convTuning?: ConvTuningInfo;
   /** why this backend was chosen (and why faster ones were not) */
   reason: string;
   /** the one command that would make runs faster, when there is one */
@@ -37,6 +42,8 @@ export interface BackendInfo {
   /** native kernels installed over tfjs-cpu (run records list them) */
   kernels?: string[];
 }
+
+export interface ConvTuningInfo { file: string; loaded: number; warning?: string }
 
 export class BackendError extends NnunetError {}
 
@@ -123,14 +130,36 @@ function convAlgoMode(): ConvAlgoMode {
   return env as ConvAlgoMode;
 }
 
-async function activate(name: BackendName, p: Probe): Promise<Pick<BackendInfo, 'onednn' | 'kernels' | 'gpu' | 'convAlgorithm'>> {
+/**
+ * Under `tune`, hands the tuner the choices saved for this adapter and saves what it times from now on. A file that
+ * cannot be written costs one warning, not the run: choices are an optimisation.
+ */
+async function persistConvTuning(file: string, gpu: GpuAdapterFacts): Promise<ConvTuningInfo> {
+  const { choices, warning } = await loadConvTuning(file, gpu);
+  if (warning) process.stderr.write(`warning: ${warning}\n`);
+  rememberConvChoices(choices);
+  let warned = false;
+  onConvsTuned(async (timed) => {
+    try {
+      await saveConvTuning(file, gpu, timed);
+    } catch (err) {
+      if (!warned) process.stderr.write(`warning: could not save conv tuning to ${file}: ${(err as Error).message}\n`);
+      warned = true;
+    }
+  });
+  return { file, loaded: choices.length, ...(warning ? { warning } : {}) };
+}
+
+async function activate(name: BackendName, p: Probe): Promise<Pick<BackendInfo, 'onednn' | 'kernels' | 'gpu' | 'convAlgorithm' | 'convTuning'>> {
   // read before anything changes, so a bad value leaves the running backend as it was
   const convAlgorithm = name === 'webgpu' ? convPolicyFor(convAlgoMode(), p.gpu!.fallback) : undefined;
+  const tuningFile = convAlgorithm === 'tune' ? convTuningFile() : null;
   restoreStockKernels();
   resetNetOps();
   if (convAlgorithm) {
     await activateWebGpu(p.adapter!, convAlgorithm);
-    return { gpu: p.gpu, convAlgorithm };
+    const convTuning = tuningFile ? await persistConvTuning(tuningFile, p.gpu!) : undefined;
+    return { gpu: p.gpu, convAlgorithm, ...(convTuning ? { convTuning } : {}) };
   }
   if (name === 'tfjs-node-gpu' || name === 'tfjs-node') {
     await import(name === 'tfjs-node' ? '@tensorflow/tfjs-node' : '@tensorflow/tfjs-node-gpu');
@@ -199,7 +228,8 @@ export function backendInfo(): BackendInfo | undefined {
 /** One line for log headers and run records: `onednn 2.6.3 avx512_core x2 threads, tfjs 4.22.0`. */
 export function describeBackend(info: BackendInfo): string {
   const native = info.onednn ? ` ${info.onednn.version} ${info.onednn.isa} x${info.onednn.threads} threads` : '';
-  const gpu = info.gpu ? ` on ${describeAdapter(info.gpu)}, conv ${info.convAlgorithm}` : '';
+  const cached = info.convTuning ? ` (${info.convTuning.loaded} shapes from ${info.convTuning.file})` : '';
+  const gpu = info.gpu ? ` on ${describeAdapter(info.gpu)}, conv ${info.convAlgorithm}${cached}` : '';
   return `${info.name}${native}${gpu}, tfjs ${info.tfjsVersion}`;
 }
 

@@ -20,6 +20,7 @@ describe('nnunet doctor', () => {
   it('names the GPU adapter, its limits and features, and how convolutions pick kernels', () => {
     const lines = doctorReport({
       name: 'webgpu', tfjsVersion: '4.22.0', reason: 'auto', convAlgorithm: 'tune',
+      convTuning: { file: '/c/conv-tuning.json', loaded: 12 },
       gpu: { vendor: 'nvidia', architecture: 'hopper', device: '', description: 'NVIDIA H200', fallback: false,
         limits: { maxBufferSize: 2 ** 32, maxStorageBufferBindingSize: 2 ** 31, maxComputeWorkgroupStorageSize: 32768, maxComputeInvocationsPerWorkgroup: 1024 },
         features: ['subgroups'] },
@@ -28,6 +29,7 @@ describe('nnunet doctor', () => {
     expect(lines).toMatch(/^gpu limits +max buffer 4096 MiB, storage binding 2048 MiB, workgroup storage 32768 B, 1024 invocations$/m);
     expect(lines).toMatch(/^gpu features +shader-f16 no, subgroups yes, chromium-experimental-subgroup-matrix no$/m);
     expect(lines).toMatch(/^gpu convs +GEMM or stock tfjs kernels per shape, whichever the device runs faster/m);
+    expect(lines).toMatch(/^gpu conv cache +\/c\/conv-tuning\.json: 12 shapes already timed on this adapter/m);
   });
 
   it('runs as a command on the real backend selection', async () => {

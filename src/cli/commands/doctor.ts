@@ -4,7 +4,7 @@
  */
 import { createRequire } from 'node:module';
 import type { Command } from 'commander';
-import { initBackend, type BackendInfo, type BackendName } from '../../nn/backend.js';
+import { initBackend, type BackendInfo, type BackendName, type ConvTuningInfo } from '../../nn/backend.js';
 import type { ConvPolicy } from '../../nn/webgpu/conv-tuner.js';
 import { describeAdapter, type GpuAdapterFacts } from '../../nn/webgpu/adapter.js';
 
@@ -39,6 +39,9 @@ const CONV_POLICY_TEXT: Record<ConvPolicy, string> = {
   stock: 'stock tfjs kernels for every shape (NNUNET_CONV_ALGO)',
 };
 
+const tuningText = (t: ConvTuningInfo): string => `${t.file}: ${t.loaded} shapes already timed on this adapter`
+  + ` (NNUNET_CONV_TUNING=<file>|off)${t.warning ? `; ${t.warning}` : ''}`;
+
 /** The report as lines (pure, for tests). */
 export function doctorReport(info: BackendInfo, facts: DoctorFacts): string[] {
   const rows: Array<[string, string]> = [
@@ -51,6 +54,7 @@ export function doctorReport(info: BackendInfo, facts: DoctorFacts): string[] {
     ['native kernels', info.kernels ? `${info.kernels.length}: ${info.kernels.join(' ')}` : 'none'],
     ...(info.gpu ? gpuRows(info.gpu) : []),
     ...(info.convAlgorithm ? [['gpu convs', CONV_POLICY_TEXT[info.convAlgorithm]] as [string, string]] : []),
+    ...(info.convTuning ? [['gpu conv cache', tuningText(info.convTuning)] as [string, string]] : []),
     ['tfjs-node', facts.tfjsNode ?? 'not installed'],
     ['tfjs-node-gpu', facts.tfjsNodeGpu ?? 'not installed'],
     ['faster', info.fasterHint ?? 'nothing to do: this is the fastest backend available here'],

@@ -2,9 +2,12 @@
 // either choice is safe), the tuner times the shapes a step met and later steps run the faster kernels, and
 // NNUNET_CONV_ALGO picks the policy. Runs on SwiftShader in CI.
 import * as tf from '@tensorflow/tfjs-core';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '../ops/gradients.js';
-import { initBackend } from '../backend.js';
+import { describeBackend, initBackend } from '../backend.js';
 import { symmetricConvShape } from '../kernels/conv-geometry.js';
 import { CONV_CASES, type ConvCase } from '../../../test/gpu/conv-cases.js';
 import { expectParity, runOp } from '../../../test/gpu/parity.js';
@@ -76,6 +79,49 @@ describe.skipIf(!probe.adapter)('conv tuner (SwiftShader in CI)', () => {
     // the shapes are decided: nothing is queued again, and the chosen kernels still compute the same products
     await expectParity(webgpuNetOps, c.op, c.shapes);
     expect(await tunePendingConvs()).toEqual([]);
+  });
+
+  it('keeps its choices for the next process on this adapter, and times a shape again when its GEMM changed', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'nnunet-tuning-'));
+    const file = join(dir, 'conv-tuning.json');
+    const saved = { algo: process.env.NNUNET_CONV_ALGO, tuning: process.env.NNUNET_CONV_TUNING };
+    const c = EVEN_STRIDED;
+    try {
+      process.env.NNUNET_CONV_ALGO = 'tune';
+      process.env.NNUNET_CONV_TUNING = file;
+      expect((await initBackend('webgpu')).convTuning).toEqual({ file, loaded: 0 });
+      await runOp(webgpuNetOps, c.op, c.shapes);
+      const first = await tunePendingConvs(1);
+      expect(first).toHaveLength(3);
+      // a new backend (as a new process would start) starts from the file: nothing is timed again
+      const again = await initBackend('webgpu');
+      expect(again.convTuning).toEqual({ file, loaded: 3 });
+      expect(describeBackend(again)).toContain(`(3 shapes from ${file})`);
+      await runOp(webgpuNetOps, c.op, c.shapes);
+      expect(await tunePendingConvs(1)).toEqual([]);
+
+      // the saved choice is the one that runs: all stock, then the stock kernels carry the products
+      const data = JSON.parse(await readFile(file, 'utf8'));
+      const shapes = Object.values(data.devices)[0] as Record<string, { chosen: string; kernel: string }>;
+      expect(Object.keys(shapes).sort()).toEqual(first.map((t) => t.key).sort());
+      for (const s of Object.values(shapes)) s.chosen = 'stock';
+      // one shape was timed against a GEMM that has since changed: its choice is not trusted
+      const stale = first.find((t) => t.kind === 'dw')!.key;
+      shapes[stale].kernel = 'an older kernel';
+      await writeFile(file, JSON.stringify(data));
+      await initBackend('webgpu');
+      const stockKernels = /^Conv[23]D(BackpropInput|BackpropFilter)?(V2)?$/;
+      const ran = (await kernelsOf(c)).filter((k) => stockKernels.test(k));
+      expect(ran.length).toBeGreaterThanOrEqual(2);
+      expect(ran.some((k) => k.startsWith('Conv3DBackpropFilter'))).toBe(false);
+      expect((await tunePendingConvs(1)).map((t) => t.key)).toEqual([stale]);
+    } finally {
+      for (const [k, v] of [['NNUNET_CONV_ALGO', saved.algo], ['NNUNET_CONV_TUNING', saved.tuning]] as const) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('queues nothing under a fixed choice', async () => {

@@ -4,11 +4,13 @@
  * on) picks cuDNN's algorithm per shape. Neither wins everywhere: on SwiftShader the GEMM is 2-5x faster on the
  * first stages and 30-80x slower on 1-8-voxel deep layers; on the H200 stock Conv3D's forward beat the GEMM 3.5x
  * on the first stage. Kernels run synchronously and timing cannot, so a shape with no choice yet runs on the GEMM
- * and is queued, and tunePendingConvs(), awaited between steps, times what is queued.
+ * and is queued, and tunePendingConvs(), awaited between steps, times what is queued. Choices another process
+ * timed on the same adapter can be handed in (rememberConvChoices; in Node, conv-tuning-cache.ts keeps them in a
+ * file): each is used only while our GEMM for its shape is the very code it was timed with (kernelFingerprint).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { toGeometry, type ConvShape } from '../kernels/conv-geometry.js';
-import { gemm, type GemmKind } from './conv-gemm.js';
+import { ConvGemmProgram, gemm, gemmPlan, type GemmKind } from './conv-gemm.js';
 import { stockProduct } from './conv-stock.js';
 import { msPerCall } from './timing.js';
 
@@ -24,6 +26,12 @@ export type ConvPolicy = 'tune' | ConvAlgo;
 let policy: ConvPolicy = 'gemm';
 const chosen = new Map<string, ConvAlgo>();
 const pending = new Map<string, { kind: GemmKind; s: ConvShape }>();
+/** choices made by earlier processes, by shape key: trusted only if the GEMM fingerprint still matches */
+const remembered = new Map<string, RememberedChoice>();
+let onTuned: ((timed: ConvTiming[]) => Promise<void>) | null = null;
+
+/** A shape's choice as an earlier process timed it; kernel is kernelFingerprint() of the GEMM it was timed against. */
+export interface RememberedChoice { key: string; chosen: ConvAlgo; kernel: string }
 
 /** The policy for a mode on an adapter (fallback: a CPU adapter such as SwiftShader). */
 export const convPolicyFor = (mode: ConvAlgoMode, fallback: boolean): ConvPolicy =>
@@ -34,6 +42,35 @@ export function setConvPolicy(p: ConvPolicy): void {
   policy = p;
   chosen.clear();
   pending.clear();
+  remembered.clear();
+  onTuned = null;
+}
+
+/** Choices timed by an earlier process on this adapter (used under `tune` only, each while its GEMM is unchanged). */
+export function rememberConvChoices(choices: RememberedChoice[]): void {
+  for (const c of choices) remembered.set(c.key, c);
+}
+
+/** Called with every batch of fresh timings (Node saves them for the next process). */
+export function onConvsTuned(sink: ((timed: ConvTiming[]) => Promise<void>) | null): void {
+  onTuned = sink;
+}
+
+/**
+ * Names the code a choice was timed against: the GEMM's WGSL for the shape (and tfjs's version, for the stock
+ * kernels), hashed. A changed kernel or tile plan gives a new name, so a stale choice is timed again, not trusted.
+ */
+export function kernelFingerprint(kind: GemmKind, s: ConvShape): string {
+  const code = `${tf.version_core}\n${new ConvGemmProgram(kind, s, gemmPlan(kind, s), false).getUserCode()}`;
+  // two FNV-1a lanes: a change detector, not a security boundary (both kernels compute the same product)
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ code.length;
+  for (let i = 0; i < code.length; i++) {
+    const c = code.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+  }
+  return ((a >>> 0).toString(16).padStart(8, '0')) + ((b >>> 0).toString(16).padStart(8, '0'));
 }
 
 export const convPolicy = (): ConvPolicy => policy;
@@ -52,6 +89,14 @@ function algorithmFor(kind: GemmKind, s: ConvShape): ConvAlgo {
   const key = keyOf(kind, s);
   const c = chosen.get(key);
   if (c) return c;
+  const earlier = remembered.get(key);
+  if (earlier) {
+    remembered.delete(key);
+    if (earlier.kernel === kernelFingerprint(kind, s)) {
+      chosen.set(key, earlier.chosen);
+      return earlier.chosen;
+    }
+  }
   pending.set(key, { kind, s });
   return 'gemm';
 }
@@ -62,7 +107,10 @@ export function convProduct(kind: GemmKind, s: ConvShape, a: tf.Tensor, b: tf.Te
 }
 
 export interface ConvTiming {
+  key: string;
   kind: GemmKind;
+  /** kernelFingerprint of the GEMM timed */
+  kernel: string;
   gemmMs: number;
   stockMs: number;
   chosen: ConvAlgo;
@@ -92,11 +140,12 @@ export async function tunePendingConvs(reps = 2): Promise<ConvTiming[]> {
       const stockMs = await msPerCall(() => stockProduct(kind, s, a, b, null), reps, 2 * gemmMs);
       const c: ConvAlgo = stockMs < gemmMs ? 'stock' : 'gemm';
       chosen.set(key, c);
-      timed.push({ kind, gemmMs, stockMs, chosen: c });
+      timed.push({ key, kind, kernel: kernelFingerprint(kind, s), gemmMs, stockMs, chosen: c });
     } finally {
       tf.dispose([a, b]);
     }
   }
+  if (timed.length > 0 && onTuned) await onTuned(timed);
   return timed;
 }
 
