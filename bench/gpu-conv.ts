@@ -1,8 +1,9 @@
 /**
  * Conv microbenchmark (`npm run bench -- gpu --conv`): every distinct convolution of the Hippocampus 3d_fullres
  * and BraTS-sized U-Nets (encoder and decoder convs), forward, data gradient (dx) and filter gradient (dw), our
- * WGSL implicit GEMM (src/nn/webgpu/conv.ts) against tfjs-backend-webgpu's stock Conv3D and its backprop kernels,
- * with ms and ratio (ours / stock) per conv and a geomean. It shows which shapes the GEMM handles badly (few
+ * WGSL implicit GEMM (src/nn/webgpu/conv.ts; both register blocks, tiled and vec4, as the conv tuner would time
+ * them) against tfjs-backend-webgpu's stock Conv3D and its backprop kernels, with ms per conv, the ratio of the
+ * faster GEMM to stock, and geomeans of that ratio and of vec4 / tiled. It shows which shapes the GEMM handles badly (few
  * output voxels, long reductions) without the noise of a whole training step.
  * Stock conv3d takes 'same' padding only: for stride 2 on even sizes it pads after where nnU-Net pads
  * symmetrically; the output size and work are the same.
@@ -11,6 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { symmetricConvShape } from '../src/nn/kernels/conv-geometry.js';
+import type { GemmVariant } from '../src/nn/webgpu/conv-gemm-blocks.js';
 import { gemm } from '../src/nn/webgpu/conv-gemm.js';
 import { plans, type Plan } from './gpu-plans.js';
 import { msPerCall } from '../src/nn/webgpu/timing.js';
@@ -49,22 +51,28 @@ const r5 = (a: number[]) => a as [number, number, number, number, number];
 
 const KINDS = ['fwd', 'dx', 'dw'] as const;
 
-async function measure(c: Conv, reps: number): Promise<Array<[number, number]>> {
+interface Times { tiled: number; vec4: number; stock: number }
+
+async function measure(c: Conv, reps: number): Promise<Times[]> {
   const x = tf.randomNormal(r5(c.x), 0, 1, 'float32', 1);
   const w = tf.randomNormal(r5(c.w), 0, 0.05, 'float32', 2);
   const pads = c.w.slice(0, 3).map((k) => Math.floor(k / 2));
   const s = symmetricConvShape(c.x, c.w, c.strides, pads);
   const dy = tf.randomNormal(r5([c.x[0], ...s.outSize, c.w[4]]), 0, 1, 'float32', 3);
   const strides = c.strides as [number, number, number];
-  const ours = { fwd: () => gemm('fwd', s, x, w, null), dx: () => gemm('dx', s, dy, w, null), dw: () => gemm('dw', s, x, dy, null) };
+  const ours = (v: GemmVariant) => ({
+    fwd: () => gemm('fwd', s, x, w, null, v), dx: () => gemm('dx', s, dy, w, null, v), dw: () => gemm('dw', s, x, dy, null, v),
+  });
   const stock = {
     fwd: () => tf.conv3d(x as tf.Tensor5D, w as tf.Tensor5D, strides, 'same'),
     dx: () => tf.engine().runKernel(tf.Conv3DBackpropInputV2, { dy, filter: w }, { strides, pad: 'same', inputShape: c.x }) as tf.Tensor,
     dw: () => tf.engine().runKernel(tf.Conv3DBackpropFilterV2, { x, dy }, { strides, pad: 'same', filterShape: c.w }) as tf.Tensor,
   };
   try {
-    const res: Array<[number, number]> = [];
-    for (const k of KINDS) res.push([await msPerCall(ours[k], reps), await msPerCall(stock[k], reps)]);
+    const res: Times[] = [];
+    for (const k of KINDS) {
+      res.push({ tiled: await msPerCall(ours('tiled')[k], reps), vec4: await msPerCall(ours('vec4')[k], reps), stock: await msPerCall(stock[k], reps) });
+    }
     return res;
   } finally {
     tf.dispose([x, w, dy]);
@@ -78,8 +86,8 @@ export async function runConvBench(): Promise<void> {
   const reps = Number(process.env.BENCH_CONV_REPS ?? 5);
   const names = (process.env.BENCH_GPU_CONFIGS ?? 'hippocampus,brats').split(',');
   const all = plans(false);
-  console.log(`conv microbench: ours (WGSL implicit GEMM) vs stock tfjs-webgpu conv3d, ms per call, mean of ${reps} after 1 warm-up${tiny ? '; tiny: batch 1, patch / 8' : ''}`);
-  const rows: Array<{ label: string; kind: string; ours: number; stock: number }> = [];
+  console.log(`conv microbench: ours (WGSL implicit GEMM, tiled and vec4 register blocks; ours = the faster) vs stock tfjs-webgpu conv3d, ms per call, mean of ${reps} after 1 warm-up${tiny ? '; tiny: batch 1, patch / 8' : ''}`);
+  const rows: Array<{ label: string; kind: string; ours: number; stock: number; vec4PerTiled: number }> = [];
   for (const name of names) {
     const full = all[name];
     if (!full) throw new Error(`unknown plan '${name}'; known: ${Object.keys(all).join(', ')}`);
@@ -88,9 +96,10 @@ export async function runConvBench(): Promise<void> {
       const label = `${name} ${c.name} [${c.x.slice(0, 4)}]`;
       const res = await measure(c, reps);
       KINDS.forEach((kind, i) => {
-        const [ours, stock] = res[i];
-        rows.push({ label, kind, ours, stock });
-        console.log(`conv ${label} ${kind}: ours ${ours.toFixed(2)} ms, stock ${stock.toFixed(2)} ms, ratio ${(ours / stock).toFixed(2)}`);
+        const { tiled, vec4, stock } = res[i];
+        const ours = Math.min(tiled, vec4);
+        rows.push({ label, kind, ours, stock, vec4PerTiled: vec4 / tiled });
+        console.log(`conv ${label} ${kind}: tiled ${tiled.toFixed(2)} ms, vec4 ${vec4.toFixed(2)} ms, stock ${stock.toFixed(2)} ms, ratio ours/stock ${(ours / stock).toFixed(2)}`);
       });
     }
   }
@@ -98,4 +107,6 @@ export async function runConvBench(): Promise<void> {
   const worst = [...rows].sort((a, b) => b.ours / b.stock - a.ours / a.stock).slice(0, 5);
   console.log(`conv worst: ${worst.map((r) => `${r.label} ${r.kind} ${(r.ours / r.stock).toFixed(2)}`).join('; ')}`);
   console.log(`conv ratio ours/stock geomean: fwd=${geomean(ratios('fwd')).toFixed(2)} dx=${geomean(ratios('dx')).toFixed(2)} dw=${geomean(ratios('dw')).toFixed(2)} all=${geomean(ratios()).toFixed(2)}`);
+  const v4 = (k?: string) => geomean(rows.filter((r) => !k || r.kind === k).map((r) => r.vec4PerTiled)).toFixed(2);
+  console.log(`conv ratio vec4/tiled geomean: fwd=${v4('fwd')} dx=${v4('dx')} dw=${v4('dw')} all=${v4()}`);
 }

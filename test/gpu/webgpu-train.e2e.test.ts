@@ -93,7 +93,8 @@ describe.skipIf(!probe.adapter)('phantom training on webgpu', () => {
     console.log(`onednn ${cpuSeconds.toFixed(1)} s, webgpu ${gpuSeconds.toFixed(1)} s for ${EPOCHS} epochs\n${lines.filter((l) => l.startsWith('epoch')).join('\n')}`);
 
     // with the conv tuner on (NNUNET_CONV_ALGO=tune; auto does this on a real GPU): the first step's shapes are
-    // timed, GEMM against stock kernels, and the rest of the run uses the faster; the same seeded run within rounding
+    // timed, the GEMM's two kernels against stock kernels, and the rest of the run uses the fastest; the same
+    // seeded run within rounding
     setConvPolicy('tune');
     lines.length = 0;
     await runTraining(config('webgpu-tuned', 1), hooks);

@@ -110,8 +110,9 @@ describe.skipIf(!existsSync(CHROMIUM))('segment in the browser (nnunet export --
         const choices = await page.evaluate(() => document.body.dataset.convChoices);
         if (tuned) {
           console.log(`webgpu tuned: conv kernel choices ${choices}`);
-          const { gemm, stock } = JSON.parse(choices!) as { gemm: number; stock: number };
-          expect(gemm + stock).toBeGreaterThan(0);
+          const counts = JSON.parse(choices!) as Record<string, number>;
+          expect(Object.keys(counts).sort()).toEqual(['gemm', 'gemm-vec4', 'stock']);
+          expect(Object.values(counts).reduce((x, y) => x + y, 0)).toBeGreaterThan(0);
         } else {
           expect(choices).toBeUndefined();
         }
@@ -160,7 +161,7 @@ describe.skipIf(!existsSync(CHROMIUM))('segment in the browser (nnunet export --
 
   it('names a bad query parameter on the page instead of starting', async () => {
     const page = await browser.newPage();
-    for (const [query, message] of [['?backend=gpu', '?backend=gpu: choose one of webgpu, wasm, cpu'], ['?conv=fastest', '?conv=fastest: choose one of auto, tune, gemm, stock']]) {
+    for (const [query, message] of [['?backend=gpu', '?backend=gpu: choose one of webgpu, wasm, cpu'], ['?conv=fastest', '?conv=fastest: choose one of auto, tune, gemm, gemm-vec4, stock']]) {
       await page.goto(`${site.url}${query}`);
       await page.waitForFunction(() => ['ready', 'error'].includes(document.body.dataset.state ?? ''), null, { timeout: 60_000 });
       expect(await page.evaluate(() => document.body.dataset.state)).toBe('error');

@@ -28,7 +28,7 @@ describe('nnunet doctor', () => {
     expect(lines).toMatch(/^gpu adapter +nvidia hopper; NVIDIA H200$/m);
     expect(lines).toMatch(/^gpu limits +max buffer 4096 MiB, storage binding 2048 MiB, workgroup storage 32768 B, 1024 invocations$/m);
     expect(lines).toMatch(/^gpu features +shader-f16 no, subgroups yes, chromium-experimental-subgroup-matrix no$/m);
-    expect(lines).toMatch(/^gpu convs +GEMM or stock tfjs kernels per shape, whichever the device runs faster/m);
+    expect(lines).toMatch(/^gpu convs +our GEMM \(scalar or vec4 register blocks\) or stock tfjs kernels per shape, whichever the device runs fastest/m);
     expect(lines).toMatch(/^gpu conv cache +\/c\/conv-tuning\.json: 12 shapes already timed on this adapter/m);
   });
 

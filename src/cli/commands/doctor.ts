@@ -34,8 +34,10 @@ function gpuRows(g: GpuAdapterFacts): Array<[string, string]> {
 }
 
 const CONV_POLICY_TEXT: Record<ConvPolicy, string> = {
-  tune: 'GEMM or stock tfjs kernels per shape, whichever the device runs faster (timed at first use; NNUNET_CONV_ALGO=gemm|stock fixes one)',
-  gemm: 'our WGSL implicit GEMM for every shape (NNUNET_CONV_ALGO=tune times it against stock tfjs kernels per shape)',
+  tune: 'our GEMM (scalar or vec4 register blocks) or stock tfjs kernels per shape, whichever the device runs fastest'
+    + ' (timed at first use; NNUNET_CONV_ALGO=gemm|gemm-vec4|stock fixes one)',
+  gemm: 'our WGSL implicit GEMM for every shape (NNUNET_CONV_ALGO=tune times it against its vec4 kernel and stock tfjs kernels per shape)',
+  'gemm-vec4': "our WGSL implicit GEMM's vec4 kernel for every shape (NNUNET_CONV_ALGO)",
   stock: 'stock tfjs kernels for every shape (NNUNET_CONV_ALGO)',
 };
 

@@ -3,15 +3,18 @@
 // anisotropic kernels and strides, transposed conv too. Each parity case first checks which path its products
 // take, so a change to the plan cannot quietly leave a path untested. Runs on SwiftShader in CI.
 import * as tf from '@tensorflow/tfjs-core';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '../ops/gradients.js';
 import { initBackend } from '../backend.js';
 import { symmetricConvShape, transposedConvShape, type ConvShape } from '../kernels/conv-geometry.js';
 import { CONV_CASES as CASES } from '../../../test/gpu/conv-cases.js';
 import { expectParity } from '../../../test/gpu/parity.js';
+import type { GemmVariant } from './conv-gemm-blocks.js';
 import { gemmPlan, phasesOf, type GemmKind } from './conv-gemm.js';
+import { setConvPolicy } from './conv-tuner.js';
 import { probeWebGpu } from './device.js';
 import { webgpuNetOps } from './net-ops.js';
+import { webgpuBackend } from './queue.js';
 
 const KINDS: GemmKind[] = ['fwd', 'dx', 'dw'];
 const conv3 = (x: number[], w: number[], strides: number[]): ConvShape =>
@@ -94,6 +97,25 @@ describe.skipIf(!probe.adapter)('conv GEMM parity, split-K and not (SwiftShader 
     expect(KINDS.map((k) => gemmPlan(k, c.shape).split > 1)).toEqual(c.split);
     expect(gemmPlan('dx', c.shape).phases).toHaveLength(c.shape.strides.reduce((a, b) => a * b, 1));
     await expectParity(webgpuNetOps, c.op, c.shapes);
+  });
+});
+
+/** How many compiled GEMM pipelines of this kernel tfjs holds (its private pipeline cache, keyed by shaderKey). */
+const pipelinesOf = (variant: GemmVariant): number =>
+  Object.keys((webgpuBackend() as unknown as { pipelineCache: object }).pipelineCache)
+    .filter((k) => k.includes(`nnConvGemm_${variant}_`)).length;
+
+describe.skipIf(!probe.adapter)('conv GEMM parity on the vec4 register blocks (SwiftShader in CI)', () => {
+  beforeAll(async () => {
+    await initBackend('webgpu');
+    setConvPolicy('gemm-vec4');
+  });
+  afterAll(() => setConvPolicy('gemm'));
+
+  it.each(CASES.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
+    const before = pipelinesOf('vec4');
+    await expectParity(webgpuNetOps, c.op, c.shapes);
+    expect(pipelinesOf('vec4')).toBeGreaterThan(before);
   });
 });
 

@@ -1,7 +1,7 @@
 /**
  * Convolutions as implicit GEMM in WGSL: the im2col matrix is never built; each workgroup gathers its tile of it
- * straight from the channels-last tensor into workgroup memory, then every thread accumulates a TxT register
- * block of the output tile (rows strided by 16 so the shared-memory reads do not conflict). One generator covers
+ * straight from the channels-last tensor into workgroup memory (conv-gemm-gather.ts), then every thread
+ * accumulates a register block of the output tile (conv-gemm-blocks.ts: tiled or vec4). One generator covers
  * the three products of a convolution (all in the 3-D terms of ConvShape; 2-D is depth 1):
  *   fwd: y[vox_out, co]   = sum_(tap,ci)       x-gather[vox_out, (tap,ci)] * w[(tap,ci), co]
  *   dx:  dx[vox_in, ci]   = sum_(tap,co)       dy-gather[vox_in, (tap,co)] * w[(tap,ci), co]
@@ -14,7 +14,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu/dist/webgpu_program.js';
 import type { ConvShape } from '../kernels/conv-geometry.js';
-import { BK, gatherOf, WG } from './conv-gemm-gather.js';
+import { blockOf, type GemmVariant } from './conv-gemm-blocks.js';
+import { BK, gatherOf, STORES_ALONG_K, WG } from './conv-gemm-gather.js';
 import { runProgram } from './program.js';
 import { sumRows } from './reduce.js';
 
@@ -34,6 +35,7 @@ const MIN_CHUNK: Record<GemmKind, number> = { fwd: 128, dx: 128, dw: 512 };
 export interface Phase { tile0: number; rows: number; K: number; first: number[]; count: number[]; q0: number[]; residue: number[]; taps: number[] }
 
 export interface GemmPlan {
+  variant: GemmVariant;
   M: number; N: number;
   /** the longest reduction (of any phase) */
   K: number;
@@ -65,7 +67,7 @@ export function phasesOf(s: ConvShape): Phase[] {
 const ceil = (a: number, b: number): number => Math.ceil(a / b);
 const prod = (a: number[]): number => a.reduce((x, y) => x * y, 1);
 
-export function gemmPlan(kind: GemmKind, s: ConvShape): GemmPlan {
+export function gemmPlan(kind: GemmKind, s: ConvShape, variant: GemmVariant = 'tiled'): GemmPlan {
   const taps = prod(s.kernel);
   const vin = s.batch * prod(s.inSize);
   const vout = s.batch * prod(s.outSize);
@@ -73,14 +75,17 @@ export function gemmPlan(kind: GemmKind, s: ConvShape): GemmPlan {
   const [M, N, K] = kind === 'fwd' ? [vout, s.outChannels, taps * s.inChannels]
     : kind === 'dx' ? [vin, s.inChannels, Math.max(...phases.map((p) => p.K))]
       : [taps * s.inChannels, s.outChannels, vout];
-  // Columns per tile follow the channel count (16-128: a wider tile on 32 channels would compute zeros); rows:
-  // 8 per thread (128) once there are enough tiles to fill a large GPU, else 4 (64), and below 64 rows (of a
-  // phase) they follow M (16 or 32: a deep layer's few voxels would otherwise leave most of a 64-row tile
-  // computing zeros).
+  // tiled: columns per tile follow the channel count (16-128: a wider tile on 32 channels would compute zeros);
+  // rows: 8 per thread (128) once there are enough tiles to fill a large GPU, else 4 (64), and below 64 rows (of
+  // a phase) they follow M (16 or 32: a deep layer's few voxels would otherwise leave most of a 64-row tile
+  // computing zeros). vec4: 32-128 columns (4 per thread) and 8192 / 4096 outputs per tile (8 / 4 rows per
+  // thread), within 16 KiB of workgroup memory.
   const pow2 = (n: number): number => 2 ** Math.ceil(Math.log2(Math.max(1, n)));
   const rowsPerPhase = phases.length > 0 ? Math.max(...phases.map((p) => p.rows)) : M;
-  const tileN = Math.min(128, 16 * pow2(ceil(N, 16)));
-  const tileM = rowsPerPhase < 64 ? Math.max(16, pow2(rowsPerPhase)) : ceil(M, 128) * ceil(N, tileN) >= 512 ? 128 : 64;
+  const columns = Math.min(128, 16 * pow2(ceil(N, 16)));
+  const tileN = variant === 'vec4' ? Math.max(32, columns) : columns;
+  const tileM = variant === 'vec4' ? (tileN === 128 ? 64 : 128)
+    : rowsPerPhase < 64 ? Math.max(16, pow2(rowsPerPhase)) : ceil(M, 128) * ceil(N, tileN) >= 512 ? 128 : 64;
   let tilesM = ceil(M, tileM);
   if (phases.length > 0) {
     tilesM = 0;
@@ -95,7 +100,7 @@ export function gemmPlan(kind: GemmKind, s: ConvShape): GemmPlan {
   let split = Math.max(1, Math.min(ceil(FILL, tilesM * tilesN), Math.floor(K / MIN_CHUNK[kind])));
   const kChunk = ceil(ceil(K, split), BK) * BK;
   split = ceil(K, kChunk);
-  return { M, N, K, tileM, tileN, tilesM, tilesN, split, kChunk, phases };
+  return { variant, M, N, K, tileM, tileN, tilesM, tilesN, split, kChunk, phases };
 }
 
 /** Spreads the tile count over x and y so no dispatch dimension passes WebGPU's 65535. */
@@ -133,47 +138,38 @@ export class ConvGemmProgram implements WebGPUProgram {
     this.variableNames = bias ? ['A', 'B', 'bias'] : ['A', 'B'];
     this.outputShape = [plan.split, plan.M, plan.N];
     this.dispatch = dispatchOf(plan);
-    this.shaderKey = `nnConvGemm_${kind}_${bias}_${JSON.stringify(s)}_${plan.tileM}x${plan.tileN}_${plan.split}`;
+    this.shaderKey = `nnConvGemm_${plan.variant}_${kind}_${bias}_${JSON.stringify(s)}_${plan.tileM}x${plan.tileN}_${plan.split}`;
   }
 
   getUserCode(): string {
-    const { tileM, tileN } = this.plan;
-    const g = gatherOf(this.kind, this.plan);
-    const rows = Array.from({ length: tileM / WG }, (_, i) => i);
-    const cols = Array.from({ length: tileN / WG }, (_, j) => j);
-    const biasAdd = this.bias ? ' + f32(bias[n])' : '';
-    // one padding column when a warp's transposed stores would otherwise share a bank, within 16 KiB
-    const padA = g.padA ? 1 : 0;
-    const padB = g.padB && tileM + tileN < 256 ? 1 : 0;
+    const block = blockOf(this.plan, STORES_ALONG_K[this.kind]);
+    const g = gatherOf(this.kind, this.plan, block);
     return `
 ${consts(this.s, this.plan)}
-var<workgroup> As: array<array<f32, ${tileM + padA}>, ${BK}>;
-var<workgroup> Bs: array<array<f32, ${tileN + padB}>, ${BK}>;
+${block.shared}
 ${g.decls}
 ${'fn main()'} {
   // tfjs binds its uniform block after the inputs: a static use keeps it in the pipeline layout
   _ = uniforms.NAN;
   let tileId = workgroupId.y * numWorkgroups.x + workgroupId.x;
   let tm = tileId / TILES_N;
-  let n0 = (tileId % TILES_N) * ${tileN}u;
+  let n0 = (tileId % TILES_N) * ${this.plan.tileN}u;
   let tx = localId.x;
   let ty = localId.y;
   let lid = localIndex;
   let kBegin = workgroupId.z * KCHUNK;
   ${g.setup}
-  ${rows.map((i) => `var acc${i} = array<f32, ${cols.length}>();`).join('\n  ')}
+  ${block.init}
   for (var t = 0u; t < trips; t = t + 1u) {
     let k0 = kBegin + t * ${BK}u;
     ${g.loads}
     workgroupBarrier();
     for (var kk = 0u; kk < ${BK}u; kk = kk + 1u) {
-      ${cols.map((j) => `let b${j} = Bs[kk][tx + ${j * WG}u];`).join(' ')}
-      ${rows.map((i) => `{ let a = As[kk][ty + ${i * WG}u]; ${cols.map((j) => `acc${i}[${j}] = fma(a, b${j}, acc${i}[${j}]);`).join(' ')} }`).join('\n      ')}
+      ${block.step}
     }
     workgroupBarrier();
   }
-  ${rows.map((i) => cols.map((j) => `{ let m = ${g.rowOf(i)}; let n = n0 + tx + ${j * WG}u;
-    if (m < M && n < N) { result[workgroupId.z * M * N + m * N + n] = acc${i}[${j}]${biasAdd}; } }`).join('\n  ')).join('\n  ')}
+  ${block.store(g, this.bias)}
 }`;
   }
 }
@@ -182,8 +178,9 @@ ${'fn main()'} {
  * One product of a convolution on the GEMM kernel (conv-gemm.ts), as [M, N]. Split-K partial sums are added by
  * sumRows in a fixed order, and the bias once after that sum.
  */
-export function gemm(kind: GemmKind, s: ConvShape, a: tf.Tensor, b: tf.Tensor, bias: tf.Tensor | null): tf.Tensor {
-  const plan = gemmPlan(kind, s);
+export function gemm(kind: GemmKind, s: ConvShape, a: tf.Tensor, b: tf.Tensor, bias: tf.Tensor | null,
+  variant: GemmVariant = 'tiled'): tf.Tensor {
+  const plan = gemmPlan(kind, s, variant);
   const split = plan.split > 1;
   const program = new ConvGemmProgram(kind, s, plan, bias !== null && !split);
   const out = runProgram(program, bias && !split ? [a, b, bias] : [a, b]);

@@ -11,7 +11,7 @@ import { describeBackend, initBackend } from '../backend.js';
 import { symmetricConvShape } from '../kernels/conv-geometry.js';
 import { CONV_CASES, type ConvCase } from '../../../test/gpu/conv-cases.js';
 import { expectParity, runOp } from '../../../test/gpu/parity.js';
-import { convPolicy, convPolicyFor, describeTuning, setConvPolicy, tunePendingConvs } from './conv-tuner.js';
+import { CONV_ALGOS, convPolicy, convPolicyFor, describeTuning, setConvPolicy, tunePendingConvs } from './conv-tuner.js';
 import { probeWebGpu } from './device.js';
 import { webgpuNetOps } from './net-ops.js';
 
@@ -71,11 +71,13 @@ describe.skipIf(!probe.adapter)('conv tuner (SwiftShader in CI)', () => {
     expect(tf.memory().numTensors).toBe(before);
     expect(timed.map((t) => t.kind).sort()).toEqual(['dw', 'dx', 'fwd']);
     for (const t of timed) {
-      expect(t.gemmMs).toBeGreaterThan(0);
-      expect(t.stockMs).toBeGreaterThan(0);
-      expect(t.chosen).toBe(t.stockMs < t.gemmMs ? 'stock' : 'gemm');
+      for (const algo of CONV_ALGOS) expect(t.ms[algo]).toBeGreaterThan(0);
+      expect(Math.min(...Object.values(t.ms))).toBe(t.ms[t.chosen]);
     }
-    expect(describeTuning(timed)).toMatch(/^conv tuning: 3 convolution products timed on the device; stock kernels for \d( \([^)]*\))?, GEMM for \d; [\d.]+ -> [\d.]+ ms per pass/);
+    const line = describeTuning(timed);
+    expect(line).toMatch(/^conv tuning: 3 convolution products timed on the device: GEMM \d( \([^)]*\))?, vec4 GEMM \d( \([^)]*\))?, stock kernels \d( \([^)]*\))?; [\d.]+ -> [\d.]+ ms per pass/);
+    const counts = [...line.matchAll(/(?:GEMM|kernels) (\d)/g)].map((m) => Number(m[1]));
+    expect(counts.reduce((x, y) => x + y, 0)).toBe(3);
     // the shapes are decided: nothing is queued again, and the chosen kernels still compute the same products
     await expectParity(webgpuNetOps, c.op, c.shapes);
     expect(await tunePendingConvs()).toEqual([]);
@@ -134,7 +136,7 @@ describe.skipIf(!probe.adapter)('conv tuner (SwiftShader in CI)', () => {
     const saved = process.env.NNUNET_CONV_ALGO;
     try {
       process.env.NNUNET_CONV_ALGO = 'fastest';
-      await expect(initBackend('webgpu')).rejects.toThrow("NNUNET_CONV_ALGO must be one of auto, tune, gemm, stock, got 'fastest'");
+      await expect(initBackend('webgpu')).rejects.toThrow("NNUNET_CONV_ALGO must be one of auto, tune, gemm, gemm-vec4, stock, got 'fastest'");
       process.env.NNUNET_CONV_ALGO = 'tune';
       expect((await initBackend('webgpu')).convAlgorithm).toBe('tune');
       expect(convPolicy()).toBe('tune');

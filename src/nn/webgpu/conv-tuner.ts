@@ -10,6 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { toGeometry, type ConvShape } from '../kernels/conv-geometry.js';
+import type { GemmVariant } from './conv-gemm-blocks.js';
 import { ConvGemmProgram, gemm, gemmPlan, type GemmKind } from './conv-gemm.js';
 import { stockProduct } from './conv-stock.js';
 import { msPerCall } from './timing.js';
@@ -18,9 +19,11 @@ import { msPerCall } from './timing.js';
  * NNUNET_CONV_ALGO. auto: tune on a real GPU, GEMM on a CPU fallback adapter (SwiftShader: tuning there costs
  * minutes, and tests want the same kernels every run); tune: tune on any adapter; gemm, stock: always that one.
  */
-export const CONV_ALGO_MODES = ['auto', 'tune', 'gemm', 'stock'] as const;
+export const CONV_ALGO_MODES = ['auto', 'tune', 'gemm', 'gemm-vec4', 'stock'] as const;
 export type ConvAlgoMode = (typeof CONV_ALGO_MODES)[number];
-export type ConvAlgo = 'gemm' | 'stock';
+/** the candidates, in the order they are timed: our GEMM's two register blocks (conv-gemm-blocks.ts), then stock */
+export const CONV_ALGOS = ['gemm', 'gemm-vec4', 'stock'] as const;
+export type ConvAlgo = (typeof CONV_ALGOS)[number];
 export type ConvPolicy = 'tune' | ConvAlgo;
 
 let policy: ConvPolicy = 'gemm';
@@ -57,11 +60,12 @@ export function onConvsTuned(sink: ((timed: ConvTiming[]) => Promise<void>) | nu
 }
 
 /**
- * Names the code a choice was timed against: the GEMM's WGSL for the shape (and tfjs's version, for the stock
- * kernels), hashed. A changed kernel or tile plan gives a new name, so a stale choice is timed again, not trusted.
+ * Names the code a choice was timed against: the WGSL of both GEMM kernels for the shape (and tfjs's version, for
+ * the stock kernels), hashed. A changed kernel or tile plan gives a new name, so a stale choice is timed again.
  */
 export function kernelFingerprint(kind: GemmKind, s: ConvShape): string {
-  const code = `${tf.version_core}\n${new ConvGemmProgram(kind, s, gemmPlan(kind, s), false).getUserCode()}`;
+  const gemms = VARIANTS.map((v) => new ConvGemmProgram(kind, s, gemmPlan(kind, s, v), false).getUserCode());
+  const code = [tf.version_core, ...gemms].join('\n');
   // two FNV-1a lanes: a change detector, not a security boundary (both kernels compute the same product)
   let a = 0x811c9dc5;
   let b = 0x01000193 ^ code.length;
@@ -77,7 +81,7 @@ export const convPolicy = (): ConvPolicy => policy;
 
 /** How many timed shapes went to each kernel family so far (the page shows it). */
 export function convChoices(): Record<ConvAlgo, number> {
-  const n = { gemm: 0, stock: 0 };
+  const n: Record<ConvAlgo, number> = { gemm: 0, 'gemm-vec4': 0, stock: 0 };
   for (const c of chosen.values()) n[c]++;
   return n;
 }
@@ -103,16 +107,22 @@ function algorithmFor(kind: GemmKind, s: ConvShape): ConvAlgo {
 
 /** One product of a convolution (gemm()'s contract: [M, N]) on the kernels chosen for its shape. */
 export function convProduct(kind: GemmKind, s: ConvShape, a: tf.Tensor, b: tf.Tensor, bias: tf.Tensor | null): tf.Tensor {
-  return algorithmFor(kind, s) === 'stock' ? stockProduct(kind, s, a, b, bias) : gemm(kind, s, a, b, bias);
+  return productOn(algorithmFor(kind, s), kind, s, a, b, bias);
+}
+
+const VARIANTS: GemmVariant[] = ['tiled', 'vec4'];
+
+function productOn(algo: ConvAlgo, kind: GemmKind, s: ConvShape, a: tf.Tensor, b: tf.Tensor, bias: tf.Tensor | null): tf.Tensor {
+  return algo === 'stock' ? stockProduct(kind, s, a, b, bias) : gemm(kind, s, a, b, bias, algo === 'gemm' ? 'tiled' : 'vec4');
 }
 
 export interface ConvTiming {
   key: string;
   kind: GemmKind;
-  /** kernelFingerprint of the GEMM timed */
+  /** kernelFingerprint of the GEMMs timed */
   kernel: string;
-  gemmMs: number;
-  stockMs: number;
+  /** ms per call of each candidate; a loser's figure may be from one call (timing stops at twice the best) */
+  ms: Record<ConvAlgo, number>;
   chosen: ConvAlgo;
 }
 
@@ -125,8 +135,9 @@ function operandShapes(kind: GemmKind, s: ConvShape): [number[], number[]] {
 }
 
 /**
- * Times the queued shapes, GEMM against stock on random operands (one warm-up, then `reps` calls each), and keeps
- * the faster for every later product of that shape. Returns what it timed; nothing when nothing is queued.
+ * Times the queued shapes on every candidate (CONV_ALGOS) with random operands (one warm-up, then `reps` calls
+ * each), and keeps the fastest for every later product of that shape. Returns what it timed; nothing when nothing
+ * is queued.
  */
 export async function tunePendingConvs(reps = 2): Promise<ConvTiming[]> {
   const timed: ConvTiming[] = [];
@@ -136,11 +147,14 @@ export async function tunePendingConvs(reps = 2): Promise<ConvTiming[]> {
     const a = tf.randomNormal(aShape, 0, 1, 'float32', 1);
     const b = tf.randomNormal(bShape, 0, 1, 'float32', 2);
     try {
-      const gemmMs = await msPerCall(() => gemm(kind, s, a, b, null), reps);
-      const stockMs = await msPerCall(() => stockProduct(kind, s, a, b, null), reps, 2 * gemmMs);
-      const c: ConvAlgo = stockMs < gemmMs ? 'stock' : 'gemm';
-      chosen.set(key, c);
-      timed.push({ key, kind, kernel: kernelFingerprint(kind, s), gemmMs, stockMs, chosen: c });
+      const ms = {} as Record<ConvAlgo, number>;
+      let best: ConvAlgo = CONV_ALGOS[0];
+      for (const algo of CONV_ALGOS) {
+        ms[algo] = await msPerCall(() => productOn(algo, kind, s, a, b, null), reps, algo === best ? Infinity : 2 * ms[best]);
+        if (ms[algo] < ms[best]) best = algo;
+      }
+      chosen.set(key, best);
+      timed.push({ key, kind, kernel: kernelFingerprint(kind, s), ms, chosen: best });
     } finally {
       tf.dispose([a, b]);
     }
@@ -149,14 +163,18 @@ export async function tunePendingConvs(reps = 2): Promise<ConvTiming[]> {
   return timed;
 }
 
-/** One log line: what was timed, how many of each kind went to the stock kernels, and the time saved. */
+const LABEL: Record<ConvAlgo, string> = { gemm: 'GEMM', 'gemm-vec4': 'vec4 GEMM', stock: 'stock kernels' };
+
+/** One log line: what was timed, how many went to each candidate (by product kind), and the time saved. */
 export function describeTuning(timed: ConvTiming[]): string {
-  const stock = timed.filter((t) => t.chosen === 'stock');
-  const byKind = (['fwd', 'dx', 'dw'] as const).map((k) => [k, stock.filter((t) => t.kind === k).length] as const)
-    .filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`);
-  const before = timed.reduce((sum, t) => sum + t.gemmMs, 0);
-  const after = timed.reduce((sum, t) => sum + Math.min(t.gemmMs, t.stockMs), 0);
-  return `conv tuning: ${timed.length} convolution products timed on the device; stock kernels for ${stock.length}`
-    + `${stock.length ? ` (${byKind.join(', ')})` : ''}, GEMM for ${timed.length - stock.length};`
-    + ` ${before.toFixed(1)} -> ${after.toFixed(1)} ms per pass over them`;
+  const per = CONV_ALGOS.map((algo) => {
+    const mine = timed.filter((t) => t.chosen === algo);
+    const byKind = (['fwd', 'dx', 'dw'] as const).map((k) => [k, mine.filter((t) => t.kind === k).length] as const)
+      .filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`);
+    return `${LABEL[algo]} ${mine.length}${mine.length ? ` (${byKind.join(', ')})` : ''}`;
+  });
+  const before = timed.reduce((sum, t) => sum + t.ms.gemm, 0);
+  const after = timed.reduce((sum, t) => sum + t.ms[t.chosen], 0);
+  return `conv tuning: ${timed.length} convolution products timed on the device: ${per.join(', ')};`
+    + ` ${before.toFixed(1)} -> ${after.toFixed(1)} ms per pass over them (GEMM only -> chosen)`;
 }

@@ -1,12 +1,12 @@
 // The conv tuner's file of choices: per adapter, merged on save, replaced atomically, and a broken file is set
 // aside (kept) and rebuilt rather than trusted. No GPU needed: the timings are made up.
-import { mkdtemp, readdir, readFile, rm, writeFile, chmod } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { GpuAdapterFacts } from './adapter.js';
 import { convTuningFile, deviceKey, loadConvTuning, saveConvTuning } from './conv-tuning-cache.js';
-import type { ConvTiming } from './conv-tuner.js';
+import type { ConvAlgo, ConvTiming } from './conv-tuner.js';
 
 const gpu = (device: string): GpuAdapterFacts => ({
   vendor: 'nvidia', architecture: 'hopper', device, description: 'NVIDIA: 580.95', fallback: false,
@@ -15,8 +15,8 @@ const gpu = (device: string): GpuAdapterFacts => ({
 });
 const H200 = gpu('H200');
 const H100 = gpu('H100');
-const timing = (key: string, chosen: 'gemm' | 'stock', kernel = 'k1'): ConvTiming =>
-  ({ key, kind: 'fwd', kernel, gemmMs: chosen === 'gemm' ? 1 : 2, stockMs: chosen === 'gemm' ? 2 : 1, chosen });
+const timing = (key: string, chosen: ConvAlgo, kernel = 'k1'): ConvTiming =>
+  ({ key, kind: 'fwd', kernel, ms: { gemm: 2, 'gemm-vec4': 3, stock: 4, [chosen]: 1 }, chosen });
 
 let dir: string;
 let file: string;
@@ -50,14 +50,14 @@ describe('the conv tuning file', () => {
     expect((await loadConvTuning(file, H100)).choices).toEqual([{ key: 'fwd a', chosen: 'gemm', kernel: 'k1' }]);
     const saved = JSON.parse(await readFile(file, 'utf8'));
     expect(Object.keys(saved.devices)).toEqual([deviceKey(H200), deviceKey(H100)]);
-    expect(saved.devices[deviceKey(H200)]['fwd a']).toMatchObject({ gemmMs: 2, stockMs: 1 });
+    expect(saved.devices[deviceKey(H200)]['fwd a']).toMatchObject({ chosen: 'stock', ms: { gemm: 2, 'gemm-vec4': 3, stock: 1 } });
     // no temporary file is left behind
     expect(await readdir(join(dir, 'sub'))).toEqual(['conv-tuning.json']);
   });
 
   it.each([
     ['not JSON', '{"format": 1, "devices": {', /not valid JSON/],
-    ['another format', '{"format": 7, "devices": {}}', /not a conv tuning file of format 1/],
+    ['another format', '{"format": 7, "devices": {}}', /not a conv tuning file of format 2/],
     ['a list', '[1, 2]', /not a conv tuning file/],
   ])('sets aside a file that is %s, keeps its bytes, and rebuilds', async (_name, text, why) => {
     await saveConvTuning(file, H200, []);
@@ -81,17 +81,30 @@ describe('the conv tuning file', () => {
 
   it('drops entries that are not choices and keeps the rest', async () => {
     await saveConvTuning(file, H200, []);
-    const good = { chosen: 'stock', kernel: 'k', gemmMs: 2, stockMs: 1, at: 'x' };
-    await writeFile(file, JSON.stringify({ format: 1, devices: { [deviceKey(H200)]: {
-      ok: good, bad1: { ...good, chosen: 'cudnn' }, bad2: { ...good, kernel: 5 }, bad3: null, bad4: { ...good, gemmMs: 'fast' },
+    const good = { chosen: 'stock', kernel: 'k', ms: { gemm: 2, 'gemm-vec4': 3, stock: 1 }, at: 'x' };
+    await writeFile(file, JSON.stringify({ format: 2, devices: { [deviceKey(H200)]: {
+      ok: good, vec4: { ...good, chosen: 'gemm-vec4' }, bad1: { ...good, chosen: 'cudnn' }, bad2: { ...good, kernel: 5 }, bad3: null,
+      bad4: { ...good, ms: { ...good.ms, gemm: 'fast' } }, bad5: { ...good, ms: { gemm: 2, stock: 1 } },
     }, other: 'x' } }));
     const loaded = await loadConvTuning(file, H200);
-    expect(loaded).toEqual({ choices: [{ key: 'ok', chosen: 'stock', kernel: 'k' }] });
+    expect(loaded).toEqual({ choices: [{ key: 'ok', chosen: 'stock', kernel: 'k' }, { key: 'vec4', chosen: 'gemm-vec4', kernel: 'k' }] });
+  });
+
+  it('starts afresh, quietly, from a file of the older format (its choices were timed against other kernels)', async () => {
+    const old = { chosen: 'stock', kernel: 'k', gemmMs: 2, stockMs: 1, at: 'x' };
+    await mkdir(join(dir, 'sub'), { recursive: true });
+    await writeFile(file, JSON.stringify({ format: 1, devices: { [deviceKey(H200)]: { old } } }));
+    expect(await loadConvTuning(file, H200)).toEqual({ choices: [] });
+    await saveConvTuning(file, H200, [timing('fwd a', 'gemm-vec4')]);
+    const data = JSON.parse(await readFile(file, 'utf8'));
+    expect(data.format).toBe(2);
+    expect(Object.keys(data.devices[deviceKey(H200)])).toEqual(['fwd a']);
+    expect(data.devices[deviceKey(H200)]['fwd a'].ms).toEqual({ gemm: 2, 'gemm-vec4': 1, stock: 4 });
   });
 
   it('keeps a device named __proto__ as a plain entry, not a prototype', async () => {
-    const good = '{"chosen": "stock", "kernel": "k", "gemmMs": 2, "stockMs": 1, "at": "x"}';
-    await writeFile(join(dir, 'p.json'), `{"format": 1, "devices": {"__proto__": {"ok": ${good}}}}`);
+    const good = '{"chosen": "stock", "kernel": "k", "ms": {"gemm": 2, "gemm-vec4": 3, "stock": 1}, "at": "x"}';
+    await writeFile(join(dir, 'p.json'), `{"format": 2, "devices": {"__proto__": {"ok": ${good}}}}`);
     const p = join(dir, 'p.json');
     expect(await loadConvTuning(p, H200)).toEqual({ choices: [] });
     await saveConvTuning(p, H200, [timing('fwd a', 'gemm')]);

@@ -10,13 +10,14 @@ import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { GpuAdapterFacts } from './adapter.js';
-import type { ConvAlgo, ConvTiming, RememberedChoice } from './conv-tuner.js';
+import { CONV_ALGOS, type ConvAlgo, type ConvTiming, type RememberedChoice } from './conv-tuner.js';
 
 /** A file this big is not one we wrote (about 150 bytes per shape, a few hundred shapes per GPU model). */
 const MAX_BYTES = 8 * 1024 * 1024;
-const FORMAT = 1;
+/** 2: ms per candidate (format 1 held two, GEMM and stock, timed against kernels since replaced) */
+const FORMAT = 2;
 
-interface SavedChoice { chosen: ConvAlgo; kernel: string; gemmMs: number; stockMs: number; at: string }
+interface SavedChoice { chosen: ConvAlgo; kernel: string; ms: Record<ConvAlgo, number>; at: string }
 interface TuningFile { format: typeof FORMAT; devices: Record<string, Record<string, SavedChoice>> }
 
 /**
@@ -37,8 +38,9 @@ export interface LoadedTuning { choices: RememberedChoice[]; warning?: string }
 
 const isChoice = (v: unknown): v is SavedChoice => {
   const c = v as SavedChoice;
-  return typeof v === 'object' && v !== null && (c.chosen === 'gemm' || c.chosen === 'stock') && typeof c.kernel === 'string'
-    && Number.isFinite(c.gemmMs) && Number.isFinite(c.stockMs);
+  return typeof v === 'object' && v !== null && (CONV_ALGOS as readonly unknown[]).includes(c.chosen)
+    && typeof c.kernel === 'string' && typeof c.ms === 'object' && c.ms !== null
+    && CONV_ALGOS.every((a) => Number.isFinite(c.ms[a]));
 };
 
 /** The file's content, or why it cannot be used (missing is not a problem: nothing tuned yet). */
@@ -59,6 +61,8 @@ async function readTuning(file: string): Promise<{ data: TuningFile; problem?: s
     return { data: empty, problem: `not valid JSON (${(err as Error).message})` };
   }
   const t = parsed as TuningFile;
+  // an older format's choices were timed against other kernels: nothing in it would be trusted, so start afresh
+  if (typeof parsed === 'object' && parsed !== null && typeof t.format === 'number' && t.format < FORMAT) return { data: empty };
   if (typeof parsed !== 'object' || parsed === null || t.format !== FORMAT || typeof t.devices !== 'object' || t.devices === null) {
     return { data: empty, problem: `not a conv tuning file of format ${FORMAT}` };
   }
@@ -98,7 +102,10 @@ export async function saveConvTuning(file: string, gpu: GpuAdapterFacts, timed: 
   const key = deviceKey(gpu);
   const mine = (data.devices[key] ??= {});
   const at = new Date().toISOString();
-  for (const t of timed) mine[t.key] = { chosen: t.chosen, kernel: t.kernel, gemmMs: round(t.gemmMs), stockMs: round(t.stockMs), at };
+  for (const t of timed) {
+    const ms = Object.fromEntries(CONV_ALGOS.map((a) => [a, round(t.ms[a])])) as Record<ConvAlgo, number>;
+    mine[t.key] = { chosen: t.chosen, kernel: t.kernel, ms, at };
+  }
   await mkdir(dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   await writeFile(tmp, `${JSON.stringify(data, null, 1)}\n`);

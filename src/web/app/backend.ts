@@ -2,7 +2,7 @@
  * The page's tfjs backend: WebGPU where the browser gives an adapter, else WASM (binaries served from the export
  * folder itself), else plain JS CPU. `?backend=webgpu|wasm|cpu` forces one. WebGPU starts through
  * src/nn/webgpu/activate.ts, as in Node: our device, its GPU-error handler and the WGSL NetOps, with the conv
- * kernel policy of `?conv=auto|tune|gemm|stock` (NNUNET_CONV_ALGO's values; auto tunes on a real GPU); wasm and
+ * kernel policy of `?conv=auto|tune|gemm|gemm-vec4|stock` (NNUNET_CONV_ALGO's values; auto tunes on a real GPU); wasm and
  * cpu run the reference ops (stock tfjs kernels).
  */
 import * as tf from '@tensorflow/tfjs-core';
