@@ -103,6 +103,16 @@ export function gemmPlan(kind: GemmKind, s: ConvShape, variant: GemmVariant = 't
   return { variant, M, N, K, tileM, tileN, tilesM, tilesN, split, kChunk, phases };
 }
 
+/**
+ * Whether the vec4 block is worth timing for a product: where the tiled plan itself uses tiles of at least 64 rows
+ * and 32 columns. Below that the tiled block fits its tiles to the matrix (deep layers, 16 channels), and vec4's
+ * 128 x 32 or 64 x 128 tiles would compute 2-8x more zeros than it saves in workgroup-memory reads.
+ */
+export function vec4Worthwhile(kind: GemmKind, s: ConvShape): boolean {
+  const p = gemmPlan(kind, s);
+  return p.tileM >= 64 && p.tileN >= 32;
+}
+
 /** Spreads the tile count over x and y so no dispatch dimension passes WebGPU's 65535. */
 function dispatchOf(p: GemmPlan): [number, number, number] {
   const tiles = p.tilesM * p.tilesN;

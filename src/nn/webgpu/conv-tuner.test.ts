@@ -12,6 +12,7 @@ import { symmetricConvShape } from '../kernels/conv-geometry.js';
 import { CONV_CASES, type ConvCase } from '../../../test/gpu/conv-cases.js';
 import { expectParity, runOp } from '../../../test/gpu/parity.js';
 import { CONV_ALGOS, convPolicy, convPolicyFor, describeTuning, setConvPolicy, tunePendingConvs } from './conv-tuner.js';
+import { vec4Worthwhile } from './conv-gemm.js';
 import { probeWebGpu } from './device.js';
 import { webgpuNetOps } from './net-ops.js';
 
@@ -33,6 +34,13 @@ const EVEN_STRIDED: ConvCase = {
   name: '3D stride 2 on even sizes (explicitly padded input)', shapes: [[2, 4, 6, 4, 5], [3, 3, 3, 5, 7], [7]],
   shape: symmetricConvShape([2, 4, 6, 4, 5], [3, 3, 3, 5, 7], [2, 2, 2], [1, 1, 1]), split: [],
   op: (o, [x, w, b]) => o.conv(x, w, b, [2, 2, 2], [1, 1, 1]),
+};
+
+// channels and voxels enough for 64-row, 32-column tiles: the vec4 GEMM is timed too (conv-gemm's vec4Worthwhile)
+const WIDE: ConvCase = {
+  name: '3D 32 -> 32 channels on 4^3 voxels', shapes: [[1, 4, 4, 4, 32], [3, 3, 3, 32, 32], [32]],
+  shape: symmetricConvShape([1, 4, 4, 4, 32], [3, 3, 3, 32, 32], [1, 1, 1], [1, 1, 1]), split: [],
+  op: (o, [x, w, b]) => o.conv(x, w, b, [1, 1, 1], [1, 1, 1]),
 };
 
 /** the kernels one output-and-gradients evaluation of the case runs */
@@ -62,26 +70,29 @@ describe.skipIf(!probe.adapter)('conv tuner (SwiftShader in CI)', () => {
     expect((await kernelsOf(c)).filter((k) => stockKernels.test(k))).toEqual([]);
   });
 
-  it('times the products a step met, keeps the faster, and frees what it made', async () => {
-    setConvPolicy('tune');
-    const c = EVEN_STRIDED;
-    await runOp(webgpuNetOps, c.op, c.shapes);
-    const before = tf.memory().numTensors;
-    const timed = await tunePendingConvs(1);
-    expect(tf.memory().numTensors).toBe(before);
-    expect(timed.map((t) => t.kind).sort()).toEqual(['dw', 'dx', 'fwd']);
-    for (const t of timed) {
-      for (const algo of CONV_ALGOS) expect(t.ms[algo]).toBeGreaterThan(0);
-      expect(Math.min(...Object.values(t.ms))).toBe(t.ms[t.chosen]);
-    }
-    const line = describeTuning(timed);
-    expect(line).toMatch(/^conv tuning: 3 convolution products timed on the device: GEMM \d( \([^)]*\))?, vec4 GEMM \d( \([^)]*\))?, stock kernels \d( \([^)]*\))?; [\d.]+ -> [\d.]+ ms per pass/);
-    const counts = [...line.matchAll(/(?:GEMM|kernels) (\d)/g)].map((m) => Number(m[1]));
-    expect(counts.reduce((x, y) => x + y, 0)).toBe(3);
-    // the shapes are decided: nothing is queued again, and the chosen kernels still compute the same products
-    await expectParity(webgpuNetOps, c.op, c.shapes);
-    expect(await tunePendingConvs()).toEqual([]);
-  });
+  it.each([['a 32 -> 32 conv: every candidate', WIDE], ['a 5 -> 7 conv: no vec4 (its tiles would be mostly zeros)', EVEN_STRIDED]] as const)(
+    'times the products a step met, keeps the fastest, and frees what it made: %s', async (_name, c) => {
+      setConvPolicy('tune');
+      await runOp(webgpuNetOps, c.op, c.shapes);
+      const before = tf.memory().numTensors;
+      const timed = await tunePendingConvs(1);
+      expect(tf.memory().numTensors).toBe(before);
+      expect(timed.map((t) => t.kind).sort()).toEqual(['dw', 'dx', 'fwd']);
+      for (const t of timed) {
+        const expected = CONV_ALGOS.filter((a) => a !== 'gemm-vec4' || c === WIDE);
+        expect(Object.keys(t.ms).sort()).toEqual([...expected].sort());
+        expect(vec4Worthwhile(t.kind, c.shape)).toBe(c === WIDE);
+        for (const algo of expected) expect(t.ms[algo]).toBeGreaterThan(0);
+        expect(Math.min(...Object.values(t.ms))).toBe(t.ms[t.chosen]);
+      }
+      const line = describeTuning(timed);
+      expect(line).toMatch(/^conv tuning: 3 convolution products timed on the device: GEMM \d( \([^)]*\))?, vec4 GEMM \d( \([^)]*\))?, stock kernels \d( \([^)]*\))?; [\d.]+ -> [\d.]+ ms per pass/);
+      const counts = [...line.matchAll(/(?:GEMM|kernels) (\d)/g)].map((m) => Number(m[1]));
+      expect(counts.reduce((x, y) => x + y, 0)).toBe(3);
+      // the shapes are decided: nothing is queued again, and the chosen kernels still compute the same products
+      await expectParity(webgpuNetOps, c.op, c.shapes);
+      expect(await tunePendingConvs()).toEqual([]);
+    });
 
   it('keeps its choices for the next process on this adapter, and times a shape again when its GEMM changed', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'nnunet-tuning-'));

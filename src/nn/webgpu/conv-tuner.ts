@@ -11,7 +11,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { toGeometry, type ConvShape } from '../kernels/conv-geometry.js';
 import type { GemmVariant } from './conv-gemm-blocks.js';
-import { ConvGemmProgram, gemm, gemmPlan, type GemmKind } from './conv-gemm.js';
+import { ConvGemmProgram, gemm, gemmPlan, vec4Worthwhile, type GemmKind } from './conv-gemm.js';
 import { stockProduct } from './conv-stock.js';
 import { msPerCall } from './timing.js';
 
@@ -121,8 +121,11 @@ export interface ConvTiming {
   kind: GemmKind;
   /** kernelFingerprint of the GEMMs timed */
   kernel: string;
-  /** ms per call of each candidate; a loser's figure may be from one call (timing stops at twice the best) */
-  ms: Record<ConvAlgo, number>;
+  /**
+   * ms per call of each candidate timed (vec4 only where vec4Worthwhile); a loser's figure may be from one call
+   * (timing stops at twice the best)
+   */
+  ms: Partial<Record<ConvAlgo, number>>;
   chosen: ConvAlgo;
 }
 
@@ -135,7 +138,7 @@ function operandShapes(kind: GemmKind, s: ConvShape): [number[], number[]] {
 }
 
 /**
- * Times the queued shapes on every candidate (CONV_ALGOS) with random operands (one warm-up, then `reps` calls
+ * Times the queued shapes on the candidates (CONV_ALGOS; vec4 where vec4Worthwhile) with random operands (one warm-up, then `reps` calls
  * each), and keeps the fastest for every later product of that shape. Returns what it timed; nothing when nothing
  * is queued.
  */
@@ -147,11 +150,12 @@ export async function tunePendingConvs(reps = 2): Promise<ConvTiming[]> {
     const a = tf.randomNormal(aShape, 0, 1, 'float32', 1);
     const b = tf.randomNormal(bShape, 0, 1, 'float32', 2);
     try {
-      const ms = {} as Record<ConvAlgo, number>;
-      let best: ConvAlgo = CONV_ALGOS[0];
-      for (const algo of CONV_ALGOS) {
-        ms[algo] = await msPerCall(() => productOn(algo, kind, s, a, b, null), reps, algo === best ? Infinity : 2 * ms[best]);
-        if (ms[algo] < ms[best]) best = algo;
+      const ms: Partial<Record<ConvAlgo, number>> = {};
+      let best: ConvAlgo = 'gemm';
+      for (const algo of CONV_ALGOS.filter((c) => c !== 'gemm-vec4' || vec4Worthwhile(kind, s))) {
+        const t = await msPerCall(() => productOn(algo, kind, s, a, b, null), reps, algo === best ? Infinity : 2 * ms[best]!);
+        ms[algo] = t;
+        if (t < ms[best]!) best = algo;
       }
       chosen.set(key, best);
       timed.push({ key, kind, kernel: kernelFingerprint(kind, s), ms, chosen: best });
@@ -173,8 +177,8 @@ export function describeTuning(timed: ConvTiming[]): string {
       .filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`);
     return `${LABEL[algo]} ${mine.length}${mine.length ? ` (${byKind.join(', ')})` : ''}`;
   });
-  const before = timed.reduce((sum, t) => sum + t.ms.gemm, 0);
-  const after = timed.reduce((sum, t) => sum + t.ms[t.chosen], 0);
+  const before = timed.reduce((sum, t) => sum + t.ms.gemm!, 0);
+  const after = timed.reduce((sum, t) => sum + t.ms[t.chosen]!, 0);
   return `conv tuning: ${timed.length} convolution products timed on the device: ${per.join(', ')};`
     + ` ${before.toFixed(1)} -> ${after.toFixed(1)} ms per pass over them (GEMM only -> chosen)`;
 }

@@ -84,10 +84,13 @@ describe('the conv tuning file', () => {
     const good = { chosen: 'stock', kernel: 'k', ms: { gemm: 2, 'gemm-vec4': 3, stock: 1 }, at: 'x' };
     await writeFile(file, JSON.stringify({ format: 2, devices: { [deviceKey(H200)]: {
       ok: good, vec4: { ...good, chosen: 'gemm-vec4' }, bad1: { ...good, chosen: 'cudnn' }, bad2: { ...good, kernel: 5 }, bad3: null,
-      bad4: { ...good, ms: { ...good.ms, gemm: 'fast' } }, bad5: { ...good, ms: { gemm: 2, stock: 1 } },
+      bad4: { ...good, ms: { ...good.ms, gemm: 'fast' } }, bad5: { ...good, chosen: 'gemm-vec4', ms: { gemm: 2, stock: 1 } },
+      // vec4 is not timed where it cannot pay (conv-gemm's vec4Worthwhile)
+      noVec4: { ...good, ms: { gemm: 2, stock: 1 } },
     }, other: 'x' } }));
     const loaded = await loadConvTuning(file, H200);
-    expect(loaded).toEqual({ choices: [{ key: 'ok', chosen: 'stock', kernel: 'k' }, { key: 'vec4', chosen: 'gemm-vec4', kernel: 'k' }] });
+    expect(loaded).toEqual({ choices: [{ key: 'ok', chosen: 'stock', kernel: 'k' }, { key: 'vec4', chosen: 'gemm-vec4', kernel: 'k' },
+      { key: 'noVec4', chosen: 'stock', kernel: 'k' }] });
   });
 
   it('starts afresh, quietly, from a file of the older format (its choices were timed against other kernels)', async () => {

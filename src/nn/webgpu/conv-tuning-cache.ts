@@ -17,7 +17,7 @@ const MAX_BYTES = 8 * 1024 * 1024;
 /** 2: ms per candidate (format 1 held two, GEMM and stock, timed against kernels since replaced) */
 const FORMAT = 2;
 
-interface SavedChoice { chosen: ConvAlgo; kernel: string; ms: Record<ConvAlgo, number>; at: string }
+interface SavedChoice { chosen: ConvAlgo; kernel: string; ms: Partial<Record<ConvAlgo, number>>; at: string }
 interface TuningFile { format: typeof FORMAT; devices: Record<string, Record<string, SavedChoice>> }
 
 /**
@@ -40,7 +40,7 @@ const isChoice = (v: unknown): v is SavedChoice => {
   const c = v as SavedChoice;
   return typeof v === 'object' && v !== null && (CONV_ALGOS as readonly unknown[]).includes(c.chosen)
     && typeof c.kernel === 'string' && typeof c.ms === 'object' && c.ms !== null
-    && CONV_ALGOS.every((a) => Number.isFinite(c.ms[a]));
+    && CONV_ALGOS.every((a) => c.ms[a] === undefined || Number.isFinite(c.ms[a])) && Number.isFinite(c.ms[c.chosen]);
 };
 
 /** The file's content, or why it cannot be used (missing is not a problem: nothing tuned yet). */
@@ -103,7 +103,7 @@ export async function saveConvTuning(file: string, gpu: GpuAdapterFacts, timed: 
   const mine = (data.devices[key] ??= {});
   const at = new Date().toISOString();
   for (const t of timed) {
-    const ms = Object.fromEntries(CONV_ALGOS.map((a) => [a, round(t.ms[a])])) as Record<ConvAlgo, number>;
+    const ms = Object.fromEntries(Object.entries(t.ms).map(([a, v]) => [a, round(v)]));
     mine[t.key] = { chosen: t.chosen, kernel: t.kernel, ms, at };
   }
   await mkdir(dirname(file), { recursive: true });
