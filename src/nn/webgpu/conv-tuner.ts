@@ -24,6 +24,8 @@ export type ConvAlgoMode = (typeof CONV_ALGO_MODES)[number];
 /** the candidates, in the order they are timed: our GEMM's two register blocks (conv-gemm-blocks.ts), then stock */
 export const CONV_ALGOS = ['gemm', 'gemm-vec4', 'stock'] as const;
 export type ConvAlgo = (typeof CONV_ALGOS)[number];
+/** the GEMM kernel of each of our candidates (conv-gemm-blocks.ts); stock has none */
+const GEMM_VARIANT: Partial<Record<ConvAlgo, GemmVariant>> = { gemm: 'tiled', 'gemm-vec4': 'vec4' };
 export type ConvPolicy = 'tune' | ConvAlgo;
 
 let policy: ConvPolicy = 'gemm';
@@ -64,7 +66,8 @@ export function onConvsTuned(sink: ((timed: ConvTiming[]) => Promise<void>) | nu
  * the stock kernels), hashed. A changed kernel or tile plan gives a new name, so a stale choice is timed again.
  */
 export function kernelFingerprint(kind: GemmKind, s: ConvShape): string {
-  const gemms = VARIANTS.map((v) => new ConvGemmProgram(kind, s, gemmPlan(kind, s, v), false).getUserCode());
+  const gemms = Object.values(GEMM_VARIANT)
+    .map((v) => new ConvGemmProgram(kind, s, gemmPlan(kind, s, v), false).getUserCode());
   const code = [tf.version_core, ...gemms].join('\n');
   // two FNV-1a lanes: a change detector, not a security boundary (both kernels compute the same product)
   let a = 0x811c9dc5;
@@ -110,10 +113,9 @@ export function convProduct(kind: GemmKind, s: ConvShape, a: tf.Tensor, b: tf.Te
   return productOn(algorithmFor(kind, s), kind, s, a, b, bias);
 }
 
-const VARIANTS: GemmVariant[] = ['tiled', 'vec4'];
-
 function productOn(algo: ConvAlgo, kind: GemmKind, s: ConvShape, a: tf.Tensor, b: tf.Tensor, bias: tf.Tensor | null): tf.Tensor {
-  return algo === 'stock' ? stockProduct(kind, s, a, b, bias) : gemm(kind, s, a, b, bias, algo === 'gemm' ? 'tiled' : 'vec4');
+  const variant = GEMM_VARIANT[algo];
+  return variant ? gemm(kind, s, a, b, bias, variant) : stockProduct(kind, s, a, b, bias);
 }
 
 export interface ConvTiming {
@@ -138,9 +140,9 @@ function operandShapes(kind: GemmKind, s: ConvShape): [number[], number[]] {
 }
 
 /**
- * Times the queued shapes on the candidates (CONV_ALGOS; vec4 where vec4Worthwhile) with random operands (one warm-up, then `reps` calls
- * each), and keeps the fastest for every later product of that shape. Returns what it timed; nothing when nothing
- * is queued.
+ * Times the queued shapes on the candidates (CONV_ALGOS; vec4 only where vec4Worthwhile) with random operands
+ * (one warm-up, then `reps` calls each), and keeps the fastest for every later product of that shape. Returns what
+ * it timed; nothing when nothing is queued.
  */
 export async function tunePendingConvs(reps = 2): Promise<ConvTiming[]> {
   const timed: ConvTiming[] = [];

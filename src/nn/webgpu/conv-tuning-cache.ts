@@ -61,9 +61,10 @@ async function readTuning(file: string): Promise<{ data: TuningFile; problem?: s
     return { data: empty, problem: `not valid JSON (${(err as Error).message})` };
   }
   const t = parsed as TuningFile;
+  const isObject = typeof parsed === 'object' && parsed !== null;
   // an older format's choices were timed against other kernels: nothing in it would be trusted, so start afresh
-  if (typeof parsed === 'object' && parsed !== null && typeof t.format === 'number' && t.format < FORMAT) return { data: empty };
-  if (typeof parsed !== 'object' || parsed === null || t.format !== FORMAT || typeof t.devices !== 'object' || t.devices === null) {
+  if (isObject && typeof t.format === 'number' && t.format < FORMAT) return { data: empty };
+  if (!isObject || t.format !== FORMAT || typeof t.devices !== 'object' || t.devices === null) {
     return { data: empty, problem: `not a conv tuning file of format ${FORMAT}` };
   }
   // entries that do not look like ours are dropped one by one; the rest stays usable
