@@ -21,6 +21,7 @@ import {
 } from './webgpu/conv-tuner.js';
 import { convTuningFile, loadConvTuning, saveConvTuning } from './webgpu/conv-tuning-cache.js';
 import { describeAdapter, type GpuAdapterFacts } from './webgpu/adapter.js';
+import { AMP_MODES, precisionFor, type AmpMode, type PrecisionChoice } from './webgpu/precision.js';
 import { probeWebGpu } from './webgpu/device.js';
 
 export type BackendName = 'webgpu' | 'tfjs-node-gpu' | 'onednn' | 'tfjs-node' | 'cpu';
@@ -35,6 +36,8 @@ export interface BackendInfo {
   convAlgorithm?: ConvPolicy;
   /** webgpu under `tune`: the file that keeps choices across processes (NNUNET_CONV_TUNING), and what it gave */
   convTuning?: ConvTuningInfo;
+  /** webgpu: the convolutions' precision (NNUNET_AMP; f16 is mixed precision) and why */
+  precision?: PrecisionChoice;
   /** why this backend was chosen (and why faster ones were not) */
   reason: string;
   /** the one command that would make runs faster, when there is one */
@@ -121,13 +124,22 @@ function threadCount(): number {
   return n;
 }
 
-function convAlgoMode(): ConvAlgoMode {
-  const env = process.env.NNUNET_CONV_ALGO;
+/** An environment variable that takes one of `modes` ('auto' when unset or empty); `code` names the error. */
+function envMode<T extends string>(name: string, modes: readonly T[], code: string): T | 'auto' {
+  const env = process.env[name];
   if (env === undefined || env === '') return 'auto';
-  if (!(CONV_ALGO_MODES as readonly string[]).includes(env)) {
-    throw new BackendError('BACKEND_BAD_CONV_ALGO', `NNUNET_CONV_ALGO must be one of ${CONV_ALGO_MODES.join(', ')}, got '${env}'`);
+  if (!(modes as readonly string[]).includes(env)) {
+    throw new BackendError(code, `${name} must be one of ${modes.join(', ')}, got '${env}'`);
   }
-  return env as ConvAlgoMode;
+  return env as T;
+}
+
+const convAlgoMode = (): ConvAlgoMode => envMode('NNUNET_CONV_ALGO', CONV_ALGO_MODES, 'BACKEND_BAD_CONV_ALGO');
+
+function precisionOn(gpu: GpuAdapterFacts): PrecisionChoice {
+  const p = precisionFor(envMode<AmpMode>('NNUNET_AMP', AMP_MODES, 'BACKEND_BAD_AMP'), gpu);
+  if ('error' in p) throw new BackendError('BACKEND_NO_F16', `${p.error} (${describeAdapter(gpu)}); set NNUNET_AMP=auto or off`);
+  return p;
 }
 
 /**
@@ -150,16 +162,17 @@ async function persistConvTuning(file: string, gpu: GpuAdapterFacts): Promise<Co
   return { file, loaded: choices.length, ...(warning ? { warning } : {}) };
 }
 
-async function activate(name: BackendName, p: Probe): Promise<Pick<BackendInfo, 'onednn' | 'kernels' | 'gpu' | 'convAlgorithm' | 'convTuning'>> {
+async function activate(name: BackendName, p: Probe): Promise<Pick<BackendInfo, 'onednn' | 'kernels' | 'gpu' | 'convAlgorithm' | 'convTuning' | 'precision'>> {
   // read before anything changes, so a bad value leaves the running backend as it was
   const convAlgorithm = name === 'webgpu' ? convPolicyFor(convAlgoMode(), p.gpu!.fallback) : undefined;
+  const precision = name === 'webgpu' ? precisionOn(p.gpu!) : undefined;
   const tuningFile = convAlgorithm === 'tune' ? convTuningFile() : null;
   restoreStockKernels();
   resetNetOps();
   if (convAlgorithm) {
-    await activateWebGpu(p.adapter!, convAlgorithm);
+    await activateWebGpu(p.adapter!, convAlgorithm, precision!.precision);
     const convTuning = tuningFile ? await persistConvTuning(tuningFile, p.gpu!) : undefined;
-    return { gpu: p.gpu, convAlgorithm, ...(convTuning ? { convTuning } : {}) };
+    return { gpu: p.gpu, convAlgorithm, precision, ...(convTuning ? { convTuning } : {}) };
   }
   if (name === 'tfjs-node-gpu' || name === 'tfjs-node') {
     await import(name === 'tfjs-node' ? '@tensorflow/tfjs-node' : '@tensorflow/tfjs-node-gpu');
@@ -229,7 +242,8 @@ export function backendInfo(): BackendInfo | undefined {
 export function describeBackend(info: BackendInfo): string {
   const native = info.onednn ? ` ${info.onednn.version} ${info.onednn.isa} x${info.onednn.threads} threads` : '';
   const cached = info.convTuning ? ` (${info.convTuning.loaded} shapes from ${info.convTuning.file})` : '';
-  const gpu = info.gpu ? ` on ${describeAdapter(info.gpu)}, conv ${info.convAlgorithm}${cached}` : '';
+  const amp = info.precision?.precision === 'f16' ? ', mixed precision (f16 convs)' : '';
+  const gpu = info.gpu ? ` on ${describeAdapter(info.gpu)}, conv ${info.convAlgorithm}${cached}${amp}` : '';
   return `${info.name}${native}${gpu}, tfjs ${info.tfjsVersion}`;
 }
 

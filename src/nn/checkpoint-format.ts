@@ -9,6 +9,7 @@ import { networkSpec, UNet, type PlansArchitecture } from './unet/index.js';
 import type { ConfigurationPlan, Plans } from '../../nodes/plan/format.js';
 import type { DatasetJson } from '../../nodes/dataset/format.js';
 import type { EpochLog } from './train/log.js';
+import type { GradScalerState } from './optim/grad-scaler.js';
 
 export const CHECKPOINT_FORMAT = 'nnunet-ts-checkpoint';
 export const FORMAT_VERSION = 1;
@@ -35,6 +36,8 @@ export interface CheckpointMeta {
   info: Record<string, unknown>;
   /** a checkpoint of an interrupted epoch: its iterations done and their summed train loss, where a resume continues */
   interrupted?: { iteration: number; trainLossSum: number };
+  /** mixed precision's loss scale (nnU-Net's grad_scaler_state); absent from a run trained in f32 */
+  gradScaler?: GradScalerState;
 }
 
 export interface CheckpointManifest extends CheckpointMeta {

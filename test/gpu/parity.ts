@@ -33,11 +33,18 @@ export function relErr(got: Float32Array, want: Float32Array, floor = 1e-12): nu
 
 export type Op = (o: NetOps, t: tf.Tensor[]) => tf.Tensor;
 
-/** y and the gradients of sum(y * r) on the active backend, read back asynchronously (webgpu has no dataSync). */
-export async function runOp(ops: NetOps, op: Op, shapes: number[][]): Promise<Float32Array[]> {
-  const inputs = shapes.map((s, i) => tf.tensor(rand(s, i + 1), s));
+/** Values fed to an op, as they are or rounded (the f16 tests make every operand exact in f16). */
+export type Feed = (v: Float32Array) => Float32Array;
+const asIs: Feed = (v) => v;
+
+/**
+ * y and the gradients of sum(y * r) on the active backend, read back asynchronously (webgpu has no dataSync); the
+ * inputs and r pass through `feed`.
+ */
+export async function runOp(ops: NetOps, op: Op, shapes: number[][], feed = asIs): Promise<Float32Array[]> {
+  const inputs = shapes.map((s, i) => tf.tensor(feed(rand(s, i + 1)), s));
   const y = op(ops, inputs);
-  const r = tf.tensor(rand(y.shape, 99), y.shape);
+  const r = tf.tensor(feed(rand(y.shape, 99)), y.shape);
   const grads = tf.grads((...t: tf.Tensor[]) => tf.sum(tf.mul(op(ops, t), r)))(inputs);
   const out = await Promise.all([y, ...grads].map(async (t) => (await t.data()) as Float32Array));
   tf.dispose([...inputs, y, r, ...grads]);
@@ -54,9 +61,14 @@ export async function onCpu<T>(f: () => Promise<T>): Promise<T> {
   }
 }
 
-/** `op` with `ops` on the active backend against the stock-tfjs reference on tfjs-cpu: output and every gradient within TOL. */
-export async function expectParity(ops: NetOps, op: Op, shapes: number[][]): Promise<void> {
-  const got = await runOp(ops, op, shapes);
-  const want = await onCpu(() => runOp(referenceNetOps, op, shapes));
-  got.forEach((g, i) => expect(relErr(g, want[i]), `output ${i}`).toBeLessThan(TOL));
+/**
+ * `op` with `ops` on the active backend against the stock-tfjs reference on tfjs-cpu, both fed through `feed`:
+ * output and every gradient within `tol`. Returns the largest relative error.
+ */
+export async function expectParity(ops: NetOps, op: Op, shapes: number[][], feed = asIs, tol = TOL): Promise<number> {
+  const got = await runOp(ops, op, shapes, feed);
+  const want = await onCpu(() => runOp(referenceNetOps, op, shapes, feed));
+  const errors = got.map((g, i) => relErr(g, want[i]));
+  errors.forEach((e, i) => expect(e, `output ${i}`).toBeLessThan(tol));
+  return Math.max(...errors);
 }

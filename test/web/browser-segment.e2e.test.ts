@@ -92,6 +92,8 @@ describe.skipIf(!existsSync(CHROMIUM))('segment in the browser (nnunet export --
       expect(await page.evaluate(() => document.body.dataset.ops)).toBe(backend === 'webgpu' ? 'webgpu' : 'reference');
       // auto keeps the GEMM on SwiftShader, a CPU fallback adapter
       expect(await page.evaluate(() => document.body.dataset.convs)).toBe(backend === 'wasm' ? undefined : tuned ? 'tune' : 'gemm');
+      // and f32 convolutions: SwiftShader offers no shader-f16 (?amp=auto)
+      expect(await page.evaluate(() => document.body.dataset.precision)).toBe(backend === 'wasm' ? undefined : 'f32');
       if (SHOTS) await page.screenshot({ path: join(SHOTS, `web-ready-${backend}.png`) });
 
       const t0 = Date.now();

@@ -21,6 +21,7 @@ describe('nnunet doctor', () => {
     const lines = doctorReport({
       name: 'webgpu', tfjsVersion: '4.22.0', reason: 'auto', convAlgorithm: 'tune',
       convTuning: { file: '/c/conv-tuning.json', loaded: 12 },
+      precision: { precision: 'f16', why: 'a GPU with shader-f16 (NNUNET_AMP=auto; off switches it off)' },
       gpu: { vendor: 'nvidia', architecture: 'hopper', device: '', description: 'NVIDIA H200', fallback: false,
         limits: { maxBufferSize: 2 ** 32, maxStorageBufferBindingSize: 2 ** 31, maxComputeWorkgroupStorageSize: 32768, maxComputeInvocationsPerWorkgroup: 1024 },
         features: ['subgroups'] },
@@ -30,6 +31,7 @@ describe('nnunet doctor', () => {
     expect(lines).toMatch(/^gpu features +shader-f16 no, subgroups yes, chromium-experimental-subgroup-matrix no$/m);
     expect(lines).toMatch(/^gpu convs +our GEMM \(scalar or vec4 register blocks\) or stock tfjs kernels per shape, whichever the device runs fastest/m);
     expect(lines).toMatch(/^gpu conv cache +\/c\/conv-tuning\.json: 12 shapes already timed on this adapter/m);
+    expect(lines).toMatch(/^gpu precision +mixed: f16 convolution operands, f32 sums .*dynamic loss scaling \(a GPU with shader-f16/m);
   });
 
   it('runs as a command on the real backend selection', async () => {

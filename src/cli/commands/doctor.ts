@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { initBackend, type BackendInfo, type BackendName, type ConvTuningInfo } from '../../nn/backend.js';
 import type { ConvPolicy } from '../../nn/webgpu/conv-tuner.js';
 import { describeAdapter, type GpuAdapterFacts } from '../../nn/webgpu/adapter.js';
+import type { PrecisionChoice } from '../../nn/webgpu/precision.js';
 
 const require = createRequire(import.meta.url);
 
@@ -44,6 +45,10 @@ const CONV_POLICY_TEXT: Record<ConvPolicy, string> = {
 const tuningText = (t: ConvTuningInfo): string => `${t.file}: ${t.loaded} shapes already timed on this adapter`
   + ` (NNUNET_CONV_TUNING=<file>|off)${t.warning ? `; ${t.warning}` : ''}`;
 
+const precisionText = (p: PrecisionChoice): string => (p.precision === 'f16'
+  ? 'mixed: f16 convolution operands, f32 sums and everything else f32, dynamic loss scaling'
+  : 'f32 everywhere') + ` (${p.why})`;
+
 /** The report as lines (pure, for tests). */
 export function doctorReport(info: BackendInfo, facts: DoctorFacts): string[] {
   const rows: Array<[string, string]> = [
@@ -57,6 +62,7 @@ export function doctorReport(info: BackendInfo, facts: DoctorFacts): string[] {
     ...(info.gpu ? gpuRows(info.gpu) : []),
     ...(info.convAlgorithm ? [['gpu convs', CONV_POLICY_TEXT[info.convAlgorithm]] as [string, string]] : []),
     ...(info.convTuning ? [['gpu conv cache', tuningText(info.convTuning)] as [string, string]] : []),
+    ...(info.precision ? [['gpu precision', precisionText(info.precision)] as [string, string]] : []),
     ['tfjs-node', facts.tfjsNode ?? 'not installed'],
     ['tfjs-node-gpu', facts.tfjsNodeGpu ?? 'not installed'],
     ['faster', info.fasterHint ?? 'nothing to do: this is the fastest backend available here'],

@@ -24,7 +24,11 @@ export interface SgdState {
 
 /** What training and checkpoints need of an optimizer: this host one, or DeviceNesterovSgd (src/nn/webgpu/sgd.ts). */
 export interface Optimizer {
-  step(grads: (tf.Tensor | null)[], lr: number): void;
+  /**
+   * applyIf: a boolean scalar; false leaves parameters and momentum as they were (a mixed-precision step whose
+   * gradients overflowed, which torch's GradScaler skips)
+   */
+  step(grads: (tf.Tensor | null)[], lr: number, applyIf?: tf.Tensor): void;
   state(): SgdState | Promise<SgdState>;
   load(state: SgdState): void;
   dispose(): void;
@@ -39,8 +43,9 @@ export class NesterovSgd implements Optimizer {
   }
 
   /** grads[i] null: parameter i took no part in the loss */
-  step(grads: (tf.Tensor | null)[], lr: number): void {
+  step(grads: (tf.Tensor | null)[], lr: number, applyIf?: tf.Tensor): void {
     if (this.buffers.length !== this.params.length) throw new Error('NesterovSgd.step after dispose()');
+    if (applyIf && !applyIf.dataSync()[0]) return;
     this.params.forEach((p, i) => {
       const grad = grads[i];
       if (!grad) return;

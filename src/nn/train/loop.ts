@@ -10,8 +10,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { AbortedError, NnunetError } from '../../engine/errors.js';
 import { netOps } from '../ops/index.js';
 import { networkSpec, UNet, type PlansArchitecture } from '../unet/index.js';
-import { NesterovSgd, polyLr, type Optimizer } from '../optim/index.js';
+import { GradScaler, NesterovSgd, polyLr, type Optimizer } from '../optim/index.js';
 import { describeTuning, tunePendingConvs } from '../webgpu/conv-tuner.js';
+import { needsLossScaling } from '../webgpu/precision.js';
 import { DeviceNesterovSgd } from '../webgpu/sgd.js';
 import { deepSupervisionScales, deepSupervisionWeights, labelSetup } from '../loss/index.js';
 import { configureAugmentation, createBatchLoader, type BatchLoader } from '../data/index.js';
@@ -90,6 +91,8 @@ export async function runTraining(cfg: TrainConfig, hooks: TrainHooks): Promise<
     // on the GPU a step keeps weights, gradients and momentum in device memory and reads back only its loss
     onDevice: tf.getBackend() === 'webgpu',
   };
+  // f16 convolutions (webgpu's mixed precision): torch's GradScaler, as nnU-Net trains under autocast
+  if (setup.onDevice && needsLossScaling()) setup.scaler = new GradScaler();
   const prefetch = cfg.prefetch ?? setup.onDevice === true;
 
   const net = new UNet(spec, seed);
@@ -113,6 +116,7 @@ export async function runTraining(cfg: TrainConfig, hooks: TrainHooks): Promise<
       assignWeights(net, ck.weights, resumeFrom);
       if (ck.optimizer) opt.load({ buffers: ck.optimizer });
       else hooks.log(`${resumeFrom} holds no optimizer state: momentum restarts from zero`);
+      if (setup.scaler && ck.manifest.gradScaler) setup.scaler.load(ck.manifest.gradScaler, join(resumeFrom, 'manifest.json'));
       startEpoch = ck.manifest.currentEpoch;
       resumed = ck.manifest.interrupted;
       log = ck.manifest.log;
@@ -131,6 +135,7 @@ export async function runTraining(cfg: TrainConfig, hooks: TrainHooks): Promise<
       configuration: cfg.configuration, fold: cfg.fold, plans: cfg.plans, configurationPlan: plan, datasetJson: cfg.datasetJson,
       inputChannels, numOutputs: labels.numOutputs, currentEpoch, bestEma, ema, log, mirrorAxes: aug.mirrorAxes,
       info: { seed, netops: netOps().name, batch_size: batchSize, patch_size: patchSize },
+      ...(setup.scaler ? { gradScaler: setup.scaler.state() } : {}),
     });
     // the scratch copy carries the epoch times the output leaves out (people watching a run, and a resume read them)
     const writeLogs = async (dir: string, timed: boolean) => {
@@ -194,7 +199,9 @@ export async function runTraining(cfg: TrainConfig, hooks: TrainHooks): Promise<
         const seconds = (performance.now() - t0) / 1000;
         epochTimes[epoch] = seconds;
         const e = log[log.length - 1];
-        hooks.log(`epoch ${epoch}: train_loss ${e.train_loss.toFixed(4)} val_loss ${e.val_loss.toFixed(4)} pseudo dice [${dice.map((d) => d.toFixed(4)).join(', ')}] ema ${ema?.toFixed(4)} lr ${lr.toExponential(3)} ${seconds.toFixed(1)} s`);
+        const skipped = setup.scaler?.takeSkipped() ?? 0;
+        const amp = setup.scaler ? ` loss scale ${setup.scaler.scale}${skipped ? ` (${skipped} overflowing step${skipped > 1 ? 's' : ''} skipped)` : ''}` : '';
+        hooks.log(`epoch ${epoch}: train_loss ${e.train_loss.toFixed(4)} val_loss ${e.val_loss.toFixed(4)} pseudo dice [${dice.map((d) => d.toFixed(4)).join(', ')}] ema ${ema?.toFixed(4)} lr ${lr.toExponential(3)}${amp} ${seconds.toFixed(1)} s`);
         await writeLogs(cfg.scratchDir, true);
         if (ema !== null && (bestEma === null || ema > bestEma)) {
           bestEma = ema;
@@ -217,7 +224,7 @@ export async function runTraining(cfg: TrainConfig, hooks: TrainHooks): Promise<
     await writeLogs(cfg.outDir, false);
     await writeFile(join(cfg.outDir, 'debug.json'), JSON.stringify({
       trainer: 'nnUNetTrainer', configuration: cfg.configuration, fold: cfg.fold, plans_name: cfg.plans.plans_name,
-      seed, netops: netOps().name, tfjs_backend: tf.getBackend(), prefetch, num_epochs: cfg.epochs, num_iterations_per_epoch: cfg.iterationsPerEpoch,
+      seed, netops: netOps().name, tfjs_backend: tf.getBackend(), prefetch, mixed_precision: setup.scaler !== undefined, num_epochs: cfg.epochs, num_iterations_per_epoch: cfg.iterationsPerEpoch,
       num_val_iterations_per_epoch: cfg.valIterations, batch_size: batchSize, patch_size: patchSize, initial_patch_size: aug.initialPatchSize,
       ...TRAINING, oversample_foreground_percent: TRAINING.oversampleForeground, enable_deep_supervision: true,
       deep_supervision_scales: setup.scales, deep_supervision_weights: setup.weights, batch_dice: plan.batch_dice,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '../ops/index.js';
 import { networkSpec, UNet, type PlansArchitecture } from '../unet/index.js';
-import { NesterovSgd } from '../optim/index.js';
+import { GradScaler, NesterovSgd } from '../optim/index.js';
 import { deepSupervisionScales, deepSupervisionWeights } from '../loss/index.js';
 import { trainStep, validationStep, type StepSetup } from './step.js';
 import { accumulateCounts, emaUpdate, emptyCounts, nanMean, pseudoDice } from './pseudo-dice.js';
@@ -69,6 +69,42 @@ describe('training step', () => {
     expect(Number.isFinite(await validationStep(net, b, setup, counts))).toBe(true);
     expect(counts.tp[0] + counts.fp[0] + counts.fn[0]).toBeGreaterThan(0);
     expect(tf.memory().numTensors).toBe(before);
+    net.dispose();
+  });
+});
+
+describe('training step with a loss scaler (mixed precision; f32 math here)', () => {
+  const setupOf = (net: UNet, scaler?: GradScaler): StepSetup => ({
+    loss: { batchDice: false, ignoreLabel: null, regions: false }, regionSets: null,
+    scales: deepSupervisionScales(net.spec.strides), weights: deepSupervisionWeights(2), gradClip: 12, scaler,
+  });
+  const paramsOf = (net: UNet) => net.params.map((p) => Array.from(p.variable.dataSync()));
+  const sgd = (net: UNet) => new NesterovSgd(net.params.map((p) => p.variable), { momentum: 0.99, weightDecay: 3e-5, nesterov: true });
+
+  it('reports the unscaled loss and takes the step an unscaled run takes', async () => {
+    const plain = new UNet(networkSpec(arch, 1, 3), 4);
+    const scaled = new UNet(networkSpec(arch, 1, 3), 4);
+    const scaler = new GradScaler();
+    const want = await trainStep(plain, sgd(plain), batch(0), setupOf(plain), 0.01);
+    const got = await trainStep(scaled, sgd(scaled), batch(0), setupOf(scaled, scaler), 0.01);
+    expect(got).toBeCloseTo(want, 5);
+    const a = paramsOf(plain);
+    paramsOf(scaled).forEach((p, i) => p.forEach((v, j) => expect(v).toBeCloseTo(a[i][j], 5)));
+    expect(scaler.state()).toEqual({ scale: 65536, growthTracker: 1 });
+    plain.dispose();
+    scaled.dispose();
+  });
+
+  it('skips a step whose gradients overflow, leaves the weights, and halves the scale', async () => {
+    const net = new UNet(networkSpec(arch, 1, 3), 4);
+    const scaler = new GradScaler();
+    scaler.scale = 2 ** 100; // the gradients' sum of squares overflows float32
+    const before = paramsOf(net);
+    const loss = await trainStep(net, sgd(net), batch(0), setupOf(net, scaler), 0.01);
+    expect(Number.isFinite(loss)).toBe(true);
+    expect(paramsOf(net)).toEqual(before);
+    expect(scaler.scale).toBe(2 ** 99);
+    expect(scaler.takeSkipped()).toBe(1);
     net.dispose();
   });
 });

@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '../ops/gradients.js';
 import type { UNet } from '../unet/index.js';
-import { clipGradNorm, clipGradNormOnDevice, type Optimizer } from '../optim/index.js';
+import { clipGradNorm, clipGradNormOnDevice, type GradScaler, type Optimizer } from '../optim/index.js';
 import { deepSupervisionLoss, labelsToRegions, segmentationLoss, targetPyramid, type LossConfig } from '../loss/index.js';
 import { channelsFirstToLast } from './layout.js';
 import { accumulateCounts, type DiceCounts } from './pseudo-dice.js';
@@ -31,6 +31,11 @@ export interface StepSetup {
   gradClip: number;
   /** clip without reading the gradient norm back (the webgpu backend); default false, the host's exact clipping */
   onDevice?: boolean;
+  /**
+   * mixed precision's dynamic loss scale (webgpu with f16 convolutions): the step scales its loss, unscales the
+   * gradients, skips itself when they overflowed, and updates the scaler
+   */
+  scaler?: GradScaler;
 }
 
 /** A loader batch as a step's tensors. */
@@ -76,14 +81,31 @@ export async function trainStep(net: UNet, opt: Optimizer, batch: LoaderBatch, s
 export async function trainStepOn(net: UNet, opt: Optimizer, t: BatchTensors, s: StepSetup, lr: number,
   whileRunning?: () => Promise<void>): Promise<number> {
   const vars = net.params.map((p) => p.variable);
-  let value: tf.Scalar;
+  const scale = s.scaler?.scale ?? 1;
+  // the scaled loss and, from a device step, whether its gradients were finite: read back together, once
+  let readBack: tf.Tensor;
+  let finite = true;
   try {
-    const r = tf.variableGrads(() => dsLoss(net.apply(t.x, { deepSupervision: true }), t.targets, s), vars);
-    value = r.value;
+    const r = tf.variableGrads(() => {
+      const loss = dsLoss(net.apply(t.x, { deepSupervision: true }), t.targets, s);
+      return scale === 1 ? loss : tf.mul(loss, scale);
+    }, vars);
     // tfjs leaves out variables the loss does not reach (the zero-weighted deep-supervision head): torch's None
     const ordered = vars.map((v) => r.grads[v.name] ?? null);
-    const clipped = s.onDevice ? clipGradNormOnDevice(ordered, s.gradClip) : clipGradNorm(ordered, s.gradClip).grads;
-    opt.step(clipped, lr);
+    let clipped: (tf.Tensor | null)[];
+    if (s.onDevice) {
+      const c = clipGradNormOnDevice(ordered, s.gradClip, 1 / scale);
+      clipped = c.grads;
+      opt.step(clipped, lr, s.scaler ? c.finite : undefined);
+      readBack = tf.tidy(() => (s.scaler ? tf.stack([r.value, tf.cast(c.finite, 'float32')]) : tf.reshape(r.value, [1])));
+      tf.dispose([r.value, c.finite]);
+    } else {
+      const c = clipGradNorm(ordered, s.gradClip, 1 / scale);
+      clipped = c.grads;
+      finite = Number.isFinite(c.norm);
+      if (finite || !s.scaler) opt.step(clipped, lr);
+      readBack = r.value;
+    }
     const owned = (list: (tf.Tensor | null)[]) => list.filter((g): g is tf.Tensor => g !== null);
     tf.dispose([...owned(ordered), ...(clipped === ordered ? [] : owned(clipped))]);
   } finally {
@@ -94,11 +116,14 @@ export async function trainStepOn(net: UNet, opt: Optimizer, t: BatchTensors, s:
       if (tf.getBackend() === 'webgpu') submitRecorded();
       await whileRunning();
     }
-    const loss = (await value.data())[0];
+    const values = await readBack.data();
     throwOnGpuError('a training step');
-    return loss;
+    if (s.onDevice && s.scaler) finite = values[1] === 1;
+    s.scaler?.update(finite);
+    // the scale is a power of two: dividing it out is exact
+    return values[0] / scale;
   } finally {
-    value.dispose();
+    readBack.dispose();
   }
 }
 

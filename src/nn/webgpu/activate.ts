@@ -9,6 +9,7 @@ import { useNetOps } from '../ops/index.js';
 import { setConvPolicy, type ConvPolicy } from './conv-tuner.js';
 import { recordGpuError } from './errors.js';
 import { webgpuNetOps } from './net-ops.js';
+import { hoistDirectives, setConvPrecision, type ConvPrecision } from './precision.js';
 
 /** Features our kernels can use when present; the device asks for each the adapter offers. */
 const WANTED = ['shader-f16', 'subgroups', 'timestamp-query', 'chromium-experimental-subgroup-matrix'];
@@ -16,9 +17,10 @@ const WANTED = ['shader-f16', 'subgroups', 'timestamp-query', 'chromium-experime
 /**
  * Registers and selects tfjs's `webgpu` backend on this adapter's device (our features and limits, and the
  * uncapturederror handler that lets read-backs fail on a validation error), then installs webgpuNetOps with the
- * convolutions' kernel policy (conv-tuner.ts).
+ * convolutions' kernel policy (conv-tuner.ts) and precision (precision.ts; f16 needs the adapter's `shader-f16`).
  */
-export async function activateWebGpu(adapter: GPUAdapter, convs: ConvPolicy): Promise<GPUDevice> {
+export async function activateWebGpu(adapter: GPUAdapter, convs: ConvPolicy, precision: ConvPrecision = 'f32'): Promise<GPUDevice> {
+  if (precision === 'f16' && !adapter.features.has('shader-f16')) throw new Error('f16 convolutions need the WebGPU feature shader-f16');
   const features = WANTED.filter((f) => adapter.features.has(f)) as GPUFeatureName[];
   const l = adapter.limits;
   const device = await adapter.requestDevice({
@@ -32,6 +34,8 @@ export async function activateWebGpu(adapter: GPUAdapter, convs: ConvPolicy): Pr
       maxComputeInvocationsPerWorkgroup: l.maxComputeInvocationsPerWorkgroup,
     },
   });
+  const compile = device.createShaderModule.bind(device);
+  device.createShaderModule = (d) => compile({ ...d, code: hoistDirectives(d.code) });
   device.addEventListener('uncapturederror', (e) => recordGpuError((e as GPUUncapturedErrorEvent).error.message));
   // imported here, not at the top: in Node tfjs-backend-webgpu must load after Dawn has set navigator.gpu
   const mod = await import('@tensorflow/tfjs-backend-webgpu');
@@ -40,5 +44,6 @@ export async function activateWebGpu(adapter: GPUAdapter, convs: ConvPolicy): Pr
   if (!(await tf.setBackend('webgpu'))) throw new Error('tfjs could not start its webgpu backend on the device');
   useNetOps(webgpuNetOps);
   setConvPolicy(convs);
+  setConvPrecision(precision);
   return device;
 }

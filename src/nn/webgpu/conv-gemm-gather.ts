@@ -100,10 +100,13 @@ export interface Gather {
   outRow: (tileRow: string) => string;
 }
 
-/** Where a loaded element goes in workgroup memory: the register block (conv-gemm-blocks.ts) lays the tiles out. */
+/**
+ * The store of a loaded f32 element into workgroup memory (a WGSL assignment): the register block
+ * (conv-gemm-blocks.ts) lays the tiles out and picks their element type.
+ */
 export interface TileStores {
-  a: (k: string, m: string) => string;
-  b: (k: string, n: string) => string;
+  a: (k: string, m: string, value: string) => string;
+  b: (k: string, n: string, value: string) => string;
 }
 
 /** Whether a warp's stores into As / Bs hit one bank unless their rows are padded (they run along k). */
@@ -119,7 +122,7 @@ const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 function bRowMajor(tileN: number, at: TileStores): string {
   const loads = Math.max(1, (tileN * BK) / (WG * WG));
   return range(loads).map((i) => `{ let e = lid + ${i * WG * WG}u; let kb = e / ${tileN}u; let nb = e % ${tileN}u;
-      if (kb < ${BK}u) { ${at.b('kb', 'nb')} = loadB(k0 + kb, n0 + nb, kEnd); } }`).join('\n    ');
+      if (kb < ${BK}u) { ${at.b('kb', 'nb', 'loadB(k0 + kb, n0 + nb, kEnd)')}; } }`).join('\n    ');
 }
 
 /** m0 and kEnd of a product whose rows are the matrix's: a constant trip count, masked by kEnd */
@@ -134,7 +137,7 @@ export function gatherOf(kind: GemmKind, plan: GemmPlan, at: TileStores): Gather
       decls: X_GATHER, outRow: (r) => `m0 + ${r}`,
       setup: `${WHOLE}\n  ${rows.map((i) => `let r${i} = voxOf(${plainRow(i)}, M);`).join(' ')}`,
       loads: `{ let tp = tapOf(k0 + tx, kEnd);
-      ${rows.map((i) => `${at.a('tx', `ty + ${i * WG}u`)} = loadA(r${i}, tp);`).join(' ')} }
+      ${rows.map((i) => `${at.a('tx', `ty + ${i * WG}u`, `loadA(r${i}, tp)`)};`).join(' ')} }
     ${bRowMajor(tileN, at)}`,
     };
   }
@@ -161,8 +164,8 @@ export function gatherOf(kind: GemmKind, plan: GemmPlan, at: TileStores): Gather
   let kc = lid % ${kPer}u; let rb = lid / ${kPer}u;
   ${loadRows.map((i) => `let r${i} = rowOf(ph, m0 + rb + ${i * step}u);`).join(' ')}`,
       loads: range(cols).map((c) => `{ let kt = kc + ${c * kPer}u; let tp = tapOf(ph, k0 + kt, kEnd);
-      ${loadRows.map((i) => `${at.a('kt', `rb + ${i * step}u`)} = loadA(r${i}, tp);`).join(' ')}
-      ${bRows.map((j) => `${tileN < (j + 1) * step ? `if (${nOf(j)} < ${tileN}u) ` : ''}{ ${at.b('kt', nOf(j))} = loadB(tp, n0 + ${nOf(j)}); }`).join(' ')} }`).join('\n    '),
+      ${loadRows.map((i) => `${at.a('kt', `rb + ${i * step}u`, `loadA(r${i}, tp)`)};`).join(' ')}
+      ${bRows.map((j) => `${tileN < (j + 1) * step ? `if (${nOf(j)} < ${tileN}u) ` : ''}{ ${at.b('kt', nOf(j), `loadB(tp, n0 + ${nOf(j)})`)}; }`).join(' ')} }`).join('\n    '),
     };
   }
   // dw: the thread's row m (tap, ci) is fixed; the tile's voxels are decomposed one tile ahead into Vt
@@ -173,7 +176,7 @@ export function gatherOf(kind: GemmKind, plan: GemmPlan, at: TileStores): Gather
   let tp = tapOf(m0 + lid % ${tileM}u, M);
   if (lid < ${BK}u) { Vt[0][lid] = voxOf(kBegin + lid, kEnd); }
   workgroupBarrier();`,
-    loads: `${range((tileM * BK) / (WG * WG)).map((i) => `{ let kk = lid / ${tileM}u + ${i * step}u; ${at.a('kk', `lid % ${tileM}u`)} = loadA(Vt[t % 2u][kk], tp); }`).join('\n    ')}
+    loads: `${range((tileM * BK) / (WG * WG)).map((i) => `{ let kk = lid / ${tileM}u + ${i * step}u; ${at.a('kk', `lid % ${tileM}u`, 'loadA(Vt[t % 2u][kk], tp)')}; }`).join('\n    ')}
     ${bRowMajor(tileN, at)}
     if (lid < ${BK}u) { Vt[(t + 1u) % 2u][lid] = voxOf(k0 + ${BK}u + lid, kEnd); }`,
   };

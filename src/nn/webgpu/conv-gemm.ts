@@ -16,6 +16,7 @@ import type { WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu/dist/webgpu_
 import type { ConvShape } from '../kernels/conv-geometry.js';
 import { blockOf, type GemmVariant } from './conv-gemm-blocks.js';
 import { BK, gatherOf, STORES_ALONG_K, WG } from './conv-gemm-gather.js';
+import type { ConvPrecision } from './precision.js';
 import { runProgram } from './program.js';
 import { sumRows } from './reduce.js';
 
@@ -36,6 +37,8 @@ export interface Phase { tile0: number; rows: number; K: number; first: number[]
 
 export interface GemmPlan {
   variant: GemmVariant;
+  /** the tiles' element type (f16: mixed precision, precision.ts); the sums are f32 either way */
+  precision: ConvPrecision;
   M: number; N: number;
   /** the longest reduction (of any phase) */
   K: number;
@@ -67,7 +70,7 @@ export function phasesOf(s: ConvShape): Phase[] {
 const ceil = (a: number, b: number): number => Math.ceil(a / b);
 const prod = (a: number[]): number => a.reduce((x, y) => x * y, 1);
 
-export function gemmPlan(kind: GemmKind, s: ConvShape, variant: GemmVariant = 'tiled'): GemmPlan {
+export function gemmPlan(kind: GemmKind, s: ConvShape, variant: GemmVariant = 'tiled', precision: ConvPrecision = 'f32'): GemmPlan {
   const taps = prod(s.kernel);
   const vin = s.batch * prod(s.inSize);
   const vout = s.batch * prod(s.outSize);
@@ -100,7 +103,7 @@ export function gemmPlan(kind: GemmKind, s: ConvShape, variant: GemmVariant = 't
   let split = Math.max(1, Math.min(ceil(FILL, tilesM * tilesN), Math.floor(K / MIN_CHUNK[kind])));
   const kChunk = ceil(ceil(K, split), BK) * BK;
   split = ceil(K, kChunk);
-  return { variant, M, N, K, tileM, tileN, tilesM, tilesN, split, kChunk, phases };
+  return { variant, precision, M, N, K, tileM, tileN, tilesM, tilesN, split, kChunk, phases };
 }
 
 /**
@@ -148,7 +151,7 @@ export class ConvGemmProgram implements WebGPUProgram {
     this.variableNames = bias ? ['A', 'B', 'bias'] : ['A', 'B'];
     this.outputShape = [plan.split, plan.M, plan.N];
     this.dispatch = dispatchOf(plan);
-    this.shaderKey = `nnConvGemm_${plan.variant}_${kind}_${bias}_${JSON.stringify(s)}_${plan.tileM}x${plan.tileN}_${plan.split}`;
+    this.shaderKey = `nnConvGemm_${plan.variant}_${plan.precision}_${kind}_${bias}_${JSON.stringify(s)}_${plan.tileM}x${plan.tileN}_${plan.split}`;
   }
 
   getUserCode(): string {
@@ -189,8 +192,8 @@ ${'fn main()'} {
  * sumRows in a fixed order, and the bias once after that sum.
  */
 export function gemm(kind: GemmKind, s: ConvShape, a: tf.Tensor, b: tf.Tensor, bias: tf.Tensor | null,
-  variant: GemmVariant = 'tiled'): tf.Tensor {
-  const plan = gemmPlan(kind, s, variant);
+  variant: GemmVariant = 'tiled', precision: ConvPrecision = 'f32'): tf.Tensor {
+  const plan = gemmPlan(kind, s, variant, precision);
   const split = plan.split > 1;
   const program = new ConvGemmProgram(kind, s, plan, bias !== null && !split);
   const out = runProgram(program, bias && !split ? [a, b, bias] : [a, b]);

@@ -13,6 +13,7 @@ import { toGeometry, type ConvShape } from '../kernels/conv-geometry.js';
 import type { GemmVariant } from './conv-gemm-blocks.js';
 import { ConvGemmProgram, gemm, gemmPlan, vec4Worthwhile, type GemmKind } from './conv-gemm.js';
 import { stockProduct } from './conv-stock.js';
+import { convPrecision } from './precision.js';
 import { msPerCall } from './timing.js';
 
 /**
@@ -67,7 +68,7 @@ export function onConvsTuned(sink: ((timed: ConvTiming[]) => Promise<void>) | nu
  */
 export function kernelFingerprint(kind: GemmKind, s: ConvShape): string {
   const gemms = Object.values(GEMM_VARIANT)
-    .map((v) => new ConvGemmProgram(kind, s, gemmPlan(kind, s, v), false).getUserCode());
+    .map((v) => new ConvGemmProgram(kind, s, gemmPlan(kind, s, v, convPrecision()), false).getUserCode());
   const code = [tf.version_core, ...gemms].join('\n');
   // two FNV-1a lanes: a change detector, not a security boundary (both kernels compute the same product)
   let a = 0x811c9dc5;
@@ -89,7 +90,9 @@ export function convChoices(): Record<ConvAlgo, number> {
   return n;
 }
 
-const keyOf = (kind: GemmKind, s: ConvShape): string => `${kind} ${toGeometry(s).join(',')}`;
+/** f16 products are timed apart from f32 ones: their GEMMs read half the bytes (stock runs f32 in both) */
+const keyOf = (kind: GemmKind, s: ConvShape): string =>
+  `${kind}${convPrecision() === 'f16' ? ' f16' : ''} ${toGeometry(s).join(',')}`;
 
 function algorithmFor(kind: GemmKind, s: ConvShape): ConvAlgo {
   if (policy !== 'tune') return policy;
@@ -115,7 +118,7 @@ export function convProduct(kind: GemmKind, s: ConvShape, a: tf.Tensor, b: tf.Te
 
 function productOn(algo: ConvAlgo, kind: GemmKind, s: ConvShape, a: tf.Tensor, b: tf.Tensor, bias: tf.Tensor | null): tf.Tensor {
   const variant = GEMM_VARIANT[algo];
-  return variant ? gemm(kind, s, a, b, bias, variant) : stockProduct(kind, s, a, b, bias);
+  return variant ? gemm(kind, s, a, b, bias, variant, convPrecision()) : stockProduct(kind, s, a, b, bias);
 }
 
 export interface ConvTiming {

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import '../ops/gradients.js';
-import { initBackend } from '../backend.js';
+import { backendInfo, initBackend } from '../backend.js';
 import { segmentationLoss } from '../loss/index.js';
 import { referenceNetOps, resetNetOps, useNetOps } from '../ops/index.js';
 import { NesterovSgd } from '../optim/index.js';
@@ -132,5 +132,20 @@ describe.skipIf(!probe.adapter)('webgpu backend (SwiftShader in CI)', () => {
     expect((thrown as { code?: string })?.code).toBe('WEBGPU_ERROR');
     expect(String((thrown as Error).message)).toContain('the test');
     expect(() => throwOnGpuError('the test')).not.toThrow();
+  });
+
+  it('starts in f32 on SwiftShader, refuses NNUNET_AMP=on without shader-f16, and names a bad NNUNET_AMP', async () => {
+    expect(backendInfo()?.precision).toEqual({ precision: 'f32', why: expect.stringMatching(/no shader-f16/) });
+    for (const [value, code, message] of [['on', 'BACKEND_NO_F16', /needs the WebGPU feature shader-f16.*set NNUNET_AMP=auto or off/],
+      ['fp16', 'BACKEND_BAD_AMP', /NNUNET_AMP must be one of auto, on, off, got 'fp16'/]] as const) {
+      process.env.NNUNET_AMP = value;
+      try {
+        await expect(initBackend('webgpu')).rejects.toMatchObject({ code, message: expect.stringMatching(message) });
+      } finally {
+        delete process.env.NNUNET_AMP;
+      }
+      // read before anything changed: the running backend is untouched
+      expect(tf.getBackend()).toBe('webgpu');
+    }
   });
 });

@@ -3,7 +3,8 @@
  * The exported page: loads the model, takes a dropped NIfTI, segments it with segment.ts, shows image and labels
  * in niivue and offers the label map for download. `document.body.dataset.state` (loading, ready, running, done,
  * error) tells tests and scripts where it is; `dataset.backend`, `dataset.ops` (the op table: 'webgpu' for our WGSL
- * kernels, 'reference' for stock tfjs), `dataset.convs` (webgpu's conv kernel policy) and, after a run,
+ * kernels, 'reference' for stock tfjs), `dataset.convs` and `dataset.precision` (webgpu's conv kernel policy and
+ * f32 / f16 convolutions) and, after a run,
  * `dataset.kernels` (the Nn* kernels that ran, counted) and, when tuning, `dataset.convChoices` (timed shapes per
  * kernel family) what computed it.
  */
@@ -101,6 +102,7 @@ async function main(): Promise<void> {
   document.body.dataset.backend = backend.name;
   document.body.dataset.ops = backend.ops;
   if (backend.convs) document.body.dataset.convs = backend.convs;
+  if (backend.precision) document.body.dataset.precision = backend.precision;
   const census = countKernelRuns(backend.name);
   if (backend.skipped.length) $('backend').title = backend.skipped.join('\n');
   setState('loading', 'loading the model…');

@@ -1,0 +1,92 @@
+// Mixed precision in the conv GEMM (f16 tiles, f32 sums) on an adapter with shader-f16 (lavapipe in CI: see
+// test/gpu/f16-adapter.ts). With every operand already exact in f16 the f16 kernels must give the f32 result
+// (a product of two f16 values is exact in f32), held to the f32 tolerance; on arbitrary values they round their
+// operands as torch's autocast does, held to the documented F16_TOL; past f16's range they give inf, which is what
+// the loss scaler detects.
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import '../ops/gradients.js';
+import { initBackend } from '../backend.js';
+import { CONV_CASES as CASES } from '../../../test/gpu/conv-cases.js';
+import { probeF16Adapter } from '../../../test/gpu/f16-adapter.js';
+import { halfArray, roundToHalf } from '../../../test/gpu/half.js';
+import { expectParity } from '../../../test/gpu/parity.js';
+import { setConvPolicy } from './conv-tuner.js';
+import { webgpuNetOps } from './net-ops.js';
+import { convPrecision } from './precision.js';
+import { webgpuBackend } from './queue.js';
+
+/**
+ * f16 operands against the f32 reference, relative to the largest value (README, "Mixed precision"): 3.0-3.3e-4
+ * measured on the cases below.
+ */
+const F16_TOL = 2e-3;
+
+describe('f16 rounding of the tests', () => {
+  it('rounds to nearest, ties to even, keeps subnormals and overflows to inf from 65520', () => {
+    expect(roundToHalf(1 + 2 ** -11)).toBe(1);
+    expect(roundToHalf(1 + 3 * 2 ** -11)).toBe(1 + 2 ** -9);
+    expect(roundToHalf(-(1 + 2 ** -10))).toBe(-(1 + 2 ** -10));
+    expect(roundToHalf(65504)).toBe(65504);
+    expect(roundToHalf(65519)).toBe(65504);
+    expect(roundToHalf(65520)).toBe(Infinity);
+    expect(roundToHalf(2 ** -24)).toBe(2 ** -24);
+    expect(roundToHalf(2 ** -25)).toBe(0);
+    expect(roundToHalf(0.1)).toBe(0.0999755859375);
+  });
+});
+
+const probe = await probeF16Adapter();
+if (!probe.f16) console.warn(`f16 conv GEMM tests skipped: ${probe.why}`);
+
+/** How many compiled f16 GEMM pipelines tfjs holds (its pipeline cache, keyed by shaderKey). */
+const f16Pipelines = (variant: string): number =>
+  Object.keys((webgpuBackend() as unknown as { pipelineCache: object }).pipelineCache)
+    .filter((k) => k.startsWith(`nnConvGemm_${variant}_f16_`)).length;
+
+describe.skipIf(!probe.f16)('conv GEMM in mixed precision (lavapipe in CI)', () => {
+  beforeAll(async () => {
+    process.env.NNUNET_AMP = 'on';
+    await initBackend('webgpu');
+    expect(convPrecision()).toBe('f16');
+  });
+  afterAll(() => {
+    delete process.env.NNUNET_AMP;
+    setConvPolicy('gemm');
+  });
+
+  // with the vec4 cases below: split-K on every product, phased and plain data gradients, deep and wide layers, 2D,
+  // 3D and transposed (each f16 kernel compiles for seconds on lavapipe, so not every case on both blocks)
+  it.each([1, 3, 4, 6, 9, 10].map((i) => [CASES[i].name, CASES[i]] as const))('f16-exact operands give the f32 result: %s', async (_name, c) => {
+    const before = f16Pipelines('tiled');
+    await expectParity(webgpuNetOps, c.op, c.shapes, halfArray);
+    expect(f16Pipelines('tiled')).toBeGreaterThan(before);
+  });
+
+  it.each([0, 2, 8].map((i) => [CASES[i].name, CASES[i]] as const))('vec4 block, f16-exact operands: %s', async (_name, c) => {
+    setConvPolicy('gemm-vec4');
+    try {
+      const before = f16Pipelines('vec4');
+      await expectParity(webgpuNetOps, c.op, c.shapes, halfArray);
+      expect(f16Pipelines('vec4')).toBeGreaterThan(before);
+    } finally {
+      setConvPolicy('gemm');
+    }
+  });
+
+  it.each([1, 4, 6].map((i) => [CASES[i].name, CASES[i]] as const))('arbitrary f32 operands within F16_TOL of f32: %s', async (_name, c) => {
+    const err = await expectParity(webgpuNetOps, c.op, c.shapes, (v) => v, F16_TOL);
+    // the operands were rounded: a kernel that kept f32 would be far closer
+    expect(err).toBeGreaterThan(1e-5);
+  });
+
+  it('turns a value past f16 range into inf in the result, as an autocast conv overflows', async () => {
+    const x = tf.tensor(new Float32Array(2 * 3 * 3 * 2).fill(1).map((v, i) => (i === 7 ? 7e4 : v)), [1, 2, 3, 3, 2]);
+    const w = tf.ones([1, 3, 3, 2, 4]);
+    const y = webgpuNetOps.conv(x, w, null, [1, 1, 1], [0, 1, 1]);
+    const v = (await y.data()) as Float32Array;
+    expect(v.some((e) => e === Infinity)).toBe(true);
+    expect(v.filter((e) => Number.isFinite(e)).length).toBeGreaterThan(0);
+    tf.dispose([x, w, y]);
+  });
+});
