@@ -11,7 +11,8 @@
  * Env: BENCH_GPU_CONFIGS (hippocampus,brats), BENCH_GPU_STEPS (default 5 after 2 warm-up), BENCH_GPU_TINY=1
  * (small patches and batches: a quick SwiftShader check of the whole path), BENCH_GPU_LOADER (1: measure the
  * iteration with data loading, default), BENCH_GPU_TORCH (0: skip the PyTorch run), PYTHON; NNUNET_CONV_ALGO
- * (auto tunes the convs on a real GPU in the warm-up steps; gemm: our GEMM only).
+ * (auto tunes the convs on a real GPU in the warm-up steps; gemm: our GEMM only), NNUNET_AMP (auto: f16 convs on a GPU
+ * with shader-f16, as PyTorch's AMP run; the loader-fed iteration then includes the loss scaler).
  * `--conv` runs the conv microbenchmark (bench/gpu-conv.ts) instead.
  */
 import { spawnSync } from 'node:child_process';
@@ -25,10 +26,12 @@ import { describeBackend, initBackend } from '../src/nn/backend.js';
 import { configureAugmentation, createBatchLoader } from '../src/nn/data/index.js';
 import { deepSupervisionScales, deepSupervisionWeights, segmentationLoss } from '../src/nn/loss/index.js';
 import { netOps } from '../src/nn/ops/index.js';
+import { GradScaler } from '../src/nn/optim/index.js';
 import { TRAINING } from '../src/nn/train/config.js';
 import { toTensors, trainStepOn, type BatchTensors, type StepSetup } from '../src/nn/train/step.js';
 import { UNet } from '../src/nn/unet/index.js';
 import { describeTuning, tunePendingConvs } from '../src/nn/webgpu/conv-tuner.js';
+import { needsLossScaling } from '../src/nn/webgpu/precision.js';
 import { DeviceNesterovSgd } from '../src/nn/webgpu/sgd.js';
 import { makeCases } from '../test/train/synthetic.js';
 import type { BenchConfig } from './compute.js';
@@ -114,6 +117,8 @@ async function measureWithLoading(p: Plan, steps: number): Promise<{ perIter: nu
   const setup: StepSetup = {
     loss: LOSS, regionSets: null, scales: deepSupervisionScales(p.strides), weights: deepSupervisionWeights(p.features.length - 1),
     gradClip: TRAINING.gradClip, onDevice: true,
+    // under mixed precision the loop's loss scaler too (its finiteness flag and gated update are part of the step)
+    ...(needsLossScaling() ? { scaler: new GradScaler() } : {}),
   };
   const cases = await makeCases(root, 20, [36, 50, 35]);
   const loader = createBatchLoader({

@@ -19,5 +19,9 @@ echo "exit ${PIPESTATUS[0]}" | tee -a "$OUT/conv.log"
 timeout "${BENCH_TIMEOUT:-330}" "$NODE" gpu.mjs 2>&1 | grep -v 'shaderUniform\|While initializing adapter\|InitializeImpl\|^$' | tee "$OUT/bench.log"
 echo "exit ${PIPESTATUS[0]}" | tee -a "$OUT/bench.log"
 # the conv tuner's effect: the Hippocampus plan again with the GEMM only (the run above tunes: auto on a real GPU)
-BENCH_GPU_CONFIGS=hippocampus BENCH_GPU_LOADER=0 BENCH_GPU_PROFILE=0 BENCH_GPU_TORCH=0 NNUNET_CONV_ALGO=gemm timeout "${BENCH_GEMM_TIMEOUT:-90}" "$NODE" gpu.mjs 2>&1 | grep -v 'shaderUniform\|While initializing adapter\|InitializeImpl\|^$' | tee "$OUT/bench-gemm-only.log"
+BENCH_GPU_CONFIGS=hippocampus BENCH_GPU_LOADER=0 BENCH_GPU_PROFILE=0 BENCH_GPU_TORCH=0 NNUNET_CONV_ALGO=gemm timeout "${BENCH_GEMM_TIMEOUT:-60}" "$NODE" gpu.mjs 2>&1 | grep -v 'shaderUniform\|While initializing adapter\|InitializeImpl\|^$' | tee "$OUT/bench-gemm-only.log"
 echo "exit ${PIPESTATUS[0]}" | tee -a "$OUT/bench-gemm-only.log"
+# mixed precision's effect: the GEMM-only run again in f32, against bench-gemm-only.log, which took f16 convs where
+# the adapter offers shader-f16 (NNUNET_AMP=auto; env.txt and the logs' first line say which)
+BENCH_GPU_CONFIGS=hippocampus BENCH_GPU_LOADER=0 BENCH_GPU_PROFILE=0 BENCH_GPU_TORCH=0 NNUNET_CONV_ALGO=gemm NNUNET_AMP=off timeout "${BENCH_F32_TIMEOUT:-60}" "$NODE" gpu.mjs 2>&1 | grep -v 'shaderUniform\|While initializing adapter\|InitializeImpl\|^$' | tee "$OUT/bench-f32.log"
+echo "exit ${PIPESTATUS[0]}" | tee -a "$OUT/bench-f32.log"

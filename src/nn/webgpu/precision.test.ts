@@ -21,5 +21,8 @@ describe('mixed precision policy (NNUNET_AMP)', () => {
     const code = 'struct S { x: f32 }\n  enable f16;\nfn a() {}\nenable f16;\nfn b() {} // enable later';
     expect(hoistDirectives(code)).toBe('enable f16;\nstruct S { x: f32 }\n\nfn a() {}\n\nfn b() {} // enable later');
     expect(hoistDirectives('fn a() {}')).toBe('fn a() {}');
+    // a directive is one line: nothing that merely starts with `enable` and runs on to a later `;` is taken
+    expect(hoistDirectives('enable\nlet x = 1;')).toBe('enable\nlet x = 1;');
+    expect(hoistDirectives('enable f16, subgroups;\nfn a() {}')).toBe('enable f16, subgroups;\n\nfn a() {}');
   });
 });

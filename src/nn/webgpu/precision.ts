@@ -47,7 +47,7 @@ export const needsLossScaling = (): boolean => precision === 'f16';
  */
 export function hoistDirectives(code: string): string {
   const directives: string[] = [];
-  const rest = code.replace(/^[ \t]*enable\s+[\w\s,]+;[ \t]*$/gm, (d) => {
+  const rest = code.replace(/^[ \t]*enable[ \t]+[\w \t,]+;[ \t]*$/gm, (d) => {
     directives.push(d.trim());
     return '';
   });
