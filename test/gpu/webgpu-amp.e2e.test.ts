@@ -1,7 +1,8 @@
 // Mixed precision end to end on webgpu (lavapipe in CI, the CPU adapter with shader-f16: test/gpu/f16-adapter.ts):
 // the phantom training of webgpu-train.e2e.test.ts with f16 convolutions and the loss scaler stays in oneDNN's band;
 // the scaler's state goes into the checkpoint and a resume continues it; an overflowing step is skipped on the device
-// (no read-back but the loss and a flag), leaving weights and momentum untouched; no tensor leaks per step.
+// (no read-back but the loss and a flag), leaving weights and momentum untouched; GPU memory stays flat over 20
+// steps that apply or skip.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,7 +43,7 @@ describe.skipIf(!probe.f16)('mixed-precision training on webgpu (lavapipe in CI)
     expect((await initBackend('webgpu')).precision?.precision).toBe('f16');
   });
 
-  it('skips an overflowing step on the device: weights and momentum stay, the scale halves, nothing leaks', { timeout: 300_000 }, async () => {
+  it('skips an overflowing step on the device: weights and momentum stay, the scale halves, memory stays flat', { timeout: 300_000 }, async () => {
     const plans = tinyPlans(3, SHAPE, 2);
     const spec = networkSpec(plans.configurations['3d_fullres'].architecture as PlansArchitecture, 1, 3);
     const net = new UNet(spec, 3);
@@ -79,6 +80,15 @@ describe.skipIf(!probe.f16)('mixed-precision training on webgpu (lavapipe in CI)
     expect(scaler.takeSkipped()).toBe(0);
     expect(await snapshot()).not.toEqual(weights);
     expect(tf.memory().numTensors).toBe(numTensors);
+    // GPU memory stays flat over steps that apply and steps that are skipped
+    const bytes = tf.memory().numBytes;
+    for (let i = 0; i < 20; i++) {
+      scaler.scale = i % 4 === 3 ? 2 ** 40 : 1024;
+      await trainStepOn(net, opt, toTensors(batch, setup), setup, 0.01);
+    }
+    expect(scaler.takeSkipped()).toBe(5);
+    expect(tf.memory().numTensors).toBe(numTensors);
+    expect(tf.memory().numBytes).toBe(bytes);
     opt.dispose();
     net.dispose();
   });
