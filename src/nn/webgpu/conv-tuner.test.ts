@@ -12,6 +12,7 @@ import { symmetricConvShape } from '../kernels/conv-geometry.js';
 import { CONV_CASES, type ConvCase } from '../../../test/gpu/conv-cases.js';
 import { expectParity, runOp } from '../../../test/gpu/parity.js';
 import { CONV_ALGOS, convPolicy, convPolicyFor, describeTuning, setConvPolicy, tunePendingConvs } from './conv-tuner.js';
+import { setConvPrecision } from './precision.js';
 import { vec4Worthwhile } from './conv-gemm.js';
 import { probeWebGpu } from './device.js';
 import { webgpuNetOps } from './net-ops.js';
@@ -23,6 +24,18 @@ describe('convPolicyFor', () => {
     expect(convPolicyFor('tune', true)).toBe('tune');
     expect(convPolicyFor('stock', false)).toBe('stock');
     expect(convPolicyFor('gemm', false)).toBe('gemm');
+  });
+
+  it('says in its log line when the GEMMs it timed hold f16 tiles (mixed precision)', () => {
+    const timed = [{ key: 'fwd f16 1', kind: 'fwd' as const, kernel: 'k', ms: { gemm: 2, stock: 1 }, chosen: 'stock' as const }];
+    setConvPrecision('f16');
+    try {
+      expect(describeTuning(timed)).toBe('conv tuning: 1 convolution products timed on the device (GEMM tiles in f16): GEMM 0,'
+        + ' vec4 GEMM 0, stock kernels 1 (fwd 1); 2.0 -> 1.0 ms per pass over them (GEMM only -> chosen)');
+    } finally {
+      setConvPrecision('f32');
+    }
+    expect(describeTuning(timed)).toMatch(/^conv tuning: 1 convolution products timed on the device: GEMM 0/);
   });
 });
 

@@ -184,6 +184,7 @@ export function describeTuning(timed: ConvTiming[]): string {
   });
   const before = timed.reduce((sum, t) => sum + t.ms.gemm!, 0);
   const after = timed.reduce((sum, t) => sum + t.ms[t.chosen]!, 0);
-  return `conv tuning: ${timed.length} convolution products timed on the device: ${per.join(', ')};`
+  const tiles = convPrecision() === 'f16' ? ' (GEMM tiles in f16)' : '';
+  return `conv tuning: ${timed.length} convolution products timed on the device${tiles}: ${per.join(', ')};`
     + ` ${before.toFixed(1)} -> ${after.toFixed(1)} ms per pass over them (GEMM only -> chosen)`;
 }
