@@ -11,6 +11,21 @@ describe('roundToFloat16', () => {
     ];
     for (const [x, y] of cases) expect(roundToFloat16(x)).toBeCloseTo(y, 12);
   });
+
+  it('rounds ties to even, keeps the sign and subnormals, and overflows to inf from 65520 as torch casts', () => {
+    expect(roundToFloat16(1 + 2 ** -11)).toBe(1);
+    expect(roundToFloat16(1 + 3 * 2 ** -11)).toBe(1 + 2 ** -9);
+    expect(roundToFloat16(-(1 + 2 ** -10))).toBe(-(1 + 2 ** -10));
+    expect(roundToFloat16(-0.1)).toBe(-0.0999755859375);
+    expect(roundToFloat16(65504)).toBe(65504);
+    expect(roundToFloat16(65519)).toBe(65504);
+    expect(roundToFloat16(65520)).toBe(Infinity);
+    expect(roundToFloat16(-1e6)).toBe(-Infinity);
+    expect(roundToFloat16(2 ** -24)).toBe(2 ** -24);
+    expect(roundToFloat16(2 ** -25)).toBe(0);
+    expect(roundToFloat16(Infinity)).toBe(Infinity);
+    expect(roundToFloat16(NaN)).toBeNaN();
+  });
 });
 
 describe('createRng', () => {

@@ -9,7 +9,7 @@ import '../ops/gradients.js';
 import { initBackend } from '../backend.js';
 import { CONV_CASES as CASES } from '../../../test/gpu/conv-cases.js';
 import { probeF16Adapter } from '../../../test/gpu/f16-adapter.js';
-import { halfArray, roundToHalf } from '../../../test/gpu/half.js';
+import { roundToFloat16 } from '../data/float16.js';
 import { expectParity } from '../../../test/gpu/parity.js';
 import { setConvPolicy } from './conv-tuner.js';
 import { webgpuNetOps } from './net-ops.js';
@@ -22,19 +22,8 @@ import { webgpuBackend } from './queue.js';
  */
 const F16_TOL = 2e-3;
 
-describe('f16 rounding of the tests', () => {
-  it('rounds to nearest, ties to even, keeps subnormals and overflows to inf from 65520', () => {
-    expect(roundToHalf(1 + 2 ** -11)).toBe(1);
-    expect(roundToHalf(1 + 3 * 2 ** -11)).toBe(1 + 2 ** -9);
-    expect(roundToHalf(-(1 + 2 ** -10))).toBe(-(1 + 2 ** -10));
-    expect(roundToHalf(65504)).toBe(65504);
-    expect(roundToHalf(65519)).toBe(65504);
-    expect(roundToHalf(65520)).toBe(Infinity);
-    expect(roundToHalf(2 ** -24)).toBe(2 ** -24);
-    expect(roundToHalf(2 ** -25)).toBe(0);
-    expect(roundToHalf(0.1)).toBe(0.0999755859375);
-  });
-});
+/** every value rounded to f16 (torch's cast): the operands of a product that f16 tiles hold exactly */
+const halfArray = (v: Float32Array): Float32Array => v.map(roundToFloat16);
 
 const probe = await probeF16Adapter();
 if (!probe.f16) console.warn(`f16 conv GEMM tests skipped: ${probe.why}`);
