@@ -11,9 +11,9 @@ import { CONV_CASES as CASES } from '../../../test/gpu/conv-cases.js';
 import { probeF16Adapter } from '../../../test/gpu/f16-adapter.js';
 import { roundToFloat16 } from '../data/float16.js';
 import { expectParity } from '../../../test/gpu/parity.js';
-import { setConvPolicy } from './conv-tuner.js';
+import { kernelFingerprint, setConvPolicy, tunePendingConvs } from './conv-tuner.js';
 import { webgpuNetOps } from './net-ops.js';
-import { convPrecision } from './precision.js';
+import { convPrecision, setConvPrecision } from './precision.js';
 import { webgpuBackend } from './queue.js';
 
 /**
@@ -67,6 +67,31 @@ describe.skipIf(!probe.f16)('conv GEMM in mixed precision (lavapipe in CI)', () 
     const err = await expectParity(webgpuNetOps, c.op, c.shapes, (v) => v, F16_TOL);
     // the operands were rounded: a kernel that kept f32 would be far closer
     expect(err).toBeGreaterThan(1e-5);
+  });
+
+  it('tunes f16 products apart from f32 ones: their own keys and fingerprints, the f16 GEMM against stock', async () => {
+    // the tiled f16 kernels of this case were compiled above: only stock's compile here
+    const c = CASES[10];
+    setConvPolicy('tune');
+    try {
+      await expectParity(webgpuNetOps, c.op, c.shapes, halfArray);
+      const timed = await tunePendingConvs(1);
+      expect(timed.map((t) => t.kind).sort()).toEqual(['dw', 'dx', 'fwd']);
+      for (const t of timed) {
+        expect(t.key).toMatch(/^(fwd|dx|dw) f16 /);
+        expect(t.ms.gemm).toBeGreaterThan(0);
+        expect(t.ms.stock).toBeGreaterThan(0);
+        setConvPrecision('f32');
+        const f32Kernel = kernelFingerprint(t.kind, c.shape);
+        setConvPrecision('f16');
+        expect(t.kernel).toBe(kernelFingerprint(t.kind, c.shape));
+        expect(t.kernel).not.toBe(f32Kernel);
+      }
+      // and the chosen kernels compute the same products
+      await expectParity(webgpuNetOps, c.op, c.shapes, halfArray);
+    } finally {
+      setConvPolicy('gemm');
+    }
   });
 
   it('turns a value past f16 range into inf in the result, as an autocast conv overflows', async () => {
