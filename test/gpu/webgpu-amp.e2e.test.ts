@@ -1,7 +1,7 @@
 // Mixed precision end to end on webgpu (lavapipe in CI, the CPU adapter with shader-f16: test/gpu/f16-adapter.ts):
 // the phantom training of webgpu-train.e2e.test.ts with f16 convolutions and the loss scaler stays in oneDNN's band;
 // the scaler's state goes into the checkpoint and a resume continues it; an overflowing step is skipped on the device
-// (no read-back but the loss and a flag), leaving weights and momentum untouched; GPU memory stays flat over 20
+// (no read-back but the loss and a flag), leaving weights and momentum untouched; GPU memory stays flat over 12
 // steps that apply or skip.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -82,11 +82,11 @@ describe.skipIf(!probe.f16)('mixed-precision training on webgpu (lavapipe in CI)
     expect(tf.memory().numTensors).toBe(numTensors);
     // GPU memory stays flat over steps that apply and steps that are skipped
     const bytes = tf.memory().numBytes;
-    for (let i = 0; i < 20; i++) {
+    for (let i = 0; i < 12; i++) {
       scaler.scale = i % 4 === 3 ? 2 ** 40 : 1024;
       await trainStepOn(net, opt, toTensors(batch, setup), setup, 0.01);
     }
-    expect(scaler.takeSkipped()).toBe(5);
+    expect(scaler.takeSkipped()).toBe(3);
     expect(tf.memory().numTensors).toBe(numTensors);
     expect(tf.memory().numBytes).toBe(bytes);
     opt.dispose();

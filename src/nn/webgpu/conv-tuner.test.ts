@@ -11,7 +11,7 @@ import { describeBackend, initBackend } from '../backend.js';
 import { symmetricConvShape } from '../kernels/conv-geometry.js';
 import { CONV_CASES, type ConvCase } from '../../../test/gpu/conv-cases.js';
 import { expectParity, runOp } from '../../../test/gpu/parity.js';
-import { CONV_ALGOS, convPolicy, convPolicyFor, describeTuning, setConvPolicy, tunePendingConvs } from './conv-tuner.js';
+import { CONV_ALGOS, convCandidates, convPolicy, convPolicyFor, describeTuning, setConvPolicy, tunePendingConvs } from './conv-tuner.js';
 import { setConvPrecision } from './precision.js';
 import { vec4Worthwhile } from './conv-gemm.js';
 import { probeWebGpu } from './device.js';
@@ -26,12 +26,12 @@ describe('convPolicyFor', () => {
     expect(convPolicyFor('gemm', false)).toBe('gemm');
   });
 
-  it('says in its log line when the GEMMs it timed hold f16 tiles (mixed precision)', () => {
+  it('says in its log line when the GEMMs it timed hold f16 tiles, and counts the f32 GEMMs only then', () => {
     const timed = [{ key: 'fwd f16 1', kind: 'fwd' as const, kernel: 'k', ms: { gemm: 2, stock: 1 }, chosen: 'stock' as const }];
     setConvPrecision('f16');
     try {
       expect(describeTuning(timed)).toBe('conv tuning: 1 convolution products timed on the device (GEMM tiles in f16): GEMM 0,'
-        + ' vec4 GEMM 0, stock kernels 1 (fwd 1); 2.0 -> 1.0 ms per pass over them (GEMM only -> chosen)');
+        + ' vec4 GEMM 0, f32 GEMM 0, f32 vec4 GEMM 0, stock kernels 1 (fwd 1); 2.0 -> 1.0 ms per pass over them (GEMM only -> chosen)');
     } finally {
       setConvPrecision('f32');
     }
@@ -92,7 +92,9 @@ describe.skipIf(!probe.adapter)('conv tuner (SwiftShader in CI)', () => {
       expect(tf.memory().numTensors).toBe(before);
       expect(timed.map((t) => t.kind).sort()).toEqual(['dw', 'dx', 'fwd']);
       for (const t of timed) {
-        const expected = CONV_ALGOS.filter((a) => a !== 'gemm-vec4' || c === WIDE);
+        // f32 process: the f32 GEMMs are the GEMMs, so they are not timed twice
+        const expected = CONV_ALGOS.filter((a) => (a !== 'gemm-vec4' || c === WIDE) && !a.endsWith('-f32'));
+        expect(convCandidates(t.kind, c.shape)).toEqual(expected);
         expect(Object.keys(t.ms).sort()).toEqual([...expected].sort());
         expect(vec4Worthwhile(t.kind, c.shape)).toBe(c === WIDE);
         for (const algo of expected) expect(t.ms[algo]).toBeGreaterThan(0);

@@ -13,7 +13,7 @@ import { toGeometry, type ConvShape } from '../kernels/conv-geometry.js';
 import type { GemmVariant } from './conv-gemm-blocks.js';
 import { ConvGemmProgram, gemm, gemmPlan, vec4Worthwhile, type GemmKind } from './conv-gemm.js';
 import { stockProduct } from './conv-stock.js';
-import { convPrecision } from './precision.js';
+import { convPrecision, type ConvPrecision } from './precision.js';
 import { msPerCall } from './timing.js';
 
 /**
@@ -22,12 +22,21 @@ import { msPerCall } from './timing.js';
  */
 export const CONV_ALGO_MODES = ['auto', 'tune', 'gemm', 'gemm-vec4', 'stock'] as const;
 export type ConvAlgoMode = (typeof CONV_ALGO_MODES)[number];
-/** the candidates, in the order they are timed: our GEMM's two register blocks (conv-gemm-blocks.ts), then stock */
-export const CONV_ALGOS = ['gemm', 'gemm-vec4', 'stock'] as const;
+/**
+ * the candidates, in the order they are timed: our GEMM's two register blocks (conv-gemm-blocks.ts) in the
+ * process's precision, the same two in f32 (timed only under mixed precision, so it never runs a GEMM slower than
+ * f32 would have, as autocast's cuDNN picks among algorithms), then stock (f32)
+ */
+export const CONV_ALGOS = ['gemm', 'gemm-vec4', 'gemm-f32', 'gemm-vec4-f32', 'stock'] as const;
 export type ConvAlgo = (typeof CONV_ALGOS)[number];
-/** the GEMM kernel of each of our candidates (conv-gemm-blocks.ts); stock has none */
-const GEMM_VARIANT: Partial<Record<ConvAlgo, GemmVariant>> = { gemm: 'tiled', 'gemm-vec4': 'vec4' };
-export type ConvPolicy = 'tune' | ConvAlgo;
+/** the GEMM kernel of each of our candidates (conv-gemm-blocks.ts; no precision: the process's); stock has none */
+const GEMM: Partial<Record<ConvAlgo, { variant: GemmVariant; precision?: ConvPrecision }>> = {
+  gemm: { variant: 'tiled' }, 'gemm-vec4': { variant: 'vec4' },
+  'gemm-f32': { variant: 'tiled', precision: 'f32' }, 'gemm-vec4-f32': { variant: 'vec4', precision: 'f32' },
+};
+/** the candidates that differ from the others in this process: the f32 GEMMs only under mixed precision */
+const inPlay = (): ConvAlgo[] => CONV_ALGOS.filter((a) => convPrecision() === 'f16' || GEMM[a]?.precision === undefined);
+export type ConvPolicy = Exclude<ConvAlgoMode, 'auto'>;
 
 let policy: ConvPolicy = 'gemm';
 const chosen = new Map<string, ConvAlgo>();
@@ -67,8 +76,8 @@ export function onConvsTuned(sink: ((timed: ConvTiming[]) => Promise<void>) | nu
  * the stock kernels), hashed. A changed kernel or tile plan gives a new name, so a stale choice is timed again.
  */
 export function kernelFingerprint(kind: GemmKind, s: ConvShape): string {
-  const gemms = Object.values(GEMM_VARIANT)
-    .map((v) => new ConvGemmProgram(kind, s, gemmPlan(kind, s, v, convPrecision()), false).getUserCode());
+  const gemms = new Set(inPlay().flatMap((a) => GEMM[a] ?? [])
+    .map((g) => new ConvGemmProgram(kind, s, gemmPlan(kind, s, g.variant, g.precision ?? convPrecision()), false).getUserCode()));
   const code = [tf.version_core, ...gemms].join('\n');
   // two FNV-1a lanes: a change detector, not a security boundary (both kernels compute the same product)
   let a = 0x811c9dc5;
@@ -84,9 +93,9 @@ export function kernelFingerprint(kind: GemmKind, s: ConvShape): string {
 export const convPolicy = (): ConvPolicy => policy;
 
 /** How many timed shapes went to each kernel family so far (the page shows it). */
-export function convChoices(): Record<ConvAlgo, number> {
-  const n: Record<ConvAlgo, number> = { gemm: 0, 'gemm-vec4': 0, stock: 0 };
-  for (const c of chosen.values()) n[c]++;
+export function convChoices(): Partial<Record<ConvAlgo, number>> {
+  const n: Partial<Record<ConvAlgo, number>> = Object.fromEntries(inPlay().map((a) => [a, 0]));
+  for (const c of chosen.values()) n[c] = (n[c] ?? 0) + 1;
   return n;
 }
 
@@ -117,9 +126,13 @@ export function convProduct(kind: GemmKind, s: ConvShape, a: tf.Tensor, b: tf.Te
 }
 
 function productOn(algo: ConvAlgo, kind: GemmKind, s: ConvShape, a: tf.Tensor, b: tf.Tensor, bias: tf.Tensor | null): tf.Tensor {
-  const variant = GEMM_VARIANT[algo];
-  return variant ? gemm(kind, s, a, b, bias, variant, convPrecision()) : stockProduct(kind, s, a, b, bias);
+  const g = GEMM[algo];
+  return g ? gemm(kind, s, a, b, bias, g.variant, g.precision ?? convPrecision()) : stockProduct(kind, s, a, b, bias);
 }
+
+/** What the tuner times for a product: vec4 only where vec4Worthwhile, the f32 GEMMs only under mixed precision. */
+export const convCandidates = (kind: GemmKind, s: ConvShape): ConvAlgo[] =>
+  inPlay().filter((a) => GEMM[a]?.variant !== 'vec4' || vec4Worthwhile(kind, s));
 
 export interface ConvTiming {
   key: string;
@@ -127,7 +140,7 @@ export interface ConvTiming {
   /** kernelFingerprint of the GEMMs timed */
   kernel: string;
   /**
-   * ms per call of each candidate timed (vec4 only where vec4Worthwhile); a loser's figure may be from one call
+   * ms per call of each candidate timed (convCandidates); a loser's figure may be from one call
    * (timing stops at twice the best)
    */
   ms: Partial<Record<ConvAlgo, number>>;
@@ -143,7 +156,7 @@ function operandShapes(kind: GemmKind, s: ConvShape): [number[], number[]] {
 }
 
 /**
- * Times the queued shapes on the candidates (CONV_ALGOS; vec4 only where vec4Worthwhile) with random operands
+ * Times the queued shapes on their candidates (convCandidates) with random operands
  * (one warm-up, then `reps` calls each), and keeps the fastest for every later product of that shape. Returns what
  * it timed; nothing when nothing is queued.
  */
@@ -157,7 +170,7 @@ export async function tunePendingConvs(reps = 2): Promise<ConvTiming[]> {
     try {
       const ms: Partial<Record<ConvAlgo, number>> = {};
       let best: ConvAlgo = 'gemm';
-      for (const algo of CONV_ALGOS.filter((c) => c !== 'gemm-vec4' || vec4Worthwhile(kind, s))) {
+      for (const algo of convCandidates(kind, s)) {
         const t = await msPerCall(() => productOn(algo, kind, s, a, b, null), reps, algo === best ? Infinity : 2 * ms[best]!);
         ms[algo] = t;
         if (t < ms[best]!) best = algo;
@@ -172,11 +185,13 @@ export async function tunePendingConvs(reps = 2): Promise<ConvTiming[]> {
   return timed;
 }
 
-const LABEL: Record<ConvAlgo, string> = { gemm: 'GEMM', 'gemm-vec4': 'vec4 GEMM', stock: 'stock kernels' };
+const LABEL: Record<ConvAlgo, string> = {
+  gemm: 'GEMM', 'gemm-vec4': 'vec4 GEMM', 'gemm-f32': 'f32 GEMM', 'gemm-vec4-f32': 'f32 vec4 GEMM', stock: 'stock kernels',
+};
 
 /** One log line: what was timed, how many went to each candidate (by product kind), and the time saved. */
 export function describeTuning(timed: ConvTiming[]): string {
-  const per = CONV_ALGOS.map((algo) => {
+  const per = inPlay().map((algo) => {
     const mine = timed.filter((t) => t.chosen === algo);
     const byKind = (['fwd', 'dx', 'dw'] as const).map((k) => [k, mine.filter((t) => t.kind === k).length] as const)
       .filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`);
