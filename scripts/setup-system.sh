@@ -31,21 +31,26 @@ if [ "$(id -u)" != "0" ]; then
     echo "nnunet: run as root or install sudo to get$missing (fast path); continuing without it"; exit 0
   fi
 fi
+target=""
+if [ "$f16_vulkan" = "1" ] && grep -q 'VERSION_CODENAME=bookworm' /etc/os-release 2>/dev/null; then
+  target="-t bookworm-backports"
+  grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/ || printf '%s\n' 'Types: deb' \
+    'URIs: http://deb.debian.org/debian' 'Suites: bookworm-backports' 'Components: main' \
+    'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg' | $sudo tee /etc/apt/sources.list.d/nnunet-backports.sources >/dev/null
+fi
+# one index update for both installs (the backports source, when added, is in it)
+if ! $sudo apt-get update -qq >/dev/null; then
+  echo "nnunet: apt-get update failed; continuing without$missing$([ "$f16_vulkan" = "1" ] && echo ' mesa-vulkan-drivers')"
+  exit 0
+fi
 if [ -n "$missing" ]; then
   echo "nnunet: installing$missing"
-  $sudo apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $missing >/dev/null \
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $missing >/dev/null \
     || echo "nnunet: could not install$missing; continuing without the fast path"
 fi
 if [ "$f16_vulkan" = "1" ]; then
-  target=""
-  if grep -q 'VERSION_CODENAME=bookworm' /etc/os-release 2>/dev/null; then
-    target="-t bookworm-backports"
-    grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/ || printf '%s\n' 'Types: deb' \
-      'URIs: http://deb.debian.org/debian' 'Suites: bookworm-backports' 'Components: main' \
-      'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg' | $sudo tee /etc/apt/sources.list.d/nnunet-backports.sources >/dev/null
-  fi
   echo "nnunet: installing mesa-vulkan-drivers (lavapipe with shader-f16)${target:+ from bookworm-backports}"
-  $sudo apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $target mesa-vulkan-drivers >/dev/null \
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $target mesa-vulkan-drivers >/dev/null \
     || echo "nnunet: could not install mesa-vulkan-drivers; the mixed-precision WebGPU tests will skip"
 fi
 exit 0

@@ -94,11 +94,15 @@ export async function trainStepOn(net: UNet, opt: Optimizer, t: BatchTensors, s:
     const ordered = vars.map((v) => r.grads[v.name] ?? null);
     let clipped: (tf.Tensor | null)[];
     if (s.onDevice) {
-      const c = clipGradNormOnDevice(ordered, s.gradClip, 1 / scale);
+      const c = clipGradNormOnDevice(ordered, s.gradClip, s.scaler ? 1 / scale : undefined);
       clipped = c.grads;
-      opt.step(clipped, lr, s.scaler ? c.finite : undefined);
-      readBack = tf.tidy(() => (s.scaler ? tf.stack([r.value, tf.cast(c.finite, 'float32')]) : tf.reshape(r.value, [1])));
-      tf.dispose([r.value, c.finite]);
+      opt.step(clipped, lr, c.finite ?? undefined);
+      readBack = r.value;
+      if (c.finite) {
+        const flag = c.finite;
+        readBack = tf.tidy(() => tf.stack([r.value, tf.cast(flag, 'float32')]));
+        tf.dispose([r.value, flag]);
+      }
     } else {
       const c = clipGradNorm(ordered, s.gradClip, 1 / scale);
       clipped = c.grads;

@@ -65,6 +65,7 @@ export class DeviceNesterovSgd implements Optimizer {
       });
     });
   }
+
   async state(): Promise<SgdState> {
     return { buffers: await Promise.all(this.buffers.map(async (b) => new Float32Array(await b.data()))) };
   }
