@@ -5,7 +5,7 @@
  * has one. A dataset that comes from an upstream `source` artifact also holds its case files (hard links, no copy),
  * so the output does not depend on where the store is.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { NnunetError, NodeError, hashFile, digestJson, type ActionContext, type Issue, type Item, type NodeKind } from '../../src/engine/index.js';
@@ -13,7 +13,7 @@ import type { CaseListing, DatasetJson } from './format.js';
 import { discoverCases } from './discover.js';
 import { paramsSchema, type DatasetParams } from './params.js';
 import { caseIssues, datasetJsonIssues, layoutIssues } from './validate.js';
-import { jsonErrorPosition } from '../../src/util/json-position.js';
+import { JsonFileError, readJsonFile } from '../../src/util/json-file.js';
 import { linkOrCopy } from '../../src/util/link-or-copy.js';
 import { readerWriterOverride } from '../../src/imaging/io/reader-writer.js';
 import { CASES_FILE, insideRoot, storedListing } from './listing.js';
@@ -88,16 +88,10 @@ async function run(ctx: ActionContext<DatasetParams>) {
   let raw: string;
   let ds: DatasetJson;
   try {
-    raw = await readFile(jsonFile, 'utf8');
-  } catch (cause) {
-    throw new DatasetError('DATASET_JSON_UNREADABLE', `${jsonFile}: cannot read dataset.json (${(cause as Error).message})`, { file: jsonFile }, { cause });
-  }
-  try {
-    ds = JSON.parse(raw) as DatasetJson;
-  } catch (cause) {
-    const { line, column } = jsonErrorPosition(raw, cause);
-    throw new DatasetError('DATASET_JSON_UNREADABLE', `${jsonFile}:${line}:${column}: dataset.json is not valid JSON (${(cause as Error).message})`,
-      { file: jsonFile, line, column }, { cause });
+    ({ text: raw, value: ds } = await readJsonFile(jsonFile, { what: 'dataset.json', nonFinite: 'null' }) as { text: string; value: DatasetJson });
+  } catch (err) {
+    if (err instanceof JsonFileError) throw new DatasetError('DATASET_JSON_UNREADABLE', err.message, err.where, { cause: err });
+    throw err;
   }
   const jsonIssues = datasetJsonIssues(ds, jsonFile);
   if (jsonIssues.length > 0) fail(`${jsonFile}: invalid dataset.json`, jsonIssues, jsonFile);
@@ -112,7 +106,7 @@ async function run(ctx: ActionContext<DatasetParams>) {
     if (ctx.signal.aborted) throw ctx.signal.reason;
     ctx.progress({ done: i, total: training.length, message: `checking ${c.id}` });
     const files = [...c.images, c.label!];
-    let digest = files.every((f) => f && existsSync(f)) ? digestJson(await Promise.all(files.map((f) => hashFile(f)))) : undefined;
+    let digest = files.every((f) => f && existsSync(f) && statSync(f).isFile()) ? digestJson(await Promise.all(files.map((f) => hashFile(f)))) : undefined;
     if (!digest || !known.has(caseKey(c.id, files.map((f) => insideRoot(root, f) ?? f), digest))) {
       const found = await caseIssues(c, ds);
       issues.push(...found);

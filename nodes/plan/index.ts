@@ -14,8 +14,7 @@ import { DATASET_NAME_FILE, FINGERPRINT_FILE } from '../fingerprint/index.js';
 import { checkFingerprint } from './check-fingerprint.js';
 import { paramsSchema, type PlanParams } from './params.js';
 import { planExperiment, plansJson } from './plan-experiment.js';
-import { parsePythonJson } from '../../src/util/py-json.js';
-import { jsonErrorPosition } from '../../src/util/json-position.js';
+import { JsonFileError, readJsonFile } from '../../src/util/json-file.js';
 
 export const PLANS_FILE = 'nnUNetPlans.json';
 
@@ -35,17 +34,11 @@ function sources(ctx: ActionContext<PlanParams>): Sources {
 }
 
 async function readJson(file: string, code: string): Promise<{ text: string; value: unknown }> {
-  let text: string;
   try {
-    text = await readFile(file, 'utf8');
-  } catch (cause) {
-    throw new NodeError(code, `${file}: cannot read JSON (${(cause as Error).message})`, { file }, { cause });
-  }
-  try {
-    return { text, value: parsePythonJson(text, { nonFinite: 'null' }) };
-  } catch (cause) {
-    const { line, column } = jsonErrorPosition(text, cause);
-    throw new NodeError(code, `${file}:${line}:${column}: not valid JSON (${(cause as Error).message})`, { file, line, column }, { cause });
+    return await readJsonFile(file, { nonFinite: 'null' });
+  } catch (err) {
+    if (err instanceof JsonFileError) throw new NodeError(code, err.message, err.where, { cause: err });
+    throw err;
   }
 }
 

@@ -6,9 +6,9 @@
  * and each fold's checkpoint may be nnU-Net's own `checkpoint_final.pth` (read by src/interop/pth).
  */
 import { existsSync, readdirSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { NodeError } from '../../src/engine/errors.js';
+import { JsonFileError, readJsonFile } from '../../src/util/json-file.js';
 import { labelHandling, type LabelHandling } from '../../src/nn/predict/labels.js';
 import type { PatchPredictor } from '../../src/nn/predict/sliding-window.js';
 import type { UNet } from '../../src/nn/unet/index.js';
@@ -63,12 +63,13 @@ export interface OpenModelOptions {
   loader?: NetworkLoader;
 }
 
-async function readJson<T>(file: string, code: string): Promise<T> {
-  if (!existsSync(file)) throw new NodeError(code, `missing ${basename(file)} in ${dirname(file)}`, { file });
+async function readJson<T>(file: string, what: 'PLANS' | 'DATASET_JSON' | 'INFERENCE_INFORMATION'): Promise<T> {
+  if (!existsSync(file)) throw new NodeError(`MODEL_MISSING_${what}`, `missing ${basename(file)} in ${dirname(file)}`, { file });
   try {
-    return JSON.parse(await readFile(file, 'utf8')) as T;
-  } catch (cause) {
-    throw new NodeError(code, `cannot parse ${file}: ${(cause as Error).message}`, { file }, { cause });
+    return (await readJsonFile(file, { what: basename(file) })).value as T;
+  } catch (err) {
+    if (err instanceof JsonFileError) throw new NodeError(`MODEL_INVALID_${what}`, err.message, err.where, { cause: err });
+    throw err;
   }
 }
 
@@ -89,7 +90,7 @@ interface InferenceInformation {
 
 async function inferenceInformation(dir: string): Promise<InferenceInformation> {
   const info = join(dir, 'inference_information.json');
-  return existsSync(info) ? readJson<InferenceInformation>(info, 'MODEL_BAD_INFERENCE_INFORMATION') : {};
+  return existsSync(info) ? readJson<InferenceInformation>(info, 'INFERENCE_INFORMATION') : {};
 }
 
 /** The configurations find-best chose (two for an ensemble), from the model folder's inference_information.json. */
@@ -147,8 +148,8 @@ function flatConfiguration(dir: string, plans: Plans): string {
 export async function openModel(dir: string, opts: OpenModelOptions = {}): Promise<Model> {
   const inner = existsSync(join(dir, 'plans.json')) ? null : await configurationFolder(dir, opts.configuration);
   if (inner) return { ...(await openModel(inner.dir, { ...opts, configuration: inner.configuration })), root: dir };
-  const plans = await readJson<Plans>(join(dir, 'plans.json'), 'MODEL_MISSING_PLANS');
-  const datasetJson = await readJson<DatasetJson>(join(dir, 'dataset.json'), 'MODEL_MISSING_DATASET_JSON');
+  const plans = await readJson<Plans>(join(dir, 'plans.json'), 'PLANS');
+  const datasetJson = await readJson<DatasetJson>(join(dir, 'dataset.json'), 'DATASET_JSON');
   const flat = foldsIn(dir).length > 0;
   const configuration = opts.configuration ?? (flat ? flatConfiguration(dir, plans) : await defaultConfiguration(dir, plans));
   const foldRoot = flat ? dir : join(dir, configuration);

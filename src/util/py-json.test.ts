@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parsePythonJson, pyFloat, pyJsonStringify } from './py-json.js';
+import { MAX_JSON_DEPTH, parsePythonJson, pyFloat, pyJsonStringify } from './py-json.js';
 
 describe('Python json.dump compatibility', () => {
   it('formats floats as Python repr', () => {
@@ -15,5 +15,13 @@ describe('Python json.dump compatibility', () => {
     const text = '{"a": NaN, "b": [-Infinity, 1, Infinity], "c": "NaN", "d": "x\\"NaN"}';
     expect(parsePythonJson(text)).toEqual({ a: NaN, b: [-Infinity, 1, Infinity], c: 'NaN', d: 'x"NaN' });
     expect(parsePythonJson(text, { nonFinite: 'null' })).toEqual({ a: null, b: [null, 1, null], c: 'NaN', d: 'x"NaN' });
+  });
+  it('reads a long string and refuses deep nesting in linear time, naming the position', () => {
+    // a regular expression over the strings overflowed its backtrack stack on this; the deep file exhausted memory
+    const long = `{"s": "${'a\\"'.repeat(2_000_000)}", "x": NaN}`;
+    expect((parsePythonJson(long) as { x: number }).x).toBeNaN();
+    const deep = '['.repeat(200_000) + ']'.repeat(200_000);
+    expect(() => parsePythonJson(deep)).toThrow(new RegExp(`nested deeper than ${MAX_JSON_DEPTH} levels at position ${MAX_JSON_DEPTH}$`));
+    expect(parsePythonJson('['.repeat(MAX_JSON_DEPTH) + ']'.repeat(MAX_JSON_DEPTH))).toBeInstanceOf(Array);
   });
 });

@@ -52,15 +52,48 @@ export function pyJsonStringify(value: unknown, opts: PyJsonOptions, indent = 4)
   return write(value, [], 0);
 }
 
+/** Deeper than this is no nnU-Net file; Python's json stops near 1000, and every later recursive walk stays far below the stack. */
+export const MAX_JSON_DEPTH = 512;
+
+/**
+ * The text with the bare NaN / -Infinity / Infinity tokens outside strings replaced, found in one linear pass
+ * (a regular expression over the strings backtracks and overflows on a long string), and nesting beyond
+ * MAX_JSON_DEPTH refused as a SyntaxError "at position N" so callers report it as file:line:col.
+ */
+function replaceNonFinite(text: string, replacement: (token: string) => string): { text: string; replaced: boolean } {
+  const parts: string[] = [];
+  let from = 0;
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22 /* " */) {
+      for (i++; i < text.length && text.charCodeAt(i) !== 0x22; i++) if (text.charCodeAt(i) === 0x5c /* \ */) i++;
+    } else if (c === 0x5b /* [ */ || c === 0x7b /* { */) {
+      if (++depth > MAX_JSON_DEPTH) throw new SyntaxError(`nested deeper than ${MAX_JSON_DEPTH} levels at position ${i}`);
+    } else if (c === 0x5d /* ] */ || c === 0x7d /* } */) {
+      depth--;
+    } else if (c === 0x4e /* N */ || c === 0x49 /* I */ || c === 0x2d /* - */) {
+      const token = text.startsWith('NaN', i) ? 'NaN' : text.startsWith('Infinity', i) ? 'Infinity'
+        : text.startsWith('-Infinity', i) ? '-Infinity' : undefined;
+      if (token && !/[\w$]/.test(text[i - 1] ?? ' ') && !/[\w$]/.test(text[i + token.length] ?? ' ')) {
+        parts.push(text.slice(from, i), replacement(token));
+        i += token.length - 1;
+        from = i + 1;
+      }
+    }
+  }
+  return parts.length === 0 ? { text, replaced: false } : { text: parts.join('') + text.slice(from), replaced: true };
+}
+
 /**
  * JSON.parse that also accepts the bare NaN / Infinity tokens Python's json.dump writes (summary.json of an empty
  * label, a channel without foreground). They become numbers, or null where a JSON-schema check follows (ajv's
- * `number` rejects NaN).
+ * `number` rejects NaN). Nesting deeper than MAX_JSON_DEPTH is refused as a SyntaxError.
  */
 export function parsePythonJson(text: string, opts: { nonFinite?: 'number' | 'null' } = {}): unknown {
   const asNull = opts.nonFinite === 'null';
-  const replaced = text.replace(/("(?:[^"\\]|\\.)*")|(-?\bInfinity|\bNaN)\b/g, (m, str: string | undefined, tok: string) =>
-    str !== undefined ? m : asNull ? 'null' : `{"__pyfloat__":"${tok}"}`);
-  return JSON.parse(replaced, asNull ? undefined : (_k, v: unknown) =>
+  const scanned = replaceNonFinite(text, (tok) => (asNull ? 'null' : `{"__pyfloat__":"${tok}"}`));
+  // a reviver walks the whole tree: only when there is something to revive
+  return JSON.parse(scanned.text, asNull || !scanned.replaced ? undefined : (_k, v: unknown) =>
     (v && typeof v === 'object' && '__pyfloat__' in v ? Number((v as { __pyfloat__: string }).__pyfloat__) : v));
 }

@@ -1,3 +1,6 @@
+import { execFileSync } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildPlan, PipelineError } from '../../src/engine/index.js';
 import { cli } from './cli-harness.js';
@@ -103,5 +106,20 @@ describe('pipeline errors name file, line, column and path', () => {
     expect(r.err).toContain('t: must be integer, got "abc" (from params.epochs, given with --set) [PIPELINE_PARAMS]');
     expect(r.err).toContain('t: must be integer or "all", got "x" (from params.fold, given with --set) [PIPELINE_PARAMS]');
     expect(r.err).not.toContain('anyOf');
+  });
+
+  it('a pipeline path that is too large, a folder or a FIFO is refused before it is read', async () => {
+    const { MAX_PIPELINE_BYTES } = await import('../../src/engine/pipeline/load.js');
+    await p.write('big.yaml', `version: 1\nnodes:\n  a: { uses: value, with: { value: 1 } }\n${'#'.repeat(MAX_PIPELINE_BYTES)}\n`);
+    const big = await cli(['status', join(p.root, 'big.yaml')], p.root);
+    expect(big.code).toBe(2);
+    expect(big.err).toMatch(/big\.yaml.*MiB; such a file may hold at most 4\.0 MiB \[PIPELINE_TOO_LARGE\]/);
+    await mkdir(join(p.root, 'dir.yaml'));
+    const dir = await cli(['status', join(p.root, 'dir.yaml')], p.root);
+    expect(dir.err).toContain('it is a folder, not a file [PIPELINE_NOT_TEXT]');
+    execFileSync('mkfifo', [join(p.root, 'fifo.yaml')]);
+    const fifo = await cli(['status', join(p.root, 'fifo.yaml')], p.root);
+    expect(fifo.code).toBe(2);
+    expect(fifo.err).toContain('it is not a regular file (a FIFO, socket or device) [PIPELINE_NOT_TEXT]');
   });
 });

@@ -102,6 +102,16 @@ export const variants: Variant[] = [
     build: (d) => writeFileSync(join(d, 'dataset.json'), '{\n  "channel_names": {"0": "T1", "1": "T2"},\n  "labels": {"background": 0, "a": 1, "b": 2},\n  "numTraining": 3,\n  "file_ending": ".nii.gz",\n}\n'),
     codes: ['DATASET_JSON_UNREADABLE'], mentions: ['dataset.json:6:1'],
   },
+  {
+    // Python's json gives up near 1000 levels; a regular expression over this file once exhausted V8's memory
+    name: 'dataset.json nested 100000 levels deep', build: (d) => writeFileSync(join(d, 'dataset.json'), `${'['.repeat(100_000)}${']'.repeat(100_000)}`),
+    codes: ['DATASET_JSON_UNREADABLE'], mentions: ['dataset.json:1:513', 'nested deeper than 512 levels'],
+  },
+  {
+    name: 'dataset.json in Latin-1, not UTF-8',
+    build: (d) => writeFileSync(join(d, 'dataset.json'), Buffer.concat([Buffer.from('{\n  "name": "'), Buffer.from([0xe9]), Buffer.from('",\n}')])),
+    codes: ['DATASET_JSON_UNREADABLE'], mentions: ['dataset.json:2:12', 'not UTF-8 text'],
+  },
   { name: 'no labels', build: (d) => editJson(d, (ds) => delete ds.labels), codes: ['DATASET_JSON_SCHEMA'], mentions: ['dataset.json:1:1', 'labels'] },
   { name: 'no channel_names', build: (d) => editJson(d, (ds) => delete ds.channel_names), codes: ['DATASET_JSON_SCHEMA'], mentions: ['channel_names'] },
   { name: 'no file_ending', build: (d) => editJson(d, (ds) => delete ds.file_ending), codes: ['DATASET_JSON_SCHEMA'], mentions: ['file_ending'] },
@@ -189,6 +199,10 @@ export const variants: Variant[] = [
   {
     name: 'truncated .nii.gz', build: (d) => { const f = img(d, 'case_b'); truncateSync(f, Math.floor(readFileSync(f).length / 2)); },
     codes: ['DATASET_UNREADABLE'], mentions: ['case_b', '<dir>/imagesTr/case_b_0000.nii.gz', 'truncated'],
+  },
+  {
+    name: 'a folder named like an image', build: (d) => { unlinkSync(img(d, 'case_b', 1)); mkdirSync(img(d, 'case_b', 1)); },
+    codes: ['DATASET_UNREADABLE'], mentions: ['case_b', '<dir>/imagesTr/case_b_0001.nii.gz', 'not a regular file'],
   },
   { name: 'zero-byte file', build: (d) => writeFileSync(lbl(d, 'case_c'), ''), codes: ['DATASET_UNREADABLE'], mentions: ['case_c', '<dir>/labelsTr/case_c.nii.gz'] },
   { name: 'a text file named .nii.gz', build: (d) => writeFileSync(img(d, 'case_a', 1), 'not an image\n'), codes: ['DATASET_UNREADABLE'], mentions: ['case_a', '<dir>/imagesTr/case_a_0001.nii.gz'] },

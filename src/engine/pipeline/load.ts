@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node as YamlNode } from 'yaml';
 import { PipelineError, type ErrorContext, type Issue } from '../errors.js';
 import { sha256 } from '../hash/digest.js';
+import { readBounded, UnreadableFileError } from '../../util/read-bounded.js';
 
 export type DocPath = ReadonlyArray<string | number>;
 
@@ -19,13 +19,20 @@ export function pointer(path: DocPath): string {
   return path.length === 0 ? '' : `/${path.map((p) => String(p).replace(/~/g, '~0').replace(/\//g, '~1')).join('/')}`;
 }
 
+/** A pipeline is written by hand: a file this large is the wrong file, and parsing it would take minutes and gigabytes. */
+export const MAX_PIPELINE_BYTES = 4 * 2 ** 20;
+
 export async function loadPipelineText(opts: { pipelineFile?: string; pipelineText?: string }): Promise<{ file?: string; text: string }> {
   if (opts.pipelineText !== undefined) return { file: opts.pipelineFile, text: opts.pipelineText };
   if (!opts.pipelineFile) throw new PipelineError('PIPELINE_MISSING', 'no pipeline file or text given');
   let bytes: Buffer;
   try {
-    bytes = await readFile(opts.pipelineFile);
+    bytes = await readBounded(opts.pipelineFile, MAX_PIPELINE_BYTES);
   } catch (cause) {
+    if (cause instanceof UnreadableFileError) {
+      throw new PipelineError(cause.reason === 'too-large' ? 'PIPELINE_TOO_LARGE' : 'PIPELINE_NOT_TEXT', `not a pipeline file: ${cause.message}`,
+        { file: opts.pipelineFile }, { cause });
+    }
     throw new PipelineError('PIPELINE_NOT_FOUND', `cannot read pipeline file: ${(cause as Error).message}`,
       { file: opts.pipelineFile }, { cause });
   }

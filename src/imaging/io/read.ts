@@ -4,7 +4,7 @@
  * are 2D), Tiff3DIO (.tiff, and .tif files that are 3D; spacing from the `<case>.json` sidecar).
  * Everything is returned as float32 (C, s0, s1, s2), spacing in array order, as nnU-Net holds it.
  */
-import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import type { Issue } from '../../engine/errors.js';
 import { ImageError } from '../errors.js';
 import type { ImageGeometry, Shape3, Volume } from '../volume.js';
@@ -163,6 +163,8 @@ function tiff3d(file: string, raw: ItkRaw, sidecar: string | undefined): Planar 
 async function readOne(file: string, sidecar: string | undefined): Promise<Planar> {
   const { kind } = readerFor(file);
   if (!existsSync(file)) throw new ImageError('IMAGE_NOT_FOUND', `${file}: no such file`, { file });
+  // a folder or FIFO named like an image would fail deep in a reader without its name, or wait forever
+  if (!statSync(file).isFile()) throw new ImageError('IMAGE_NOT_A_FILE', `${file}: not a regular file (a folder, FIFO or device)`, { file });
   // the check streams through node:zlib on the libuv pool while ITK decodes on this thread; its verdict wins
   const check = /\.nii(\.gz)?$/i.test(file) ? checkNifti(file) : Promise.resolve();
   const [checked, read] = await Promise.allSettled([check, itkRead(file)]);
