@@ -3,8 +3,9 @@
  * machine (layout in nodes/predict/model.ts), and its zip form.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { copyFile, cp, mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, join, relative } from 'node:path';
+import { copyFile, cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, isAbsolute, join, relative } from 'node:path';
 import { NodeError } from '../../src/engine/errors.js';
 import type { CheckpointManifest } from '../../src/nn/checkpoint.js';
 import { readZip, writeZip } from '../../src/nn/predict/zip.js';
@@ -84,12 +85,43 @@ export async function zipFolder(dir: string, file: string): Promise<void> {
   await writeZip(file, members);
 }
 
+/** Model archives hold checkpoints and JSON, which deflate far less than this; a zip bomb deflates 1000:1. */
+const MODEL_ARCHIVE_MAX_RATIO = 200;
+/** What predicting and exporting never read from an archive: cross-validation predictions and images. */
+const unneeded = (name: string): boolean => /(^|\/)validation\//.test(name) || /\.(nii\.gz|nii|npz|npy|nrrd|mha|tif|tiff)$/i.test(name);
+
 export async function unzipTo(file: string, dir: string): Promise<void> {
-  for (const [name, data] of await readZip(file)) {
+  for (const [name, data] of await readZip(file, { maxRatio: MODEL_ARCHIVE_MAX_RATIO, skip: unneeded })) {
     if (name.endsWith('/')) continue;
     const target = join(dir, name);
-    if (relative(dir, target).startsWith('..')) throw new NodeError('EXPORT_BAD_ARCHIVE', `${file}: member ${name} points outside the folder`, { file });
-    await mkdir(dirname(target), { recursive: true });
-    await writeFile(target, data);
+    if (relative(dir, target).startsWith('..') || isAbsolute(name)) {
+      throw new NodeError('EXPORT_BAD_ARCHIVE', `${file}: member ${name} points outside the folder`, { file });
+    }
+    try {
+      await mkdir(dirname(target), { recursive: true });
+      await writeFile(target, data);
+    } catch (cause) {
+      // a member inside a path another member made a file (lnk, then lnk/x): name the archive, not our temp folder
+      const code = (cause as NodeJS.ErrnoException).code ?? (cause as Error).message;
+      throw new NodeError('EXPORT_BAD_ARCHIVE', `${file}: cannot unpack member ${name} (${code}: another member is in its way)`, { file }, { cause });
+    }
+  }
+}
+
+/**
+ * Runs `use` on a model given as a folder or as a zip archive (ours, or nnUNetv2_export_model_to_zip's, which keeps
+ * nnUNet_results' <DatasetXXX>/<Trainer>__<Plans>__<configuration>/ layout). An archive is unpacked into a temp
+ * folder that is removed afterwards, whether `use` succeeds or not.
+ */
+export async function withModelFolder<T>(model: string, use: (dir: string) => Promise<T>): Promise<T> {
+  if (!model.endsWith('.zip')) return use(model);
+  const unpacked = await mkdtemp(join(tmpdir(), 'nnunet-model-'));
+  try {
+    await unzipTo(model, unpacked);
+    const top = readdirSync(unpacked);
+    const single = !existsSync(join(unpacked, 'plans.json')) && top.length === 1 && statSync(join(unpacked, top[0])).isDirectory();
+    return await use(single ? join(unpacked, top[0]) : unpacked);
+  } finally {
+    await rm(unpacked, { recursive: true, force: true });
   }
 }

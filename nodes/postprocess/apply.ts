@@ -1,12 +1,11 @@
 // spec §9 (nnUNetv2_apply_postprocessing): replay the recorded operations on new predictions.
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { readPostprocessingPkl } from '../../src/interop/pth/postprocessing-pkl.js';
 import { NodeError } from '../../src/engine/errors.js';
 import type { Shape3 } from '../../src/imaging/volume.js';
 import type { LabelMap } from '../../src/nn/predict/labels.js';
-import { parsePythonJson } from '../../src/util/py-json.js';
+import { JsonFileError, readJsonFile } from '../../src/util/json-file.js';
 import { applyOps, KEEP_LARGEST, type PostprocessingOp } from './operations.js';
 
 export function parseOps(json: unknown, file: string): PostprocessingOp[] {
@@ -28,24 +27,37 @@ export function parseOps(json: unknown, file: string): PostprocessingOp[] {
 /**
  * Where a model's postprocessing is: ours (postprocessing.json) or nnU-Net's postprocessing.pkl in the model folder,
  * the file inference_information.json names (nnU-Net writes an absolute path: it is looked up under `root`, the
- * folder it was found in), or the cross-validation folder of exactly these folds (crossval_results_folds_0_1_2_3_4).
+ * folder it was found in, and never outside it), or the cross-validation folder of exactly these folds
+ * (crossval_results_folds_0_1_2_3_4). `warn` hears of a named file that is not there.
  */
-export function findPostprocessing(modelDir: string, more: { root?: string; folds?: readonly (number | 'all')[]; named?: string } = {}): string | null {
+export function findPostprocessing(modelDir: string, more: { root?: string; folds?: readonly (number | 'all')[]; named?: string; warn?: (line: string) => void } = {}): string | null {
   const candidates = [join(modelDir, 'postprocessing.json'), join(modelDir, 'postprocessing.pkl')];
+  let named: string | undefined;
   if (more.named && more.root) {
     const parts = more.named.split(/[\\/]/);
     const at = parts.lastIndexOf(basename(more.root));
-    if (at >= 0) candidates.push(join(more.root, ...parts.slice(at + 1)));
+    const rest = parts.slice(at + 1);
+    if (at >= 0 && !rest.includes('..')) named = join(more.root, ...rest);
+    else more.warn?.(`inference_information.json names postprocessing_file ${more.named}, which is not inside ${more.root}: ignored`);
   }
+  if (named) candidates.push(named);
   if (more.folds?.length) candidates.push(join(modelDir, `crossval_results_folds_${more.folds.join('_')}`, 'postprocessing.pkl'));
-  return candidates.find((f) => existsSync(f)) ?? null;
+  const found = candidates.find((f) => existsSync(f)) ?? null;
+  if (named && !found) more.warn?.(`inference_information.json names postprocessing_file ${more.named}, but ${named} is not there: predicting without postprocessing`);
+  return found;
 }
 
 /** The model folder's postprocessing as a label-map transform; null when the model has none (or none accepted). */
 export async function loadPostprocessing(modelDir: string, more: Parameters<typeof findPostprocessing>[1] = {}): Promise<((seg: LabelMap, shape: Shape3) => LabelMap) | null> {
   const file = findPostprocessing(modelDir, more);
   if (!file) return null;
-  const json = file.endsWith('.pkl') ? await readPostprocessingPkl(file) : parsePythonJson(await readFile(file, 'utf8'));
+  let json: unknown;
+  try {
+    json = file.endsWith('.pkl') ? await readPostprocessingPkl(file) : (await readJsonFile(file, { what: basename(file) })).value;
+  } catch (err) {
+    if (err instanceof JsonFileError) throw new NodeError('POSTPROCESSING_INVALID', err.message, err.where, { cause: err });
+    throw err;
+  }
   const ops = parseOps(json, file);
   return ops.length === 0 ? null : (seg, shape) => applyOps(seg, shape, ops);
 }

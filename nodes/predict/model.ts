@@ -16,7 +16,7 @@ import type { DatasetJson } from '../dataset/format.js';
 import { allLabels } from '../dataset/labels.js';
 import { channelNames } from '../dataset/format.js';
 import type { ConfigurationPlan, Plans } from '../plan/format.js';
-import { resolveConfiguration } from '../plan/resolve.js';
+import { PlansError, resolveConfiguration } from '../plan/resolve.js';
 
 /** One fold's network, ready to predict patches. */
 export interface FoldNetwork {
@@ -153,7 +153,7 @@ export async function openModel(dir: string, opts: OpenModelOptions = {}): Promi
   const flat = foldsIn(dir).length > 0;
   const configuration = opts.configuration ?? (flat ? flatConfiguration(dir, plans) : await defaultConfiguration(dir, plans));
   const foldRoot = flat ? dir : join(dir, configuration);
-  const config = resolveConfiguration(plans, configuration);
+  const config = modelConfiguration(join(dir, 'plans.json'), plans, configuration);
   const available = foldsIn(foldRoot);
   // nnU-Net's auto-detection leaves fold_all out unless asked for (-f all)
   const numbered = available.filter((f) => f !== 'all');
@@ -163,7 +163,11 @@ export async function openModel(dir: string, opts: OpenModelOptions = {}): Promi
     throw new NodeError('MODEL_MISSING_FOLDS',
       `${foldRoot}: fold(s) ${missing.join(', ') || '(none)'} not found (available: ${available.join(', ') || 'none'})`, { file: foldRoot });
   }
-  const labels = datasetJson.labels;
+  const labels = datasetJson?.labels;
+  if (typeof labels !== 'object' || labels === null || !(datasetJson.channel_names ?? datasetJson.modality)) {
+    const file = join(dir, 'dataset.json');
+    throw new NodeError('MODEL_INVALID_DATASET_JSON', `${file}: needs "labels" and "channel_names" objects to predict`, { file });
+  }
   const handling = labelHandling(labels, datasetJson.regions_class_order);
   const numClasses = handling.regionsClassOrder ? handling.regionsClassOrder.length : allLabels(labels).length;
   const context: NetworkContext = { config, inputChannels: Object.keys(channelNames(datasetJson)).length, numClasses };
@@ -176,6 +180,24 @@ export async function openModel(dir: string, opts: OpenModelOptions = {}): Promi
     throw e;
   }
   return { dir, plans, datasetJson, configuration, config, folds, networks, handling, numClasses };
+}
+
+/** The configuration's plan, with every problem of plans.json named as that file's (not an internal error). */
+function modelConfiguration(file: string, plans: Plans, configuration: string): ConfigurationPlan {
+  const invalid = (message: string, path?: string, cause?: unknown) => new NodeError('MODEL_INVALID_PLANS', `${file}: ${message}`, { file, path }, { cause });
+  if (typeof plans?.configurations !== 'object' || plans.configurations === null) throw invalid('no "configurations" object', '/configurations');
+  let config: ConfigurationPlan;
+  try {
+    config = resolveConfiguration(plans, configuration);
+  } catch (err) {
+    if (err instanceof PlansError) throw invalid(err.message, err.context.path, err);
+    throw err;
+  }
+  if (typeof config.architecture !== 'object' || config.architecture === null) {
+    throw invalid(`configuration '${configuration}' has no "architecture" (nor old-format UNet_class_name keys): the network cannot be built`,
+      `/configurations/${configuration}/architecture`);
+  }
+  return config;
 }
 
 /**

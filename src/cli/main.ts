@@ -8,6 +8,7 @@ import { Command, CommanderError } from 'commander';
 import { commands } from './commands/index.js';
 import { predictArgv } from './commands/predict.js';
 import { exitCodeFor, formatError } from './format-error.js';
+import { checkFolderOptions } from './folder-options.js';
 
 export function buildProgram(): Command {
   const program = new Command('nnunet')
@@ -17,7 +18,8 @@ export function buildProgram(): Command {
     .option('--allow-path <dir>', 'let the pipeline file name paths in this folder too (repeatable; default: only its own folder)',
       (v: string, prev: string[] = []) => [...prev, v])
     .showHelpAfterError()
-    .exitOverride();
+    .exitOverride()
+    .hook('preAction', checkFolderOptions);
   for (const register of commands) register(program);
   const override = (c: Command): void => {
     c.exitOverride();

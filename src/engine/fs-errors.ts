@@ -10,6 +10,9 @@ const ADVICE: Record<string, [string, string]> = {
   EMFILE: ['too many open files', 'raise the limit (ulimit -n) or run fewer actions at once (-j)'],
   ENFILE: ['too many open files on the system', 'raise the limit or run fewer actions at once (-j)'],
   EIO: ['input/output error', 'check the disk'],
+  ENOTDIR: ['a part of the path is a file, not a folder', 'choose a path whose parents are folders'],
+  EISDIR: ['it is a folder, not a file', 'name a file'],
+  EEXIST: ['a file is already there', 'move it away or choose another path'],
 };
 
 const OPERATION: Record<string, string> = {

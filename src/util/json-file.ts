@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import { jsonErrorPosition } from './json-position.js';
 import { parsePythonJson } from './py-json.js';
 import { MAX_JSON_BYTES, readBounded } from './read-bounded.js';
@@ -24,7 +25,7 @@ function notUtf8(bytes: Buffer, text: string): { line: number; column: number } 
  * not a regular file, too large, not UTF-8, a byte order mark, invalid or too deeply nested JSON (with line:column).
  */
 export async function readJsonFile(file: string, opts: { what?: string; maxBytes?: number; nonFinite?: 'number' | 'null' } = {}): Promise<{ text: string; value: unknown }> {
-  const what = opts.what ?? 'JSON';
+  const what = opts.what ?? basename(file);
   let bytes: Buffer;
   try {
     bytes = await readBounded(file, opts.maxBytes ?? MAX_JSON_BYTES);

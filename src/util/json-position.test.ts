@@ -19,6 +19,13 @@ describe('jsonErrorPosition', () => {
     const text = '\ufeff{"a": 1}';
     expect(jsonErrorPosition(text, errorOf(text))).toEqual({ line: 1, column: 1 });
   });
+  it('points at an unexpected token, which V8 quotes with context instead of a position', () => {
+    for (const text of ['[}', '{"postprocessing_fns": [}', '{"a": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, }, 1]}', '{"long": "abcdefghijklmnop", "x": [}']) {
+      expect(jsonErrorPosition(text, errorOf(text)), text).toEqual({ line: 1, column: text.indexOf('}') + 1 });
+    }
+    const multi = '{\n  "a": [1,\n   }\n}';
+    expect(jsonErrorPosition(multi, errorOf(multi))).toEqual({ line: 3, column: 4 });
+  });
   it('points past the end for truncated input', () => {
     const text = '{\n  "a": [1, 2';
     expect(jsonErrorPosition(text, errorOf(text))).toEqual({ line: 2, column: 13 });

@@ -1,13 +1,37 @@
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 
+/** Context characters V8 quotes on each side of an unexpected token (json-parser.cc's kMaxContextCharacters). */
+const V8_CONTEXT = 10;
+
+/**
+ * The offset of an "Unexpected token" error, which V8 reports without a position: it quotes the source around the
+ * token instead, 10 characters each side, with "..." where it cut (the whole source when it is short).
+ */
+function unexpectedTokenOffset(text: string, message: string): number | undefined {
+  const m = /^Unexpected token '([\s\S]+?)', (\.\.\.)?"([\s\S]*)"(\.\.\.)? is not valid JSON$/.exec(message);
+  if (!m) return undefined;
+  const [, token, before, quoted, after] = m;
+  if (before && after) {
+    const at = text.indexOf(quoted);
+    return at < 0 ? undefined : at + V8_CONTEXT;
+  }
+  if (after) return quoted.length - V8_CONTEXT;
+  if (before) return text.length - quoted.length + V8_CONTEXT;
+  const at = text.indexOf(token);
+  return at < 0 ? undefined : at;
+}
+
 /**
  * Where a JSON.parse error points, as 1-based line and column, so a broken dataset.json or plans file is
- * reported like a YAML error: file:line:col. V8 says "... at position N" (or nothing, for unexpected end).
+ * reported like a YAML error: file:line:col. V8 says "... at position N", quotes the text around an unexpected
+ * token, or says nothing (unexpected end).
  */
 export function jsonErrorPosition(text: string, err: unknown): { line: number; column: number } {
-  const m = /position (\d+)/.exec((err as Error)?.message ?? '');
+  const message = (err as Error)?.message ?? '';
+  const m = /position (\d+)/.exec(message);
   // V8 gives no position for a byte order mark (editors on Windows write one); Python's json refuses it too
-  const pos = m ? Math.min(Number(m[1]), text.length) : text.startsWith('\ufeff') ? 0 : text.length;
+  const found = m ? Number(m[1]) : text.startsWith('\ufeff') ? 0 : unexpectedTokenOffset(text, message);
+  const pos = Math.min(found ?? text.length, text.length);
   const before = text.slice(0, pos);
   const line = before.split('\n').length;
   return { line, column: pos - before.lastIndexOf('\n') };

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -121,5 +122,19 @@ describe('pipeline errors name file, line, column and path', () => {
     const fifo = await cli(['status', join(p.root, 'fifo.yaml')], p.root);
     expect(fifo.code).toBe(2);
     expect(fifo.err).toContain('it is not a regular file (a FIFO, socket or device) [PIPELINE_NOT_TEXT]');
+  });
+
+  it('an output folder option that names a file is refused before anything runs, every one named', async () => {
+    await p.write('pipeline.yaml', 'version: 1\nnodes:\n  a: { uses: value, with: { value: 1 } }\n');
+    await p.write('afile', 'x');
+    const file = join(p.root, 'afile');
+    const r = await cli(['--store', file, '--runs-dir', join(file, 'runs'), 'status', p.pipeline], p.root);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`--store ${file}: is a file, not a folder [CLI_NOT_A_FOLDER]`);
+    expect(r.err).toContain(`--runs-dir ${file}/runs: ${file} is a file, so no folder can be made below it [CLI_NOT_A_FOLDER]`);
+    const plan = await cli(['plan', join(p.root, 'nowhere'), '--out', file], p.root);
+    expect(plan.code).toBe(2);
+    expect(plan.err).toContain(`--out ${file}: is a file, not a folder`);
+    expect(existsSync(join(p.root, '.nnunet'))).toBe(false);
   });
 });

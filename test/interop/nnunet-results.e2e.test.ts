@@ -1,7 +1,7 @@
 // issue 15: a model written in nnU-Net's format (results layout, checkpoint_final.pth, postprocessing.pkl,
 // inference_information.json) predicts through `nnunet predict -m` exactly as the same model in our format.
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +11,12 @@ import { predictCommand, type PredictCommandOptions } from '../../src/cli/comman
 import { exportCommand } from '../../src/cli/commands/export.js';
 import { main } from '../../src/cli/main.js';
 import { zipFolder } from '../../nodes/export/export-model.js';
+import { openModel } from '../../nodes/predict/model.js';
+import { readNnunetCheckpoint } from '../../src/interop/pth/nnunet-checkpoint.js';
+import { networkFromCheckpoint } from '../../src/interop/pth/network.js';
+import { zipBuffer } from '../../src/nn/predict/zip.js';
+import type { PlansArchitecture } from '../../src/nn/unet/index.js';
+import { zipBomb } from './zip-bomb.js';
 import { writeTinyImage, writeTinyModel } from '../predict/tiny-model.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nnunet-results-'));
@@ -155,6 +161,81 @@ print(type(fns).__name__, fns, type(kwargs).__name__, [(type(k).__name__, k) for
       await expect(predictCommand({ ...base, model: folder(), output: join(dir, 'x') }, quiet)).rejects.toThrow(/ResidualEncoderUNetWithAttention/);
     } finally {
       writeFileSync(plansFile, saved);
+    }
+  });
+});
+
+describe('hostile model folders and archives: errors name the culprit, nothing is left behind', () => {
+  const folder = () => join(results, 'nnUNetTrainer__nnUNetPlans__3d_fullres');
+  let n = 0;
+  /** a copy of the nnU-Net results folder with one defect, predicted from */
+  const broken = (edit: (copy: string) => void): string => {
+    const copy = join(dir, `hostile-${n++}`, 'Dataset999_Tiny');
+    cpSync(results, copy, { recursive: true });
+    edit(join(copy, 'nnUNetTrainer__nnUNetPlans__3d_fullres'));
+    return copy;
+  };
+  const predictFrom = (model: string, log: (l: string) => void = quiet) => predictCommand({ ...base, model, output: join(dir, `out-${n++}`), tta: false }, log);
+  const ckpt = (c: string) => join(c, 'fold_0', 'checkpoint_final.pth');
+
+  it('a checkpoint that is /dev/zero, a FIFO or a folder is refused before it is read', async () => {
+    const zero = broken((c) => { rmSync(ckpt(c)); symlinkSync('/dev/zero', ckpt(c)); });
+    await expect(predictFrom(zero)).rejects.toMatchObject({ code: 'PTH_UNREADABLE', message: expect.stringContaining('checkpoint_final.pth: cannot read (it is not a regular file') });
+    const fifo = broken((c) => { rmSync(ckpt(c)); execFileSync('mkfifo', [ckpt(c)]); });
+    await expect(predictFrom(fifo)).rejects.toMatchObject({ code: 'PTH_UNREADABLE' });
+    const folderCkpt = broken((c) => { rmSync(ckpt(c)); mkdirSync(ckpt(c)); });
+    await expect(predictFrom(folderCkpt)).rejects.toMatchObject({ code: 'PTH_UNREADABLE', message: expect.stringContaining('it is a folder, not a file') });
+  });
+
+  it('plans.json that is not JSON or has no architecture, and a state_dict key the network lacks, name the file', async () => {
+    const notJson = broken((c) => writeFileSync(join(c, 'plans.json'), '{\n  "configurations": {,\n}'));
+    await expect(predictFrom(notJson)).rejects.toMatchObject({ code: 'MODEL_INVALID_PLANS', message: expect.stringMatching(/plans\.json:2:22: plans\.json is not valid JSON/) });
+    const noArch = broken((c) => {
+      const plans = JSON.parse(readFileSync(join(c, 'plans.json'), 'utf8'));
+      delete plans.configurations['3d_fullres'].architecture;
+      writeFileSync(join(c, 'plans.json'), JSON.stringify(plans));
+    });
+    await expect(predictFrom(noArch)).rejects.toMatchObject({ code: 'MODEL_INVALID_PLANS', message: expect.stringContaining("configuration '3d_fullres' has no \"architecture\"") });
+    const ck = await readNnunetCheckpoint(ckpt(folder()));
+    ck.weights.set('decoder.extra.weight', { shape: [1], data: new Float32Array(1) });
+    const { config } = await openModel(folder(), { loader: async () => ({ predictor: (x) => x, mirrorAxes: null, dispose: () => undefined }) });
+    await expect(networkFromCheckpoint(ck, config.architecture as PlansArchitecture, 1, 3, 'c.pth')).rejects.toThrow(/c\.pth: unexpected key\(s\) in network_weights .*: decoder\.extra\.weight/);
+  });
+
+  it('postprocessing_file outside the model is ignored with a warning, never read; a broken postprocessing.json names itself', async () => {
+    const escape = broken(() => undefined);
+    const info = JSON.parse(readFileSync(join(escape, 'inference_information.json'), 'utf8'));
+    info.best_model_or_ensemble.postprocessing_file = '/x/Dataset999_Tiny/../../../../../../etc/passwd';
+    writeFileSync(join(escape, 'inference_information.json'), JSON.stringify(info));
+    rmSync(join(escape, 'postprocessing.pkl'));
+    const lines: string[] = [];
+    expect(await predictFrom(escape, (l) => lines.push(l))).toBe(0);
+    expect(lines.join('\n')).toContain('which is not inside');
+    expect(lines.join('\n')).not.toContain('root:');
+    const ppJson = join(dir, 'bad-pp');
+    cpSync(ours, ppJson, { recursive: true });
+    writeFileSync(join(ppJson, 'postprocessing.json'), '{"postprocessing_fns": [}');
+    await expect(predictFrom(ppJson)).rejects.toMatchObject({ code: 'POSTPROCESSING_INVALID', message: expect.stringContaining('postprocessing.json:1:25: postprocessing.json is not valid JSON') });
+  });
+
+  it('a zip bomb and a member under a file are refused naming the archive, and no unpacked folder is left', async () => {
+    const tmp = mkdtempSync(join(dir, 'tmp-'));
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = tmp;
+    try {
+      const bomb = join(dir, 'bomb.zip');
+      writeFileSync(bomb, zipBomb('Dataset999_Tiny/plans.json', 64 * 2 ** 20));
+      await expect(predictFrom(bomb)).rejects.toMatchObject({ code: 'ZIP_INVALID', message: expect.stringContaining(`${bomb}: not a readable zip archive (member Dataset999_Tiny/plans.json would inflate`) });
+      const clash = join(dir, 'clash.zip');
+      writeFileSync(clash, zipBuffer([{ name: 'lnk', data: Buffer.from('x') }, { name: 'lnk/ZIPSYMDIR', data: Buffer.from('y') }], clash));
+      await expect(predictFrom(clash)).rejects.toMatchObject({ code: 'EXPORT_BAD_ARCHIVE', message: expect.stringContaining(`${clash}: cannot unpack member lnk/ZIPSYMDIR`) });
+      // the model's own zip, with one fold missing: opening fails after unpacking
+      const partial = join(dir, 'partial.zip');
+      await zipFolder(broken((c) => rmSync(join(c, 'fold_1'), { recursive: true })), partial);
+      await expect(predictCommand({ ...base, model: partial, output: join(dir, 'p'), folds: [1] }, quiet)).rejects.toMatchObject({ code: 'MODEL_MISSING_FOLDS' });
+      expect(readdirSync(tmp)).toEqual([]);
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR; else process.env.TMPDIR = saved;
     }
   });
 });

@@ -6,8 +6,7 @@
  * `--format nnunet` in nnU-Net's results layout (checkpoint_final.pth, plans.json, dataset.json, postprocessing.pkl).
  */
 import { existsSync, statSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import { Option } from 'commander';
 import { NnunetError } from '../../engine/errors.js';
 import { exportOnnx } from '../../interop/onnx/export-onnx.js';
@@ -17,7 +16,7 @@ import { copyOut } from '../../util/copy-out.js';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { kinds } from '../../../nodes/index.js';
-import { unzipTo, zipFolder } from '../../../nodes/export/export-model.js';
+import { withModelFolder, zipFolder } from '../../../nodes/export/export-model.js';
 import { artifactDir, runPipeline, type KindRegistry } from '../../engine/index.js';
 import { collectSet } from './run.js';
 import { createProgress } from '../progress.js';
@@ -48,10 +47,8 @@ export async function exportCommand(source: string, o: ExportCommandOptions, log
   if (!o.format || o.format === 'folder') return exportFolder(src, o, log);
   if (!existsSync(src)) throw new NnunetError('CLI_EXPORT_SOURCE', `no pipeline file or model folder at ${src}`, { file: src });
   const isModel = statSync(src).isDirectory() || src.endsWith('.zip');
-  const unpacked = src.endsWith('.zip') ? await mkdtemp(join(tmpdir(), 'nnunet-model-')) : null;
-  try {
-    if (unpacked) await unzipTo(src, unpacked);
-    const modelDir = unpacked ?? (isModel ? src : await pipelineModel(src, o));
+  return withModelFolder(src, async (folder) => {
+    const modelDir = isModel ? folder : await pipelineModel(src, o);
     if (!modelDir) return 1;
     const out = resolve(o.output);
     if (o.format === 'nnunet') {
@@ -69,9 +66,7 @@ export async function exportCommand(source: string, o: ExportCommandOptions, log
     const info = await exportOnnx(modelDir, out, { configuration: o.configuration });
     log(`ONNX model exported to ${out}: ${info.folds.map((f) => f.file).join(', ')} + ${ONNX_INFO_FILE} (${info.configuration}, input ${info.input.layout})`);
     return 0;
-  } finally {
-    if (unpacked) await rm(unpacked, { recursive: true, force: true });
-  }
+  });
 }
 
 async function exportFolder(pipeline: string, o: ExportCommandOptions, log: (l: string) => void): Promise<number> {

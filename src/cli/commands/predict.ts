@@ -4,7 +4,6 @@
  * Cases stream one at a time; a broken case is reported and the others still finish; exit code 1 if any failed.
  * A cascade configuration runs its previous stage from the model folder first unless --previous-stage is given.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -14,7 +13,7 @@ import { channelNames } from '../../../nodes/dataset/format.js';
 import { chosenConfigurations, chosenPostprocessing, closeModel, openModel, type FoldId } from '../../../nodes/predict/model.js';
 import { predictChosen } from '../../../nodes/predict/predict-ensemble.js';
 import { loadPostprocessing } from '../../../nodes/postprocess/apply.js';
-import { unzipTo } from '../../../nodes/export/export-model.js';
+import { withModelFolder } from '../../../nodes/export/export-model.js';
 import { NodeError } from '../../engine/errors.js';
 import { describeBackend, initBackend } from '../../nn/backend.js';
 import { int, num, positiveInt } from '../option-parsers.js';
@@ -41,16 +40,10 @@ export async function predictCommand(o: PredictCommandOptions, log: (line: strin
     throw new NodeError('PREDICT_BAD_PART', `--part-id must be in [0, --num-parts), got part ${o.partId} of ${o.numParts}`);
   }
   log(`backend: ${describeBackend(await initBackend())}`);
-  let modelDir = resolve(o.model);
-  let unpacked: string | null = null;
-  if (modelDir.endsWith('.zip')) {
-    unpacked = await mkdtemp(join(tmpdir(), 'nnunet-model-'));
-    await unzipTo(modelDir, unpacked);
-    modelDir = unpacked;
-    // nnUNetv2_export_model_to_zip keeps nnUNet_results' layout: <DatasetXXX>/<Trainer>__<Plans>__<configuration>/...
-    const top = readdirSync(unpacked);
-    if (!existsSync(join(unpacked, 'plans.json')) && top.length === 1 && statSync(join(unpacked, top[0])).isDirectory()) modelDir = join(unpacked, top[0]);
-  }
+  return withModelFolder(resolve(o.model), (modelDir) => predictFromFolder(modelDir, o, log));
+}
+
+async function predictFromFolder(modelDir: string, o: PredictCommandOptions, log: (line: string) => void): Promise<number> {
   // find-best's choice applies when no configuration is given: an ensemble runs its members and averages them
   const members = o.configuration ? [] : await chosenConfigurations(modelDir);
   const ensemble = members.length > 1;
@@ -63,7 +56,7 @@ export async function predictCommand(o: PredictCommandOptions, log: (line: strin
       .filter((_, i) => i % o.numParts === o.partId);
     // ours or nnU-Net's: the model folder's own, find-best's choice, or the cross-validation of these folds
     const postprocess = o.postprocessing ? await loadPostprocessing(model.dir, {
-      root: model.root, named: o.configuration ? undefined : await chosenPostprocessing(modelDir), folds: ensemble ? undefined : model.folds,
+      root: model.root, named: o.configuration ? undefined : await chosenPostprocessing(modelDir), folds: ensemble ? undefined : model.folds, warn: log,
     }) : null;
     log(`${cases.length} case(s), ${ensemble ? `ensemble of ${members.join(' + ')}` : `configuration ${model.configuration}`}, folds ${model.folds.join(' ')}, ` +
       `mirroring ${o.tta ? 'on' : 'off'}${postprocess ? ', postprocessing from the model' : ''}`);
@@ -95,7 +88,6 @@ export async function predictCommand(o: PredictCommandOptions, log: (line: strin
   } finally {
     closeModel(model);
     await rm(workDir, { recursive: true, force: true });
-    if (unpacked) await rm(unpacked, { recursive: true, force: true });
   }
 }
 

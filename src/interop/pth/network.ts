@@ -12,6 +12,13 @@ export async function networkFromCheckpoint(ckpt: NnunetCheckpoint, arch: PlansA
   await ensureBackend();
   const net = new UNet(networkSpec(arch, inputChannels, numClasses));
   try {
+    // load_state_dict(strict=True), as nnU-Net loads it: a key the network does not have is an error, not ignored
+    const known = new Set(net.params.map((p) => p.name));
+    const unexpected = [...ckpt.weights.keys()].filter((k) => !known.has(k));
+    if (unexpected.length > 0) {
+      throw new CheckpointError('CHECKPOINT_MISMATCH', `${file}: unexpected key(s) in network_weights for the network plans.json describes: ` +
+        `${unexpected.slice(0, 5).join(', ')}${unexpected.length > 5 ? ` (+${unexpected.length - 5} more)` : ''}`, { file });
+    }
     assignWeights(net, new Map([...ckpt.weights].map(([k, v]) => [k, v.data])), file);
     for (const p of net.params) {
       const got = ckpt.weights.get(p.name)!.shape;

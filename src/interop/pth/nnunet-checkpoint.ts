@@ -12,7 +12,7 @@
 import { NnunetError } from '../../engine/errors.js';
 import { loadPth, readPth, tensorToFloat32 } from './torch-load.js';
 import { Float32Tensor, torchSaveBuffer, type SaveValue } from './torch-save.js';
-import { PyObject, PyOrderedDict, PyTuple, TorchTensor, field, isDict, toPlain, type PyKey, type PyValue } from './values.js';
+import { DTYPE_BYTES, PyObject, PyOrderedDict, PyTuple, TorchTensor, field, isDict, toPlain, type PyKey, type PyValue } from './values.js';
 
 export class NnunetCheckpointError extends NnunetError {}
 
@@ -77,6 +77,9 @@ export function parseNnunetCheckpoint(root: PyValue, file: string): NnunetCheckp
     const name = String(k).replace(/^module\./, ''); // saved from DistributedDataParallel
     if (ALIAS.test(name)) continue;
     if (!(v instanceof TorchTensor)) throw bad(`network_weights['${name}'] is not a tensor`);
+    // a parameter owns its values: one that repeats its storage (stride 0) would expand to any size in memory
+    const stored = v.storage.bytes.length / DTYPE_BYTES[v.storage.dtype];
+    if (v.size > stored) throw bad(`network_weights['${name}'] has shape [${v.shape}] (${v.size} values) over a storage of ${stored}: not a network weight`);
     weights.set(name, torchToOurs(v.shape, tensorToFloat32(v)));
   }
   const init = root.get('init_args');

@@ -3,7 +3,8 @@
  * dict each. Read with the restricted unpickler: the only function it may name is keep-largest-component, kept as
  * a name and never called. Returned in postprocessing.json's shape.
  */
-import { readFile } from 'node:fs/promises';
+import { MAX_JSON_BYTES } from '../../util/read-bounded.js';
+import { readPickleFile } from './torch-load.js';
 import { CONTAINER_GLOBALS, NUMPY_GLOBALS, unpickle, type AllowList } from './unpickle.js';
 import { PickleError, PyGlobal, PyTuple, toPlain } from './values.js';
 
@@ -16,7 +17,7 @@ const POSTPROCESSING_GLOBALS: AllowList = {
 };
 
 export async function readPostprocessingPkl(file: string): Promise<{ postprocessing_fns: string[]; postprocessing_kwargs: unknown[] }> {
-  const v = unpickle(await readFile(file), { allow: POSTPROCESSING_GLOBALS, source: file });
+  const v = unpickle(await readPickleFile(file, MAX_JSON_BYTES), { allow: POSTPROCESSING_GLOBALS, source: file });
   const items = v instanceof PyTuple ? v.items : Array.isArray(v) ? v : [];
   const [fns, kwargs] = items;
   if (items.length !== 2 || !Array.isArray(fns) || !Array.isArray(kwargs)) {

@@ -3,7 +3,7 @@
  * references to storages) and `<archive>/data/<key>` (each storage's raw little-endian bytes). Read through the
  * restricted unpickler with exactly the globals a checkpoint holds.
  */
-import { readFile } from 'node:fs/promises';
+import { MAX_READ_BYTES, readBounded, UnreadableFileError } from '../../util/read-bounded.js';
 import { unzipBuffer } from '../../nn/predict/zip.js';
 import { CONTAINER_GLOBALS, NUMPY_GLOBALS, unpickle, type AllowList } from './unpickle.js';
 import {
@@ -56,16 +56,27 @@ export const CHECKPOINT_GLOBALS: AllowList = {
   'torch.device': (args) => new PyObject('torch.device', args),
 };
 
+/** A pickle or torch.save file's bytes; a folder, FIFO, device or oversized file is a PickleError naming it. */
+export async function readPickleFile(file: string, maxBytes = MAX_READ_BYTES): Promise<Buffer> {
+  try {
+    return await readBounded(file, maxBytes);
+  } catch (cause) {
+    if (cause instanceof UnreadableFileError) throw new PickleError('PTH_UNREADABLE', `${file}: cannot read (${cause.message})`, { file }, { cause });
+    throw cause;
+  }
+}
+
 /** The loaded object of a .pth file (an nnU-Net checkpoint is a dict). */
 export async function readPth(file: string): Promise<PyValue> {
-  return loadPth(await readFile(file), file);
+  return loadPth(await readPickleFile(file), file);
 }
 
 export function loadPth(buf: Buffer, file: string, allow: AllowList = CHECKPOINT_GLOBALS): PyValue {
   if (buf.length >= 2 && buf[0] === 0x80) {
     throw new PickleError('PTH_LEGACY_FORMAT', `${file} is in torch's legacy (pre-1.6) format; load and save it again with torch >= 1.6`, { file });
   }
-  const members = unzipBuffer(buf, file);
+  // torch.save stores members uncompressed: a deflated member that inflates 200-fold is a zip bomb, not a checkpoint
+  const members = unzipBuffer(buf, file, { maxRatio: 200 });
   const pkl = [...members.keys()].find((n) => /^[^/]+\/data\.pkl$/.test(n) || n === 'data.pkl');
   if (!pkl) throw new PickleError('PTH_INVALID', `${file}: no data.pkl in the archive (not a torch.save file)`, { file });
   const prefix = pkl.slice(0, -'data.pkl'.length);

@@ -2,9 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { NnunetError } from '../../engine/errors.js';
 import { unzipBuffer, zipBuffer } from '../../nn/predict/zip.js';
+import { zipBomb } from '../../../test/interop/zip-bomb.js';
 import { CHECKPOINT_GLOBALS, loadPth } from './torch-load.js';
 import { unpickle } from './unpickle.js';
-import { PyTuple, toPlain } from './values.js';
+import { parseNnunetCheckpoint } from './nnunet-checkpoint.js';
+import { PyTuple, toPlain, TorchTensor, type PyValue } from './values.js';
 
 const allow = CHECKPOINT_GLOBALS;
 const load = (bytes: Buffer) => unpickle(bytes, { allow, source: 'x.pkl' });
@@ -122,12 +124,22 @@ describe('.pth archives', () => {
     const c = bomb.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
     bomb.writeUInt16LE(8, c + 10);
     bomb.writeUInt32LE(3 * 1024 ** 3, c + 24);
-    expect(() => loadPth(bomb, 'b.pth')).toThrow(/declare more than/);
+    expect(() => unzipBuffer(bomb, 'b.zip')).toThrow(/declare more than/);
+    expect(() => loadPth(bomb, 'b.pth')).toThrow(/would inflate 1 bytes to 3221225472, over 200 times/);
+    // a real one, under that cap: 64 MiB of zeros from 64 KiB
+    expect(() => loadPth(zipBomb('a/data/0', 64 * 2 ** 20), 'r.pth')).toThrow(/over 200 times: refusing what looks like a zip bomb/);
     // a tensor claiming 1000 elements of a 6-element storage
     const pkl = op('\x80\x02ctorch._utils\n_rebuild_tensor_v2\n((X\x07\x00\x00\x00storagectorch\nFloatStorage\nX\x01\x00\x00\x000X\x03\x00\x00\x00cpuK\x06tQK\x00M\xe8\x03\x85K\x01\x85\x89NtR.');
     const archive = (data: Buffer) => zipBuffer([{ name: 'a/data.pkl', data: pkl }, { name: 'a/data/0', data }], 'a.pth');
     expect(() => loadPth(archive(Buffer.alloc(24)), 'a.pth')).toThrow(/reaches element 999/);
     expect(() => loadPth(archive(Buffer.alloc(8)), 'a.pth')).toThrow(/has 8 bytes/);
     expect(() => loadPth(op('\x80\x02\x8a\x0a'), 'old.pth')).toThrow(expect.objectContaining({ code: 'PTH_LEGACY_FORMAT' }));
+  });
+
+  it('a checkpoint weight larger than its storage (stride 0, any shape) is refused before a value is made', () => {
+    const storage = { dtype: 'float32' as const, key: '0', bytes: Buffer.alloc(4) };
+    const huge = new TorchTensor(storage, 0, [1e5, 1e5, 1e5, 1, 1], [0, 0, 0, 0, 0]);
+    const root = new Map([['network_weights', new Map([['encoder.stages.0.0.convs.0.conv.weight', huge]])]]);
+    expect(() => parseNnunetCheckpoint(root as unknown as PyValue, 'c.pth')).toThrow(/\(1000000000000000 values\) over a storage of 1: not a network weight/);
   });
 });

@@ -2,9 +2,11 @@
  * Minimal zip archives: written uncompressed (stored), read stored or deflated. Enough for numpy's .npz files,
  * exported model archives and PyTorch's .pth (zip64 on read, member data aligned on write as torch.save does).
  * Reading is bounded: every offset and length is checked against the file, deflated members inflate to at most
- * their declared size (no zip bombs), CRCs are verified.
+ * their declared size (no zip bombs), CRCs are verified. Callers that know what an archive holds also bound the
+ * compression ratio and skip members they do not need.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
+import { MAX_READ_BYTES, readBounded, UnreadableFileError } from '../../util/read-bounded.js';
 import { crc32, inflateRawSync } from 'node:zlib';
 import { NnunetError } from '../../engine/errors.js';
 
@@ -76,12 +78,26 @@ export async function writeZip(file: string, members: ReadonlyArray<{ name: stri
   await writeFile(file, zipBuffer(members, file, opts));
 }
 
-/** Members by name, in archive order. */
-export async function readZip(file: string): Promise<Map<string, Buffer>> {
-  return unzipBuffer(await readFile(file), file);
+export interface ZipReadOptions {
+  /** refuse a deflated member that inflates to more than this many times its compressed size (and over 1 MiB) */
+  maxRatio?: number;
+  /** members to leave out, unread and uninflated */
+  skip?(name: string): boolean;
 }
 
-export function unzipBuffer(buf: Buffer, file: string): Map<string, Buffer> {
+/** Members by name, in archive order. */
+export async function readZip(file: string, opts: ZipReadOptions = {}): Promise<Map<string, Buffer>> {
+  let buf: Buffer;
+  try {
+    buf = await readBounded(file, MAX_READ_BYTES);
+  } catch (cause) {
+    if (cause instanceof UnreadableFileError) throw new NnunetError('ZIP_UNREADABLE', `${file}: cannot read the archive (${cause.message})`, { file }, { cause });
+    throw cause;
+  }
+  return unzipBuffer(buf, file, opts);
+}
+
+export function unzipBuffer(buf: Buffer, file: string, opts: ZipReadOptions = {}): Map<string, Buffer> {
   const bad = (why: string) => new NnunetError('ZIP_INVALID', `${file}: not a readable zip archive (${why})`, { file });
   const need = (at: number, n: number, what: string) => {
     if (!(at >= 0 && at + n <= buf.length)) throw bad(`${what} lies outside the file`);
@@ -132,7 +148,15 @@ export function unzipBuffer(buf: Buffer, file: string): Map<string, Buffer> {
       }
       e += 4 + len;
     }
+    const next = p + 46 + nameLen + extraLen + commentLen;
+    if (opts.skip?.(name)) {
+      p = next;
+      continue;
+    }
     if (method !== 0 && method !== 8) throw bad(`compression method ${method} of ${name}`);
+    if (method === 8 && opts.maxRatio && size > 2 ** 20 && size > compressed * opts.maxRatio) {
+      throw bad(`member ${name} would inflate ${compressed} bytes to ${size}, over ${opts.maxRatio} times: refusing what looks like a zip bomb`);
+    }
     if (method === 8 && (inflated += size) > MAX_INFLATED_BYTES) throw bad(`deflated members declare more than ${MAX_INFLATED_BYTES} bytes`);
     need(localAt, 30, `the local header of ${name}`);
     if (buf.readUInt32LE(localAt) !== LOCAL) throw bad(`corrupt local header of ${name}`);
@@ -151,7 +175,7 @@ export function unzipBuffer(buf: Buffer, file: string): Map<string, Buffer> {
     if (crc32(data) !== crc) throw bad(`CRC mismatch in ${name}`);
     if (out.has(name)) throw bad(`member ${name} appears twice`);
     out.set(name, data);
-    p += 46 + nameLen + extraLen + commentLen;
+    p = next;
   }
   return out;
 }
