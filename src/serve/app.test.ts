@@ -18,6 +18,9 @@ writeFileSync(join(runs, 'r1', EVENTS_FILE), [
   { type: 'action-log', id: 'a', message: 'hello', t: 3 },
 ].map((e) => JSON.stringify(e)).join('\n') + '\n{"type":"action-end"'); // torn last line: ignored
 mkdirSync(join(runs, 'not-a-run'));
+// valid JSON that is no run record: named as damaged, never a crash in a route that reads its nodes
+mkdirSync(join(runs, 'damaged'));
+writeFileSync(join(runs, 'damaged', 'run.json'), '{}');
 
 // `nnunet run pipeline.yaml a`: the run plans only a, so the live DAG shows only a
 mkdirSync(join(runs, 'r3'));
@@ -46,12 +49,15 @@ describe('dashboard API guards', () => {
       ['/api/runs/..%2F..%2Fetc', 400, 'BAD_RUN_ID'], ['/api/runs/.hidden', 400, 'BAD_RUN_ID'], ['/api/runs/nope', 404, 'RUN_NOT_FOUND'],
       ['/api/runs/not-a-run', 404, 'RUN_NOT_FOUND'], ['/api/runs/r1/nodes/zzz', 404, 'NODE_NOT_FOUND'], ['/api/compare?ids=r1', 400, 'BAD_COMPARE'],
       ['/api/runs/r1/events?from=-1', 400, 'BAD_OFFSET'], ['/api/runs/r1/results', 404, 'RUN_NOT_FINISHED'], ['/nothing', 404, 'NOT_FOUND'],
-      [`/api/runs/${'a'.repeat(3000)}`, 400, 'URL_TOO_LONG'],
+      [`/api/runs/${'a'.repeat(3000)}`, 400, 'URL_TOO_LONG'], ['/api/runs/damaged', 422, 'RUN_DAMAGED'], ['/api/runs/damaged/nodes/a', 422, 'RUN_DAMAGED'],
+      ['/api/runs/damaged/results', 422, 'RUN_DAMAGED'],
     ] as const) {
       const res = await app.request(path, local);
       expect([path, res.status]).toEqual([path, status]);
       expect(await errorOf(res)).toBe(code);
     }
+    expect((await (await app.request('/api/runs/damaged', local)).json()).error.message).toContain(`${join(runs, 'damaged', 'run.json')}: not a run record (/: missing required key 'id'`);
+    expect((await app.request('/api/runs', local)).status).toBe(200);
     expect((await app.request('/api/runs', { method: 'POST', ...local })).status).toBe(405);
     const rebound = await app.request('/api/runs', { headers: { host: 'attacker.example:8080' } });
     expect([rebound.status, await errorOf(rebound)]).toEqual([403, 'BAD_HOST']);

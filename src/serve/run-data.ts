@@ -3,9 +3,9 @@
  * events.jsonl their `nnunet run` appends to. Every id that reaches the file system is checked here first.
  */
 import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { EVENTS_FILE, type RunNodeRecord, type RunRecord } from '../engine/index.js';
+import { EVENTS_FILE, readRunFile, type RunNodeRecord, type RunRecord } from '../engine/index.js';
 import { dagNodes, nodesFromText } from '../report/dag.js';
 import { diceFigures } from '../tracking/metrics.js';
 import { readEvents, processAlive } from './events-file.js';
@@ -26,12 +26,13 @@ export function checkRunId(id: string): string {
   return id;
 }
 
+/** The finished run's record; a run.json that is there but is not a record is an error naming it, never a crash later. */
 async function readRecord(dir: string): Promise<RunRecord | undefined> {
-  try {
-    return JSON.parse(await readFile(join(dir, 'run.json'), 'utf8')) as RunRecord;
-  } catch {
-    return undefined;
-  }
+  const file = join(dir, 'run.json');
+  if (!existsSync(file)) return undefined;
+  const read = await readRunFile(file);
+  if ('problem' in read) throw new HttpError(422, 'RUN_DAMAGED', `${file}: ${read.problem}`);
+  return read.record;
 }
 
 async function readLive(dir: string): Promise<{ live: LiveRun; offset: number } | undefined> {

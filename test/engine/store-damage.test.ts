@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LocalStore, runPipeline, statusPipeline, verifyStore, type RunRecord } from '../../src/engine/index.js';
 import { takeSeal } from '../../src/engine/store/seal.js';
+import { cli } from './cli-harness.js';
 import { makeProject, type Project } from './fixture.js';
 import { toyKinds } from './toy-kinds.js';
 
@@ -71,5 +72,15 @@ describe('damaged store', () => {
     const v = await verifyStore(store);
     expect(v.problems).toEqual([`object ${tree.files[0].digest} is missing (artifact ${digest.slice(0, 12)} still holds its bytes as ${tree.files[0].path})`]);
     expect((await verifyStore(store)).problems).toEqual([]);
+  });
+
+  it('a run record damaged into valid JSON is named by runs show, not reported missing', async () => {
+    const rec = await go();
+    await writeFile(join(p.runs, rec.id, 'run.json'), '{"id": 5}');
+    const show = await cli(['--runs-dir', p.runs, 'runs', 'show', rec.id], p.root);
+    expect(show.code).toBe(1);
+    expect(show.err).toContain(`${rec.id}/run.json`);
+    expect(show.err).toContain(`the record of run ${rec.id} is damaged: not a run record (/: missing required key 'status'`);
+    expect(show.err).toContain('[RUN_DAMAGED]');
   });
 });

@@ -1,7 +1,8 @@
+import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { StoreError } from '../errors.js';
-import type { RunRecord } from './record.js';
+import { validateRunRecord, type RunRecord } from './record.js';
 
 export interface RunScan {
   /** readable run records, oldest first */
@@ -10,9 +11,16 @@ export interface RunScan {
   damaged: string[];
 }
 
-function isRunRecord(v: unknown): v is RunRecord {
-  const r = v as Partial<RunRecord> | null;
-  return typeof r === 'object' && r !== null && typeof r.id === 'string' && typeof r.startedAt === 'string' && Array.isArray(r.nodes);
+/** run.json as a record, or why it is not one (invalid JSON, or valid JSON that does not fit run.schema.json). */
+export async function readRunFile(file: string): Promise<{ record: RunRecord } | { problem: string }> {
+  let rec: unknown;
+  try {
+    rec = JSON.parse(await readFile(file, 'utf8'));
+  } catch (err) {
+    return { problem: `not valid JSON (${(err as Error).message})` };
+  }
+  const problems = validateRunRecord(rec);
+  return problems.length === 0 ? { record: rec as RunRecord } : { problem: `not a run record (${problems.slice(0, 3).join('; ')})` };
 }
 
 /**
@@ -30,19 +38,9 @@ export async function scanRuns(runsDir: string): Promise<RunScan> {
   const damaged: string[] = [];
   for (const id of ids) {
     const file = join(runsDir, id, 'run.json');
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch {
-      continue;
-    }
-    let rec: unknown;
-    try {
-      rec = JSON.parse(text);
-    } catch {
-      rec = undefined;
-    }
-    if (isRunRecord(rec)) runs.push(rec);
+    if (!existsSync(file)) continue;
+    const read = await readRunFile(file);
+    if ('record' in read) runs.push(read.record);
     else damaged.push(file);
   }
   runs.sort((a, b) => a.startedAt.localeCompare(b.startedAt) || a.id.localeCompare(b.id));
@@ -56,12 +54,17 @@ export async function listRuns(runsDir: string): Promise<RunRecord[]> {
 
 /** A run by id, unique id prefix, or `latest` / `latest~N`. */
 export async function readRun(runsDir: string, ref: string): Promise<RunRecord> {
-  const runs = await listRuns(runsDir);
+  const { runs, damaged } = await scanRuns(runsDir);
   const back = /^latest(?:~(\d+))?$/.exec(ref);
   const matches = back ? [runs[runs.length - 1 - Number(back[1] ?? 0)]].filter(Boolean) : runs.filter((r) => r.id === ref || r.id.startsWith(ref));
   const exact = matches.find((r) => r.id === ref);
   if (exact) return exact;
   if (matches.length === 1) return matches[0];
+  const broken = back ? [] : damaged.filter((f) => basename(dirname(f)).startsWith(ref));
+  if (matches.length === 0 && broken.length > 0) {
+    const read = await readRunFile(broken[0]);
+    throw new StoreError('RUN_DAMAGED', `the record of run ${basename(dirname(broken[0]))} is damaged: ${'problem' in read ? read.problem : 'unreadable'}`, { file: broken[0] });
+  }
   if (matches.length === 0) throw new StoreError('RUN_NOT_FOUND', `no run '${ref}' in ${runsDir}`, { file: runsDir });
   throw new StoreError('RUN_AMBIGUOUS', `'${ref}' matches ${matches.length} runs: ${matches.slice(0, 5).map((r) => r.id).join(', ')}`);
 }
