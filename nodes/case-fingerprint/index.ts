@@ -27,6 +27,7 @@ export const caseFingerprint: NodeKind<Record<string, never>> = {
   version: '1',
   description: "One case's part of nnU-Net's dataset fingerprint: spacing, shape after crop, foreground intensities",
   params: { type: 'object', properties: {}, additionalProperties: false },
+  inputs: { dataset: { description: 'the dataset whose cases it fans out over', required: true } },
   foreach: 'dataset',
   run,
 };

@@ -147,6 +147,7 @@ export const dataset: NodeKind<DatasetParams> = {
   version: VALIDATOR.split('@')[1],
   description: 'nnU-Net raw dataset folder: validated dataset.json and cases, one item per training case',
   params: paramsSchema,
+  inputs: { source: { description: 'a dataset folder another node wrote (instead of the path param)' } },
   // bookkeeping: under a cluster executor it runs in the driver, never as a job
   resources: { light: true },
   externalInputs: (p) => (p.path ? [p.path] : []),

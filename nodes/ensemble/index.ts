@@ -29,5 +29,9 @@ export const ensemble: NodeKind<EnsembleParams> = {
   version: '1',
   description: 'average the probabilities of several predict actions (nnUNetv2_ensemble)',
   params: paramsSchema,
+  inputs: {
+    predict: { description: 'the prediction folders to average' },
+    model: { description: 'the model whose postprocessing to apply' },
+  },
   run,
 };

@@ -27,6 +27,7 @@ export const evaluate: NodeKind<EvaluateParams> = {
   version: '1',
   description: "cross-validation result of a configuration: its folds' validation predictions evaluated together",
   params: paramsSchema,
+  inputs: { validate: { description: 'the validated folds to summarize' } },
   // bookkeeping: under a cluster executor it runs in the driver, never as a job
   resources: { light: true },
   run,

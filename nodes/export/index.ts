@@ -24,6 +24,11 @@ export const exportKind: NodeKind<ExportParams> = {
   version: '1',
   description: 'a self-contained model folder for nnunet predict -m (plans, dataset.json, fold checkpoints, postprocessing)',
   params: paramsSchema,
+  inputs: {
+    train: { description: 'the trained folds' },
+    'find-best': { description: "find-best's choice (inference_information.json)" },
+    postprocess: { description: 'the chosen postprocessing' },
+  },
   // bookkeeping: under a cluster executor it runs in the driver, never as a job
   resources: { light: true },
   run,

@@ -27,6 +27,10 @@ export const findBestKind: NodeKind<FindBestParams> = {
   version: '1',
   description: 'choose the best configuration or pairwise ensemble on cross-validation foreground Dice',
   params: paramsSchema,
+  inputs: {
+    dataset: { description: 'the raw reference labels', required: true },
+    evaluate: { description: "each configuration's cross-validation summary" },
+  },
   // bookkeeping: under a cluster executor it runs in the driver, never as a job
   resources: { light: true },
   run,

@@ -73,6 +73,7 @@ export const plan: NodeKind<PlanParams> = {
   version: '1',
   description: "nnU-Net's experiment planner (default or ResEnc M/L/XL): nnUNetPlans.json from a dataset fingerprint",
   params: paramsSchema,
+  inputs: { fingerprint: { description: 'the dataset fingerprint (or give the fingerprint and dataset_json params)' } },
   // bookkeeping: under a cluster executor it runs in the driver, never as a job
   resources: { light: true },
   externalInputs: (p) => [p.fingerprint, p.dataset_json].filter((f): f is string => typeof f === 'string'),

@@ -45,5 +45,10 @@ export const postprocess: NodeKind<PostprocessParams> = {
   version: '1',
   description: 'decide on cross-validation predictions whether keeping the largest component helps (nnU-Net rules)',
   params: paramsSchema,
+  inputs: {
+    'find-best': { description: "find-best's choice", required: true },
+    dataset: { description: 'the raw reference labels', required: true },
+    evaluate: { description: "each configuration's cross-validation summary" },
+  },
   run,
 };

@@ -50,6 +50,10 @@ export const predict: NodeKind<PredictParams> = {
   version: '2',
   description: 'segment images with a trained model folder: sliding window, mirroring, fold averaging, export',
   params: paramsSchema,
+  inputs: {
+    model: { description: 'the exported model folder', required: true },
+    dataset: { description: 'the dataset whose imagesTs it predicts (when no input param is given)' },
+  },
   // the network runs on the process's one tfjs backend: one such action at a time, like training
   // a cluster job: sliding-window inference threads
   resources: { accelerator: true, job: { cpus: 2 } },

@@ -41,5 +41,6 @@ export const predictedNextStage: NodeKind<PredictedNextStageParams> = {
   version: '1',
   description: "a stage's out-of-fold segmentations for the next cascade stage: every validation fold's predicted_next_stage/, merged",
   params: paramsSchema,
+  inputs: { validate: { description: "the lowres folds' validation predictions" } },
   run,
 };

@@ -40,6 +40,10 @@ export const preprocess: NodeKind<PreprocessParams> = {
   version: '1',
   description: "nnU-Net's DefaultPreprocessor for one case and configuration: transpose, crop, normalize, resample, class locations",
   params: paramsSchema,
+  inputs: {
+    dataset: { description: 'the dataset whose cases it fans out over', required: true },
+    plan: { description: "the plans (a plan or preprocess-settings node's output)", required: true },
+  },
   // one case per action: a cluster job needs one core
   resources: { job: { cpus: 1 } },
   foreach: 'dataset',

@@ -77,6 +77,7 @@ export const preprocessSettingsKind: NodeKind<PreprocessSettingsParams> = {
   version: '1',
   description: "one configuration's preprocessing settings cut from the plans, so preprocess reruns only when they change",
   params: settingsSchema,
+  inputs: { plan: { description: 'the plans to cut the settings from (or give the plans param)' } },
   // bookkeeping: under a cluster executor it runs in the driver, never as a job
   resources: { light: true },
   externalInputs: files,

@@ -43,6 +43,7 @@ export const split: NodeKind<SplitParams> = {
   version: '1',
   description: "nnU-Net's cross-validation folds (KFold, shuffle, seed 12345) or a user splits_final.json",
   params: paramsSchema,
+  inputs: { dataset: { description: 'the dataset whose training cases it splits', required: true } },
   // bookkeeping: under a cluster executor it runs in the driver, never as a job
   resources: { light: true },
   externalInputs: (p) => (p.file ? [p.file] : []),

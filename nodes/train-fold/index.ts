@@ -86,6 +86,13 @@ export const trainFold: NodeKind<TrainFoldParams> = {
   version: '1',
   description: "nnU-Net's trainer for one configuration and fold: PlainConvUNet/ResEnc, DC+CE with deep supervision, SGD poly schedule",
   params: paramsSchema,
+  inputs: {
+    plan: { description: 'the plans' },
+    dataset: { description: 'the dataset (its dataset.json when the plans carry none)' },
+    split: { description: 'splits_final.json' },
+    preprocess: { description: 'the preprocessed cases' },
+    previous_stage: { description: "a cascade's lowres predictions of every case" },
+  },
   // a cluster job asks for the loader's workers plus the training thread, and a GPU where the partition has them
   resources: { accelerator: true, job: (p) => ({ cpus: (p.loader_workers ?? DEFAULT_JOB_LOADER_WORKERS) + 1, gpus: 1 }) },
   externalInputs: (p) => [p.preprocessed, p.init_from !== 'previous' ? p.init_from : null, ...(p.previous_stage_dirs ?? [])].filter((x): x is string => x !== null),

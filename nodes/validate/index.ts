@@ -82,6 +82,13 @@ export const validate: NodeKind<ValidateParams> = {
   version: '2',
   description: "a fold's final validation: predict its validation cases (sliding window, mirroring), export, evaluate",
   params: paramsSchema,
+  inputs: {
+    train: { description: 'the trained fold', required: true },
+    split: { description: 'splits_final.json' },
+    dataset: { description: 'the raw reference labels' },
+    preprocess: { description: 'the preprocessed validation cases' },
+    previous_stage: { description: "a cascade's lowres predictions of the validation cases" },
+  },
   // the network runs on the process's one tfjs backend: one such action at a time, like training
   // a cluster job: sliding-window inference threads
   resources: { accelerator: true, job: { cpus: 2 } },

@@ -130,11 +130,23 @@ export interface NodeKind<P = any> {
    */
   externalInputs?(params: P): string[];
   /**
+   * The need names this kind reads (`needs: { <input>: <node> }`, or a list of nodes named so). When declared, a
+   * pipeline whose node names another input, or lacks a required one, is refused at load time, not mid-run.
+   */
+  inputs?: Readonly<Record<string, KindInput>>;
+  /**
    * Default need name this kind fans out over (one action per item of that need's producer).
    * A pipeline node may override it with `foreach:`.
    */
   foreach?: string;
   run(ctx: ActionContext<P>): Promise<ActionResult | void>;
+}
+
+export interface KindInput {
+  /** what the kind takes from it, for error messages */
+  description: string;
+  /** refused when missing; inputs that some params make unnecessary are not required */
+  required?: boolean;
 }
 
 /** Registry of node kinds handed to the engine (nodes/index.ts builds it; the engine never imports nodes/). */

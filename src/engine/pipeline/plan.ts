@@ -202,6 +202,19 @@ export async function buildPlan(opts: PlanOptions): Promise<Plan> {
       if (needs.some((n) => n.input === kind.foreach)) foreach = kind.foreach;
       else issue('PIPELINE_FOREACH_NEED_MISSING', [...at, 'needs'], `kind '${kind.kind}' fans out over a need named '${kind.foreach}'; node '${name}' has none`, false, name);
     }
+    if (kind.inputs) {
+      const accepted = Object.keys(kind.inputs);
+      for (const n of refs) {
+        if (accepted.includes(n.input)) continue;
+        const hint = n.input === n.node ? `; to feed node '${n.node}' into one of them write needs: { <input>: ${n.node} }` : '';
+        issue('PIPELINE_UNKNOWN_INPUT', [...at, 'needs', ...n.at], `node '${name}': kind '${kind.kind}' has no input '${n.input}' (it reads ${accepted.join(', ')})${hint}`, false, name);
+      }
+      for (const [input, spec] of Object.entries(kind.inputs)) {
+        if (spec.required && !needs.some((n) => n.input === input)) {
+          issue('PIPELINE_MISSING_INPUT', [...at, raw.needs === undefined ? 'uses' : 'needs'], `node '${name}': kind '${kind.kind}' needs input '${input}' (${spec.description})`, false, name);
+        }
+      }
+    }
     const sources = needs.filter((n) => n.input === foreach).length;
     if (foreach !== undefined && sources > 1) {
       // the items come from one producer; an input gathered from several nodes has no single item list
@@ -221,6 +234,11 @@ export async function buildPlan(opts: PlanOptions): Promise<Plan> {
         if (!Array.isArray(v)) issue('PIPELINE_MATRIX_VALUE', [...at, 'matrix', k], `matrix '${name}.${k}' must be a list`, false, name);
         else if (list.length === 0) issue('PIPELINE_EMPTY_MATRIX', [...at, 'matrix', k], `matrix '${name}.${k}' is empty: node '${name}' would have no actions`, false, name);
         else if (list.some((x) => x === null || typeof x === 'object')) issue('PIPELINE_MATRIX_VALUE', [...at, 'matrix', k], `matrix '${name}.${k}' values must be strings, numbers or booleans`, false, name);
+        else {
+          // two equal values would make two actions with one id
+          const twice = list.findIndex((x, i) => list.indexOf(x) !== i);
+          if (twice >= 0) issue('PIPELINE_MATRIX_VALUE', [...at, 'matrix', k, twice], `matrix '${name}.${k}' lists ${JSON.stringify(list[twice])} twice`, false, name);
+        }
         matrixKeys.push(k);
         matrixValues.push(list as Scalar[]);
       }
