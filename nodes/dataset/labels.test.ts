@@ -12,4 +12,8 @@ describe('labelIssues', () => {
     // not a list: the schema says so; "needs regions_class_order" would be a second, wrong report
     expect(codes('x')).toEqual([]);
   });
+  it('a region past a gap in the values is named', () => {
+    const [issue] = labelIssues({ background: 0, a: 1, whole: [1, 5] }, [1, 2], 'dataset.json').filter((i) => i.code === 'DATASET_LABELS_NOT_CONSECUTIVE');
+    expect(issue.message).toBe("label values must be consecutive integers from 0, got [0, 1, 5]: 2 is missing, so 'whole' ([1,5]) does not fit");
+  });
 });

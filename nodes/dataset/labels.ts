@@ -28,10 +28,19 @@ export function allowedLabelValues(labels: Record<string, LabelValue>): Set<numb
 export function labelIssues(labels: Record<string, LabelValue>, regionsClassOrder: unknown, file: string): Issue[] {
   const issues: Issue[] = [];
   const bad = (code: string, path: string, message: string) => issues.push({ code, file, path, message });
-  if (labels.background !== 0) bad('DATASET_BACKGROUND', '/labels/background', 'labels.background must be 0 (not a list)');
+  if (labels.background !== 0) {
+    bad('DATASET_BACKGROUND', '/labels/background', `labels.background must be 0, got ${JSON.stringify(labels.background)}${Array.isArray(labels.background) ? ' (a number, not a list)' : ''}`);
+  }
   const values = allLabels(labels);
   const consecutive = values.every((v, i) => v === i);
-  if (!consecutive) bad('DATASET_LABELS_NOT_CONSECUTIVE', '/labels', `label values must be consecutive integers from 0, got [${values.join(', ')}]`);
+  if (!consecutive) {
+    // name the entries past the first gap: in a region list the culprit is not visible from the values alone
+    const gap = values.findIndex((v, i) => v !== i);
+    const culprits = Object.entries(labels).filter(([k, v]) => k !== 'ignore' && asList(v).some((x) => x > gap))
+      .map(([k, v]) => `'${k}' (${JSON.stringify(v)})`);
+    bad('DATASET_LABELS_NOT_CONSECUTIVE', '/labels', `label values must be consecutive integers from 0, got [${values.join(', ')}]: ` +
+      `${gap} is missing, so ${culprits.join(', ')} ${culprits.length === 1 ? 'does' : 'do'} not fit`);
+  }
   if ('ignore' in labels) {
     const ig = labels.ignore;
     const max = Math.max(...values);

@@ -73,6 +73,9 @@ describe('broken datasets', () => {
     await check(['run', 'kind.yaml'], ['kind.yaml:5:16', '/nodes/bad/uses', "'no-such-kind'"], 'PIPELINE_UNKNOWN_KIND');
     writeFileSync(join(root, 'cycle.yaml'), 'version: 1\nname: c\nnodes:\n  a: { uses: split, needs: { dataset: b } }\n  b: { uses: dataset, needs: { source: a } }\n');
     await check(['run', 'cycle.yaml'], ['cycle.yaml:4:', 'a -> b -> a'], 'PIPELINE_CYCLE');
+    // a plan flag's bad value is named as the flag, not as a path in the pipeline the command builds
+    await check(['plan', good, '--out', join(root, 'p'), '--overwrite-target-spacing', '1', '2', '--planner', 'foo'],
+      ['--planner: must be one of', '--overwrite-target-spacing: must have exactly 3 entries'], 'CLI_USAGE');
   });
 
   it('afterwards the good dataset still plans from the same store, nothing reruns, and the store verifies', async () => {

@@ -122,11 +122,11 @@ export const variants: Variant[] = [
   },
   {
     name: 'labels without background 0', build: (d) => editJson(d, (ds) => { ds.labels = { background: 1, a: 0, b: 2 }; }),
-    codes: ['DATASET_BACKGROUND'], mentions: ['/labels/background', 'dataset.json:7:'],
+    codes: ['DATASET_BACKGROUND'], mentions: ['/labels/background', 'dataset.json:7:', 'labels.background must be 0, got 1'],
   },
   {
     name: 'non-consecutive label values', build: (d) => editJson(d, (ds) => { ds.labels = { background: 0, a: 1, b: 3 }; }),
-    codes: ['DATASET_LABELS_NOT_CONSECUTIVE'], mentions: ['dataset.json:6:15', '/labels', '[0, 1, 3]'],
+    codes: ['DATASET_LABELS_NOT_CONSECUTIVE'], mentions: ['dataset.json:6:15', '/labels', "[0, 1, 3]: 2 is missing, so 'b' (3) does not fit"],
   },
   { name: 'numTraining mismatch', build: (d) => editJson(d, (ds) => { ds.numTraining = 5; }), codes: ['DATASET_NUM_TRAINING'], mentions: ['dataset.json:11:20', 'numTraining is 5', '/numTraining'] },
   {

@@ -15,7 +15,7 @@ import { stringify } from 'yaml';
 import { kinds } from '../../../nodes/index.js';
 import type { Plans } from '../../../nodes/plan/format.js';
 import { plansJson } from '../../../nodes/plan/plan-experiment.js';
-import { artifactDir, defaultStoreDir, NnunetError, runPipeline, type EngineObserver, type RunRecord } from '../../engine/index.js';
+import { artifactDir, defaultStoreDir, NnunetError, PipelineError, runPipeline, type EngineObserver, type RunRecord } from '../../engine/index.js';
 import { globalDirs, summarize, withTerminal } from './run.js';
 import { listOf, num } from '../option-parsers.js';
 
@@ -41,6 +41,26 @@ function planParams(o: PlanCommandOptions): Record<string, unknown> {
   if (o.plansName) p.plans_name = o.plansName;
   if (o.datasetName) p.dataset_name = o.datasetName;
   return p;
+}
+
+/** The flag each plan param came from: a bad value is the user's flag, not a path in a pipeline they never wrote. */
+const FLAGS: Readonly<Record<string, string>> = {
+  gpu_memory_gb: '--gpu-memory', planner: '--planner', overwrite_target_spacing: '--overwrite-target-spacing', plans_name: '--plans-name',
+  dataset_name: '--dataset-name', fingerprint: '--fingerprint', dataset_json: '--dataset-json',
+};
+
+async function asFlagErrors<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    const issues = err instanceof PipelineError ? err.issues : [];
+    const flagged = issues.map((i) => {
+      const param = /^\/nodes\/plan\/with\/([a-z_]+)/.exec(i.path ?? '')?.[1];
+      return param && FLAGS[param] ? `${FLAGS[param]}: ${i.message.replace(/^plan: /, '')}` : undefined;
+    });
+    if (flagged.length === 0 || flagged.some((f) => f === undefined)) throw err;
+    throw new NnunetError('CLI_USAGE', flagged.join('; '), {}, { cause: err });
+  }
 }
 
 /** The in-memory pipeline: from a raw dataset folder, or from fingerprint + dataset.json files. */
@@ -77,10 +97,10 @@ export async function planCommand(datasetDir: string | undefined, o: PlanCommand
     throw new NnunetError('CLI_USAGE', 'give either a dataset folder or --fingerprint/--dataset-json, not both');
   }
   const runsDir = o.runsDir ?? 'runs';
-  const record = await runPipeline({
+  const record = await asFlagErrors(() => runPipeline({
     kinds, pipelineText: planPipeline(datasetDir && resolve(datasetDir), o), storeDir: o.storeDir, runsDir: o.runsDir,
     signal: o.signal, onEvent: o.onEvent, name: 'plan', quiet: true,
-  });
+  }));
   if (record.status !== 'succeeded') {
     throw new NnunetError(record.status === 'aborted' ? 'RUN_ABORTED' : 'RUN_FAILED', summarize(record, runsDir));
   }

@@ -77,9 +77,11 @@ export function schemaProblems(errors: ErrorObject[] | null | undefined, describ
       out.push({ path, key: false, message: what ? `must be ${what}` : 'does not match any allowed form' });
     } else if (e.keyword === 'const') {
       out.push({ path, key: false, message: `must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}` });
-    } else if (e.keyword === 'minProperties' || e.keyword === 'minItems') {
+    } else if (e.keyword === 'minProperties' || e.keyword === 'minItems' || e.keyword === 'maxItems') {
       const limit = (e.params as { limit: number }).limit;
-      out.push({ path, key: false, message: `must not be empty${limit > 1 ? ` (at least ${limit} entries)` : ''}` });
+      const exactly = (e.parentSchema as { minItems?: number; maxItems?: number } | undefined)?.minItems === (e.parentSchema as { maxItems?: number } | undefined)?.maxItems;
+      const bound = exactly ? 'exactly' : e.keyword === 'maxItems' ? 'at most' : 'at least';
+      out.push({ path, key: false, message: limit > 1 || e.keyword === 'maxItems' ? `must have ${bound} ${limit} entries` : 'must not be empty' });
     } else if (e.keyword === 'enum') {
       out.push({ path, key: false, message: `must be one of ${JSON.stringify((e.params as { allowedValues: unknown[] }).allowedValues)}` });
     } else if (e.keyword === 'propertyNames') {

@@ -114,7 +114,15 @@ export function parseYaml(text: string, file?: string): LoadedYaml {
     // the first error is the cause; later ones are the parser losing its footing after it (one tab gave 17)
     const e = doc.errors[0];
     if (/call stack/i.test(e.message)) throw tooDeep(file, at(e.pos[0]));
-    const issue: Issue = { code: 'PIPELINE_YAML', message: restoreString(e.message.split('\n')[0]), ...at(e.pos[0]) };
+    // the library's hint names its own API; a pipeline is one document
+    const message = e.code === 'MULTIPLE_DOCS' ? 'a pipeline file holds one YAML document; this one starts a second (---)' : restoreString(e.message.split('\n')[0]);
+    const issue: Issue = { code: 'PIPELINE_YAML', message, ...at(e.pos[0]) };
+    throw new PipelineError('PIPELINE_YAML', `invalid YAML: ${issue.message}`, issue, { issues: [issue] });
+  }
+  // an unknown tag (!shell, !!python/object) would silently become a plain string: whatever it meant, it is not done
+  const tag = doc.warnings.find((w) => w.code === 'TAG_RESOLVE_FAILED');
+  if (tag) {
+    const issue: Issue = { code: 'PIPELINE_YAML', message: `unsupported tag ${/tag: (\S+)/.exec(tag.message)?.[1] ?? ''} (pipelines use plain YAML values)`, ...at(tag.pos[0]) };
     throw new PipelineError('PIPELINE_YAML', `invalid YAML: ${issue.message}`, issue, { issues: [issue] });
   }
   let dups: ReturnType<typeof duplicateKeys>;

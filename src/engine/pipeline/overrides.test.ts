@@ -23,4 +23,8 @@ describe('--set overrides', () => {
       expect(e).toMatchObject({ code: 'PIPELINE_UNKNOWN_PARAM', issues: [{ path: '/params/train/epoch' }, { path: '/params/nope' }] });
     }
   });
+  it('a deeply nested value is refused in a short message that echoes only its start', () => {
+    const deep = `${'['.repeat(5000)}${']'.repeat(5000)}`;
+    expect(() => applyOverrides({ x: 1 }, { x: deep })).toThrow(/^--set x=\[{60}\.\.\. \(10000 characters\): not valid YAML\/JSON \(nested too deeply\); quote it to pass text$/);
+  });
 });

@@ -24,18 +24,21 @@ export function applyOverrides(params: Record<string, Json>, set: Record<string,
       continue;
     }
     const old = (cur as Record<string, Json>)[last];
+    // a long value is echoed by its start: the user has the rest on their command line
+    const shown = raw.length > 80 ? `${raw.slice(0, 60)}... (${raw.length} characters)` : raw;
     let value: Json;
     try {
       value = parseValue(raw);
     } catch (err) {
-      issues.push({ code: 'PIPELINE_BAD_SET', message: `--set ${path}=${raw}: not valid YAML/JSON (${(err as Error).message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}); quote it to pass text`, path: `/params/${segs.join('/')}` });
+      const why = /call stack/i.test((err as Error).message) ? 'nested too deeply' : (err as Error).message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+      issues.push({ code: 'PIPELINE_BAD_SET', message: `--set ${path}=${shown}: not valid YAML/JSON (${why}); quote it to pass text`, path: `/params/${segs.join('/')}` });
       continue;
     }
     const isMap = (v: Json | undefined): boolean => v !== null && typeof v === 'object' && !Array.isArray(v);
     if (isMap(old) && !isMap(value)) {
       const keys = Object.keys(old as object);
       issues.push({ code: 'PIPELINE_BAD_SET', path: `/params/${segs.join('/')}`,
-        message: `--set ${path}=${raw}: params.${path} is a map (${keys.slice(0, 5).join(', ')}${keys.length > 5 ? ', ...' : ''}); set one of its keys, e.g. --set ${path}.${keys[0] ?? 'key'}=...` });
+        message: `--set ${path}=${shown}: params.${path} is a map (${keys.slice(0, 5).join(', ')}${keys.length > 5 ? ', ...' : ''}); set one of its keys, e.g. --set ${path}.${keys[0] ?? 'key'}=...` });
       continue;
     }
     (cur as Record<string, Json>)[last] = value;
