@@ -114,7 +114,7 @@ describe('pipeline errors name file, line, column and path', () => {
     await p.write('big.yaml', `version: 1\nnodes:\n  a: { uses: value, with: { value: 1 } }\n${'#'.repeat(MAX_PIPELINE_BYTES)}\n`);
     const big = await cli(['status', join(p.root, 'big.yaml')], p.root);
     expect(big.code).toBe(2);
-    expect(big.err).toMatch(/big\.yaml.*MiB; such a file may hold at most 4\.0 MiB \[PIPELINE_TOO_LARGE\]/);
+    expect(big.err).toMatch(/big\.yaml.*MiB; such a file may hold at most 16\.0 MiB \[PIPELINE_TOO_LARGE\]/);
     await mkdir(join(p.root, 'dir.yaml'));
     const dir = await cli(['status', join(p.root, 'dir.yaml')], p.root);
     expect(dir.err).toContain('it is a folder, not a file [PIPELINE_NOT_TEXT]');

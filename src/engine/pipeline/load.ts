@@ -19,8 +19,11 @@ export function pointer(path: DocPath): string {
   return path.length === 0 ? '' : `/${path.map((p) => String(p).replace(/~/g, '~0').replace(/\//g, '~1')).join('/')}`;
 }
 
-/** A pipeline is written by hand: a file this large is the wrong file, and parsing it would take minutes and gigabytes. */
-export const MAX_PIPELINE_BYTES = 4 * 2 ** 20;
+/**
+ * Past this a file is not a pipeline (generated ones with thousands of nodes stay far below), and parsing it would
+ * take minutes and gigabytes: refused before it is read.
+ */
+export const MAX_PIPELINE_BYTES = 16 * 2 ** 20;
 
 export async function loadPipelineText(opts: { pipelineFile?: string; pipelineText?: string }): Promise<{ file?: string; text: string }> {
   if (opts.pipelineText !== undefined) return { file: opts.pipelineFile, text: opts.pipelineText };
