@@ -14,9 +14,13 @@ const assets = { files: new Map() };
 const local = { headers: { host: '127.0.0.1:8080' } };
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
+/** A finished run's record, complete as run.schema.json wants it (the server refuses a partial one as damaged). */
 function writeRun(id: string, nodes: object[]): void {
   mkdirSync(join(runs, id), { recursive: true });
-  writeFileSync(join(runs, id, 'run.json'), JSON.stringify({ id, status: 'succeeded', nodes, environment: { store: storeDir } }));
+  writeFileSync(join(runs, id, 'run.json'), JSON.stringify({
+    id, status: 'succeeded', metrics: {}, params: {}, pipeline: { digest: '0'.repeat(64), text: '' }, startedAt: new Date(0).toISOString(),
+    durationMs: 0, environment: { store: storeDir }, nodes: nodes.map((n) => ({ key: '', durationMs: 0, metrics: {}, matrix: {}, ...n })),
+  }));
 }
 
 beforeAll(async () => {
