@@ -4,6 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { trainCommand, trainPipeline } from '../../src/cli/commands/train.js';
+import { planPipeline } from '../../src/cli/commands/plan.js';
+import { preprocessPipeline } from '../../src/cli/commands/preprocess.js';
+import { buildPlan } from '../../src/engine/index.js';
+import { kinds } from '../../nodes/index.js';
 import { makePreprocessedFolder } from './synthetic.js';
 
 let root: string;
@@ -24,6 +28,15 @@ describe('nnunet train', () => {
     expect(Object.keys(p.nodes)).toEqual(['dataset', 'case_fingerprint', 'fingerprint', 'plan', 'split', 'preprocess', 'train', 'validate']);
     expect(p.nodes.train.with).toEqual({ configuration: '2d', fold: 1, epochs: 3 });
     expect(parse(trainPipeline(raw, '2d', 'all', {})).nodes.validate).toBeUndefined();
+  });
+
+  it('every pipeline the CLI builds loads with the product kinds (their declared inputs included)', async () => {
+    const raw = join(root, 'raw-load');
+    mkdirSync(raw, { recursive: true });
+    const texts = [trainPipeline(raw, '3d_fullres', 0, {}), trainPipeline(pre, '3d_fullres', 0, {}), planPipeline(raw, { out: root, planner: 'default' }),
+      preprocessPipeline(raw, ['3d_fullres'], { out: root, planner: 'default' }),
+      preprocessPipeline(raw, ['3d_fullres'], { out: root, planner: 'default', plans: join(root, 'nnUNetPlans.json') })];
+    for (const pipelineText of texts) await expect(buildPlan({ pipelineText, kinds }), pipelineText).resolves.toBeDefined();
   });
 
   it('trains from a preprocessed folder through the engine, copies the fold folder, and reuses the cached result', async () => {

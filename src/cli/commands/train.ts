@@ -68,7 +68,7 @@ export function trainPipeline(folder: string, configuration: string, fold: numbe
     dataset: { uses: 'dataset', with: { path: folder } },
     case_fingerprint: { uses: 'case-fingerprint', needs: ['dataset'], foreach: 'dataset' },
     fingerprint: { uses: 'fingerprint', needs: { cases: 'case_fingerprint', dataset: 'dataset' } },
-    plan: { uses: 'plan', needs: ['fingerprint', 'dataset'] },
+    plan: { uses: 'plan', needs: ['fingerprint'] },
     split: { uses: 'split', needs: ['dataset'] },
     preprocess: { uses: 'preprocess', needs: ['dataset', 'plan'], foreach: 'dataset', with: { configuration } },
     train: { uses: 'train-fold', needs: ['plan', 'split', 'dataset', 'preprocess'], with: train },
