@@ -50,7 +50,7 @@ export interface ConvTuningInfo { file: string; loaded: number; warning?: string
 
 export class BackendError extends NnunetError {}
 
-const ORDER: BackendName[] = ['webgpu', 'tfjs-node-gpu', 'onednn', 'tfjs-node', 'cpu'];
+export const ORDER: BackendName[] = ['webgpu', 'tfjs-node-gpu', 'onednn', 'tfjs-node', 'cpu'];
 const require = createRequire(import.meta.url);
 
 function isInstalled(pkg: string): boolean {

@@ -3,7 +3,6 @@
  * nnU-Net summary.json files of validate (per fold) and evaluate (cross-validation) actions. Anything missing
  * (a failed action, a garbage-collected artifact) becomes a note instead of an error.
  */
-import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { artifactDir, type RunNodeRecord, type RunRecord } from '../engine/index.js';
@@ -89,7 +88,12 @@ export async function foldCurves(storeDir: string, n: RunNodeRecord, notes: stri
 
 async function readSummary(file: string, action: string, notes: string[]): Promise<Summary | undefined> {
   try {
-    return parsePythonJson(await readFile(file, 'utf8')) as Summary;
+    const s = parsePythonJson(await readFile(file, 'utf8')) as Partial<Summary> | null;
+    // a damaged or foreign file must become a note, not a crash of the report or the dashboard
+    if (typeof s?.mean !== 'object' || s.mean === null || !Array.isArray(s.metric_per_case) || typeof s.foreground_mean !== 'object' || s.foreground_mean === null) {
+      throw new Error('not an nnU-Net summary (mean, foreground_mean and metric_per_case missing)');
+    }
+    return s as Summary;
   } catch (err) {
     notes.push(`${action}: cannot read ${file}: ${(err as Error).message}`);
     return undefined;
@@ -114,7 +118,8 @@ function caseRows(summary: Summary, folder: string, configuration: string, listi
     return {
       configuration, id, dice, mean: defined.length ? defined.reduce((a, b) => a + b, 0) / defined.length : null,
       prediction: join(folder, file),
-      reference: known?.label ?? (existsSync(c.reference_file) ? c.reference_file : undefined),
+      // the dataset's own label only: summary.json's reference_file is any path a store writer chose
+      reference: known?.label,
       image: known?.images[0],
     };
   });

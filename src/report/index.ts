@@ -1,7 +1,7 @@
 /** `writeRunReport`: the HTML report of a recorded run, from its run.json and the store's artifacts. */
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { defaultStoreDir, type RunRecord } from '../engine/index.js';
+import { defaultStoreDir, NnunetError, type RunRecord } from '../engine/index.js';
 import { collectReportData, type CaseRow } from './collect.js';
 import { dagNodes } from './dag.js';
 import { renderPage, type Overlay } from './html.js';
@@ -34,6 +34,12 @@ export function reportStoreDir(record: RunRecord, storeDir?: string): string {
 
 /** Writes the report (atomically) and returns its path. */
 export async function writeRunReport(record: RunRecord, opts: ReportOptions = {}): Promise<string> {
+  const out = resolve(opts.out ?? join(opts.runsDir ?? 'runs', record.id, 'report.html'));
+  // the report replaces its file by rename: anything else there (a device, FIFO, symlink, folder) would be replaced too
+  const there = await lstat(out).catch(() => undefined);
+  if (there && !there.isFile()) {
+    throw new NnunetError('CLI_NOT_A_FILE', `${out} is not a regular file (a folder, link, FIFO or device): the report is written to a new file or replaces one`, { file: out });
+  }
   const storeDir = reportStoreDir(record, opts.storeDir);
   const data = await collectReportData(record, storeDir);
   const overlays: Overlay[] = [];
@@ -45,10 +51,13 @@ export async function writeRunReport(record: RunRecord, opts: ReportOptions = {}
     }
   }
   const html = renderPage({ record, dag: dagNodes(record), ...data, overlays });
-  const out = resolve(opts.out ?? join(opts.runsDir ?? 'runs', record.id, 'report.html'));
   await mkdir(dirname(out), { recursive: true });
   const tmp = `${out}.${process.pid}.tmp`;
-  await writeFile(tmp, html);
-  await rename(tmp, out);
+  try {
+    await writeFile(tmp, html);
+    await rename(tmp, out);
+  } finally {
+    await rm(tmp, { force: true });
+  }
   return out;
 }

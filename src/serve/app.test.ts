@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +19,12 @@ writeFileSync(join(runs, 'r1', EVENTS_FILE), [
   { type: 'action-log', id: 'a', message: 'hello', t: 3 },
 ].map((e) => JSON.stringify(e)).join('\n') + '\n{"type":"action-end"'); // torn last line: ignored
 mkdirSync(join(runs, 'not-a-run'));
+// a FIFO where a live run's events would be: never opened blocking, so it cannot hang the server
+mkdirSync(join(runs, 'fifo'));
+execFileSync('mkfifo', [join(runs, 'fifo', EVENTS_FILE)]);
+// a run-start line missing its fields: not an event, so not a run (it crashed the view before)
+mkdirSync(join(runs, 'badstart'));
+writeFileSync(join(runs, 'badstart', EVENTS_FILE), '{"type":"run-start","runId":"badstart"}\n');
 // valid JSON that is no run record: named as damaged, never a crash in a route that reads its nodes
 mkdirSync(join(runs, 'damaged'));
 writeFileSync(join(runs, 'damaged', 'run.json'), '{}');
@@ -51,6 +58,7 @@ describe('dashboard API guards', () => {
       ['/api/runs/r1/events?from=-1', 400, 'BAD_OFFSET'], ['/api/runs/r1/results', 404, 'RUN_NOT_FINISHED'], ['/nothing', 404, 'NOT_FOUND'],
       [`/api/runs/${'a'.repeat(3000)}`, 400, 'URL_TOO_LONG'], ['/api/runs/damaged', 422, 'RUN_DAMAGED'], ['/api/runs/damaged/nodes/a', 422, 'RUN_DAMAGED'],
       ['/api/runs/damaged/results', 422, 'RUN_DAMAGED'],
+      ['/api/runs/fifo', 404, 'RUN_NOT_FOUND'], ['/api/runs/badstart', 404, 'RUN_NOT_FOUND'],
     ] as const) {
       const res = await app.request(path, local);
       expect([path, res.status]).toEqual([path, status]);

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { createApp } from './app.js';
 import { buildAssets } from './assets.js';
+import { NnunetError } from '../engine/index.js';
 
 export interface ServeOptions {
   runsDir: string;
@@ -23,13 +24,23 @@ export interface RunningServer {
 
 export const LOCALHOST = '127.0.0.1';
 
+/** Why the server could not listen, as a usage error naming the flag to change. */
+function listenError(err: NodeJS.ErrnoException, host: string, port: number): Error {
+  if (err.code === 'EADDRINUSE') return new NnunetError('CLI_PORT_IN_USE', `--port ${port}: ${host}:${port} is already in use (another nnunet serve?); choose another --port`, {}, { cause: err });
+  if (err.code === 'EACCES') return new NnunetError('CLI_PORT_DENIED', `--port ${port}: not allowed to listen there (ports below 1024 need privileges); choose another --port`, {}, { cause: err });
+  if (err.code === 'ENOTFOUND' || err.code === 'EADDRNOTAVAIL' || err.code === 'EAI_AGAIN') {
+    return new NnunetError('CLI_BAD_HOST', `--host ${host}: not an address of this machine (${err.code})`, {}, { cause: err });
+  }
+  return err;
+}
+
 export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const host = opts.host ?? LOCALHOST;
   const token = host === LOCALHOST ? undefined : randomBytes(24).toString('base64url');
   const app = createApp({ runsDir: opts.runsDir, storeDir: opts.storeDir, assets: await buildAssets() }, { token });
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: host, port: opts.port }, () => resolve(s));
-    s.once('error', reject);
+    s.once('error', (err: NodeJS.ErrnoException) => reject(listenError(err, host, opts.port)));
   });
   const { port } = server.address() as AddressInfo;
   const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;

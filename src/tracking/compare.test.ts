@@ -38,6 +38,6 @@ describe('compareRuns', () => {
     const csv = formatComparison(c, 'csv').split('\n');
     expect(csv).toContain('param,note,,"x,""y"""');
     expect(JSON.parse(formatComparison(c, 'json'))).toEqual(JSON.parse(JSON.stringify(c)));
-    expect(() => parseCompareFormat('xml')).toThrow(expect.objectContaining({ code: 'COMPARE_BAD_FORMAT' }));
+    expect(() => parseCompareFormat('xml')).toThrow(expect.objectContaining({ code: 'CLI_BAD_FORMAT' }));
   });
 });

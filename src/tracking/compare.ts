@@ -63,5 +63,5 @@ export function formatComparison(c: Comparison, format: CompareFormat): string {
 
 export function parseCompareFormat(value: string): CompareFormat {
   if (value === 'md' || value === 'csv' || value === 'json') return value;
-  throw new ReportError('COMPARE_BAD_FORMAT', `--format must be md, csv or json, got '${value}'`);
+  throw new ReportError('CLI_BAD_FORMAT', `--format must be md, csv or json, got '${value}'`);
 }

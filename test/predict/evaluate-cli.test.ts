@@ -43,4 +43,11 @@ describe('nnunet evaluate on NIfTI folders', () => {
     await expect(evaluateCommand(pred, join(dir, 'ref'), { labels: [1] }, () => undefined))
       .rejects.toMatchObject({ code: 'EVALUATE_MISSING_REFERENCE' });
   });
+
+  it('a missing folder and a dataset.json that is not JSON are named, not internal errors', async () => {
+    await expect(evaluateCommand(join(dir, 'nope'), dir, { labels: [1] }, () => undefined)).rejects.toMatchObject({ code: 'CLI_USAGE', message: `the prediction folder ${join(dir, 'nope')} is not a folder` });
+    writeFileSync(join(dir, 'bad.json'), 'version: 1\n');
+    await expect(evaluateCommand(dir, dir, { datasetJson: join(dir, 'bad.json') }, () => undefined))
+      .rejects.toMatchObject({ code: 'EVALUATE_BAD_DATASET_JSON', message: expect.stringContaining(`${join(dir, 'bad.json')}:1:1: dataset.json is not valid JSON`) });
+  });
 });

@@ -2,7 +2,8 @@
  * The run report of a real small pipeline run, rendered in headless Chromium: DAG, curves, Dice tables,
  * per-case table and overlays must be there and load without any network request.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, lstatSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { chromium, type Browser } from 'playwright-core';
@@ -111,5 +112,11 @@ describe.skipIf(!existsSync(CHROMIUM))('run report in Chromium', () => {
     expect(notes.some((n) => n.startsWith('train[configuration=3d_fullres,fold=0]: output') && n.includes('is not in the store'))).toBe(true);
     expect(await o.page.locator('svg.curve').count()).toBe(0);
     await o.page.close();
+
+    // the report replaces its file by rename: a FIFO (or device, or link) there is refused, not replaced
+    const fifo = join(project.root, 'fifo.html');
+    execFileSync('mkfifo', [fifo]);
+    await expect(writeRunReport(record, { storeDir: project.store, out: fifo })).rejects.toMatchObject({ code: 'CLI_NOT_A_FILE' });
+    expect(lstatSync(fifo).isFIFO()).toBe(true);
   });
 });

@@ -3,8 +3,8 @@
  * command that would make it faster.
  */
 import { createRequire } from 'node:module';
-import type { Command } from 'commander';
-import { initBackend, type BackendInfo, type BackendName, type ConvTuningInfo } from '../../nn/backend.js';
+import { Option, type Command } from 'commander';
+import { initBackend, ORDER, type BackendInfo, type BackendName, type ConvTuningInfo } from '../../nn/backend.js';
 import type { ConvPolicy } from '../../nn/webgpu/conv-tuner.js';
 import { describeAdapter, type GpuAdapterFacts } from '../../nn/webgpu/adapter.js';
 import type { PrecisionChoice } from '../../nn/webgpu/precision.js';
@@ -75,7 +75,7 @@ export function register(program: Command): void {
   program
     .command('doctor')
     .description('show the compute backend a run will use, why, and how to make it faster')
-    .option('--backend <name>', 'check a specific backend: auto, webgpu, tfjs-node-gpu, onednn, tfjs-node, cpu')
+    .addOption(new Option('--backend <name>', 'check a specific backend').choices(['auto', ...ORDER]))
     .action(async (opts: { backend?: BackendName | 'auto' }) => {
       const info = await initBackend(opts.backend);
       const facts = { tfjsNode: installedVersion('@tensorflow/tfjs-node'), tfjsNodeGpu: installedVersion('@tensorflow/tfjs-node-gpu') };

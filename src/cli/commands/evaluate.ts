@@ -2,11 +2,11 @@
  * `nnunet evaluate <pred> <ref> [-l labels...] [-d dataset.json] [-o summary.json]`: nnUNetv2_evaluate_folder /
  * nnUNetv2_evaluate_simple. Labels come from -l or from dataset.json (given, or the one `nnunet predict` writes).
  */
-import { existsSync, readdirSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { NodeError } from '../../engine/errors.js';
+import { NnunetError, NodeError } from '../../engine/errors.js';
+import { JsonFileError, readJsonFile } from '../../util/json-file.js';
 import type { DatasetJson } from '../../../nodes/dataset/format.js';
 import { evaluateFolder, evaluationTargets, ignoreLabelOf } from '../../../nodes/evaluate/evaluate-folder.js';
 import type { LabelOrRegion } from '../../../nodes/evaluate/summary.js';
@@ -25,8 +25,19 @@ const ENDINGS = ['.nii.gz', '.nii', '.nrrd', '.mha', '.png', '.bmp', '.tif', '.t
 
 export async function evaluateCommand(pred: string, ref: string, o: EvaluateCommandOptions, log: (l: string) => void): Promise<number> {
   const predDir = resolve(pred);
+  for (const [flag, dir] of [['the prediction folder', predDir], ['the reference folder', resolve(ref)]]) {
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new NnunetError('CLI_USAGE', `${flag} ${dir} is not a folder`, { file: dir });
+  }
   const dsFile = o.datasetJson ? resolve(o.datasetJson) : join(predDir, 'dataset.json');
-  const ds = existsSync(dsFile) ? (JSON.parse(await readFile(dsFile, 'utf8')) as DatasetJson) : null;
+  let ds: DatasetJson | null = null;
+  if (existsSync(dsFile)) {
+    try {
+      ds = (await readJsonFile(dsFile, { what: 'dataset.json' })).value as DatasetJson;
+    } catch (err) {
+      if (err instanceof JsonFileError) throw new NodeError('EVALUATE_BAD_DATASET_JSON', err.message, err.where, { cause: err });
+      throw err;
+    }
+  }
   let targets: LabelOrRegion[];
   if (o.labels) targets = o.labels;
   else if (ds) targets = evaluationTargets(ds.labels);

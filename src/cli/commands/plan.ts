@@ -49,7 +49,8 @@ const FLAGS: Readonly<Record<string, string>> = {
   dataset_name: '--dataset-name', fingerprint: '--fingerprint', dataset_json: '--dataset-json',
 };
 
-async function asFlagErrors<T>(run: () => Promise<T>): Promise<T> {
+/** Runs the in-memory plan pipeline; a bad plan param comes back as a usage error naming its flag. */
+export async function asFlagErrors<T>(run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (err) {

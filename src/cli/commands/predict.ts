@@ -37,7 +37,7 @@ export interface PredictCommandOptions {
 
 export async function predictCommand(o: PredictCommandOptions, log: (line: string) => void): Promise<number> {
   if (!(Number.isInteger(o.numParts) && o.numParts >= 1 && Number.isInteger(o.partId) && o.partId >= 0 && o.partId < o.numParts)) {
-    throw new NodeError('PREDICT_BAD_PART', `--part-id must be in [0, --num-parts), got part ${o.partId} of ${o.numParts}`);
+    throw new NodeError('CLI_BAD_PART', `--part-id must be in [0, --num-parts), got part ${o.partId} of ${o.numParts}`);
   }
   log(`backend: ${describeBackend(await initBackend())}`);
   return withModelFolder(resolve(o.model), (modelDir) => predictFromFolder(modelDir, o, log));

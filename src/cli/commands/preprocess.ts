@@ -15,9 +15,9 @@ import { PLANS_FILE } from '../../../nodes/plan/index.js';
 import { FINGERPRINT_FILE } from '../../../nodes/fingerprint/index.js';
 import { resolveConfiguration } from '../../../nodes/plan/resolve.js';
 import { artifactDir, defaultStoreDir, NnunetError, runPipeline, type RunRecord } from '../../engine/index.js';
-import { planPipeline, type PlanCommandOptions } from './plan.js';
+import { asFlagErrors, planPipeline, type PlanCommandOptions } from './plan.js';
 import { globalDirs, summarize, withTerminal } from './run.js';
-import { positiveInt } from '../option-parsers.js';
+import { num, positiveInt } from '../option-parsers.js';
 
 export interface PreprocessCommandOptions extends Omit<PlanCommandOptions, 'fingerprint' | 'datasetJson'> {
   configurations?: string[];
@@ -82,7 +82,7 @@ async function planFirst(dataset: string, o: PreprocessCommandOptions, common: o
     const plans = JSON.parse(await readFile(o.plans, 'utf8')) as Plans;
     return { plans, files: { [`${plans.plans_name}.json`]: o.plans, 'dataset.json': join(dataset, 'dataset.json') } };
   }
-  const planned = await runPipeline({ ...common, kinds, pipelineText: preprocessPipeline(dataset, DEFAULT_CONFIGURATIONS, o), targets: ['plan'] });
+  const planned = await asFlagErrors(() => runPipeline({ ...common, kinds, pipelineText: preprocessPipeline(dataset, DEFAULT_CONFIGURATIONS, o), targets: ['plan'] }));
   if (planned.status !== 'succeeded') throw failed(planned, runsDir);
   const dir = async (node: string): Promise<string> => artifactDir(defaultStoreDir(o.storeDir), planned.nodes.find((n) => n.node === node)!.outputs!.digest);
   const planDir = await dir('plan');
@@ -107,7 +107,7 @@ export async function preprocessCommand(datasetDir: string, o: PreprocessCommand
   const configurations = o.configurations ?? DEFAULT_CONFIGURATIONS.filter((c) => c in plans.configurations);
   configurations.forEach((c) => resolveConfiguration(plans, c)); // unknown names fail here, before any work
 
-  const record = await runPipeline({ ...common, kinds, pipelineText: preprocessPipeline(dataset, configurations, o) });
+  const record = await asFlagErrors(() => runPipeline({ ...common, kinds, pipelineText: preprocessPipeline(dataset, configurations, o) }));
   if (record.status !== 'succeeded') throw failed(record, runsDir);
   const out = resolve(o.out);
   await mkdir(out, { recursive: true });
@@ -136,7 +136,7 @@ export function register(program: Command): void {
     .argument('<dataset>', 'raw dataset folder (dataset.json, imagesTr/, labelsTr/)')
     .requiredOption('-o, --out <dir>', 'output folder: nnUNetPlans.json and one folder per data_identifier')
     .option('-c, --configurations <names...>', 'configurations to preprocess (default: those of 2d 3d_fullres 3d_lowres that were planned)')
-    .option('--gpu-memory <gb>', 'GPU memory target in GB (default: 8; ResEnc L 24, XL 40)', Number)
+    .option('--gpu-memory <gb>', 'GPU memory target in GB (default: 8; ResEnc L 24, XL 40)', num)
     .option('--planner <name>', 'default | resenc-m | resenc-l | resenc-xl', 'default')
     .option('--plans-name <name>', 'plans identifier (default: nnUNetPlans, or the ResEnc preset name)')
     .option('--plans <file>', "preprocess with an existing nnUNetPlans.json (e.g. nnU-Net's own) instead of planning")

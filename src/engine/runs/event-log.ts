@@ -14,6 +14,8 @@ export type LoggedEvent = EngineEvent & { t: number; pid?: number };
 
 // training reports progress every iteration; a live view needs far fewer
 const PROGRESS_EVERY_MS = 1000;
+/** A log line longer than this reaches the live view cut (the action's own log file keeps it whole). */
+export const MAX_LOGGED_MESSAGE = 64 * 1024;
 
 export function eventLogObserver(runsDir: string): EngineObserver {
   let file: string | undefined;
@@ -32,6 +34,9 @@ export function eventLogObserver(runsDir: string): EngineObserver {
     if (e.type === 'action-progress') {
       if (t - (lastProgress.get(e.id) ?? 0) < PROGRESS_EVERY_MS) return;
       lastProgress.set(e.id, t);
+    }
+    if (e.type === 'action-log' && e.message.length > MAX_LOGGED_MESSAGE) {
+      return write({ ...e, message: `${e.message.slice(0, MAX_LOGGED_MESSAGE)}... (${e.message.length} characters, cut)`, t });
     }
     write({ ...e, t });
   };

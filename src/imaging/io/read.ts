@@ -28,6 +28,9 @@ const ENDINGS: Array<[string, ReaderKind]> = [
   ['.tiff', 'tiff3d'],
 ];
 
+/** Whether a reader is registered for the file's ending (.nii.gz, .nrrd, .png, ...). */
+export const isImageFile = (file: string): boolean => ENDINGS.some(([e]) => file.toLowerCase().endsWith(e));
+
 /** The file ending nnU-Net would see in dataset.json (longest match, case-insensitive), and its reader. */
 export function readerFor(file: string): { ending: string; kind: ReaderKind } {
   const lower = file.toLowerCase();

@@ -9,6 +9,7 @@ import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { Readable } from 'node:stream';
 import type { RunNodeRecord } from '../../engine/index.js';
+import { isImageFile } from '../../imaging/io/read.js';
 import { collectReportData, type ReportData } from '../../report/collect.js';
 import { labelNames, modelSelection } from '../../cli/results.js';
 import type { RouteModule, ServeContext } from '../context.js';
@@ -62,9 +63,13 @@ export const resultsRoutes: RouteModule = (app, ctx) => {
     if (!FILES.includes(which)) throw new HttpError(400, 'BAD_CASE_FILE', `'${which.slice(0, 20)}' is not one of ${FILES.join(', ')}`);
     const file = caseFile(data.cases[row], which);
     if (!file) throw new HttpError(404, 'CASE_FILE_MISSING', `case ${data.cases[row].id} has no ${which} file`);
+    // the paths come from store files: whatever they name, only an image file is ever sent
+    if (!isImageFile(file)) throw new HttpError(403, 'NOT_AN_IMAGE', `the ${which} of case ${data.cases[row].id} is not an image file (${basename(file)})`);
     let size: number;
     try {
-      size = (await stat(file)).size;
+      const st = await stat(file);
+      if (!st.isFile()) throw new Error('not a regular file');
+      size = st.size;
     } catch {
       throw new HttpError(404, 'CASE_FILE_MISSING', `the ${which} of case ${data.cases[row].id} is gone (${basename(file)})`);
     }

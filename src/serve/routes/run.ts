@@ -3,14 +3,13 @@
  * (the events its `nnunet run` appends to runs/<id>/events.jsonl); a node's actions with why they ran and their
  * log tail; training curves per fold.
  */
-import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { streamSSE } from 'hono/streaming';
 import { EVENTS_FILE, LocalStore, logFileName, type RunNodeRecord } from '../../engine/index.js';
 import { foldCurves, type FoldCurves } from '../../report/collect.js';
 import { nodesFromText } from '../../report/dag.js';
 import type { RouteModule } from '../context.js';
-import { processAlive, readEvents } from '../events-file.js';
+import { openRegularFile, processAlive, readEvents } from '../events-file.js';
 import { HttpError } from '../http-error.js';
 import { pageHtml } from '../page.js';
 import { checkRunId, loadRun, runStore, runView, type RunSource } from '../run-data.js';
@@ -23,14 +22,11 @@ const DIGEST = /^[0-9a-f]{64}$/;
 
 /** The last lines of a finished action's log file (runs/<id>/logs/), read from its end only. */
 async function logTail(file: string): Promise<string[]> {
-  let fh;
+  const opened = await openRegularFile(file);
+  if (!opened) return [];
+  const { fh } = opened;
   try {
-    fh = await open(file, 'r');
-  } catch {
-    return [];
-  }
-  try {
-    const size = (await fh.stat()).size;
+    const size = opened.st.size;
     const len = Math.min(size, TAIL_BYTES);
     const buf = Buffer.alloc(len);
     await fh.read(buf, 0, len, size - len);

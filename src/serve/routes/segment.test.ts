@@ -29,6 +29,7 @@ beforeAll(async () => {
   const digest = await new LocalStore(storeDir).ingest(model);
   writeRun('exported', [{ id: 'export', node: 'export', kind: 'export', status: 'cached', outputs: { digest } }]);
   writeRun('plain', [{ id: 'a', node: 'a', kind: 'command', status: 'ran', outputs: null }]);
+  writeRun('gone', [{ id: 'export', node: 'export', kind: 'export', status: 'cached', outputs: { digest: 'c'.repeat(64) } }]);
 }, 120_000);
 
 describe('nnunet serve: /runs/<id>/segment/', () => {
@@ -42,14 +43,16 @@ describe('nnunet serve: /runs/<id>/segment/', () => {
     expect(model.status).toBe(200);
     expect(((await model.json()) as { folds: unknown[] }).folds.length).toBe(1);
     expect((await app.request('/runs/exported/segment/tfjs-backend-wasm.wasm', local)).headers.get('content-type')).toBe('application/wasm');
-    for (const bad of ['/runs/exported/segment/..%2F..%2Frun.json', '/runs/exported/segment/nope.js']) {
+    for (const bad of ['/runs/exported/segment/..%2F..%2Frun.json', '/runs/exported/segment/nope.js', '/runs/exported/segment/%E0%A4%A', '/runs/exported/segment/100%.js']) {
       expect((await app.request(bad, local)).status, bad).toBe(404);
     }
   }, 120_000);
 
-  it('says so for a run that exported no model', async () => {
-    const res = await app.request('/runs/plain/segment/', local);
-    expect(res.status).toBe(404);
-    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('NO_MODEL');
+  it('says so for a run that exported no model, and for one whose model left the store', async () => {
+    for (const [run, code] of [['plain', 'NO_MODEL'], ['gone', 'MODEL_GONE']]) {
+      const res = await app.request(`/runs/${run}/segment/`, local);
+      expect(res.status).toBe(404);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe(code);
+    }
   });
 });

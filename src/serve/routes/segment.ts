@@ -3,8 +3,8 @@
  * model digest with writeWebApp into a cache folder, then served as static files. The URL names the run, never
  * a path; a file name must be one the export wrote.
  */
-import { createReadStream, existsSync } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { createReadStream, rmSync } from 'node:fs';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { Readable } from 'node:stream';
@@ -22,6 +22,17 @@ const TYPES: Record<string, string> = {
 // a page's many asset requests do not list the folder again
 const pages = new Map<string, Promise<{ dir: string; files: Set<string> }>>();
 
+// this server's own page builds: a private folder (mkdtemp is 0700), never a fixed path in a shared /tmp where another
+// user could plant a page that would run on the dashboard's origin
+let root: Promise<string> | undefined;
+function cacheRoot(): Promise<string> {
+  root ??= mkdtemp(join(tmpdir(), 'nnunet-serve-web-')).then((dir) => {
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    return dir;
+  });
+  return root;
+}
+
 async function listFiles(dir: string): Promise<Set<string>> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
   return new Set(entries.filter((e) => e.isFile()).map((e) => relative(dir, join(e.parentPath, e.name)).split(sep).join('/')));
@@ -36,16 +47,27 @@ async function pageFor(ctx: ServeContext, id: string): Promise<{ dir: string; fi
   const storeDir = runStore(src, ctx.storeDir);
   if (!storeDir) throw new HttpError(404, 'NO_STORE', `run ${id} names no store; start the server with --store`);
   const digest = exported.outputs!.digest;
-  const out = join(tmpdir(), 'nnunet-serve-web', digest.replace(/[^A-Za-z0-9]/g, '').slice(0, 80));
-  let page = pages.get(out);
+  let page = pages.get(digest);
   if (!page) {
     page = (async () => {
-      if (!existsSync(join(out, 'index.html'))) await writeWebApp(await artifactDir(storeDir, digest), out);
-      return { dir: out, files: await listFiles(out) };
+      let model: string;
+      try {
+        model = await artifactDir(storeDir, digest);
+      } catch {
+        throw new HttpError(404, 'MODEL_GONE', `the model run ${id} exported is no longer in the store (removed by store gc, or another --store)`);
+      }
+      const out = join(await cacheRoot(), digest.replace(/[^A-Za-z0-9]/g, '').slice(0, 80));
+      try {
+        await writeWebApp(model, out);
+        return { dir: out, files: await listFiles(out) };
+      } catch (err) {
+        await rm(out, { recursive: true, force: true });
+        throw err;
+      }
     })();
     // a failed build is tried again by the next request
-    page.catch(() => pages.delete(out));
-    pages.set(out, page);
+    page.catch(() => pages.delete(digest));
+    pages.set(digest, page);
   }
   return page;
 }
@@ -54,13 +76,19 @@ export const segmentRoutes: RouteModule = (app, ctx) => {
   app.get('/runs/:id/segment', (c) => c.redirect(`/runs/${encodeURIComponent(c.req.param('id'))}/segment/`));
   app.get('/runs/:id/segment/*', async (c) => {
     const { dir, files } = await pageFor(ctx, c.req.param('id'));
-    const prefix = `/runs/${c.req.param('id')}/segment/`;
-    const name = decodeURIComponent(c.req.path.slice(prefix.length)) || 'index.html';
+    // the raw path, decoded once (Hono's path is partly decoded already); a malformed escape names no file
+    const raw = new URL(c.req.url).pathname.split('/').slice(4).join('/');
+    let name: string;
+    try {
+      name = decodeURIComponent(raw) || 'index.html';
+    } catch {
+      name = raw;
+    }
     if (!files.has(name)) throw new HttpError(404, 'NOT_FOUND', `the segmentation page has no file '${name.slice(0, 100)}'`);
     const file = join(dir, name);
     const type = TYPES[name.slice(name.lastIndexOf('.'))] ?? 'application/octet-stream';
-    return c.body(Readable.toWeb(createReadStream(file)) as ReadableStream, 200, {
-      'content-type': type, 'content-length': String((await stat(file)).size),
-    });
+    const size = await stat(file).then((st) => st.size, () => undefined);
+    if (size === undefined) throw new HttpError(404, 'NOT_FOUND', `the segmentation page's file '${name.slice(0, 100)}' is gone`);
+    return c.body(Readable.toWeb(createReadStream(file)) as ReadableStream, 200, { 'content-type': type, 'content-length': String(size) });
   });
 };
