@@ -100,8 +100,12 @@ export function datasetJsonIssues(value: unknown, file: string): Issue[] {
   return [...duplicateKeyIssues(file), ...placeIssues(issues, file)];
 }
 
-/** Characters a case id may not hold: ids name files and folders (preprocessed data, predictions). */
-const BAD_ID = /[\s/\\]|^$/;
+/**
+ * Case ids name files and folders (preprocessed data, predictions): no whitespace, slashes or control characters,
+ * not `.` or `..`, and short enough that `<id>_seg.npy` fits a file name.
+ */
+// eslint-disable-next-line no-control-regex
+const BAD_ID = /[\s/\\\x00-\x1f\x7f]|^$|^\.\.?$|^.{201,}$/;
 
 /** No training case in imagesTr: say why (no folder, empty, or files with another ending than file_ending). */
 function noCasesIssue(imagesTr: string, ending: string, file: string): Issue {
@@ -147,10 +151,18 @@ export function layoutIssues(root: string, ds: DatasetJson, found: Discovered, f
     issues.push({ code: 'DATASET_NUM_TRAINING', file, path: '/numTraining',
       message: `numTraining is ${ds.numTraining} but ${found.training.length} training case(s) were found${hint}` });
   }
+  const ids = new Set(found.training.map((c) => c.id));
   for (const c of [...found.training, ...found.test]) {
-    if (!BAD_ID.test(c.id)) continue;
-    issues.push({ code: 'DATASET_CASE_ID', file, item: c.id, path: folders ? undefined : `/dataset/${c.id.replaceAll('~', '~0').replaceAll('/', '~1')}`,
-      message: `case id '${c.id}' must not be empty or hold spaces or slashes (ids become file names)` });
+    const at = folders ? undefined : `/dataset/${c.id.replaceAll('~', '~0').replaceAll('/', '~1')}`;
+    const shown = JSON.stringify(c.id.slice(0, 80)).slice(1, -1);
+    if (BAD_ID.test(c.id)) {
+      issues.push({ code: 'DATASET_CASE_ID', file, item: c.id, path: at,
+        message: `case id '${shown}' must not be empty, '.' or '..', longer than 200 characters, or hold spaces, slashes or control characters (ids become file names)` });
+    } else if (c.id.endsWith('_seg') && ids.has(c.id.slice(0, -4)) && ids.has(c.id)) {
+      // preprocessing writes <id>.npy and <id>_seg.npy: this case's image would overwrite the other's segmentation
+      issues.push({ code: 'DATASET_CASE_ID', file, item: c.id, path: at,
+        message: `case id '${shown}' clashes with case '${c.id.slice(0, -4)}': its preprocessed image ${c.id}.npy would be that case's segmentation file` });
+    }
   }
   if (folders) {
     issues.push(...misnamedIssues(imagesTr, ending), ...misnamedIssues(join(root, 'imagesTs'), ending));

@@ -58,6 +58,15 @@ async function run(ctx: ActionContext<PlanParams>) {
     overwriteTargetSpacing: ctx.params.overwrite_target_spacing,
     plansName: ctx.params.plans_name,
   });
+  // a spacing ratio of 1e5 rounds an axis of the patch to 0 voxels, and the batch size divides by it: refuse it here
+  // rather than store plans with NaN and Infinity in them
+  for (const [name, c] of Object.entries(plans.configurations)) {
+    const bad = (c.patch_size && !c.patch_size.every((p) => Number.isFinite(p) && p >= 1)) || (c.batch_size !== undefined && !(Number.isFinite(c.batch_size) && c.batch_size >= 1));
+    if (bad) {
+      throw new NodeError('PLAN_DEGENERATE', `cannot plan ${name}: patch size [${c.patch_size}] and batch size ${c.batch_size} from spacing [${c.spacing}] ` +
+        `(median spacings of ${src.fingerprintFile}); the spacing is too anisotropic for any patch`, { file: src.fingerprintFile });
+    }
+  }
   await writeFile(join(ctx.outDir, PLANS_FILE), plansJson(plans));
   await writeFile(join(ctx.outDir, 'dataset.json'), ds.text);
   const metrics: Record<string, number[] | number | string> = { plans_name: plans.plans_name };

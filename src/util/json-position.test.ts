@@ -40,6 +40,8 @@ describe('locateJson', () => {
     expect(loc.at(['labels', 'a'])).toEqual({ line: 2, column: 35 });
     expect(loc.at(['labels', 'missing'])).toEqual({ line: 2, column: 12 });
     expect(loc.at([])).toEqual({ line: 1, column: 1 });
+    // an index from a JSON pointer arrives as a string
+    expect(locateJson('{"a": [\n  1,\n  "x"\n]}').at(['a', '1'])).toEqual({ line: 3, column: 3 });
   });
   it('lists keys that appear twice in one object', () => {
     expect(locateJson(text).duplicateKeys).toEqual([{ key: 'x', line: 5, column: 3 }]);

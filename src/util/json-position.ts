@@ -66,8 +66,9 @@ export function locateJson(text: string): JsonLocator {
           const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(seg));
           if (!pair) break;
           node = pair.value;
-        } else if (isSeq(node) && typeof seg === 'number' && node.items[seg]) {
-          node = node.items[seg];
+        } else if (isSeq(node) && /^\d+$/.test(String(seg)) && node.items[Number(seg)]) {
+          // JSON pointers carry indices as strings: /dataset/case_a/images/1
+          node = node.items[Number(seg)];
         } else {
           break;
         }

@@ -66,6 +66,19 @@ describe('nnunet plan --fingerprint --dataset-json', () => {
     expect(err.code).toBe('RUN_FAILED');
     expect(err.message).toContain('PLAN_INVALID_INPUT');
   });
+
+  it('a spacing too anisotropic for any patch fails the plan node by name, storing no plans with NaN in them', async () => {
+    const fp = join(root, 'flat_fp.json');
+    const props = { max: 1, mean: 0.5, median: 0.5, min: 0, percentile_00_5: 0, percentile_99_5: 1, std: 0.25 };
+    writeFileSync(fp, JSON.stringify({ foreground_intensity_properties_per_channel: { 0: props }, median_relative_size_after_cropping: 1.0,
+      shapes_after_crop: [[6, 7, 8], [6, 7, 8]], spacings: [[1e8, 1, 1], [1e8, 1, 1]] }));
+    writeFileSync(join(root, 'ds1.json'), JSON.stringify({ channel_names: { 0: 'MRI' }, labels: { background: 0, a: 1 }, numTraining: 2, file_ending: '.nii.gz' }));
+    const err = await planCommand(undefined, { out: join(root, 'o3'), fingerprint: fp, datasetJson: join(root, 'ds1.json'), planner: 'default',
+      storeDir: join(root, 'store'), runsDir: join(root, 'runs') }, log).catch((e) => e);
+    expect(err.code).toBe('RUN_FAILED');
+    expect(err.message).toMatch(/cannot plan (3d_fullres|3d_lowres|2d): patch size .* the spacing is too anisotropic for any patch/);
+    expect(err.message).toContain('PLAN_DEGENERATE');
+  });
 });
 
 describe('nnunet convert-msd', () => {

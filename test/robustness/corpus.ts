@@ -3,7 +3,8 @@
  * (or a few, for the variant that checks every problem is reported in one run). A variant says which error
  * codes must come out and which words (file, case id, field) the message must name.
  */
-import { cpSync, mkdirSync, readFileSync, rmSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { itkWrite } from '../../src/imaging/io/itk.js';
@@ -204,6 +205,26 @@ export const variants: Variant[] = [
     name: 'a folder named like an image', build: (d) => { unlinkSync(img(d, 'case_b', 1)); mkdirSync(img(d, 'case_b', 1)); },
     codes: ['DATASET_UNREADABLE'], mentions: ['case_b', '<dir>/imagesTr/case_b_0001.nii.gz', 'not a regular file'],
   },
+  {
+    // the engine hashes the whole folder first: a link to /dev/zero read forever, one to a FIFO waited forever, a loop
+    // or a dangling link stopped everything with a raw ELOOP/ENOENT that hid the real defect
+    name: 'links to /dev/zero and a FIFO, a link loop and a dangling link beside the data, and a missing label',
+    build: (d) => {
+      symlinkSync('/dev/zero', join(d, 'notes.txt'));
+      execFileSync('mkfifo', [join(d, 'pipe')]);
+      symlinkSync(join(d, 'pipe'), join(d, 'pipe-link'));
+      symlinkSync('.', join(d, 'self'));
+      symlinkSync(join(d, 'loop-b'), join(d, 'loop-a'));
+      symlinkSync(join(d, 'loop-a'), join(d, 'loop-b'));
+      symlinkSync('/nonexistent', join(d, 'README.md'));
+      unlinkSync(lbl(d, 'case_b'));
+    },
+    codes: ['DATASET_MISSING_LABEL'], mentions: ['<dir>/labelsTr/case_b.nii.gz'],
+  },
+  {
+    name: 'a channel file that links to /dev/zero', build: (d) => { unlinkSync(img(d, 'case_c', 1)); symlinkSync('/dev/zero', img(d, 'case_c', 1)); },
+    codes: ['DATASET_UNREADABLE'], mentions: ['case_c', '<dir>/imagesTr/case_c_0001.nii.gz', 'not a regular file'],
+  },
   { name: 'zero-byte file', build: (d) => writeFileSync(lbl(d, 'case_c'), ''), codes: ['DATASET_UNREADABLE'], mentions: ['case_c', '<dir>/labelsTr/case_c.nii.gz'] },
   { name: 'a text file named .nii.gz', build: (d) => writeFileSync(img(d, 'case_a', 1), 'not an image\n'), codes: ['DATASET_UNREADABLE'], mentions: ['case_a', '<dir>/imagesTr/case_a_0001.nii.gz'] },
   {
@@ -232,6 +253,23 @@ export const variants: Variant[] = [
         { images: [0, 1].map((c) => `imagesTr/${id}_000${c}.nii.gz`), label: `labelsTr/${id}.nii.gz` }]));
     }),
     codes: ['DATASET_CASE_ID'], mentions: ["'case a'", 'dataset.json:14:19', '/dataset/case a'],
+  },
+  {
+    // preprocessing writes <id>.npy and <id>_seg.npy: case_a_seg's image would silently become case_a's labels
+    name: 'case ids X and X_seg', build: (d) => {
+      for (const c of [0, 1]) cpSync(img(d, 'case_c', c), img(d, 'case_a_seg', c));
+      cpSync(lbl(d, 'case_c'), lbl(d, 'case_a_seg'));
+      editJson(d, (ds) => { ds.numTraining = 4; });
+    },
+    codes: ['DATASET_CASE_ID'], mentions: ["case id 'case_a_seg' clashes with case 'case_a'"],
+  },
+  {
+    name: "case ids '..' and with a control character (dataset key)",
+    build: (d) => editJson(d, (ds) => {
+      const ids: Record<string, string> = { case_a: '..', case_b: 'case\u001bb' };
+      ds.dataset = Object.fromEntries(CASES.map((id) => [ids[id] ?? id, { images: [0, 1].map((c) => `imagesTr/${id}_000${c}.nii.gz`), label: `labelsTr/${id}.nii.gz` }]));
+    }),
+    codes: ['DATASET_CASE_ID'], mentions: ["case id '..' must not be", "case id 'case\\u001bb' must not be"],
   },
   {
     name: 'duplicate case ids (dataset key)',

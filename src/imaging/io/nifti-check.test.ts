@@ -49,4 +49,16 @@ describe('parseNiftiLayout', () => {
     h.write('n+1\0', 344, 'latin1');
     expect(parseNiftiLayout(h, 'x.nii')).toMatchObject({ version: 1, littleEndian: false, dims: [4, 5, 6], datatype: 4, dataBytes: 240 });
   });
+  it('refuses a vox_offset that is NaN or negative (NaN passed the truncation check, and the data was zero-filled)', () => {
+    const h = Buffer.alloc(352);
+    h.writeInt32LE(348, 0);
+    h.writeInt16LE(1, 40);
+    h.writeInt16LE(4, 42);
+    h.writeInt16LE(16, 70);
+    h.write('n+1\0', 344, 'latin1');
+    for (const bad of [Number.NaN, -1, Number.POSITIVE_INFINITY]) {
+      h.writeFloatLE(bad, 108);
+      expect(() => parseNiftiLayout(h, 'x.nii')).toThrow(/x\.nii: vox_offset = (NaN|-1|Infinity) is not a byte offset/);
+    }
+  });
 });

@@ -79,6 +79,8 @@ export function parseNiftiLayout(head: Uint8Array, file: string): NiftiLayout {
     fail('IMAGE_UNSUPPORTED_DATATYPE', `unsupported NIfTI datatype ${datatype}${DATATYPE_NAMES[datatype] ? ` (${DATATYPE_NAMES[datatype]})` : ''}`);
   }
   const voxOffset = version === 1 ? f32(108) : i64(168);
+  // NaN would pass every size comparison below, and a truncated file would be read zero-filled
+  if (!Number.isFinite(voxOffset) || voxOffset < 0) fail('IMAGE_CORRUPT', `vox_offset = ${voxOffset} is not a byte offset`);
   const dataBytes = (dims.reduce((a, b) => a * b, 1) * bits!) / 8;
   return { version, littleEndian, dims, datatype, voxOffset: Math.max(voxOffset, version === 1 ? 352 : 544), dataBytes };
 }
