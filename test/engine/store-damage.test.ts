@@ -3,7 +3,9 @@
  * artifact file and its object are one inode) make the next run recompute that action and `status` call it
  * stale; an object deleted while an artifact holds its bytes is reported by `store verify`.
  */
-import { chmod, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LocalStore, runPipeline, statusPipeline, verifyStore, type RunRecord } from '../../src/engine/index.js';
@@ -82,5 +84,28 @@ describe('damaged store', () => {
     expect(show.err).toContain(`${rec.id}/run.json`);
     expect(show.err).toContain(`the record of run ${rec.id} is damaged: not a run record (/: missing required key 'status'`);
     expect(show.err).toContain('[RUN_DAMAGED]');
+  });
+
+  it('state files damaged into other JSON shapes, a run marker of null and a record replaced by a folder: runs, verify and gc go on', async () => {
+    const first = await go();
+    const state = async (dir: string) => (await readdir(join(p.store, dir))).filter((f) => f.endsWith('.json')).map((f) => join(p.store, dir, f));
+    for (const f of [...await state('last'), ...(await state('state')).filter((x) => x.includes('pack-'))]) await writeFile(f, 'null');
+    await mkdir(join(p.runs, 'x1'), { recursive: true });
+    await writeFile(join(p.runs, 'x1', 'running.json'), 'null');
+    await mkdir(join(p.runs, 'x2'), { recursive: true });
+    await writeFile(join(p.runs, 'x2', 'running.json'), JSON.stringify({ host: hostname(), pid: 2 ** 22 + 9, record: {} }));
+    const second = await go();
+    expect(second.status).toBe('succeeded');
+    expect(ran(second)).toEqual([]);
+    const key = first.nodes.find((n) => n.id === 'up[case=b]')!.key;
+    const record = new LocalStore(p.store).actionPath(key);
+    await rm(record);
+    await mkdir(record);
+    const verify = await cli(['--store', p.store, '--runs-dir', p.runs, 'store', 'verify'], p.root);
+    expect(verify.err).not.toContain('[INTERNAL]');
+    expect(existsSync(record)).toBe(false);
+    const gc = await cli(['--store', p.store, '--runs-dir', p.runs, 'store', 'gc'], p.root);
+    expect(gc.err).not.toContain('[INTERNAL]');
+    expect(gc.code, gc.err).toBe(0);
   });
 });

@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { processAlive } from '../store/lock.js';
 import { JOURNAL_FILE, readJournal, RunJournal } from './journal.js';
-import { metricsOf, summaryOf, writeRunRecord, type RunRecord } from './record.js';
+import { metricsOf, summaryOf, validateRunRecord, writeRunRecord, type RunRecord } from './record.js';
 
 const MARKER = 'running.json';
 
@@ -68,6 +68,8 @@ export async function recordDeadRuns(runsDir: string, foundBy: string): Promise<
     } catch {
       continue;
     }
+    // a marker damaged into another shape names no run that could be recorded: left alone, never a crash of every run
+    if (typeof m !== 'object' || m === null || typeof m.host !== 'string' || !Number.isInteger(m.pid) || typeof m.record !== 'object' || m.record === null) continue;
     if (m.host !== hostname() || processAlive(m.pid) || existsSync(join(runsDir, id, 'run.json'))) {
       if (existsSync(join(runsDir, id, 'run.json'))) await clearRunning(join(runsDir, id));
       continue;
@@ -78,6 +80,7 @@ export async function recordDeadRuns(runsDir: string, foundBy: string): Promise<
       metrics: metricsOf(nodes),
       environment: { ...m.record.environment, died: `process ${m.pid} ended without finishing its run (killed?); recorded by ${foundBy}` },
     };
+    if (validateRunRecord(rec).length > 0) continue;
     await writeRunRecord(runsDir, rec, []);
     await clearRunning(join(runsDir, id));
     out.push(id);

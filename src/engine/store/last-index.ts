@@ -1,5 +1,5 @@
 import type { Digest } from '../hash/digest.js';
-import { readText, type UpdateFile } from './shared-state.js';
+import { parseEntries, readText, type UpdateFile } from './shared-state.js';
 
 /** The latest key and output of one action id: what `previous` hands out and what `status` diffs against. */
 export interface LastEntry {
@@ -21,11 +21,7 @@ export class LastIndex {
   }
 
   private static parse(text: string | undefined): Record<string, LastEntry> {
-    try {
-      return JSON.parse(text ?? '{}') as Record<string, LastEntry>;
-    } catch {
-      return {};
-    }
+    return parseEntries<LastEntry>(text);
   }
 
   get(actionId: string): LastEntry | undefined {

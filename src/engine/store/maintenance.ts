@@ -138,20 +138,20 @@ export async function verifyStore(store: LocalStore, opts: { dryRun?: boolean } 
   problems.push(...badPacks.map(([file, why]) => `record pack ${file} ${why}: it is removed and rebuilt by the next run`));
   if (!opts.dryRun) {
     for (const [file] of badPacks) {
-      await rm(file, { force: true });
+      await rm(file, { force: true, recursive: true });
       removed.push(file);
     }
     for (const file of badActions) {
-      await rm(file, { force: true });
+      await rm(file, { force: true, recursive: true });
       removed.push(file);
     }
     for (const d of badTrees) {
       await removeArtifact(store, d);
-      await rm(store.treePath(d), { force: true });
+      await rm(store.treePath(d), { force: true, recursive: true });
       removed.push(store.treePath(d));
     }
     for (const d of badObjects) {
-      await rm(store.objectPath(d), { force: true });
+      await rm(store.objectPath(d), { force: true, recursive: true });
       removed.push(store.objectPath(d));
     }
   }
@@ -269,7 +269,7 @@ export async function gcStore(store: LocalStore, runsDir: string, opts: { dryRun
     removedActions++;
   }
   // a record pack naming a removed record would only be refused by verify: the next run rebuilds it
-  if (removedActions && !opts.dryRun) for (const f of await ls(join(store.root, 'state'))) if (f.startsWith('pack-')) await rm(join(store.root, 'state', f), { force: true });
+  if (removedActions && !opts.dryRun) for (const f of await ls(join(store.root, 'state'))) if (f.startsWith('pack-')) await rm(join(store.root, 'state', f), { force: true, recursive: true });
   const live = new Set<Digest>();
   let removedTrees = 0;
   for (const f of (await ls(join(store.root, 'trees'))).filter((x) => x.endsWith('.json'))) {
@@ -277,7 +277,14 @@ export async function gcStore(store: LocalStore, runsDir: string, opts: { dryRun
     const fresh = await recent(store.treePath(d));
     if (fresh) keep.add(d);
     if (keepTrees.has(d) || fresh) {
-      if (keep.has(d)) parseTree(await readFile(store.treePath(d), 'utf8')).files.forEach((e) => live.add(e.digest));
+      if (keep.has(d)) {
+        // a kept tree that cannot be read would leave its objects unprotected: stop before removing any
+        const tree = await readFile(store.treePath(d), 'utf8').then(parseTree).catch((err: Error) => err);
+        if (tree instanceof Error) {
+          throw new StoreError('STORE_GC_TREE_DAMAGED', `tree ${store.treePath(d)} of a kept output cannot be read (${tree.message}); run nnunet store verify, then gc`, { file: store.treePath(d) });
+        }
+        tree.files.forEach((e) => live.add(e.digest));
+      }
       continue;
     }
     await drop(store.treePath(d));

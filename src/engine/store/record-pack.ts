@@ -1,6 +1,6 @@
 import type { Digest } from '../hash/digest.js';
 import type { ActionRecord } from './action-record.js';
-import { readText, type UpdateFile } from './shared-state.js';
+import { parseEntries, readText, type UpdateFile } from './shared-state.js';
 
 /** What a cache hit needs from an action record. */
 export type HitFacts = Pick<ActionRecord, 'output' | 'items' | 'itemLabel' | 'metrics' | 'timings'>;
@@ -20,12 +20,8 @@ export class RecordPack {
     this.entries = RecordPack.parse(readText(file));
   }
 
-  static parse(text: string | undefined): Record<Digest, HitFacts> {
-    try {
-      return JSON.parse(text ?? '{}') as Record<Digest, HitFacts>;
-    } catch {
-      return {};
-    }
+  static parse(text: string | undefined): Record<string, HitFacts> {
+    return parseEntries<HitFacts>(text);
   }
 
   get(key: Digest): HitFacts | undefined {

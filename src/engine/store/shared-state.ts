@@ -11,6 +11,19 @@ export function readText(file: string): string | undefined {
 }
 
 /** How the store's shared state files are saved: see updateLocked. */
+/**
+ * A state file's entries: its JSON object, or none when it does not parse or parses as anything else (null, a list, a
+ * number): a damaged cache file is as good as empty, never a crash on every later run.
+ */
+export function parseEntries<T>(text: string | undefined): Record<string, T> {
+  try {
+    const v = JSON.parse(text ?? '{}') as unknown;
+    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, T>) : {};
+  } catch {
+    return {};
+  }
+}
+
 export type UpdateFile = (file: string, merge: (current: string | undefined) => string) => Promise<void>;
 
 /**
