@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -59,6 +60,27 @@ describe('command kind', () => {
     setTimeout(() => ac.abort(), 100);
     await expect(pending).rejects.toMatchObject({ code: 'ABORTED' });
     expect(Date.now() - t0).toBeLessThan(5000);
+  });
+});
+
+describe('an attempt after a killed one', () => {
+  it('stops the command the killed attempt left running, and nothing else', async () => {
+    // what a SIGKILLed run leaves: its command's process group, noted in the action's scratch folder
+    const orphan = spawn('sleep', ['30'], { detached: true, stdio: 'ignore' });
+    const start = (await readFile(`/proc/${orphan.pid}/stat`, 'utf8')).split(') ')[1].split(' ')[19];
+    await mkdir(join(dir, 'scratch'), { recursive: true });
+    await writeFile(join(dir, 'scratch', 'command-group.json'), JSON.stringify({ pgid: orphan.pid, start }));
+    const exited = new Promise((r) => orphan.once('exit', r));
+    const c = ctx({ run: 'echo second' });
+    await runCommand(c);
+    await exited;
+    expect(c.lines).toEqual([`stopping process group ${orphan.pid}, left running by a killed attempt of this action`, 'second']);
+    // a note naming a recycled pid (other start time) is not acted on
+    const other = spawn('sleep', ['30'], { detached: true, stdio: 'ignore' });
+    await writeFile(join(dir, 'scratch', 'command-group.json'), JSON.stringify({ pgid: other.pid, start: 'not-its-start' }));
+    await runCommand(ctx({ run: 'true' }));
+    expect(other.exitCode).toBeNull();
+    other.kill('SIGKILL');
   });
 });
 

@@ -108,4 +108,21 @@ describe('damaged store', () => {
     expect(gc.err).not.toContain('[INTERNAL]');
     expect(gc.code, gc.err).toBe(0);
   });
+
+  it('an action that writes into its input fails by name, and the input is recomputed rather than served changed', async () => {
+    await p.write('tamper.yaml', [
+      'version: 1', 'nodes:',
+      '  a: { uses: command, with: { run: "echo original > $NNUNET_OUT/a.txt" } }',
+      '  b: { uses: command, needs: [a], with: { run: "echo tampered > $NNUNET_INPUT_A/a.txt; cp $NNUNET_INPUT_A/a.txt $NNUNET_OUT/b.txt" } }',
+      '', ''].join('\n'));
+    const args = ['--store', p.store, '--runs-dir', p.runs, 'run', join(p.root, 'tamper.yaml'), '-q'];
+    const first = await cli(args, p.root);
+    expect(first.code).toBe(1);
+    expect(first.err + first.out).toContain("b changed its input 'a' (a.txt): an action must not write into its inputs");
+    expect(first.err + first.out).toContain('[ACTION_CHANGED_INPUT]');
+    // a was quarantined: the next run recomputes it (and b fails again, as it should)
+    const second = await cli(args, p.root);
+    expect(second.out + second.err).toContain('1 ran, 1 failed');
+    expect((await verifyStore(new LocalStore(p.store), { dryRun: true })).problems).toEqual([]);
+  });
 });

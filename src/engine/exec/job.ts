@@ -109,6 +109,17 @@ export async function runJob(store: Store, job: ActionJob, kind: NodeKind, hooks
     hooks.started?.();
     const result = checkResult(await kind.run(ctx));
     if (signal.aborted) throw new AbortedError();
+    // inputs are the store's own files (hard links to its objects): an action that wrote into one would have its
+    // output, and every later reader of that input, built on bytes no key describes
+    for (const [name, list] of Object.entries(job.inputs)) {
+      for (const r of list) {
+        const changed = await store.changedByAction(r.digest);
+        if (changed.length > 0) {
+          throw new NnunetError('ACTION_CHANGED_INPUT', `${id} changed its input '${name}' (${changed.slice(0, 3).join(', ')}${changed.length > 3 ? ', ...' : ''}): `
+            + 'an action must not write into its inputs; the damaged input is removed and recomputed by the next run', { node: id });
+        }
+      }
+    }
     const output = await store.ingest(outDir);
     outDir = undefined;
     const rec: ActionRecord = {

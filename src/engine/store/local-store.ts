@@ -228,6 +228,14 @@ export class LocalStore implements Store {
     return false;
   }
 
+  async changedByAction(d: Digest): Promise<readonly string[]> {
+    const seal = this.seals.get(d);
+    if (seal && matchesSeal(this.artifactPath(d), seal)) return [];
+    // a link made from it (ctime) re-hashes and seals again; changed bytes are quarantined
+    this.intactSeen.delete(d);
+    return (await this.intact(d, true)) ? [] : this.damage(d) ?? ['(the whole output)'];
+  }
+
   // artifacts found damaged by this process, and in which files: why an action is stale
   private readonly damaged = new Map<Digest, string[]>();
 

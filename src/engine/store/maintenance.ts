@@ -2,7 +2,7 @@ import { copyFile, link, mkdir, readdir, readFile, rm, stat } from 'node:fs/prom
 import { dirname, join } from 'node:path';
 import { StoreError } from '../errors.js';
 import { hashFile, sha256, type Digest } from '../hash/digest.js';
-import { parseTree } from '../hash/tree.js';
+import { parseTree, type TreeEntry } from '../hash/tree.js';
 import { scanRuns } from '../runs/history.js';
 import { recordDeadRuns } from '../runs/in-progress.js';
 import type { ActionRecord } from './action-record.js';
@@ -108,7 +108,10 @@ export async function verifyStore(store: LocalStore, opts: { dryRun?: boolean } 
       problems.push(`artifact ${d.slice(0, 12)} holds damaged file(s): ${damaged.join(', ')}`);
       continue;
     }
-    for (const f of tree.files.filter((x) => !objectSet.has(x.digest))) {
+    // listed before a run running meanwhile ingested it: looked up again before it is called missing
+    const missing: TreeEntry[] = [];
+    for (const f of tree.files) if (!objectSet.has(f.digest) && !(await exists(store.objectPath(f.digest)))) missing.push(f);
+    for (const f of missing) {
       problems.push(`object ${f.digest} is missing (artifact ${d.slice(0, 12)} still holds its bytes as ${f.path})`);
       if (!opts.dryRun) {
         await mkdir(dirname(store.objectPath(f.digest)), { recursive: true });
@@ -127,7 +130,8 @@ export async function verifyStore(store: LocalStore, opts: { dryRun?: boolean } 
     if (!rec || typeof rec.output !== 'string') {
       badActions.push(file);
       problems.push(`action record ${file} does not parse`);
-    } else if (badTrees.has(rec.output) || !treeSet.has(rec.output)) {
+    // a record committed by a run while this verify ran has a tree newer than the listing: looked up again
+    } else if (badTrees.has(rec.output) || (!treeSet.has(rec.output) && !(await exists(store.treePath(rec.output))))) {
       badActions.push(file);
       problems.push(`action ${rec.actionId} (${rec.key.slice(0, 12)}) has a ${badTrees.has(rec.output) ? 'corrupt' : 'missing'} output ${rec.output.slice(0, 12)}`);
     } else {

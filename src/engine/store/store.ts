@@ -27,6 +27,11 @@ export interface Store {
   intact(digest: Digest, repair?: boolean): Promise<boolean>;
   /** the files `intact` found damaged in this artifact (this process), else undefined */
   damage(digest: Digest): readonly string[] | undefined;
+  /**
+   * After an action ran: the files of artifact `digest` (one of its inputs) whose bytes it changed; the damaged
+   * artifact is removed, so it is recomputed. A stat per file while the seal holds.
+   */
+  changedByAction(digest: Digest): Promise<readonly string[]>;
   readTree(digest: Digest): Promise<Tree | undefined>;
   writeTreeIfMissing(digest: Digest, text: string): Promise<void>;
   readAction(key: Digest): Promise<ActionRecord | undefined>;
