@@ -2,14 +2,15 @@ import { InvalidArgumentError } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { exitCodeFor } from './format-error.js';
 import { buildProgram } from './main.js';
-import { int, listOf, num, positiveInt } from './option-parsers.js';
+import { int, listOf, nonNegativeInt, num, positiveInt } from './option-parsers.js';
 
 describe('option parsers', () => {
   it('accept numbers and reject anything else with the value quoted', () => {
     expect(int('12')).toBe(12);
     expect(num('0.5')).toBe(0.5);
     expect(listOf(int)('3', [1, 2])).toEqual([1, 2, 3]);
-    for (const [parse, bad] of [[int, 'abc'], [int, '1.5'], [int, ''], [num, 'x'], [positiveInt, '0']] as const) {
+    for (const [parse, bad] of [[int, 'abc'], [int, '1.5'], [int, ''], [int, '0x10'], [int, '1e3'], [int, '99999999999999999999'], [num, 'x'], [positiveInt, '0'],
+      [nonNegativeInt, '-5']] as const) {
       expect(() => parse(bad)).toThrow(InvalidArgumentError);
       expect(() => parse(bad)).toThrow(`'${bad}'`);
     }

@@ -5,8 +5,15 @@
 import { InvalidArgumentError } from 'commander';
 
 export function int(value: string): number {
+  // decimal digits only: Number() also takes 0x10, 1e3 and integers too large to be exact
   const n = Number(value);
-  if (value.trim() === '' || !Number.isInteger(n)) throw new InvalidArgumentError(`expected a whole number, got '${value}'.`);
+  if (!/^\s*[-+]?\d+\s*$/.test(value) || !Number.isSafeInteger(n)) throw new InvalidArgumentError(`expected a whole number, got '${value}'.`);
+  return n;
+}
+
+export function nonNegativeInt(value: string): number {
+  const n = int(value);
+  if (n < 0) throw new InvalidArgumentError(`expected a whole number >= 0, got '${value}'.`);
   return n;
 }
 

@@ -5,7 +5,7 @@ import { shortPath, watchPipeline, type WatchCycle } from '../../engine/index.js
 import { formatError } from '../format-error.js';
 import { createProgress } from '../progress.js';
 import { clusterOptions, collectSet, executorOption, globalDirs, interruptController, recordedRun, summarize } from './run.js';
-import { int, positiveInt } from '../option-parsers.js';
+import { nonNegativeInt, positiveInt } from '../option-parsers.js';
 
 export function formatCycle(c: WatchCycle, runsDir: string): string {
   const lines: string[] = [];
@@ -32,7 +32,7 @@ export function register(program: Command): void {
     .argument('[nodes...]', 'only these nodes and what they need')
     .option('--set <key=value>', 'override a param (repeatable)', collectSet)
     .option('-j, --jobs <n>', 'actions running at once', positiveInt)
-    .option('--debounce <ms>', 'quiet period after the last change', int, 500)
+    .option('--debounce <ms>', 'quiet period after the last change', nonNegativeInt, 500)
     .option('-q, --quiet', 'no live progress')
     .addOption(executorOption())
     .action(async (pipeline: string, nodes: string[], opts: { set?: Record<string, string>; jobs?: number; debounce: number; quiet?: boolean; executor?: 'local' | 'slurm' }, cmd: Command) => {

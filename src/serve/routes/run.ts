@@ -95,8 +95,9 @@ export const runRoutes: RouteModule = (app, ctx) => {
   // the engine's events from byte `from` on, then each new one as the run appends it, until the run ends
   app.get('/api/runs/:id/events', async (c) => {
     const src = await loadRun(ctx.runsDir, c.req.param('id'));
-    const from = Number(c.req.query('from') ?? 0);
-    if (!Number.isSafeInteger(from) || from < 0) throw new HttpError(400, 'BAD_OFFSET', `'from' must be a byte offset, got '${c.req.query('from')}'`);
+    const raw = c.req.query('from') ?? '0';
+    const from = /^\d+$/.test(raw) ? Number(raw) : NaN;
+    if (!Number.isSafeInteger(from)) throw new HttpError(400, 'BAD_OFFSET', `'from' must be a byte offset, got '${c.req.query('from')}'`);
     const file = join(src.dir, EVENTS_FILE);
     const pid = src.live?.pid;
     return streamSSE(c, async (stream) => {
