@@ -1,5 +1,5 @@
 // spec §1.1: which files make up each case - the imagesTr/labelsTr folder layout or the `dataset` key.
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { CaseFiles, DatasetJson } from './format.js';
 import { sortIds } from '../split/kfold.js';
@@ -14,8 +14,11 @@ export const isChannelFile = (name: string, ending: string): boolean =>
  * Case identifiers of a folder: file names minus `_XXXX<ending>`, unique, sorted (nnU-Net's rule). A file with the
  * ending but no channel suffix makes no case (nnU-Net would cut a bogus id from it); validation reports it.
  */
+/** A folder to list: a file (or anything else) in its place holds no cases; validation says so. */
+export const isFolder = (path: string): boolean => existsSync(path) && statSync(path).isDirectory();
+
 export function caseIdsInFolder(folder: string, ending: string): string[] {
-  if (!existsSync(folder)) return [];
+  if (!isFolder(folder)) return [];
   const files = readdirSync(folder).filter((f) => isChannelFile(f, ending));
   return sortIds([...new Set(files.map((f) => f.slice(0, f.length - ending.length - 5)))]);
 }
@@ -48,7 +51,7 @@ export function discoverCases(root: string, ds: DatasetJson): Discovered {
     return { training, test: [] };
   }
   const folder = (name: string) => join(root, name);
-  const list = (name: string) => (existsSync(folder(name)) ? readdirSync(folder(name)) : []);
+  const list = (name: string) => (isFolder(folder(name)) ? readdirSync(folder(name)) : []);
   const trListing = list('imagesTr');
   const tsListing = list('imagesTs');
   const training = caseIdsInFolder(folder('imagesTr'), ending).map((id) => ({

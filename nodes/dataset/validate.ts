@@ -12,7 +12,7 @@ import { readImage, readSegmentation, readerWriterOverride, readerWriterProblem,
 import { locateJson, type JsonLocator } from '../../src/util/json-position.js';
 import { channelNames, type CaseFiles, type DatasetJson } from './format.js';
 import { allowedLabelValues, labelIssues } from './labels.js';
-import { isChannelFile, type Discovered } from './discover.js';
+import { isChannelFile, isFolder, type Discovered } from './discover.js';
 
 const schema = JSON.parse(readFileSync(new URL('../../schemas/dataset.schema.json', import.meta.url), 'utf8'));
 const validateSchema = new Ajv({ allErrors: true }).compile<DatasetJson>(schema);
@@ -109,9 +109,9 @@ const BAD_ID = /[\s/\\\x00-\x1f\x7f]|^$|^\.\.?$|^.{201,}$/;
 
 /** No training case in imagesTr: say why (no folder, empty, or files with another ending than file_ending). */
 function noCasesIssue(imagesTr: string, ending: string, file: string): Issue {
-  const files = existsSync(imagesTr) ? readdirSync(imagesTr) : [];
+  const files = isFolder(imagesTr) ? readdirSync(imagesTr) : [];
   const endings = [...new Set(files.map((f) => /(\.[A-Za-z]+)+$/.exec(f)?.[0]).filter(Boolean))];
-  const why = !existsSync(imagesTr) ? `${imagesTr} does not exist`
+  const why = !existsSync(imagesTr) ? `${imagesTr} does not exist` : !isFolder(imagesTr) ? `${imagesTr} is a file, not a folder`
     : files.length === 0 ? `${imagesTr} is empty`
       : `${imagesTr} has no files ending in file_ending "${ending}" (its files end in ${endings.join(', ')})`;
   return { code: 'DATASET_NO_CASES', file, path: files.length > 0 ? '/file_ending' : undefined, message: `no training cases: ${why}` };
@@ -119,7 +119,7 @@ function noCasesIssue(imagesTr: string, ending: string, file: string): Issue {
 
 /** Files with the ending but no `_XXXX` channel suffix: they belong to no case. */
 function misnamedIssues(folder: string, ending: string): Issue[] {
-  const misnamed = existsSync(folder) ? readdirSync(folder).filter((f) => f.endsWith(ending) && !isChannelFile(f, ending)) : [];
+  const misnamed = isFolder(folder) ? readdirSync(folder).filter((f) => f.endsWith(ending) && !isChannelFile(f, ending)) : [];
   return misnamed.map((f) => ({ code: 'DATASET_BAD_FILE_NAME', file: join(folder, f),
     message: `${join(folder, f)}: an image file must be named <case>_XXXX${ending} (XXXX: the 4-digit channel number)` }));
 }
@@ -129,7 +129,7 @@ function orphanLabelIssues(root: string, training: CaseFiles[], ending: string):
   const ids = new Set(training.map((c) => c.id));
   const labelsTr = join(root, 'labelsTr');
   // hidden files (macOS `._x` companions) are no one's labels
-  const labels = existsSync(labelsTr) ? readdirSync(labelsTr).filter((f) => f.endsWith(ending) && !f.startsWith('.')) : [];
+  const labels = isFolder(labelsTr) ? readdirSync(labelsTr).filter((f) => f.endsWith(ending) && !f.startsWith('.')) : [];
   return labels.filter((f) => !ids.has(f.slice(0, f.length - ending.length))).map((f) => {
     const id = f.slice(0, f.length - ending.length);
     return { code: 'DATASET_ORPHAN_LABEL', item: id, file: join(labelsTr, f),

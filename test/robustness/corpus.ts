@@ -160,6 +160,15 @@ export const variants: Variant[] = [
     codes: ['DATASET_NUM_TRAINING'], mentions: ['numTraining is 3 but 2', 'case_c_0000.nrrd'],
   },
   { name: 'imagesTr empty', build: (d) => { rmSync(join(d, 'imagesTr'), { recursive: true }); mkdirSync(join(d, 'imagesTr')); }, codes: ['DATASET_NO_CASES'], mentions: ['imagesTr'] },
+  {
+    // a file where a folder belongs: listed as no cases (named), not a raw ENOTDIR that hid every other problem
+    name: 'imagesTs is a file, and a label is missing', build: (d) => { writeFileSync(join(d, 'imagesTs'), 'x'); unlinkSync(lbl(d, 'case_a')); },
+    codes: ['DATASET_MISSING_LABEL'], mentions: ['<dir>/labelsTr/case_a.nii.gz'], absent: ['ENOTDIR'],
+  },
+  {
+    name: 'imagesTr is a file', build: (d) => { rmSync(join(d, 'imagesTr'), { recursive: true }); writeFileSync(join(d, 'imagesTr'), 'x'); },
+    codes: ['DATASET_NO_CASES'], mentions: ['<dir>/imagesTr is a file, not a folder'],
+  },
   { name: 'imagesTr missing', build: (d) => rmSync(join(d, 'imagesTr'), { recursive: true }), codes: ['DATASET_NO_CASES'], mentions: ['imagesTr'] },
   { name: 'a case without its label', build: (d) => unlinkSync(lbl(d, 'case_b')), codes: ['DATASET_MISSING_LABEL'], mentions: ['case_b', '<dir>/labelsTr/case_b.nii.gz'] },
   {
