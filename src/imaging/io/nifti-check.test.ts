@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { NonFiniteScanner, parseNiftiLayout, type NiftiLayout } from './nifti-check.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { checkNiftiSize, NonFiniteScanner, parseNiftiLayout, type NiftiLayout } from './nifti-check.js';
+import { readImage } from './read.js';
 
 /** A float block after a 352-byte header, fed to the scanner in chunks of the given sizes. */
 function scan(values: Float32Array | Float64Array, littleEndian: boolean, chunkSizes: number[]): number {
@@ -59,6 +64,29 @@ describe('parseNiftiLayout', () => {
     for (const bad of [Number.NaN, -1, Number.POSITIVE_INFINITY]) {
       h.writeFloatLE(bad, 108);
       expect(() => parseNiftiLayout(h, 'x.nii')).toThrow(/x\.nii: vox_offset = (NaN|-1|Infinity) is not a byte offset/);
+    }
+  });
+});
+
+describe('checkNiftiSize', () => {
+  it('refuses a small gzip bomb from its header, before anything inflates it', async () => {
+    const h = Buffer.alloc(352);
+    h.writeInt32LE(348, 0);
+    h.writeInt16LE(3, 40);
+    [4096, 4096, 256].forEach((d, i) => h.writeInt16LE(d, 42 + 2 * i));
+    h.writeInt16LE(4, 70);
+    h.writeInt16LE(16, 72);
+    h.writeFloatLE(352, 108);
+    h.write('n+1\0', 344, 'latin1');
+    const dir = mkdtempSync(join(tmpdir(), 'nifti-bomb-'));
+    try {
+      const file = join(dir, 'bomb.nii.gz');
+      // 8 GiB declared; 64 MiB of zeros behind the header deflate to about 64 KiB
+      writeFileSync(file, gzipSync(Buffer.concat([h, Buffer.alloc(64 * 2 ** 20)])));
+      await expect(checkNiftiSize(file)).rejects.toMatchObject({ code: 'IMAGE_TOO_LARGE', message: expect.stringContaining('dims [4096, 4096, 256] declare 8.0 GiB of voxel data') });
+      await expect(readImage([file])).rejects.toMatchObject({ code: 'IMAGE_TOO_LARGE' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

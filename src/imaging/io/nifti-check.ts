@@ -18,6 +18,42 @@ const WHOLE_FILE_BYTES = 8 * 2 ** 20;
 const gunzipAsync = promisify(gunzip);
 
 /**
+ * Voxel data ITK can decode: itk-wasm runs in 32-bit WebAssembly (4 GiB of memory at most) and holds the file's
+ * bytes beside the decoded image. Larger is refused from the header, before a small gzip bomb inflates gigabytes.
+ */
+export const MAX_NIFTI_DATA_BYTES = 2 * 2 ** 30;
+
+/** The header of a .nii or .nii.gz, from its first bytes only (inflating no more than them). */
+export async function niftiHeaderLayout(file: string): Promise<NiftiLayout> {
+  const source = createReadStream(file, file.toLowerCase().endsWith('.gz') ? {} : { end: HEADER_BYTES - 1 });
+  const chunks: Buffer[] = [];
+  let held = 0;
+  try {
+    for await (const chunk of file.toLowerCase().endsWith('.gz') ? source.pipe(createGunzip()) : source) {
+      chunks.push(chunk as Buffer);
+      held += (chunk as Buffer).length;
+      if (held >= HEADER_BYTES) break;
+    }
+  } catch {
+    // a damaged stream: the full check names the problem
+  } finally {
+    source.destroy();
+  }
+  return parseNiftiLayout(Buffer.concat(chunks), file);
+}
+
+/** Throws unless the header declares voxel data ITK can hold (a header that does not parse is the full check's to name). */
+export async function checkNiftiSize(file: string): Promise<void> {
+  const layout = await niftiHeaderLayout(file).catch(() => undefined);
+  if (!layout) return;
+  const { dims, dataBytes } = layout;
+  if (dataBytes > MAX_NIFTI_DATA_BYTES) {
+    throw new ImageError('IMAGE_TOO_LARGE', `${file}: dims [${dims.join(', ')}] declare ${(dataBytes / 2 ** 30).toFixed(1)} GiB of voxel data; `
+      + `images over ${MAX_NIFTI_DATA_BYTES / 2 ** 30} GiB cannot be read (ITK's WebAssembly memory is 4 GiB)`, { file });
+  }
+}
+
+/**
  * Finds the first NaN/Inf voxel of a float data block fed in arbitrary chunks, by its exponent bits, without
  * decoding: ITK's reader replaces non-finite voxels by 0, so they must be caught on the raw bytes.
  */

@@ -8,7 +8,7 @@ import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } fro
 import type { Issue } from '../../engine/errors.js';
 import { ImageError } from '../errors.js';
 import type { ImageGeometry, Shape3, Volume } from '../volume.js';
-import { checkNifti } from './nifti-check.js';
+import { checkNifti, checkNiftiSize } from './nifti-check.js';
 import { itkRead, type ItkRaw } from './itk.js';
 import { jsonErrorPosition } from '../../util/json-position.js';
 
@@ -168,6 +168,8 @@ async function readOne(file: string, sidecar: string | undefined): Promise<Plana
   if (!existsSync(file)) throw new ImageError('IMAGE_NOT_FOUND', `${file}: no such file`, { file });
   // a folder or FIFO named like an image would fail deep in a reader without its name, or wait forever
   if (!statSync(file).isFile()) throw new ImageError('IMAGE_NOT_A_FILE', `${file}: not a regular file (a folder, FIFO or device)`, { file });
+  // the header first: a small gzip bomb declaring gigabytes is refused before anything inflates it
+  if (/\.nii(\.gz)?$/i.test(file)) await checkNiftiSize(file);
   // the check streams through node:zlib on the libuv pool while ITK decodes on this thread; its verdict wins
   const check = /\.nii(\.gz)?$/i.test(file) ? checkNifti(file) : Promise.resolve();
   const [checked, read] = await Promise.allSettled([check, itkRead(file)]);
