@@ -51,7 +51,7 @@ export async function statusPipeline(opts: RunOptions): Promise<StatusReport> {
 export function artifactDir(storeDir: string, digest: string): Promise<string> {
   return new LocalStore(defaultStoreDir(storeDir)).artifactDir(digest);
 }
-export { listRuns, readRun, readRunFile, diffRuns, flatten, type DiffRow } from './runs/history.js';
+export { listRuns, readRun, readRunFile, scanRuns, diffRuns, flatten, type DiffRow } from './runs/history.js';
 export { validateRunRecord, logFileName } from './runs/record.js';
 export { verifyStore, gcStore, type VerifyReport, type GcReport } from './store/maintenance.js';
 export { LocalStore } from './store/local-store.js';

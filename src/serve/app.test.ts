@@ -69,6 +69,7 @@ describe('dashboard API guards', () => {
     expect((await app.request('/api/runs', { method: 'POST', ...local })).status).toBe(405);
     const rebound = await app.request('/api/runs', { headers: { host: 'attacker.example:8080' } });
     expect([rebound.status, await errorOf(rebound)]).toEqual([403, 'BAD_HOST']);
+    expect((await app.request('/api/runs', { headers: { host: 'LOCALHOST:8080' } })).status).toBe(200);
   });
 
   it('shows a run whose writer died as interrupted, from its events', async () => {
@@ -96,6 +97,9 @@ describe('dashboard API guards', () => {
     const denied = await guarded.request('/api/runs', open);
     expect([denied.status, await errorOf(denied)]).toEqual([401, 'TOKEN_REQUIRED']);
     expect((await guarded.request('/api/runs?token=wrong-token!', open)).status).toBe(401);
+    // the header form is `Bearer <token>`, not the bare token
+    expect((await guarded.request('/api/runs', { headers: { ...open.headers, authorization: 'secret-token' } })).status).toBe(401);
+    expect((await guarded.request('/api/runs', { headers: { ...open.headers, authorization: 'Bearer secret-token' } })).status).toBe(200);
     const ok = await guarded.request('/?token=secret-token', open);
     expect(ok.status).toBe(200);
     const cookie = ok.headers.get('set-cookie')!;

@@ -42,14 +42,15 @@ export function createApp(ctx: ServeContext, opts: { token?: string; modules?: R
     if (c.req.url.length > MAX_URL) throw new HttpError(400, 'URL_TOO_LONG', `URLs are limited to ${MAX_URL} characters`);
     if (opts.token) {
       const query = c.req.query('token');
-      const bearer = c.req.header('authorization')?.replace(/^Bearer /, '');
+      const bearer = /^Bearer (.+)$/.exec(c.req.header('authorization') ?? '')?.[1];
       if (!sameToken(query, opts.token) && !sameToken(getCookie(c, TOKEN_COOKIE), opts.token) && !sameToken(bearer, opts.token)) {
         throw new HttpError(401, 'TOKEN_REQUIRED', 'this dashboard needs the token printed when `nnunet serve` started (?token=...)');
       }
       if (query) setCookie(c, TOKEN_COOKIE, opts.token, { httpOnly: true, sameSite: 'Strict', path: '/' });
     } else {
       // bound to this machine: refuse pages asked for under another name (DNS rebinding)
-      const host = (c.req.header('host') ?? '').replace(/:\d+$/, '');
+      // host names are case-insensitive (LOCALHOST is localhost)
+      const host = (c.req.header('host') ?? '').replace(/:\d+$/, '').toLowerCase();
       if (!LOCAL_HOSTS.has(host)) throw new HttpError(403, 'BAD_HOST', `this dashboard answers on localhost only, not '${host.slice(0, 100)}'`);
     }
     await next();

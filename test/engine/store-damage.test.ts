@@ -84,6 +84,8 @@ describe('damaged store', () => {
     expect(show.err).toContain(`${rec.id}/run.json`);
     expect(show.err).toContain(`the record of run ${rec.id} is damaged: not a run record (/: missing required key 'status'`);
     expect(show.err).toContain('[RUN_DAMAGED]');
+    const ls = await cli(['--runs-dir', p.runs, 'runs', 'ls'], p.root);
+    expect(ls.err).toContain(`${rec.id}/run.json: not a readable run record (nnunet runs show ${rec.id} says why)`);
   });
 
   it('state files damaged into other JSON shapes, a run marker of null and a record replaced by a folder: runs, verify and gc go on', async () => {
