@@ -1,7 +1,8 @@
 /** `nnunet watch <pipeline>`: rerun what is stale whenever the pipeline or an input file changes. */
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { kinds } from '../../../nodes/index.js';
-import { shortPath, watchPipeline, type WatchCycle } from '../../engine/index.js';
+import { PipelineError, shortPath, watchPipeline, type WatchCycle } from '../../engine/index.js';
 import { formatError } from '../format-error.js';
 import { createProgress } from '../progress.js';
 import { clusterOptions, collectSet, executorOption, globalDirs, interruptController, recordedRun, summarize } from './run.js';
@@ -36,6 +37,8 @@ export function register(program: Command): void {
     .option('-q, --quiet', 'no live progress')
     .addOption(executorOption())
     .action(async (pipeline: string, nodes: string[], opts: { set?: Record<string, string>; jobs?: number; debounce: number; quiet?: boolean; executor?: 'local' | 'slurm' }, cmd: Command) => {
+      // watching a file that is not there would wait for it forever: a typo is an error now
+      if (!existsSync(pipeline)) throw new PipelineError('PIPELINE_NOT_FOUND', "no such pipeline file", { file: pipeline });
       const dirs = globalDirs(cmd);
       const interrupt = interruptController();
       const progress = createProgress(opts.quiet);
