@@ -94,11 +94,15 @@ async function run(ctx: ActionContext<DatasetParams>) {
     throw err;
   }
   const jsonIssues = datasetJsonIssues(ds, jsonFile);
-  if (jsonIssues.length > 0) fail(`${jsonFile}: invalid dataset.json`, jsonIssues, jsonFile);
+  // a file of the wrong shape cannot be used to find cases; semantic problems (labels, regions, reader) leave the
+  // cases checkable, so they are reported together with the cases' problems in one run
+  if (jsonIssues.some((i) => i.code === 'DATASET_JSON_SCHEMA' || i.code === 'DATASET_JSON_DUPLICATE_KEY')) {
+    fail(`${jsonFile}: invalid dataset.json`, jsonIssues, jsonFile);
+  }
 
   const readerWriter = readerWriterOverride(ds.overwrite_image_reader_writer);
   const { training, test } = discoverCases(root, ds);
-  const issues: Issue[] = layoutIssues(root, ds, { training, test }, jsonFile);
+  const issues: Issue[] = [...jsonIssues, ...layoutIssues(root, ds, { training, test }, jsonFile)];
   const items: Item[] = [];
   const listed: CaseListing['training'] = [];
   const known = await previouslyValid(ctx, raw!);

@@ -122,6 +122,12 @@ export const variants: Variant[] = [
     codes: ['DATASET_JSON_SCHEMA'], mentions: ['dataset.json:11:20', '/numTraining'],
   },
   {
+    // a semantic problem of dataset.json no longer hides the cases' problems: one run reports both
+    name: 'regions_class_order of the wrong length, and a missing label',
+    build: (d) => { editJson(d, (ds) => { ds.labels = { background: 0, whole: [1, 2], core: 2 }; ds.regions_class_order = [1]; }); unlinkSync(lbl(d, 'case_a')); },
+    codes: ['DATASET_REGIONS_CLASS_ORDER', 'DATASET_MISSING_LABEL'], mentions: ['regions_class_order needs one entry per region (2), got 1', '<dir>/labelsTr/case_a.nii.gz'],
+  },
+  {
     name: 'labels without background 0', build: (d) => editJson(d, (ds) => { ds.labels = { background: 1, a: 0, b: 2 }; }),
     codes: ['DATASET_BACKGROUND'], mentions: ['/labels/background', 'dataset.json:7:', 'labels.background must be 0, got 1'],
   },
