@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { NodeError, type ActionContext, type NodeKind } from '../../src/engine/index.js';
-import type { DatasetJson } from '../dataset/format.js';
+import { channelNames, type DatasetJson } from '../dataset/format.js';
 import { datasetJsonIssues } from '../dataset/validate.js';
 import type { DatasetFingerprint } from '../fingerprint/format.js';
 import { DATASET_NAME_FILE, FINGERPRINT_FILE } from '../fingerprint/index.js';
@@ -50,6 +50,16 @@ async function run(ctx: ActionContext<PlanParams>) {
   const issues = [...datasetJsonIssues(ds.value, src.datasetJsonFile), ...checkFingerprint(fp.value, src.fingerprintFile)];
   if (issues.length > 0) {
     throw new NodeError('PLAN_INVALID_INPUT', `cannot plan:\n${issues.map((i) => `  - ${i.message}`).join('\n')}`, { file: issues[0].file }, { issues });
+  }
+  // CT normalization clips to the foreground's percentiles: without a foreground voxel in any label there are none
+  // (nnU-Net would normalize every voxel to NaN); refuse by channel rather than plan data that trains on nothing
+  const props = (fp.value as DatasetFingerprint).foreground_intensity_properties_per_channel;
+  for (const [c, name] of Object.entries(channelNames(ds.value as DatasetJson))) {
+    const p = props?.[c] as { mean?: unknown; percentile_00_5?: unknown; percentile_99_5?: unknown } | undefined;
+    if (String(name).toLowerCase() === 'ct' && !(p && Number.isFinite(p.mean) && Number.isFinite(p.percentile_00_5) && Number.isFinite(p.percentile_99_5))) {
+      throw new NodeError('PLAN_NO_FOREGROUND', `channel ${c} (CT) has no foreground intensity statistics in ${src.fingerprintFile}: no label holds a foreground voxel, `
+        + 'and CT normalization clips to the foreground\'s percentiles', { file: src.fingerprintFile });
+    }
   }
   const plans = planExperiment(fp.value as DatasetFingerprint, ds.value as DatasetJson, {
     datasetName,

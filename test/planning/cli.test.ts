@@ -79,6 +79,19 @@ describe('nnunet plan --fingerprint --dataset-json', () => {
     expect(err.message).toMatch(/cannot plan (3d_fullres|3d_lowres|2d): patch size .* the spacing is too anisotropic for any patch/);
     expect(err.message).toContain('PLAN_DEGENERATE');
   });
+
+  it('a CT channel without foreground statistics (no label has a foreground voxel) fails by channel, not as NaN data', async () => {
+    const fp = join(root, 'bg_fp.json');
+    const empty = '{"max": NaN, "mean": NaN, "median": NaN, "min": NaN, "percentile_00_5": NaN, "percentile_99_5": NaN, "std": NaN}';
+    writeFileSync(fp, `{"foreground_intensity_properties_per_channel": {"0": ${empty}}, "median_relative_size_after_cropping": 1.0, `
+      + '"shapes_after_crop": [[20, 20, 20], [20, 20, 20]], "spacings": [[1, 1, 1], [1, 1, 1]]}');
+    writeFileSync(join(root, 'ds2.json'), JSON.stringify({ channel_names: { 0: 'CT' }, labels: { background: 0, a: 1 }, numTraining: 2, file_ending: '.nii.gz' }));
+    const err = await planCommand(undefined, { out: join(root, 'o4'), fingerprint: fp, datasetJson: join(root, 'ds2.json'), planner: 'default',
+      storeDir: join(root, 'store'), runsDir: join(root, 'runs') }, log).catch((e) => e);
+    expect(err.code).toBe('RUN_FAILED');
+    expect(err.message).toContain('channel 0 (CT) has no foreground intensity statistics');
+    expect(err.message).toContain('PLAN_NO_FOREGROUND');
+  });
 });
 
 describe('nnunet convert-msd', () => {

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { checkNiftiSize, NonFiniteScanner, parseNiftiLayout, type NiftiLayout } from './nifti-check.js';
 import { readImage } from './read.js';
+import { writeImage } from './write.js';
 
 /** A float block after a 352-byte header, fed to the scanner in chunks of the given sizes. */
 function scan(values: Float32Array | Float64Array, littleEndian: boolean, chunkSizes: number[]): number {
@@ -85,6 +86,24 @@ describe('checkNiftiSize', () => {
       writeFileSync(file, gzipSync(Buffer.concat([h, Buffer.alloc(64 * 2 ** 20)])));
       await expect(checkNiftiSize(file)).rejects.toMatchObject({ code: 'IMAGE_TOO_LARGE', message: expect.stringContaining('dims [4096, 4096, 256] declare 8.0 GiB of voxel data') });
       await expect(readImage([file])).rejects.toMatchObject({ code: 'IMAGE_TOO_LARGE' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a .nii.gz that is not gzipped', () => {
+  it('reads as the uncompressed NIfTI it is, as ITK and nnU-Net read it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nifti-plain-'));
+    try {
+      const packed = join(dir, 'a.nii.gz');
+      await writeImage(packed, { data: Float32Array.from({ length: 60 }, (_, i) => i), channels: 1, shape: [3, 4, 5], spacing: [1, 1, 1],
+        geometry: { dimension: 3, itkSpacing: [1, 1, 1], itkOrigin: [0, 0, 0], itkDirection: [1, 0, 0, 0, 1, 0, 0, 0, 1] } });
+      const plain = join(dir, 'plain.nii.gz');
+      writeFileSync(plain, gunzipSync(readFileSync(packed)));
+      const v = await readImage([plain]);
+      expect(v.shape).toEqual([3, 4, 5]);
+      expect(Array.from(v.data)).toEqual(Array.from((await readImage([packed])).data));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

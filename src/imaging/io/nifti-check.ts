@@ -4,7 +4,7 @@
  * we refuse such files with an error naming the file and the problem.
  */
 import { createReadStream } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { createGunzip, gunzip } from 'node:zlib';
 import { ImageError } from '../errors.js';
@@ -23,13 +23,29 @@ const gunzipAsync = promisify(gunzip);
  */
 export const MAX_NIFTI_DATA_BYTES = 2 * 2 ** 30;
 
+/**
+ * Whether the file is gzip data, by its magic bytes rather than its name: ITK (zlib's gzread) reads an uncompressed
+ * NIfTI named .nii.gz as it is, and so does nnU-Net.
+ */
+async function isGzipped(file: string): Promise<boolean> {
+  const fh = await open(file, 'r');
+  try {
+    const magic = Buffer.alloc(2);
+    const { bytesRead } = await fh.read(magic, 0, 2, 0);
+    return bytesRead === 2 && magic[0] === 0x1f && magic[1] === 0x8b;
+  } finally {
+    await fh.close();
+  }
+}
+
 /** The header of a .nii or .nii.gz, from its first bytes only (inflating no more than them). */
 export async function niftiHeaderLayout(file: string): Promise<NiftiLayout> {
-  const source = createReadStream(file, file.toLowerCase().endsWith('.gz') ? {} : { end: HEADER_BYTES - 1 });
+  const gz = await isGzipped(file);
+  const source = createReadStream(file, gz ? {} : { end: HEADER_BYTES - 1 });
   const chunks: Buffer[] = [];
   let held = 0;
   try {
-    for await (const chunk of file.toLowerCase().endsWith('.gz') ? source.pipe(createGunzip()) : source) {
+    for await (const chunk of gz ? source.pipe(createGunzip()) : source) {
       chunks.push(chunk as Buffer);
       held += (chunk as Buffer).length;
       if (held >= HEADER_BYTES) break;
@@ -103,7 +119,7 @@ export class NonFiniteScanner {
 
 /** Streams the (decompressed) file once: header, total length, first non-finite float voxel. */
 async function scan(file: string): Promise<{ layout: NiftiLayout; length: number; firstNonFinite: number }> {
-  const gz = file.toLowerCase().endsWith('.gz');
+  const gz = await isGzipped(file).catch(() => file.toLowerCase().endsWith('.gz'));
   const head: Buffer[] = [];
   let held = 0;
   let length = 0;
@@ -111,7 +127,13 @@ async function scan(file: string): Promise<{ layout: NiftiLayout; length: number
   let scanner: NonFiniteScanner | undefined;
   const start = () => {
     const all = Buffer.concat(head);
-    layout = parseNiftiLayout(all, file);
+    try {
+      layout = parseNiftiLayout(all, file);
+    } catch (err) {
+      // named .gz without gzip's magic: the NIfTI it might have been is not there either
+      if (gz || !file.toLowerCase().endsWith('.gz') || !(err instanceof ImageError)) throw err;
+      throw new ImageError('IMAGE_CORRUPT', `${file}: neither gzip data nor an uncompressed NIfTI (${err.message.replace(`${file}: `, '')})`, { file }, { cause: err });
+    }
     const bits = SUPPORTED_DATATYPES.get(layout.datatype)!;
     if (layout.datatype === 16 || layout.datatype === 64) scanner = new NonFiniteScanner(layout, bits / 8);
     scanner?.push(all);
