@@ -13,7 +13,7 @@ import type { CaseListing, DatasetJson } from './format.js';
 import { discoverCases } from './discover.js';
 import { paramsSchema, type DatasetParams } from './params.js';
 import { caseIssues, datasetJsonIssues, layoutIssues } from './validate.js';
-import { JsonFileError, readJsonFile } from '../../src/util/json-file.js';
+import { readJsonFileAs } from '../../src/util/json-file.js';
 import { linkOrCopy } from '../../src/util/link-or-copy.js';
 import { readerWriterOverride } from '../../src/imaging/io/reader-writer.js';
 import { CASES_FILE, insideRoot, storedListing } from './listing.js';
@@ -85,14 +85,8 @@ async function linkCaseFiles(root: string, outDir: string, files: string[]): Pro
 async function run(ctx: ActionContext<DatasetParams>) {
   const { root, fromSource } = datasetRoot(ctx);
   const jsonFile = join(root, 'dataset.json');
-  let raw: string;
-  let ds: DatasetJson;
-  try {
-    ({ text: raw, value: ds } = await readJsonFile(jsonFile, { what: 'dataset.json', nonFinite: 'null' }) as { text: string; value: DatasetJson });
-  } catch (err) {
-    if (err instanceof JsonFileError) throw new DatasetError('DATASET_JSON_UNREADABLE', err.message, err.where, { cause: err });
-    throw err;
-  }
+  const { text: raw, value } = await readJsonFileAs(jsonFile, { what: 'dataset.json', nonFinite: 'null' }, { error: DatasetError, code: 'DATASET_JSON_UNREADABLE' });
+  const ds = value as DatasetJson;
   const jsonIssues = datasetJsonIssues(ds, jsonFile);
   // a file of the wrong shape cannot be used to find cases; semantic problems (labels, regions, reader) leave the
   // cases checkable, so they are reported together with the cases' problems in one run
@@ -105,7 +99,7 @@ async function run(ctx: ActionContext<DatasetParams>) {
   const issues: Issue[] = [...jsonIssues, ...layoutIssues(root, ds, { training, test }, jsonFile)];
   const items: Item[] = [];
   const listed: CaseListing['training'] = [];
-  const known = await previouslyValid(ctx, raw!);
+  const known = await previouslyValid(ctx, raw);
   for (const [i, c] of training.entries()) {
     if (ctx.signal.aborted) throw ctx.signal.reason;
     ctx.progress({ done: i, total: training.length, message: `checking ${c.id}` });
@@ -135,7 +129,7 @@ async function run(ctx: ActionContext<DatasetParams>) {
     training: listed,
     test,
   };
-  await writeFile(join(ctx.outDir, 'dataset.json'), raw!);
+  await writeFile(join(ctx.outDir, 'dataset.json'), raw);
   // nnU-Net copies a raw splits_final.json into the preprocessed folder and trains with it
   if (existsSync(join(root, SPLITS_FILE))) await copyFile(join(root, SPLITS_FILE), join(ctx.outDir, SPLITS_FILE));
   if (fromSource) {

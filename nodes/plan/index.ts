@@ -14,7 +14,7 @@ import { DATASET_NAME_FILE, FINGERPRINT_FILE } from '../fingerprint/index.js';
 import { checkFingerprint } from './check-fingerprint.js';
 import { paramsSchema, type PlanParams } from './params.js';
 import { planExperiment, plansJson } from './plan-experiment.js';
-import { JsonFileError, readJsonFile } from '../../src/util/json-file.js';
+import { readJsonFileAs } from '../../src/util/json-file.js';
 
 export const PLANS_FILE = 'nnUNetPlans.json';
 
@@ -33,14 +33,7 @@ function sources(ctx: ActionContext<PlanParams>): Sources {
   return { fingerprintFile: join(dir, FINGERPRINT_FILE), datasetJsonFile: join(dir, 'dataset.json'), datasetName: p.dataset_name, nameFile };
 }
 
-async function readJson(file: string, code: string): Promise<{ text: string; value: unknown }> {
-  try {
-    return await readJsonFile(file, { nonFinite: 'null' });
-  } catch (err) {
-    if (err instanceof JsonFileError) throw new NodeError(code, err.message, err.where, { cause: err });
-    throw err;
-  }
-}
+const readJson = (file: string, code: string) => readJsonFileAs(file, { nonFinite: 'null' }, { error: NodeError, code });
 
 async function run(ctx: ActionContext<PlanParams>) {
   const src = sources(ctx);

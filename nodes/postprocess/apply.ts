@@ -5,7 +5,7 @@ import { readPostprocessingPkl } from '../../src/interop/pth/postprocessing-pkl.
 import { NodeError } from '../../src/engine/errors.js';
 import type { Shape3 } from '../../src/imaging/volume.js';
 import type { LabelMap } from '../../src/nn/predict/labels.js';
-import { JsonFileError, readJsonFile } from '../../src/util/json-file.js';
+import { readJsonFileAs } from '../../src/util/json-file.js';
 import { applyOps, KEEP_LARGEST, type PostprocessingOp } from './operations.js';
 
 export function parseOps(json: unknown, file: string): PostprocessingOp[] {
@@ -51,13 +51,8 @@ export function findPostprocessing(modelDir: string, more: { root?: string; fold
 export async function loadPostprocessing(modelDir: string, more: Parameters<typeof findPostprocessing>[1] = {}): Promise<((seg: LabelMap, shape: Shape3) => LabelMap) | null> {
   const file = findPostprocessing(modelDir, more);
   if (!file) return null;
-  let json: unknown;
-  try {
-    json = file.endsWith('.pkl') ? await readPostprocessingPkl(file) : (await readJsonFile(file, { what: basename(file) })).value;
-  } catch (err) {
-    if (err instanceof JsonFileError) throw new NodeError('POSTPROCESSING_INVALID', err.message, err.where, { cause: err });
-    throw err;
-  }
+  const json = file.endsWith('.pkl') ? await readPostprocessingPkl(file)
+    : (await readJsonFileAs(file, { what: basename(file) }, { error: NodeError, code: 'POSTPROCESSING_INVALID' })).value;
   const ops = parseOps(json, file);
   return ops.length === 0 ? null : (seg, shape) => applyOps(seg, shape, ops);
 }

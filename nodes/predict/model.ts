@@ -8,7 +8,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { NodeError } from '../../src/engine/errors.js';
-import { JsonFileError, readJsonFile } from '../../src/util/json-file.js';
+import { readJsonFileAs } from '../../src/util/json-file.js';
 import { labelHandling, type LabelHandling } from '../../src/nn/predict/labels.js';
 import type { PatchPredictor } from '../../src/nn/predict/sliding-window.js';
 import type { UNet } from '../../src/nn/unet/index.js';
@@ -65,12 +65,7 @@ export interface OpenModelOptions {
 
 async function readJson<T>(file: string, what: 'PLANS' | 'DATASET_JSON' | 'INFERENCE_INFORMATION'): Promise<T> {
   if (!existsSync(file)) throw new NodeError(`MODEL_MISSING_${what}`, `missing ${basename(file)} in ${dirname(file)}`, { file });
-  try {
-    return (await readJsonFile(file, { what: basename(file) })).value as T;
-  } catch (err) {
-    if (err instanceof JsonFileError) throw new NodeError(`MODEL_INVALID_${what}`, err.message, err.where, { cause: err });
-    throw err;
-  }
+  return (await readJsonFileAs(file, { what: basename(file) }, { error: NodeError, code: `MODEL_INVALID_${what}` })).value as T;
 }
 
 /** Numbered folds in order, then 'all'. */

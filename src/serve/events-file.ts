@@ -1,6 +1,7 @@
 /** Reading runs/<id>/events.jsonl from a byte offset, as the run command appends to it. */
-import { constants, type Stats } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
+import { openRegularFile } from '../util/read-bounded.js';
 import type { LoggedEvent } from '../engine/index.js';
 import { processAlive as pidAlive } from '../engine/store/lock.js';
 
@@ -42,29 +43,15 @@ export function parseLines(text: string): { events: LoggedEvent[]; consumed: num
   return { events, consumed: Buffer.byteLength(text.slice(0, end + 1)) };
 }
 
-/**
- * A regular file opened for reading, with its stat; undefined for a missing file and for anything else. Opened without
- * blocking, so a FIFO planted in runs/ cannot hold the thread pool (and with it the server) hostage.
- */
-export async function openRegularFile(file: string): Promise<{ fh: FileHandle; st: Stats } | undefined> {
-  let fh: FileHandle;
-  try {
-    fh = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
-  } catch {
-    return undefined;
-  }
-  const st = await fh.stat().catch(() => undefined);
-  if (st?.isFile()) return { fh, st };
-  await fh.close();
-  return undefined;
-}
+/** A regular file opened for reading, or undefined for a missing file and for anything else (see openRegularFile). */
+export const openIfRegular = (file: string): Promise<{ fh: FileHandle; st: Stats } | undefined> => openRegularFile(file).catch(() => undefined);
 
 /**
  * The events after `from`, and the offset to continue at. A missing file has none, and so has anything that is not a
  * regular file.
  */
 export async function readEvents(file: string, from: number): Promise<{ events: LoggedEvent[]; offset: number }> {
-  const opened = await openRegularFile(file);
+  const opened = await openIfRegular(file);
   if (!opened) return { events: [], offset: from };
   const { fh, st } = opened;
   try {

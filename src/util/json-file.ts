@@ -4,7 +4,7 @@ import { parsePythonJson } from './py-json.js';
 import { MAX_JSON_BYTES, readBounded } from './read-bounded.js';
 
 /** A JSON file that cannot be read or parsed; the message starts with file[:line:column]. */
-export class JsonFileError extends Error {
+class JsonFileError extends Error {
   constructor(message: string, readonly where: { file: string; line?: number; column?: number }, options: { cause: unknown }) {
     super(message, options);
     this.name = 'JsonFileError';
@@ -24,7 +24,7 @@ function notUtf8(bytes: Buffer, text: string): { line: number; column: number } 
  * A JSON file (Python's NaN/Infinity allowed) as text and value. Every failure is a JsonFileError naming the file:
  * not a regular file, too large, not UTF-8, a byte order mark, invalid or too deeply nested JSON (with line:column).
  */
-export async function readJsonFile(file: string, opts: { what?: string; maxBytes?: number; nonFinite?: 'number' | 'null' } = {}): Promise<{ text: string; value: unknown }> {
+async function readJsonFile(file: string, opts: { what?: string; maxBytes?: number; nonFinite?: 'number' | 'null' } = {}): Promise<{ text: string; value: unknown }> {
   const what = opts.what ?? basename(file);
   let bytes: Buffer;
   try {
@@ -42,5 +42,18 @@ export async function readJsonFile(file: string, opts: { what?: string; maxBytes
     return { text, value: parsePythonJson(text, { nonFinite: opts.nonFinite }) };
   } catch (cause) {
     throw fail((cause as Error).message, jsonErrorPosition(text, cause), cause);
+  }
+}
+
+/** An error class of the caller's (NodeError, DatasetError, ...): code, message, where, cause. */
+type ErrorClass = new (code: string, message: string, where: JsonFileError['where'], options: { cause: unknown }) => Error;
+
+/** readJsonFile whose failure is the caller's error class and code, with the same message and position. */
+export async function readJsonFileAs(file: string, opts: Parameters<typeof readJsonFile>[1], as: { error: ErrorClass; code: string }): Promise<{ text: string; value: unknown }> {
+  try {
+    return await readJsonFile(file, opts);
+  } catch (err) {
+    if (err instanceof JsonFileError) throw new as.error(as.code, err.message, err.where, { cause: err });
+    throw err;
   }
 }

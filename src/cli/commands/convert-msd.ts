@@ -58,7 +58,7 @@ export interface ConvertMsdOptions {
 export async function convertMsd(taskDir: string, o: ConvertMsdOptions, log: (line: string) => void): Promise<string> {
   const source = resolve(taskDir);
   const name = basename(source);
-  if (!existsSync(source)) throw new NnunetError('MSD_BAD_FOLDER', "no such folder", { file: source });
+  if (!existsSync(source)) throw new NnunetError('MSD_BAD_FOLDER', 'no such folder', { file: source });
   const m = /^Task(\d\d)(_.+)$/.exec(name);
   if (!m) throw new NnunetError('MSD_BAD_FOLDER', `${source}: an MSD task folder is named TaskXX_Name`, { file: source });
   const missing = ['imagesTr', 'labelsTr', 'dataset.json'].filter((f) => !existsSync(join(source, f)));

@@ -6,7 +6,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { NnunetError, NodeError } from '../../engine/errors.js';
-import { JsonFileError, readJsonFile } from '../../util/json-file.js';
+import { readJsonFileAs } from '../../util/json-file.js';
 import type { DatasetJson } from '../../../nodes/dataset/format.js';
 import { evaluateFolder, evaluationTargets, ignoreLabelOf } from '../../../nodes/evaluate/evaluate-folder.js';
 import type { LabelOrRegion } from '../../../nodes/evaluate/summary.js';
@@ -29,15 +29,8 @@ export async function evaluateCommand(pred: string, ref: string, o: EvaluateComm
     if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new NnunetError('CLI_USAGE', `${flag} ${dir} is not a folder`, { file: dir });
   }
   const dsFile = o.datasetJson ? resolve(o.datasetJson) : join(predDir, 'dataset.json');
-  let ds: DatasetJson | null = null;
-  if (existsSync(dsFile)) {
-    try {
-      ds = (await readJsonFile(dsFile, { what: 'dataset.json' })).value as DatasetJson;
-    } catch (err) {
-      if (err instanceof JsonFileError) throw new NodeError('EVALUATE_BAD_DATASET_JSON', err.message, err.where, { cause: err });
-      throw err;
-    }
-  }
+  const ds = existsSync(dsFile)
+    ? (await readJsonFileAs(dsFile, { what: 'dataset.json' }, { error: NodeError, code: 'EVALUATE_BAD_DATASET_JSON' })).value as DatasetJson : null;
   let targets: LabelOrRegion[];
   if (o.labels) targets = o.labels;
   else if (ds) targets = evaluationTargets(ds.labels);

@@ -38,7 +38,7 @@ export function register(program: Command): void {
     .addOption(executorOption())
     .action(async (pipeline: string, nodes: string[], opts: { set?: Record<string, string>; jobs?: number; debounce: number; quiet?: boolean; executor?: 'local' | 'slurm' }, cmd: Command) => {
       // watching a file that is not there would wait for it forever: a typo is an error now
-      if (!existsSync(pipeline)) throw new PipelineError('PIPELINE_NOT_FOUND', "no such pipeline file", { file: pipeline });
+      if (!existsSync(pipeline)) throw new PipelineError('PIPELINE_NOT_FOUND', 'no such pipeline file', { file: pipeline });
       const dirs = globalDirs(cmd);
       const interrupt = interruptController();
       const progress = createProgress(opts.quiet);

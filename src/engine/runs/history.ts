@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
-import { MAX_JSON_BYTES, readBoundedText, UnreadableFileError } from '../../util/read-bounded.js';
 import { basename, dirname, join } from 'node:path';
+import { MAX_JSON_BYTES, readBoundedText, UnreadableFileError } from '../../util/read-bounded.js';
 import { StoreError } from '../errors.js';
 import { validateRunRecord, type RunRecord } from './record.js';
 
@@ -19,7 +19,7 @@ export async function readRunFile(file: string): Promise<{ record: RunRecord } |
     // bounded, and regular files only: a FIFO named run.json would block the reader (a server's thread pool) for good
     rec = JSON.parse(await readBoundedText(file, MAX_JSON_BYTES));
   } catch (err) {
-    return { problem: err instanceof UnreadableFileError ? (err as Error).message : `not valid JSON (${(err as Error).message})` };
+    return { problem: err instanceof UnreadableFileError ? err.message : `not valid JSON (${(err as Error).message})` };
   }
   const problems = validateRunRecord(rec);
   return problems.length === 0 ? { record: rec as RunRecord } : { problem: `not a run record (${problems.slice(0, 3).join('; ')})` };

@@ -2,7 +2,7 @@ import { lstatSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { hashFile } from '../hash/digest.js';
 import type { Tree } from '../hash/tree.js';
-import { readText, type UpdateFile } from './shared-state.js';
+import { parseEntries, readText, type UpdateFile } from './shared-state.js';
 
 /**
  * What an artifact's files and folders looked like when it was committed: size, mtime, ctime and inode of
@@ -56,11 +56,7 @@ export class SealIndex {
   constructor(private readonly file: string, private readonly update: UpdateFile) {}
 
   private static parse(text: string | undefined): Map<string, Seal> {
-    try {
-      return new Map(Object.entries(JSON.parse(text ?? '{}') as Record<string, Seal>));
-    } catch {
-      return new Map();
-    }
+    return new Map(Object.entries(parseEntries<Seal>(text)));
   }
 
   private load(): Map<string, Seal> {

@@ -10,7 +10,6 @@ export function readText(file: string): string | undefined {
   }
 }
 
-/** How the store's shared state files are saved: see updateLocked. */
 /**
  * A state file's entries: its JSON object, or none when it does not parse or parses as anything else (null, a list, a
  * number): a damaged cache file is as good as empty, never a crash on every later run.
@@ -24,6 +23,7 @@ export function parseEntries<T>(text: string | undefined): Record<string, T> {
   }
 }
 
+/** How the store's shared state files are saved: see updateLocked. */
 export type UpdateFile = (file: string, merge: (current: string | undefined) => string) => Promise<void>;
 
 /**

@@ -28,7 +28,9 @@ export const MAX_NIFTI_DATA_BYTES = 2 * 2 ** 30;
  * NIfTI named .nii.gz as it is, and so does nnU-Net.
  */
 async function isGzipped(file: string): Promise<boolean> {
-  const fh = await open(file, 'r');
+  const fh = await open(file, 'r').catch(() => undefined);
+  // unreadable: the name decides, and the full check names the problem
+  if (!fh) return file.toLowerCase().endsWith('.gz');
   try {
     const magic = Buffer.alloc(2);
     const { bytesRead } = await fh.read(magic, 0, 2, 0);
@@ -39,8 +41,7 @@ async function isGzipped(file: string): Promise<boolean> {
 }
 
 /** The header of a .nii or .nii.gz, from its first bytes only (inflating no more than them). */
-export async function niftiHeaderLayout(file: string): Promise<NiftiLayout> {
-  const gz = await isGzipped(file);
+export async function niftiHeaderLayout(file: string, gz: boolean): Promise<NiftiLayout> {
   const source = createReadStream(file, gz ? {} : { end: HEADER_BYTES - 1 });
   const chunks: Buffer[] = [];
   let held = 0;
@@ -58,15 +59,20 @@ export async function niftiHeaderLayout(file: string): Promise<NiftiLayout> {
   return parseNiftiLayout(Buffer.concat(chunks), file);
 }
 
-/** Throws unless the header declares voxel data ITK can hold (a header that does not parse is the full check's to name). */
-export async function checkNiftiSize(file: string): Promise<void> {
-  const layout = await niftiHeaderLayout(file).catch(() => undefined);
-  if (!layout) return;
+/**
+ * Throws unless the header declares voxel data ITK can hold (a header that does not parse is the full check's to name).
+ * Returns whether the file is gzip data, for checkNifti.
+ */
+export async function checkNiftiSize(file: string): Promise<{ gz: boolean }> {
+  const gz = await isGzipped(file);
+  const layout = await niftiHeaderLayout(file, gz).catch(() => undefined);
+  if (!layout) return { gz };
   const { dims, dataBytes } = layout;
   if (dataBytes > MAX_NIFTI_DATA_BYTES) {
     throw new ImageError('IMAGE_TOO_LARGE', `${file}: dims [${dims.join(', ')}] declare ${(dataBytes / 2 ** 30).toFixed(1)} GiB of voxel data; `
       + `images over ${MAX_NIFTI_DATA_BYTES / 2 ** 30} GiB cannot be read (ITK's WebAssembly memory is 4 GiB)`, { file });
   }
+  return { gz };
 }
 
 /**
@@ -118,8 +124,7 @@ export class NonFiniteScanner {
 }
 
 /** Streams the (decompressed) file once: header, total length, first non-finite float voxel. */
-async function scan(file: string): Promise<{ layout: NiftiLayout; length: number; firstNonFinite: number }> {
-  const gz = await isGzipped(file).catch(() => file.toLowerCase().endsWith('.gz'));
+async function scan(file: string, gz: boolean): Promise<{ layout: NiftiLayout; length: number; firstNonFinite: number }> {
   const head: Buffer[] = [];
   let held = 0;
   let length = 0;
@@ -175,8 +180,8 @@ async function scan(file: string): Promise<{ layout: NiftiLayout; length: number
 }
 
 /** Throws an ImageError unless `file` is a complete, readable single-file NIfTI (.nii or .nii.gz) of finite voxels. */
-export async function checkNifti(file: string): Promise<NiftiLayout> {
-  const { layout, length, firstNonFinite } = await scan(file);
+export async function checkNifti(file: string, gz?: boolean): Promise<NiftiLayout> {
+  const { layout, length, firstNonFinite } = await scan(file, gz ?? await isGzipped(file));
   const needed = layout.voxOffset + layout.dataBytes;
   if (length < needed) {
     throw new ImageError(

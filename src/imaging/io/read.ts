@@ -169,9 +169,9 @@ async function readOne(file: string, sidecar: string | undefined): Promise<Plana
   // a folder or FIFO named like an image would fail deep in a reader without its name, or wait forever
   if (!statSync(file).isFile()) throw new ImageError('IMAGE_NOT_A_FILE', `${file}: not a regular file (a folder, FIFO or device)`, { file });
   // the header first: a small gzip bomb declaring gigabytes is refused before anything inflates it
-  if (/\.nii(\.gz)?$/i.test(file)) await checkNiftiSize(file);
+  const nifti = /\.nii(\.gz)?$/i.test(file) ? await checkNiftiSize(file) : undefined;
   // the check streams through node:zlib on the libuv pool while ITK decodes on this thread; its verdict wins
-  const check = /\.nii(\.gz)?$/i.test(file) ? checkNifti(file) : Promise.resolve();
+  const check = nifti ? checkNifti(file, nifti.gz) : Promise.resolve();
   const [checked, read] = await Promise.allSettled([check, itkRead(file)]);
   if (checked.status === 'rejected') throw checked.reason;
   if (read.status === 'rejected') throw read.reason;

@@ -9,7 +9,7 @@ import { EVENTS_FILE, LocalStore, logFileName, type RunNodeRecord } from '../../
 import { foldCurves, type FoldCurves } from '../../report/collect.js';
 import { nodesFromText } from '../../report/dag.js';
 import type { RouteModule } from '../context.js';
-import { openRegularFile, processAlive, readEvents } from '../events-file.js';
+import { openIfRegular, processAlive, readEvents } from '../events-file.js';
 import { HttpError } from '../http-error.js';
 import { pageHtml } from '../page.js';
 import { checkRunId, loadRun, runStore, runView, type RunSource } from '../run-data.js';
@@ -22,7 +22,7 @@ const DIGEST = /^[0-9a-f]{64}$/;
 
 /** The last lines of a finished action's log file (runs/<id>/logs/), read from its end only. */
 async function logTail(file: string): Promise<string[]> {
-  const opened = await openRegularFile(file);
+  const opened = await openIfRegular(file);
   if (!opened) return [];
   const { fh } = opened;
   try {
