@@ -36,6 +36,17 @@ describe('evaluation metrics (spec §10)', () => {
     expect(parseSummary(golden).metric_per_case[1].metrics['2'].Dice).toBeNaN();
     expect(parseSummary(golden).foreground_mean.Dice).toBeCloseTo(summary.foreground_mean.Dice, 15);
   });
+  it('averages as np.nanmean and np.mean do: pairwise sums, NaN counted as 0 in the sum and not in the count', () => {
+    // 2^53 + 1 rounds back to 2^53, so a left-to-right sum loses every 1; numpy's eight accumulators keep them:
+    // ((2^53 + 1) + 2) + (2 + 2) = 2^53 + 6, then + 1 + 1 (the values past the last block of eight) = 2^53 + 8
+    const big = 2 ** 53;
+    const dice = [big, Number.NaN, 1, 1, 1, 1, 1, 1, 1, 1];
+    const perCase = dice.map((d, i) => ({ prediction_file: `p${i}`, reference_file: `r${i}`,
+      metrics: { 1: { ...one([1], [1], 1, null), Dice: d }, 2: { ...one([1], [1], 1, null), Dice: d } } }));
+    const s = summarize(perCase, [1, 2]);
+    expect(s.mean['1'].Dice).toBe((big + 8) / 9);
+    expect(s.foreground_mean.Dice).toBe((big + 8) / 9);
+  });
   it('stringifies region keys as Python tuples', () => {
     expect(labelKey([1, 2])).toBe('(1, 2)');
     expect(labelKey([2])).toBe('(2,)');

@@ -1,5 +1,6 @@
 // spec §10: per-case metrics per label/region and their aggregation into nnU-Net's summary.json.
 import { computeCaseMetrics, type LabelOrRegion, type RegionMetrics } from '../../src/imaging/index.js';
+import { sum } from '../../src/imaging/np.js';
 import { parsePythonJson, pyJsonStringify } from '../../src/util/py-json.js';
 
 export type { LabelOrRegion };
@@ -31,12 +32,16 @@ export function caseMetrics(ref: ArrayLike<number>, pred: ArrayLike<number>, tar
   return { ...files, metrics: Object.fromEntries(targets.map((t, i) => [labelKey(t), values[i]])) };
 }
 
-const nanmean = (xs: number[]): number => {
-  const ok = xs.filter((x) => !Number.isNaN(x));
-  return ok.length === 0 ? NaN : ok.reduce((a, b) => a + b, 0) / ok.length;
+/**
+ * np.nanmean: NaN counts as 0 in numpy's pairwise sum over every value, divided by the count of the others. A sum
+ * from left to right differs in the last digits from eight values on.
+ */
+const nanmean = (xs: readonly number[]): number => {
+  const count = xs.reduce((n, x) => n + (Number.isNaN(x) ? 0 : 1), 0);
+  return count === 0 ? NaN : sum(xs.map((x) => (Number.isNaN(x) ? 0 : x))) / count;
 };
 
-/** mean = nanmean over cases per label; foreground_mean = plain mean of the label means (label 0 skipped). */
+/** mean = np.nanmean over cases per label; foreground_mean = np.mean of the label means (label 0 skipped). */
 export function summarize(cases: CaseMetrics[], targets: readonly LabelOrRegion[]): Summary {
   const mean: Summary['mean'] = {};
   for (const t of targets) {
@@ -45,7 +50,7 @@ export function summarize(cases: CaseMetrics[], targets: readonly LabelOrRegion[
   }
   const fgKeys = Object.keys(mean).filter((k) => k !== '0');
   const foreground_mean = Object.fromEntries(METRIC_NAMES.map((m) =>
-    [m, fgKeys.reduce((a, k) => a + mean[k][m], 0) / fgKeys.length])) as Record<MetricName, number>;
+    [m, sum(fgKeys.map((k) => mean[k][m])) / fgKeys.length])) as Record<MetricName, number>;
   return { foreground_mean, mean, metric_per_case: cases };
 }
 

@@ -10,6 +10,7 @@ import { NodeError } from '../../src/engine/errors.js';
 import type { CheckpointManifest } from '../../src/nn/checkpoint.js';
 import { readZip, writeZip } from '../../src/nn/predict/zip.js';
 import type { Plans } from '../plan/format.js';
+import { plansJson } from '../plan/plan-experiment.js';
 import { resolveConfiguration } from '../plan/resolve.js';
 import type { FoldId } from '../predict/model.js';
 
@@ -47,7 +48,7 @@ export async function exportModel(src: ExportSources, outDir: string): Promise<E
     (configurations[m.configuration] ??= []).push(m.fold);
   }
   checkPreviousStages(configurations, first!.plans as Plans);
-  await writeFile(join(outDir, 'plans.json'), JSON.stringify(first!.plans, null, 4));
+  await writeFile(join(outDir, 'plans.json'), plansJson(first!.plans as Plans));
   await writeFile(join(outDir, 'dataset.json'), JSON.stringify(first!.datasetJson, null, 4));
   for (const [from, files] of [[src.findBest, ['inference_information.json', 'inference_instructions.txt']], [src.postprocess, ['postprocessing.json']]] as const) {
     if (!from) continue;

@@ -18,6 +18,7 @@ import { parsePythonJson } from '../../src/util/py-json.js';
 import { parseOps } from '../postprocess/apply.js';
 import { KEEP_LARGEST } from '../postprocess/operations.js';
 import type { Plans } from '../plan/format.js';
+import { plansJson } from '../plan/plan-experiment.js';
 import type { LabelOrRegion } from '../../src/imaging/index.js';
 
 const TRAINER = 'nnUNetTrainer';
@@ -48,7 +49,7 @@ export async function exportNnunetFormat(modelDir: string, outDir: string): Prom
         mirrorAxes: manifest.mirrorAxes, currentEpoch: manifest.currentEpoch, bestEma: manifest.bestEma,
       }, file));
     }
-    await writeFile(join(target, 'plans.json'), JSON.stringify(plans, null, 4));
+    await writeFile(join(target, 'plans.json'), plansJson(plans));
     await writeFile(join(target, 'dataset.json'), datasetJson);
   }
   const postprocessing = await writePostprocessing(modelDir, outDir);

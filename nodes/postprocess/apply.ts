@@ -30,8 +30,12 @@ export function parseOps(json: unknown, file: string): PostprocessingOp[] {
  * folder it was found in, and never outside it), or the cross-validation folder of exactly these folds
  * (crossval_results_folds_0_1_2_3_4). `warn` hears of a named file that is not there.
  */
-export function findPostprocessing(modelDir: string, more: { root?: string; folds?: readonly (number | 'all')[]; named?: string; warn?: (line: string) => void } = {}): string | null {
-  const candidates = [join(modelDir, 'postprocessing.json'), join(modelDir, 'postprocessing.pkl')];
+export function findPostprocessing(modelDir: string, more: {
+  root?: string; folds?: readonly (number | 'all')[]; named?: string; warn?: (line: string) => void;
+  /** false: the model folder's own postprocessing is find-best's for another configuration than the one predicting */
+  own?: boolean;
+} = {}): string | null {
+  const candidates = more.own === false ? [] : [join(modelDir, 'postprocessing.json'), join(modelDir, 'postprocessing.pkl')];
   let named: string | undefined;
   if (more.named && more.root) {
     const parts = more.named.split(/[\\/]/);

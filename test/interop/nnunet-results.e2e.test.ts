@@ -51,6 +51,8 @@ describe("models in nnU-Net's results layout", () => {
   it('export writes the files nnUNetv2_predict reads', () => {
     for (const f of ['plans.json', 'dataset.json', 'fold_0/checkpoint_final.pth', 'fold_1/checkpoint_final.pth']) expect(existsSync(join(folder(), f)), f).toBe(true);
     expect(existsSync(join(results, 'postprocessing.pkl'))).toBe(true);
+    // Python's floats, as nnU-Net's save_json writes plans
+    expect(readFileSync(join(folder(), 'plans.json'), 'utf8')).toMatch(/"original_median_spacing_after_transp": \[\s*1\.0,/);
     const info = JSON.parse(readFileSync(join(results, 'inference_information.json'), 'utf8'));
     expect(info.best_model_or_ensemble.postprocessing_file).toBe(join(results, 'postprocessing.pkl'));
   });
@@ -123,6 +125,27 @@ print(type(fns).__name__, fns, type(kwargs).__name__, [(type(k).__name__, k) for
     expect(await predictCommand({ ...base, model: ens, output: out, tta: false }, (l) => lines.push(l))).toBe(0);
     expect(lines.some((l) => l.includes('ensemble of 3d_fullres + 3d_lowres') && l.includes('postprocessing from the model'))).toBe(true);
     expect(await segs(out)).toEqual(await segs(native));
+  });
+
+  it("-c with a configuration find-best did not choose predicts without the choice's postprocessing", async () => {
+    const other = join(dir, 'ours-ensemble-chosen');
+    cpSync(ours, other, { recursive: true });
+    writeFileSync(join(other, 'inference_information.json'), JSON.stringify({ best_model_or_ensemble: { postprocessing_file: 'postprocessing.json',
+      selected_model_or_models: ['3d_fullres', '3d_lowres'].map((configuration) => ({ configuration, trainer: 'nnUNetTrainer', plans_identifier: 'nnUNetPlans' })) } }));
+    const unprocessed = join(dir, 'other-nopp');
+    expect(await predictCommand({ ...base, model: other, output: unprocessed, configuration: '3d_fullres', postprocessing: false }, quiet)).toBe(0);
+    const out = join(dir, 'other-c');
+    const lines: string[] = [];
+    expect(await predictCommand({ ...base, model: other, output: out, configuration: '3d_fullres' }, (l) => lines.push(l))).toBe(0);
+    expect(lines.some((l) => l.includes('postprocessing from the model'))).toBe(false);
+    expect(lines.some((l) => l.includes('find-best chose 3d_fullres + 3d_lowres'))).toBe(true);
+    expect(await segs(out)).toEqual(await segs(unprocessed));
+    // the chosen configuration itself, asked for by name, keeps it
+    const chosenByName = join(dir, 'ours-c');
+    const seen: string[] = [];
+    expect(await predictCommand({ ...base, output: chosenByName, configuration: '3d_fullres' }, (l) => seen.push(l))).toBe(0);
+    expect(seen.some((l) => l.includes('postprocessing from the model'))).toBe(true);
+    expect(await segs(chosenByName)).not.toEqual(await segs(unprocessed));
   });
 
   it("NibabelIOWithReorient models predict on RAS arrays and write back onto the input's geometry", async () => {

@@ -45,7 +45,8 @@ export async function predictCommand(o: PredictCommandOptions, log: (line: strin
 
 async function predictFromFolder(modelDir: string, o: PredictCommandOptions, log: (line: string) => void): Promise<number> {
   // find-best's choice applies when no configuration is given: an ensemble runs its members and averages them
-  const members = o.configuration ? [] : await chosenConfigurations(modelDir);
+  const chosen = await chosenConfigurations(modelDir);
+  const members = o.configuration ? [] : chosen;
   const ensemble = members.length > 1;
   const model = await openModel(modelDir, { configuration: o.configuration, folds: o.folds, checkpoint: o.checkpoint });
   // a cascade model's previous stage (or an ensemble's members) predicts into here first
@@ -54,9 +55,14 @@ async function predictFromFolder(modelDir: string, o: PredictCommandOptions, log
     // -num_parts/-part_id: this process takes every num_parts-th case, so several can share a folder
     const cases = findCases(o.input.map((p) => resolve(p)), model.datasetJson.file_ending, Object.keys(channelNames(model.datasetJson)).length)
       .filter((_, i) => i % o.numParts === o.partId);
-    // ours or nnU-Net's: the model folder's own, find-best's choice, or the cross-validation of these folds
+    // ours or nnU-Net's: the model folder's own, find-best's choice, or the cross-validation of these folds. find-best
+    // decides postprocessing for its choice only: another configuration (-c) predicts without the choice's
+    const forChoice = !o.configuration || chosen.length === 0 || (chosen.length === 1 && chosen[0] === model.configuration);
+    if (!forChoice && o.postprocessing) log(`postprocessing: find-best chose ${chosen.join(' + ')} and decided postprocessing for that choice, not for ${model.configuration}`);
     const postprocess = o.postprocessing ? await loadPostprocessing(model.dir, {
-      root: model.root, named: o.configuration ? undefined : await chosenPostprocessing(modelDir), folds: ensemble ? undefined : model.folds, warn: log,
+      root: model.root, named: forChoice ? await chosenPostprocessing(modelDir) : undefined, folds: ensemble ? undefined : model.folds, warn: log,
+      // an nnU-Net configuration folder's own file is that configuration's; our model folder's is the choice's
+      own: forChoice || model.dir !== modelDir,
     }) : null;
     log(`${cases.length} case(s), ${ensemble ? `ensemble of ${members.join(' + ')}` : `configuration ${model.configuration}`}, folds ${model.folds.join(' ')}, ` +
       `mirroring ${o.tta ? 'on' : 'off'}${postprocess ? ', postprocessing from the model' : ''}`);
