@@ -184,7 +184,7 @@ describe('training with overwrite_image_reader_writer: NibabelIOWithReorient', (
       expect(Array.from(written.data), id).toEqual(Array.from((await readSegmentation(join(dir, 'pred-other', `${id}.nii.gz`))).data));
     }
     const evaluated = await evaluateFolder(join(dir, 'validate', 'validation'), join(roots.other, 'labelsTr'),
-      { targets: evaluationTargets(LABELS), ignoreLabel: null, fileEnding: '.nii.gz' });
+      { targets: evaluationTargets(LABELS), ignoreLabel: null, fileEnding: '.nii.gz', chill: true });
     expect(summary.mean).toEqual(evaluated.mean);
   });
 });

@@ -22,7 +22,7 @@ export interface EvaluateFolderOptions {
   targets: readonly LabelOrRegion[];
   ignoreLabel: number | null;
   fileEnding: string;
-  /** allow prediction files without a reference (skipped), nnU-Net's --chill */
+  /** allow reference files without a prediction (nnU-Net's --chill); without it every reference needs one */
   chill?: boolean;
   /** write summary.json here */
   outputFile?: string;
@@ -31,13 +31,22 @@ export interface EvaluateFolderOptions {
 export async function evaluateFolder(predDir: string, refDir: string, o: EvaluateFolderOptions): Promise<Summary> {
   if (!existsSync(predDir)) throw new NodeError('EVALUATE_NOT_FOUND', `prediction folder ${predDir} does not exist`, { file: predDir });
   const files = readdirSync(predDir).filter((f) => f.endsWith(o.fileEnding)).sort();
-  const missing = files.filter((f) => !existsSync(join(refDir, f)));
-  if (missing.length > 0 && !o.chill) {
-    const issues: Issue[] = missing.map((f) => ({ code: 'EVALUATE_MISSING_REFERENCE', file: join(refDir, f), message: `no reference for ${f}` }));
-    throw new NodeError('EVALUATE_MISSING_REFERENCE', `${missing.length} prediction(s) without a reference in ${refDir}: ${missing.slice(0, 5).join(', ')}`, { file: refDir }, { issues });
+  // nnU-Net's compute_metrics_on_folder: without chill, every reference needs its prediction; a prediction without
+  // a reference it cannot evaluate at all (nnU-Net fails reading it)
+  const unmatched = (names: string[], dir: string) => names.filter((f) => !existsSync(join(dir, f)));
+  const noReference = unmatched(files, refDir);
+  if (noReference.length > 0) {
+    const issues: Issue[] = noReference.map((f) => ({ code: 'EVALUATE_MISSING_REFERENCE', file: join(refDir, f), message: `no reference for ${f}` }));
+    throw new NodeError('EVALUATE_MISSING_REFERENCE', `${noReference.length} prediction(s) without a reference in ${refDir}: ${noReference.slice(0, 5).join(', ')}`, { file: refDir }, { issues });
+  }
+  const noPrediction = o.chill ? [] : unmatched(readdirSync(refDir).filter((f) => f.endsWith(o.fileEnding)).sort(), predDir);
+  if (noPrediction.length > 0) {
+    const issues: Issue[] = noPrediction.map((f) => ({ code: 'EVALUATE_MISSING_PREDICTION', file: join(predDir, f), message: `no prediction for ${f}` }));
+    throw new NodeError('EVALUATE_MISSING_PREDICTION', `${noPrediction.length} reference(s) in ${refDir} without a prediction in ${predDir}: ${noPrediction.slice(0, 5).join(', ')}`
+      + `${noPrediction.length > 5 ? ` and ${noPrediction.length - 5} more` : ''} (--chill evaluates the predictions there are)`, { file: predDir }, { issues });
   }
   const cases = [];
-  for (const f of files.filter((x) => !missing.includes(x))) {
+  for (const f of files) {
     const pred = await readSegmentation(join(predDir, f));
     const ref = await readSegmentation(join(refDir, f));
     if (pred.data.length !== ref.data.length) {

@@ -6,9 +6,9 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { commands } from './commands/index.js';
-import { predictArgv } from './commands/predict.js';
 import { exitCodeFor, formatError } from './format-error.js';
 import { checkFolderOptions } from './folder-options.js';
+import { nnunetArgv } from './nnunet-spellings.js';
 
 export function buildProgram(): Command {
   const program = new Command('nnunet')
@@ -32,7 +32,7 @@ export function buildProgram(): Command {
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   try {
-    await program.parseAsync(predictArgv(argv));
+    await program.parseAsync(nnunetArgv(argv));
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) {

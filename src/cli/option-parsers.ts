@@ -1,8 +1,8 @@
 /**
- * Number parsers for commander options: a value that is not a number is a usage error that quotes it
+ * Parsers for commander options: a value that is not a number is a usage error that quotes it
  * (`--jobs abc` used to become NaN and fail later with a message about something else).
  */
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
 
 export function int(value: string): number {
   // decimal digits only: Number() also takes 0x10, 1e3 and integers too large to be exact
@@ -31,3 +31,12 @@ export function num(value: string): number {
 
 /** For variadic options (`--patch-size 40 56 40`): one parsed value appended per occurrence. */
 export const listOf = <T>(parse: (v: string) => T) => (value: string, previous: T[] = []): T[] => [...previous, parse(value)];
+
+/**
+ * An nnU-Net flag that is accepted so its command lines run unchanged, and changes nothing here (process counts:
+ * the workers are sized by themselves; progress and device flags that have no counterpart). Hidden from --help.
+ */
+export const noEffect = (flags: string, parse?: (v: string) => unknown): Option => {
+  const o = new Option(flags).hideHelp();
+  return parse ? o.argParser(parse) : o;
+};

@@ -51,6 +51,7 @@ export interface ConvTuningInfo { file: string; loaded: number; warning?: string
 export class BackendError extends NnunetError {}
 
 export const ORDER: BackendName[] = ['webgpu', 'tfjs-node-gpu', 'onednn', 'tfjs-node', 'cpu'];
+const GPU_BACKENDS: ReadonlySet<BackendName> = new Set(['webgpu', 'tfjs-node-gpu']);
 const require = createRequire(import.meta.url);
 
 function isInstalled(pkg: string): boolean {
@@ -194,7 +195,7 @@ async function activate(name: BackendName, p: Probe): Promise<Pick<BackendInfo, 
 }
 
 function hint(name: BackendName): string | undefined {
-  if (name === 'webgpu' || name === 'tfjs-node-gpu') return undefined;
+  if (GPU_BACKENDS.has(name)) return undefined;
   if (gpuPresent() && !isInstalled('@tensorflow/tfjs-node-gpu')) return 'npm install @tensorflow/tfjs-node-gpu';
   if (name === 'onednn') return undefined;
   if (process.env.NNUNET_NO_ADDON === '1') return 'unset NNUNET_NO_ADDON';
@@ -204,12 +205,15 @@ function hint(name: BackendName): string | undefined {
 let current: BackendInfo | undefined;
 
 /** Picks and activates the backend; `prefer` defaults to env NNUNET_BACKEND, then 'auto'. */
-export async function initBackend(prefer?: BackendName | 'auto'): Promise<BackendInfo> {
+export async function initBackend(prefer?: BackendName | 'auto', opts: { cpuOnly?: boolean } = {}): Promise<BackendInfo> {
   const asked = prefer ?? (process.env.NNUNET_BACKEND || 'auto');
   if (asked !== 'auto' && !(ORDER as string[]).includes(asked)) {
     throw new BackendError('BACKEND_UNKNOWN', `unknown backend '${asked}'; choose one of auto, ${ORDER.join(', ')}`);
   }
-  const candidates = asked === 'auto' ? ORDER : [asked as BackendName];
+  if (opts.cpuOnly && GPU_BACKENDS.has(asked as BackendName)) {
+    throw new BackendError('BACKEND_CONFLICT', `-device cpu, but NNUNET_BACKEND=${asked} is a GPU backend: unset one of them`);
+  }
+  const candidates = asked === 'auto' ? ORDER.filter((b) => !(opts.cpuOnly && GPU_BACKENDS.has(b))) : [asked as BackendName];
   const skipped: string[] = [];
   for (const name of candidates) {
     const p = await probe(name, asked !== 'auto');

@@ -83,6 +83,26 @@ print(type(fns).__name__, fns, type(kwargs).__name__, [(type(k).__name__, k) for
     expect(await segs(out)).toEqual(await segs(native));
   });
 
+  it('-d/-tr/-p/-c find the model under $nnUNet_results, as nnUNetv2_predict does; its other flags are accepted', async () => {
+    const direct = join(dir, 'by-folder');
+    expect(await main(['node', 'nnunet', 'predict', '-i', input, '-o', direct, '-m', folder(), '--disable_tta'])).toBe(0);
+    const byId = join(dir, 'by-id');
+    process.env.nnUNet_results = join(dir, 'nnUNet_results');
+    try {
+      expect(await main(['node', 'nnunet', 'predict', '-i', input, '-o', byId, '-d', '999', '-tr', 'nnUNetTrainer', '-p', 'nnUNetPlans', '-c', '3d_fullres',
+        '--disable_tta', '-device', 'cpu', '-npp', '2', '-nps', '2', '--disable_progress_bar', '--verbose'])).toBe(0);
+      expect(process.exitCode ?? 0).toBe(0);
+      // a dataset id with no folder, and a trainer that was not trained, are named
+      await expect(predictCommand({ ...base, model: undefined, dataset: '7', output: join(dir, 'none') }, quiet))
+        .rejects.toMatchObject({ code: 'CLI_USAGE', message: expect.stringContaining('-d 7: no dataset folder(s) in nnUNet_results=') });
+      await expect(predictCommand({ ...base, model: undefined, dataset: 'Dataset999_Tiny', trainer: 'Other', configuration: '3d_fullres', output: join(dir, 'none') }, quiet))
+        .rejects.toMatchObject({ code: 'MODEL_NOT_FOUND', message: expect.stringContaining('Other__nnUNetPlans__3d_fullres') });
+    } finally {
+      delete process.env.nnUNet_results;
+    }
+    expect(await segs(byId)).toEqual(await segs(direct));
+  });
+
   it('the dataset results folder applies find-best\'s choice and its postprocessing.pkl, as our model folder does; so does its zip', async () => {
     const native = join(dir, 'native');
     expect(await predictCommand({ ...base, output: native, saveProbabilities: true }, quiet)).toBe(0);

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { writeSegmentation } from '../../src/imaging/index.js';
 import type { ImageGeometry } from '../../src/imaging/volume.js';
 import { evaluateCommand } from '../../src/cli/commands/evaluate.js';
+import { main } from '../../src/cli/main.js';
 import { parseSummary } from '../../nodes/evaluate/summary.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nnunet-eval-'));
@@ -40,8 +41,27 @@ describe('nnunet evaluate on NIfTI folders', () => {
     const pred = join(dir, 'p2');
     mkdirSync(pred);
     await writeSegmentation(join(pred, 'x.nii.gz'), new Uint8Array(8), [2, 2, 2], GEOM);
+    await expect(evaluateCommand(pred, join(dir, 'ref'), { labels: [1], chill: true }, () => undefined))
+      .rejects.toMatchObject({ code: 'EVALUATE_MISSING_REFERENCE', message: expect.stringContaining('x.nii.gz') });
+  });
+  it("as nnU-Net's compute_metrics_on_folder: every reference needs a prediction, unless --chill", async () => {
+    const pred = join(dir, 'p3');
+    mkdirSync(pred);
+    await writeSegmentation(join(pred, 'a.nii.gz'), Uint8Array.from([1, 1, 0, 0, 0, 0, 0, 0]), [2, 2, 2], GEOM);
     await expect(evaluateCommand(pred, join(dir, 'ref'), { labels: [1] }, () => undefined))
-      .rejects.toMatchObject({ code: 'EVALUATE_MISSING_REFERENCE' });
+      .rejects.toMatchObject({ code: 'EVALUATE_MISSING_PREDICTION', message: expect.stringContaining('without a prediction in') });
+    expect(await evaluateCommand(pred, join(dir, 'ref'), { labels: [1], chill: true }, () => undefined)).toBe(0);
+    const s = parseSummary(readFileSync(join(pred, 'summary.json'), 'utf8'));
+    expect(s.metric_per_case.map((c) => c.reference_file)).toEqual([join(dir, 'ref', 'a.nii.gz')]);
+    expect(s.mean['1'].Dice).toBe(1);
+  });
+
+  it("nnUNetv2_evaluate_folder's flags: -djfile names the dataset.json (it used to parse as -d jfile), -pfile and -np are accepted", async () => {
+    const out = join(dir, 'nnunet-flags.json');
+    writeFileSync(join(dir, 'ds-one-label.json'), JSON.stringify({ labels: { background: 0, a: 1 }, file_ending: '.nii.gz', channel_names: { 0: 'MRI' }, numTraining: 2 }));
+    expect(await main(['node', 'nnunet', 'evaluate', join(dir, 'pred'), join(dir, 'ref'), '-djfile', join(dir, 'ds-one-label.json'), '-pfile', join(dir, 'plans.json'),
+      '-np', '2', '-o', out])).toBe(0);
+    expect(Object.keys(parseSummary(readFileSync(out, 'utf8')).mean)).toEqual(['1']);
   });
 
   it('a missing folder and a dataset.json that is not JSON are named, not internal errors', async () => {

@@ -10,7 +10,7 @@ import { readJsonFileAs } from '../../util/json-file.js';
 import type { DatasetJson } from '../../../nodes/dataset/format.js';
 import { evaluateFolder, evaluationTargets, ignoreLabelOf } from '../../../nodes/evaluate/evaluate-folder.js';
 import type { LabelOrRegion } from '../../../nodes/evaluate/summary.js';
-import { int, listOf } from '../option-parsers.js';
+import { int, listOf, noEffect, positiveInt } from '../option-parsers.js';
 
 export interface EvaluateCommandOptions {
   labels?: number[];
@@ -56,11 +56,13 @@ export function register(program: Command): void {
     .argument('<pred>', 'folder of predicted label maps')
     .argument('<ref>', 'folder of reference label maps with the same file names')
     .option('-l, --labels <labels...>', 'labels to evaluate (default: foreground labels/regions of dataset.json)', listOf(int))
-    .option('--ignore-label <n>', 'reference label excluded from all counts', int)
-    .option('-d, --dataset-json <file>', 'dataset.json (default: <pred>/dataset.json)')
+    .option('--ignore-label <n>', 'reference label excluded from all counts (also -il)', int)
+    .option('-d, --dataset-json <file>', 'dataset.json (default: <pred>/dataset.json; also -djfile)')
     .option('-o, --output <file>', 'summary.json path (default: <pred>/summary.json)')
     .option('--file-ending <ext>', 'file ending (default: from dataset.json, else detected)')
-    .option('--chill', 'skip predictions without a reference instead of failing')
+    .addOption(noEffect('--plans-file <file>'))
+    .addOption(noEffect('--processes <n>', positiveInt))
+    .option('--chill', 'evaluate the predictions there are when some references have none (nnU-Net: without it, every reference needs a prediction)')
     .action(async (pred: string, ref: string, opts: EvaluateCommandOptions) => {
       process.exitCode = await evaluateCommand(pred, ref, opts, (l) => process.stdout.write(`${l}\n`));
     });

@@ -17,7 +17,7 @@ import type { Plans } from '../../../nodes/plan/format.js';
 import { plansJson } from '../../../nodes/plan/plan-experiment.js';
 import { artifactDir, defaultStoreDir, NnunetError, PipelineError, runPipeline, type EngineObserver, type RunRecord } from '../../engine/index.js';
 import { globalDirs, summarize, withTerminal } from './run.js';
-import { listOf, num } from '../option-parsers.js';
+import { listOf, noEffect, num, positiveInt } from '../option-parsers.js';
 
 export interface PlanCommandOptions {
   out: string;
@@ -143,6 +143,8 @@ export function register(program: Command): void {
     .option('--overwrite-target-spacing <mm...>', '3d_fullres target spacing, 3 values in reader axis order', listOf(num))
     .option('--plans-name <name>', 'plans identifier (default: nnUNetPlans, or the ResEnc preset name)')
     .option('-q, --quiet', 'no live progress')
+    .addOption(noEffect('--verify-dataset-integrity'))
+    .addOption(noEffect('--processes <n>', positiveInt))
     .action(async (dataset: string | undefined, opts: PlanCommandOptions & { quiet?: boolean }, cmd: Command) => {
       await withTerminal(opts.quiet, ({ signal, onEvent }) =>
         planCommand(dataset, { ...opts, ...globalDirs(cmd), signal, onEvent }, (l) => process.stdout.write(`${l}\n`)));

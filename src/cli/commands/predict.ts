@@ -4,10 +4,11 @@
  * Cases stream one at a time; a broken case is reported and the others still finish; exit code 1 if any failed.
  * A cascade configuration runs its previous stage from the model folder first unless --previous-stage is given.
  */
+import { existsSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { findCases } from '../../../nodes/predict/cases.js';
 import { channelNames } from '../../../nodes/dataset/format.js';
 import { chosenConfigurations, chosenPostprocessing, closeModel, openModel, type FoldId } from '../../../nodes/predict/model.js';
@@ -16,12 +17,18 @@ import { loadPostprocessing } from '../../../nodes/postprocess/apply.js';
 import { withModelFolder } from '../../../nodes/export/export-model.js';
 import { NodeError } from '../../engine/errors.js';
 import { describeBackend, initBackend } from '../../nn/backend.js';
-import { int, num, positiveInt } from '../option-parsers.js';
+import { int, noEffect, num, positiveInt } from '../option-parsers.js';
 
 export interface PredictCommandOptions {
   input: string[];
   output: string;
-  model: string;
+  /** the model folder or zip; else found under $nnUNet_results from dataset, trainer and plans, as nnUNetv2_predict */
+  model?: string;
+  dataset?: string;
+  trainer?: string;
+  plansIdentifier?: string;
+  /** nnU-Net's -device: cpu keeps the backend off the GPU */
+  device?: 'cuda' | 'cpu' | 'mps';
   configuration?: string;
   folds?: FoldId[];
   checkpoint?: string;
@@ -39,8 +46,32 @@ export async function predictCommand(o: PredictCommandOptions, log: (line: strin
   if (!(Number.isInteger(o.numParts) && o.numParts >= 1 && Number.isInteger(o.partId) && o.partId >= 0 && o.partId < o.numParts)) {
     throw new NodeError('CLI_BAD_PART', `--part-id must be in [0, --num-parts), got part ${o.partId} of ${o.numParts}`);
   }
-  log(`backend: ${describeBackend(await initBackend())}`);
-  return withModelFolder(resolve(o.model), (modelDir) => predictFromFolder(modelDir, o, log));
+  const model = modelLocation(o);
+  log(`backend: ${describeBackend(await initBackend(undefined, { cpuOnly: o.device === 'cpu' }))}`);
+  return withModelFolder(model, (modelDir) => predictFromFolder(modelDir, o, log));
+}
+
+/**
+ * nnUNetv2_predict's -d/-tr/-p/-c: $nnUNet_results/<DatasetXXX_Name>/<trainer>__<plans>__<configuration> (the dataset
+ * folder itself without -c: find-best's choice). -d takes the id (4, 004) or the full name.
+ */
+function modelLocation(o: PredictCommandOptions): string {
+  if (o.model !== undefined && o.dataset !== undefined) throw new NodeError('CLI_USAGE', 'give the model either with -m or with -d (and -tr/-p/-c), not both');
+  if (o.model !== undefined) return resolve(o.model);
+  if (o.dataset === undefined) throw new NodeError('CLI_USAGE', 'give the model with -m <model folder or zip>, or with -d <dataset> (and -c, -tr, -p) under $nnUNet_results');
+  const results = process.env.nnUNet_results;
+  if (!results) throw new NodeError('CLI_USAGE', `-d ${o.dataset}: the environment variable nnUNet_results is not set (or give the model folder with -m)`);
+  if (!existsSync(results)) throw new NodeError('CLI_USAGE', `-d ${o.dataset}: nnUNet_results=${results} does not exist`, { file: results });
+  const id = /^\d+$/.test(o.dataset) ? `Dataset${o.dataset.padStart(3, '0')}_` : undefined;
+  const matches = readdirSync(results).filter((d) => (id ? d.startsWith(id) : d === o.dataset));
+  if (matches.length !== 1) {
+    throw new NodeError('CLI_USAGE', `-d ${o.dataset}: ${matches.length === 0 ? 'no' : `${matches.length} (${matches.join(', ')})`} dataset folder(s) in nnUNet_results=${results}`, { file: results });
+  }
+  const datasetDir = join(results, matches[0]);
+  if (!o.configuration) return datasetDir;
+  const folder = join(datasetDir, `${o.trainer ?? 'nnUNetTrainer'}__${o.plansIdentifier ?? 'nnUNetPlans'}__${o.configuration}`);
+  if (!existsSync(folder)) throw new NodeError('MODEL_NOT_FOUND', `no trained model ${folder} (-d ${o.dataset} -tr ${o.trainer ?? 'nnUNetTrainer'} -p ${o.plansIdentifier ?? 'nnUNetPlans'} -c ${o.configuration})`, { file: folder });
+  return folder;
 }
 
 async function predictFromFolder(modelDir: string, o: PredictCommandOptions, log: (line: string) => void): Promise<number> {
@@ -97,20 +128,6 @@ async function predictFromFolder(modelDir: string, o: PredictCommandOptions, log
   }
 }
 
-/** nnUNetv2_predict's spellings, so its command lines work unchanged (commander has no multi-letter short flags). */
-const NNUNET_SPELLINGS: Readonly<Record<string, string>> = {
-  '-chk': '--checkpoint', '--disable_tta': '--no-tta', '--save_probabilities': '--save-probabilities',
-  '--continue_prediction': '--continue-prediction', '-step_size': '--step-size', '-prev_stage_predictions': '--previous-stage',
-  '-num_parts': '--num-parts', '-part_id': '--part-id',
-};
-
-/** argv with nnUNetv2_predict's flag spellings rewritten to ours, for the predict command only. */
-export function predictArgv(argv: string[]): string[] {
-  const at = argv.indexOf('predict', 2);
-  if (at < 0) return argv;
-  return [...argv.slice(0, at + 1), ...argv.slice(at + 1).map((a) => NNUNET_SPELLINGS[a] ?? a)];
-}
-
 const folds = (v: string, prev: FoldId[] = []): FoldId[] => [...prev, ...v.split(/[ ,]+/).filter(Boolean).map((f) => (f === 'all' ? 'all' as const : int(f)))];
 
 export function register(program: Command): void {
@@ -119,7 +136,11 @@ export function register(program: Command): void {
     .description('segment new images with a trained model folder (nnUNetv2_predict_from_modelfolder)')
     .requiredOption('-i, --input <paths...>', 'a folder of CASEID_XXXX<ending> images, or image files')
     .requiredOption('-o, --output <dir>', 'output folder: CASEID<ending> label maps')
-    .requiredOption('-m, --model <dir>', 'model folder or .zip (nnunet export, nnUNetv2_export_model_to_zip), or an nnU-Net results folder (Trainer__Plans__configuration)')
+    .option('-m, --model <dir>', 'model folder or .zip (nnunet export, nnUNetv2_export_model_to_zip), or an nnU-Net results folder (Trainer__Plans__configuration)')
+    .option('-d, --dataset <id or name>', 'instead of -m, as nnUNetv2_predict: the dataset under $nnUNet_results (with -c, -tr, -p)')
+    .option('--trainer <name>', 'with -d: the trainer (also -tr)', 'nnUNetTrainer')
+    .option('-p, --plans-identifier <name>', 'with -d: the plans identifier', 'nnUNetPlans')
+    .addOption(new Option('--device <device>', "nnU-Net's -device: cpu keeps the backend off the GPU").choices(['cuda', 'cpu', 'mps']))
     .option('-c, --configuration <name>', "configuration (default: find-best's choice, or the only one trained)")
     .option('-f, --folds <folds...>', "folds to average, or 'all' (default: every numbered fold present)", folds)
     .option('--checkpoint <name>', "each fold's checkpoint: our folder or nnU-Net's .pth (-chk checkpoint_best.pth works too)", 'checkpoint_final')
@@ -131,6 +152,10 @@ export function register(program: Command): void {
     .option('--no-postprocessing', "do not apply the model's postprocessing.json")
     .option('--num-parts <n>', 'split the cases into this many parts (parallel processes)', positiveInt, 1)
     .option('--part-id <i>', 'which part this process predicts (0-based)', int, 0)
+    .addOption(noEffect('--processes <n>', positiveInt))
+    .addOption(noEffect('--verbose'))
+    .addOption(noEffect('--quiet'))
+    .addOption(noEffect('--not-on-device'))
     .action(async (opts: PredictCommandOptions) => {
       process.exitCode = await predictCommand(opts, (l) => process.stdout.write(`${l}\n`));
     });

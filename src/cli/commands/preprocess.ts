@@ -17,7 +17,7 @@ import { resolveConfiguration } from '../../../nodes/plan/resolve.js';
 import { artifactDir, defaultStoreDir, NnunetError, runPipeline, type RunRecord } from '../../engine/index.js';
 import { asFlagErrors, planPipeline, type PlanCommandOptions } from './plan.js';
 import { globalDirs, summarize, withTerminal } from './run.js';
-import { num, positiveInt } from '../option-parsers.js';
+import { noEffect, num, positiveInt } from '../option-parsers.js';
 
 export interface PreprocessCommandOptions extends Omit<PlanCommandOptions, 'fingerprint' | 'datasetJson'> {
   configurations?: string[];
@@ -142,6 +142,8 @@ export function register(program: Command): void {
     .option('--plans <file>', "preprocess with an existing nnUNetPlans.json (e.g. nnU-Net's own) instead of planning")
     .option('-j, --jobs <n>', 'actions running at once (default: CPU count)', positiveInt)
     .option('-q, --quiet', 'no live progress')
+    .addOption(noEffect('--verify-dataset-integrity'))
+    .addOption(noEffect('--processes <n>', positiveInt))
     .action(async (dataset: string, opts: Omit<PreprocessCommandOptions, 'storeDir' | 'runsDir'> & { quiet?: boolean }, cmd: Command) => {
       await withTerminal(opts.quiet, ({ signal, onEvent }) =>
         preprocessCommand(dataset, { ...opts, ...globalDirs(cmd), signal, onEvent }, (l) => process.stdout.write(`${l}\n`)));
