@@ -24,7 +24,7 @@ async function run(ctx: ActionContext<EvaluateParams>) {
 
 export const evaluate: NodeKind<EvaluateParams> = {
   kind: 'evaluate',
-  version: '1',
+  version: '2',
   description: "cross-validation result of a configuration: its folds' validation predictions evaluated together",
   params: paramsSchema,
   inputs: { validate: { description: 'the validated folds to summarize' } },

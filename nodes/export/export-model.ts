@@ -11,6 +11,9 @@ import type { CheckpointManifest } from '../../src/nn/checkpoint.js';
 import { readZip, writeZip } from '../../src/nn/predict/zip.js';
 import type { Plans } from '../plan/format.js';
 import { plansJson } from '../plan/plan-experiment.js';
+import { parseSummary } from '../evaluate/summary.js';
+import { parsePythonJson } from '../../src/util/py-json.js';
+import { inferenceInformationJson } from '../find-best/find-best.js';
 import { resolveConfiguration } from '../plan/resolve.js';
 import type { FoldId } from '../predict/model.js';
 
@@ -54,8 +57,22 @@ export async function exportModel(src: ExportSources, outDir: string): Promise<E
     if (!from) continue;
     for (const f of files) if (existsSync(join(from, f))) await copyFile(join(from, f), join(outDir, f));
   }
+  await addPostprocessedScore(join(outDir, 'inference_information.json'), src.postprocess);
   for (const c of Object.values(configurations)) c.sort((a, b) => (a === 'all' ? 1 : b === 'all' ? -1 : a - b));
   return { configurations };
+}
+
+/**
+ * nnU-Net's find_best_configuration records the winner's Dice after postprocessing too (its postprocessed/summary.json);
+ * here postprocessing is another node's, so the score joins the copied inference_information.json at export.
+ */
+async function addPostprocessedScore(infoFile: string, postprocess: string | undefined): Promise<void> {
+  const summaryFile = postprocess && join(postprocess, 'postprocessed', 'summary.json');
+  if (!summaryFile || !existsSync(infoFile) || !existsSync(summaryFile)) return;
+  const info = parsePythonJson(await readFile(infoFile, 'utf8')) as { best_model_or_ensemble?: Record<string, unknown> };
+  if (!info.best_model_or_ensemble) return;
+  info.best_model_or_ensemble.result_on_crossval_post_pp = parseSummary(await readFile(summaryFile, 'utf8')).foreground_mean.Dice;
+  await writeFile(infoFile, inferenceInformationJson(info));
 }
 
 /**

@@ -21,7 +21,7 @@ async function run(ctx: ActionContext<ExportParams>) {
 
 export const exportKind: NodeKind<ExportParams> = {
   kind: 'export',
-  version: '1',
+  version: '2',
   description: 'a self-contained model folder for nnunet predict -m (plans, dataset.json, fold checkpoints, postprocessing)',
   params: paramsSchema,
   inputs: {

@@ -19,6 +19,7 @@ import { parseOps } from '../postprocess/apply.js';
 import { KEEP_LARGEST } from '../postprocess/operations.js';
 import type { Plans } from '../plan/format.js';
 import { plansJson } from '../plan/plan-experiment.js';
+import { inferenceInformationJson } from '../find-best/find-best.js';
 import type { LabelOrRegion } from '../../src/imaging/index.js';
 
 const TRAINER = 'nnUNetTrainer';
@@ -81,12 +82,12 @@ const toPickled = (v: LabelOrRegion | LabelOrRegion[]): number | PyTuple | (numb
 async function writeInferenceInformation(modelDir: string, outDir: string, plans: Plans, postprocessing: string | null): Promise<void> {
   const src = join(modelDir, 'inference_information.json');
   if (!existsSync(src)) return;
-  const info = JSON.parse(await readFile(src, 'utf8')) as { best_model_or_ensemble?: { selected_model_or_models?: Array<Record<string, unknown>>; postprocessing_file?: string } };
+  const info = parsePythonJson(await readFile(src, 'utf8')) as { best_model_or_ensemble?: { selected_model_or_models?: Array<Record<string, unknown>>; postprocessing_file?: string } };
   const best = info.best_model_or_ensemble;
   if (best) {
     best.selected_model_or_models = (best.selected_model_or_models ?? []).map((m) => ({ ...m, trainer: TRAINER, plans_identifier: plans.plans_name }));
     if (postprocessing) best.postprocessing_file = postprocessing;
     else delete best.postprocessing_file;
   }
-  await writeFile(join(outDir, 'inference_information.json'), JSON.stringify(info, null, 4));
+  await writeFile(join(outDir, 'inference_information.json'), inferenceInformationJson(info));
 }

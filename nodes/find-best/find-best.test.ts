@@ -67,7 +67,7 @@ describe('find-best and postprocess on synthetic cross-validation results', () =
       crossvals.push({ info, dir: out });
     }
     const out = join(dir, 'best');
-    const { best, all } = await findBest({ crossvals, datasetJson: ds, references, outDir: out, ensembling: true });
+    const { best, all } = await findBest({ crossvals, datasetJson: ds, datasetName: 'Dataset998_Lines', references, outDir: out, ensembling: true });
     // A (2d): label 1 Dice 4/6, label 2 Dice 1; B (3d_fullres): 6/7 and 2/3; ensemble: 6/7 and 1
     expect(all.map((c) => c.id)).toEqual(['nnUNetTrainer__nnUNetPlans__2d', 'nnUNetTrainer__nnUNetPlans__3d_fullres',
       'ensemble___nnUNetTrainer__nnUNetPlans__2d___nnUNetTrainer__nnUNetPlans__3d_fullres___0_1']);
@@ -75,7 +75,13 @@ describe('find-best and postprocess on synthetic cross-validation results', () =
     expect(all[1].score).toBeCloseTo((6 / 7 + 2 / 3) / 2, 10);
     expect(all[2].score).toBeCloseTo((6 / 7 + 1) / 2, 10);
     expect(best.id).toBe(all[2].id);
-    const info = JSON.parse(readFileSync(join(out, 'inference_information.json'), 'utf8'));
+    const text = readFileSync(join(out, 'inference_information.json'), 'utf8');
+    const info = JSON.parse(text);
+    // as nnU-Net's save_json: keys sorted at every level, the dataset by its folder name
+    expect(Object.keys(info)).toEqual(['all_results', 'best_model_or_ensemble', 'considered_models', 'dataset_name_or_id', 'ensembling_allowed', 'folds']);
+    expect(Object.keys(info.best_model_or_ensemble)).toEqual([...Object.keys(info.best_model_or_ensemble)].sort());
+    expect(info.dataset_name_or_id).toBe('Dataset998_Lines');
+    expect(text).toContain('"folds": [\n        0,\n        1\n    ]');
     expect(info.best_model_or_ensemble.selected_model_or_models.map((m: { configuration: string }) => m.configuration)).toEqual(['2d', '3d_fullres']);
     expect(info.all_results[all[2].id]).toBeCloseTo(all[2].score, 12);
     expect(info.best_model_or_ensemble.result_on_crossval_pre_pp).toBeCloseTo(all[2].score, 12);
@@ -98,7 +104,7 @@ describe('find-best and postprocess on synthetic cross-validation results', () =
   it('refuses a model evaluated twice and candidates cross-validated on other folds', async () => {
     const info = (configuration: string, folds: number[]) => ({ info: { configuration, trainer: 'nnUNetTrainer', plans: 'nnUNetPlans', folds,
       model_id: `nnUNetTrainer__nnUNetPlans__${configuration}` }, dir: join(dir, 'none') });
-    const opts = { datasetJson: ds, references: new Map<string, string>(), outDir: join(dir, 'refused'), ensembling: true };
+    const opts = { datasetJson: ds, datasetName: 'Dataset998_Lines', references: new Map<string, string>(), outDir: join(dir, 'refused'), ensembling: true };
     await expect(findBest({ ...opts, crossvals: [info('3d_lowres', [0, 1]), info('2d', [0, 1]), info('3d_lowres', [0, 1])] }))
       .rejects.toMatchObject({ code: 'FIND_BEST_DUPLICATE_MODEL', message: expect.stringContaining('nnUNetTrainer__nnUNetPlans__3d_lowres') });
     await expect(findBest({ ...opts, crossvals: [info('2d', [0, 1]), info('3d_cascade_fullres', [0])] }))

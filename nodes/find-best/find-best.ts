@@ -8,6 +8,7 @@ import type { DatasetJson } from '../dataset/format.js';
 import { crossvalFolder, type CrossvalInfo } from '../evaluate/crossval.js';
 import { evaluationTargets, ignoreLabelOf } from '../evaluate/evaluate-folder.js';
 import { caseMetrics, parseSummary, summarize, summaryToJson, type CaseMetrics } from '../evaluate/summary.js';
+import { pyJsonStringify } from '../../src/util/py-json.js';
 import { ensembleFolders } from '../ensemble/ensemble-folders.js';
 import { configurationRank, ensembleId, pairs, pickBest, type Candidate } from './select.js';
 
@@ -31,6 +32,8 @@ export interface FindBestResult {
 export interface FindBestOptions {
   crossvals: CrossvalResult[];
   datasetJson: DatasetJson;
+  /** the dataset folder's name (Dataset004_Hippocampus), as nnU-Net's find_best_configuration is given it */
+  datasetName: string;
   /** raw label file by case id */
   references: Map<string, string>;
   outDir: string;
@@ -76,7 +79,7 @@ export async function findBest(o: FindBestOptions): Promise<FindBestResult> {
   const best = pickBest(all);
   await mkdir(o.outDir, { recursive: true });
   const info = inferenceInformation(best, all, models.map((m) => m.info), folds, o);
-  await writeFile(join(o.outDir, 'inference_information.json'), JSON.stringify(info, null, 4));
+  await writeFile(join(o.outDir, 'inference_information.json'), inferenceInformationJson(info));
   await writeFile(join(o.outDir, 'inference_instructions.txt'), instructions(best, folds));
   return { best, all };
 }
@@ -100,13 +103,13 @@ function checkCandidates(infos: readonly CrossvalInfo[]): void {
 const modelRef = (m: CrossvalInfo) => ({ configuration: m.configuration, trainer: m.trainer, plans_identifier: m.plans });
 
 /**
- * nnU-Net's return value of find_best_configuration, as it writes it. The post-postprocessing score is the
- * postprocess node's (postprocessing.json); file entries are names inside an exported model folder.
+ * nnU-Net's return value of find_best_configuration. The post-postprocessing score is the postprocess node's: the
+ * export node adds it (result_on_crossval_post_pp); file entries are names inside an exported model folder.
  */
 function inferenceInformation(best: ScoredCandidate, all: ScoredCandidate[], considered: CrossvalInfo[], folds: number[], o: FindBestOptions) {
   return {
     folds,
-    dataset_name_or_id: typeof o.datasetJson.name === 'string' ? o.datasetJson.name : null,
+    dataset_name_or_id: o.datasetName,
     considered_models: considered.map((m) => ({ plans: m.plans, configuration: m.configuration, trainer: m.trainer })),
     ensembling_allowed: o.ensembling,
     all_results: Object.fromEntries(all.map((c) => [c.id, c.score])),
@@ -117,6 +120,11 @@ function inferenceInformation(best: ScoredCandidate, all: ScoredCandidate[], con
       selected_model_or_models: best.members.map(modelRef),
     },
   };
+}
+
+/** inference_information.json as nnU-Net's save_json writes it: sorted keys, indent 4, scores as Python floats. */
+export function inferenceInformationJson(info: unknown): string {
+  return pyJsonStringify(info, { isFloat: (p) => p[0] === 'all_results' || /^result_on_crossval_/.test(p[p.length - 1]), sortKeys: () => true });
 }
 
 function instructions(best: ScoredCandidate, folds: number[]): string {

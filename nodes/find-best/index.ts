@@ -9,9 +9,9 @@ import { crossvalInputs, datasetInputs } from './inputs.js';
 import { paramsSchema, type FindBestParams } from './params.js';
 
 async function run(ctx: ActionContext<FindBestParams>) {
-  const { datasetJson, references } = await datasetInputs(ctx.input('dataset'));
+  const { datasetJson, datasetName, references } = await datasetInputs(ctx.input('dataset'));
   const crossvals = await crossvalInputs(ctx.inputs.evaluate ?? []);
-  const { best, all } = await findBest({ crossvals, datasetJson, references, outDir: ctx.outDir, ensembling: ctx.params.ensembling, log: ctx.log });
+  const { best, all } = await findBest({ crossvals, datasetJson, datasetName, references, outDir: ctx.outDir, ensembling: ctx.params.ensembling, log: ctx.log });
   return {
     metrics: {
       best: best.id,
@@ -24,7 +24,7 @@ async function run(ctx: ActionContext<FindBestParams>) {
 
 export const findBestKind: NodeKind<FindBestParams> = {
   kind: 'find-best',
-  version: '1',
+  version: '2',
   description: 'choose the best configuration or pairwise ensemble on cross-validation foreground Dice',
   params: paramsSchema,
   inputs: {

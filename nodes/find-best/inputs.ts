@@ -9,10 +9,10 @@ import type { CrossvalResult } from './find-best.js';
 
 const readJson = async <T>(file: string): Promise<T> => JSON.parse(await readFile(file, 'utf8')) as T;
 
-export async function datasetInputs(dataset: InputArtifact): Promise<{ datasetJson: DatasetJson; references: Map<string, string> }> {
+export async function datasetInputs(dataset: InputArtifact): Promise<{ datasetJson: DatasetJson; datasetName: string; references: Map<string, string> }> {
   const datasetJson = await readJson<DatasetJson>(join(dataset.dir, 'dataset.json'));
   const listing = await readCaseListing(dataset.dir);
-  return { datasetJson, references: new Map(listing.training.map((c) => [c.id, c.label])) };
+  return { datasetJson, datasetName: listing.name, references: new Map(listing.training.map((c) => [c.id, c.label])) };
 }
 
 export async function crossvalInputs(evaluated: readonly InputArtifact[]): Promise<CrossvalResult[]> {

@@ -11,10 +11,11 @@ import { crossvalInputs, datasetInputs } from '../find-best/inputs.js';
 import { ensembleId } from '../find-best/select.js';
 import { determineOnFolder } from './determine-folder.js';
 import { paramsSchema, type PostprocessParams } from './params.js';
+import { parsePythonJson } from '../../src/util/py-json.js';
 
 async function run(ctx: ActionContext<PostprocessParams>) {
   const best = ctx.input('find-best');
-  const info = JSON.parse(await readFile(join(best.dir, 'inference_information.json'), 'utf8')) as {
+  const info = parsePythonJson(await readFile(join(best.dir, 'inference_information.json'), 'utf8')) as {
     best_model_or_ensemble: { selected_model_or_models: Array<{ configuration: string }> };
     folds: number[];
   };
@@ -42,7 +43,7 @@ async function run(ctx: ActionContext<PostprocessParams>) {
 
 export const postprocess: NodeKind<PostprocessParams> = {
   kind: 'postprocess',
-  version: '1',
+  version: '2',
   description: 'decide on cross-validation predictions whether keeping the largest component helps (nnU-Net rules)',
   params: paramsSchema,
   inputs: {

@@ -47,7 +47,7 @@ async function run(ctx: ActionContext<PredictParams>) {
 
 export const predict: NodeKind<PredictParams> = {
   kind: 'predict',
-  version: '2',
+  version: '3',
   description: 'segment images with a trained model folder: sliding window, mirroring, fold averaging, export',
   params: paramsSchema,
   inputs: {

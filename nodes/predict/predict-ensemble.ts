@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { ensembleFolders } from '../ensemble/ensemble-folders.js';
 import type { CaseFiles } from './cases.js';
 import { closeModel, openModel, type Model } from './model.js';
-import type { PredictFolderResult } from './predict-folder.js';
+import { predictArgsJson, type PredictFolderResult } from './predict-folder.js';
 import { predictCases, type PredictCasesOptions } from './previous-stage.js';
 
 /**
@@ -50,9 +50,9 @@ async function predictEnsemble(cases: CaseFiles[], first: Model, members: readon
   for (const id of failed.keys()) for (const f of folders) if (existsSync(join(f, `${id}.npz`))) await unlink(join(f, `${id}.npz`));
   await mkdir(outDir, { recursive: true });
   const written = todo.length > failed.size ? await ensembleFolders(folders, outDir, { handling: first.handling, fileEnding: ending, saveProbabilities, postprocess }) : [];
-  await writeFile(join(outDir, 'predict_from_raw_data_args.json'), JSON.stringify({
-    ensemble: members, folds: opts.folds ?? null, tta: opts.tta !== false, step_size: opts.stepSize ?? 0.5, save_probabilities: saveProbabilities === true,
-  }, null, 2));
+  await writeFile(join(outDir, 'predict_from_raw_data_args.json'), predictArgsJson({
+    ensemble: members, folds: opts.folds ?? null, tta: opts.tta !== false, step_size: opts.stepSize ?? 0.5,
+  }, opts));
   await rm(workDir, { recursive: true, force: true });
   return { written, skipped: cases.filter((c) => !todo.includes(c)).map((c) => c.id), failed: [...failed.values()] };
 }

@@ -11,6 +11,7 @@ import type { LabelMap } from '../../src/nn/predict/labels.js';
 import type { Shape3 } from '../../src/imaging/volume.js';
 import type { CaseFiles } from './cases.js';
 import type { Model } from './model.js';
+import { pyJsonStringify } from '../../src/util/py-json.js';
 import { predictImage, type PredictOptions } from './predict-case.js';
 
 export interface PredictFolderOptions extends PredictOptions {
@@ -20,10 +21,38 @@ export interface PredictFolderOptions extends PredictOptions {
   previousStageRecord?: { configuration: string; folds: Array<number | 'all'> };
   /** skip cases whose output file already exists */
   continuePrediction?: boolean;
+  /** the command line's input and output paths and part (nnunet predict); a pipeline's store paths are not recorded */
+  invocation?: PredictInvocation;
   /** label map post-processing applied before writing (find-best's postprocessing) */
   postprocess?: (seg: LabelMap, shape: Shape3) => LabelMap;
   progress?: (p: Progress) => void;
   log?: (message: string) => void;
+}
+
+export interface PredictInvocation {
+  input: string[];
+  output: string;
+  numParts: number;
+  partId: number;
+}
+
+/**
+ * predict_from_raw_data_args.json: nnUNetPredictor.predict_from_files's arguments as nnU-Net saves them (save_json:
+ * sorted keys, indent 4; paths only from a command line) and what we add (configuration, folds, mirroring, step size).
+ */
+export function predictArgsJson(ours: Record<string, unknown>, o: PredictFolderOptions): string {
+  const inv = o.invocation;
+  return pyJsonStringify({
+    ...ours,
+    list_of_lists_or_source_folder: inv ? (inv.input.length === 1 ? inv.input[0] : inv.input) : null,
+    output_folder_or_list_of_truncated_output_files: inv?.output ?? null,
+    save_probabilities: o.saveProbabilities === true,
+    overwrite: o.continuePrediction !== true,
+    // a previous stage predicted on the fly lives in a temp folder: nothing to record
+    folder_with_segs_from_prev_stage: inv && !o.previousStageRecord ? o.previousStage ?? null : null,
+    num_parts: inv?.numParts ?? 1,
+    part_id: inv?.partId ?? 0,
+  }, { isFloat: (p) => p[0] === 'step_size', sortKeys: () => true });
 }
 
 export interface CaseFailure {
@@ -44,10 +73,10 @@ export async function predictFolder(cases: CaseFiles[], model: Model, outDir: st
   const ending = model.datasetJson.file_ending;
   await copyOut(join(model.dir, 'plans.json'), join(outDir, 'plans.json'));
   await copyOut(join(model.dir, 'dataset.json'), join(outDir, 'dataset.json'));
-  await writeFile(join(outDir, 'predict_from_raw_data_args.json'), JSON.stringify({
+  await writeFile(join(outDir, 'predict_from_raw_data_args.json'), predictArgsJson({
     configuration: model.configuration, folds: model.folds, tta: opts.tta !== false, step_size: opts.stepSize ?? 0.5,
-    save_probabilities: opts.saveProbabilities === true, previous_stage: opts.previousStageRecord ?? opts.previousStage ?? null,
-  }, null, 2));
+    previous_stage: opts.previousStageRecord ?? opts.previousStage ?? null,
+  }, opts));
   const result: PredictFolderResult = { written: [], skipped: [], failed: [] };
   for (const [i, c] of cases.entries()) {
     opts.progress?.({ done: i, total: cases.length, message: c.id });

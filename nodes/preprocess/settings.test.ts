@@ -32,6 +32,17 @@ describe('preprocessSettings', () => {
     expect(JSON.stringify(preprocessSettings(b, '3d_fullres'))).not.toBe(JSON.stringify(preprocessSettings(a, '3d_fullres')));
   });
 
+  it("keeps the dataset's intensity statistics for CT channels only: a new case changes nothing a z-scored channel reads", () => {
+    const a = full();
+    const b = full();
+    b.foreground_intensity_properties_per_channel!['0'] = { ...b.foreground_intensity_properties_per_channel!['0'], mean: 42 };
+    expect(preprocessSettings(a, '3d_fullres').foreground_intensity_properties_per_channel).toEqual({});
+    expect(JSON.stringify(preprocessSettings(b, '3d_fullres'))).toBe(JSON.stringify(preprocessSettings(a, '3d_fullres')));
+    for (const p of [a, b]) p.configurations['3d_fullres'].normalization_schemes = ['CTNormalization'];
+    expect(preprocessSettings(b, '3d_fullres').foreground_intensity_properties_per_channel?.['0']?.mean).toBe(42);
+    expect(JSON.stringify(preprocessSettings(b, '3d_fullres'))).not.toBe(JSON.stringify(preprocessSettings(a, '3d_fullres')));
+  });
+
   it('resolves inheritance: the cascade carries the 3d_fullres data identifier and its previous stage', () => {
     const s = preprocessSettings(full(), '3d_cascade_fullres').configurations['3d_cascade_fullres'];
     expect(s.data_identifier).toBe('nnUNetPlans_3d');

@@ -21,10 +21,14 @@ const readJson = async <T>(file: string): Promise<T> => JSON.parse(await readFil
 /** The settings of `configuration`, in the shape of a plans file with just that (resolved) configuration. */
 export function preprocessSettings(plans: Plans, configuration: string): PreprocessPlans {
   const c = resolveConfiguration(plans, configuration);
+  // only CTNormalization reads the dataset's intensity statistics: with them in the settings of a z-scored channel,
+  // every new or edited case would change them and reprocess every other case for nothing
+  const stats = plans.foreground_intensity_properties_per_channel ?? {};
+  const ctChannels = Object.keys(stats).filter((ch) => c.normalization_schemes?.[Number(ch)] === 'CTNormalization');
   return {
     plans_name: plans.plans_name,
     transpose_forward: plans.transpose_forward,
-    foreground_intensity_properties_per_channel: plans.foreground_intensity_properties_per_channel,
+    foreground_intensity_properties_per_channel: Object.fromEntries(ctChannels.map((ch) => [ch, stats[ch]])),
     configurations: {
       [configuration]: {
         data_identifier: c.data_identifier,
@@ -74,7 +78,7 @@ async function run(ctx: ActionContext<PreprocessSettingsParams>) {
 
 export const preprocessSettingsKind: NodeKind<PreprocessSettingsParams> = {
   kind: 'preprocess-settings',
-  version: '1',
+  version: '2',
   description: "one configuration's preprocessing settings cut from the plans, so preprocess reruns only when they change",
   params: settingsSchema,
   inputs: { plan: { description: 'the plans to cut the settings from (or give the plans param)' } },

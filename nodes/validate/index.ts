@@ -79,7 +79,7 @@ async function run(ctx: ActionContext<ValidateParams>) {
 
 export const validate: NodeKind<ValidateParams> = {
   kind: 'validate',
-  version: '2',
+  version: '3',
   description: "a fold's final validation: predict its validation cases (sliding window, mirroring), export, evaluate",
   params: paramsSchema,
   inputs: {

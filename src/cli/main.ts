@@ -46,5 +46,11 @@ export async function main(argv: string[]): Promise<number> {
 
 const invoked = process.argv[1] ? realpathSync(process.argv[1]) : '';
 if (invoked === fileURLToPath(import.meta.url) || invoked.endsWith('/bin/nnunet.js')) {
+  // `nnunet run ... | head`: the reader is gone, the work is not; keep going without the output instead of crashing
+  for (const out of [process.stdout, process.stderr]) {
+    out.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_DESTROYED') throw err;
+    });
+  }
   process.exit(await main(process.argv));
 }

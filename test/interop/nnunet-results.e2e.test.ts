@@ -101,6 +101,12 @@ print(type(fns).__name__, fns, type(kwargs).__name__, [(type(k).__name__, k) for
       delete process.env.nnUNet_results;
     }
     expect(await segs(byId)).toEqual(await segs(direct));
+    // predict_from_files's arguments, as nnU-Net's save_json writes them (sorted, indent 4), with ours beside them
+    const args = JSON.parse(readFileSync(join(byId, 'predict_from_raw_data_args.json'), 'utf8'));
+    expect(Object.keys(args)).toEqual([...Object.keys(args)].sort());
+    expect(args).toMatchObject({ list_of_lists_or_source_folder: input, output_folder_or_list_of_truncated_output_files: byId, save_probabilities: false,
+      overwrite: true, folder_with_segs_from_prev_stage: null, num_parts: 1, part_id: 0, configuration: '3d_fullres', tta: false, step_size: 0.5 });
+    expect(readFileSync(join(byId, 'predict_from_raw_data_args.json'), 'utf8')).toContain('\n    "step_size": 0.5,\n');
   });
 
   it('the dataset results folder applies find-best\'s choice and its postprocessing.pkl, as our model folder does; so does its zip', async () => {

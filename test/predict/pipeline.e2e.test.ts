@@ -121,6 +121,11 @@ describe('inference nodes through the engine', () => {
       '3d_fullres/fold_1/checkpoint_final/manifest.json', '2d/fold_0/checkpoint_final/weights.bin']) {
       expect(existsSync(join(model, f))).toBe(true);
     }
+    // the winner's score after postprocessing, as nnU-Net's find_best_configuration records it
+    const exported = JSON.parse(readFileSync(join(model, 'inference_information.json'), 'utf8'));
+    const postprocessed = JSON.parse(readFileSync(join(await outputOf(r, 'postprocess'), 'postprocessed', 'summary.json'), 'utf8'));
+    expect(exported.best_model_or_ensemble.result_on_crossval_post_pp).toBe(postprocessed.foreground_mean.Dice);
+    expect(exported.best_model_or_ensemble.result_on_crossval_pre_pp).toBe(info.best_model_or_ensemble.result_on_crossval_pre_pp);
     const pred = await outputOf(r, 'predict', { configuration: '2d' });
     expect(readdirSync(pred).filter((f) => f.endsWith('.nii.gz')).length).toBe(2);
     const ens = await outputOf(r, 'ensemble');

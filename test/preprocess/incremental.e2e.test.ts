@@ -81,4 +81,30 @@ describe('incremental preprocessing', () => {
     const edited = await runPipeline({ ...opts, set: { batch2d: '40', inplane2d: '0.5' } });
     expect(ran(edited)).toEqual(['2d', '3d_fullres'].map((c) => `preprocess[configuration=${c},case=case_000]`));
   });
+
+  it('with the real fingerprint and planner, a new z-scored case preprocesses itself only (the dataset statistics it changes are CT-only)', async () => {
+    const dataset = join(root, 'Dataset902_Grow');
+    await makeTinyDataset(join(root, 'grow-src'), 4);
+    await makeTinyDataset(dataset, 3);
+    const planned = stringify({
+      version: 1, name: 'grow', params: { dataset },
+      nodes: {
+        dataset: { uses: 'dataset', with: { path: '${params.dataset}' } },
+        case_fingerprint: { uses: 'case-fingerprint', needs: ['dataset'], foreach: 'dataset' },
+        fingerprint: { uses: 'fingerprint', needs: { cases: 'case_fingerprint', dataset: 'dataset' } },
+        plan: { uses: 'plan', needs: ['fingerprint'] },
+        settings: { uses: 'preprocess-settings', needs: ['plan'], with: { configuration: '3d_fullres' } },
+        preprocess: { uses: 'preprocess', needs: { dataset: 'dataset', plan: 'settings' }, foreach: 'dataset', with: { configuration: '3d_fullres' } },
+      },
+    });
+    const opts = { kinds, pipelineText: planned, storeDir: join(root, 'store-grow'), runsDir: join(root, 'runs') };
+    expect(ran(await runPipeline(opts))).toHaveLength(3);
+    for (const [from, to] of [['imagesTr/case_003_0000.nii.gz', 'imagesTr/case_003_0000.nii.gz'], ['labelsTr/case_003.nii.gz', 'labelsTr/case_003.nii.gz']]) {
+      copyFileSync(join(root, 'grow-src', from), join(dataset, to));
+    }
+    await writeFile(join(dataset, 'dataset.json'), JSON.stringify({ channel_names: { 0: 'MRI' }, labels: { background: 0, a: 1, b: 2 }, numTraining: 4, file_ending: '.nii.gz' }));
+    const grown = await runPipeline(opts);
+    expect(grown.nodes.find((n) => n.node === 'fingerprint')!.status).toBe('ran');
+    expect(ran(grown)).toEqual(['preprocess[case=case_003]']);
+  });
 });

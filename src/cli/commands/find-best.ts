@@ -35,7 +35,7 @@ export async function findBestCommand(pipeline: string, o: FindBestCommandOption
   };
   const best = await dirOf(o.node);
   if (!best) return 1;
-  const info = JSON.parse(await readFile(join(best, 'inference_information.json'), 'utf8')) as {
+  const info = parsePythonJson(await readFile(join(best, 'inference_information.json'), 'utf8')) as {
     best_model_or_ensemble: { selected_model_or_models: Array<{ configuration: string }> };
     all_results: Record<string, number>;
   };

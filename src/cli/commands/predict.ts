@@ -117,6 +117,7 @@ async function predictFromFolder(modelDir: string, o: PredictCommandOptions, log
       },
       log,
       previousStage: o.previousStage && resolve(o.previousStage),
+      invocation: { input: o.input.map((p) => resolve(p)), output: resolve(o.output), numParts: o.numParts, partId: o.partId },
     });
     const secs = (Date.now() - started) / 1000;
     log(`${result.written.length} written, ${result.skipped.length} skipped, ${result.failed.length} failed in ${secs.toFixed(1)} s -> ${resolve(o.output)}`);

@@ -12,6 +12,9 @@ describe('checkKindParams', () => {
   it('applies defaults, then resolves path params (defaults included) against the pipeline folder', () => {
     expect(checkKindParams(kind(schema), { data: 'd', }, '/base')).toEqual({ params: { data: '/base/d', extra: ['/base/x'], n: 3 }, problems: [] });
     expect(checkKindParams(kind(schema), { data: '/abs' }, '/base').params).toMatchObject({ data: '/abs' });
+    // one folder, one spelling: a trailing slash or a detour through .. keys as the plain path does
+    expect(checkKindParams(kind(schema), { data: '/abs/ds/' }, '/base').params).toMatchObject({ data: '/abs/ds' });
+    expect(checkKindParams(kind(schema), { data: '/abs/x/../ds' }, '/base').params).toMatchObject({ data: '/abs/ds' });
   });
   it('rejects unknown keys unless the kind allows them, and reports all problems', () => {
     expect(checkKindParams(kind(schema), { n: 'x', colour: 1 }, '/b').problems.map((p) => [p.path.join('/'), p.key, p.message])).toEqual([

@@ -46,7 +46,8 @@ function resolvePaths(schema: unknown, value: Json, baseDir: string, policy: Pat
       problems.push({ path: at, key: false, message: `path ${JSON.stringify(value)} is outside the pipeline's folder ${baseDir}; `
         + 'pass it with --set, or allow its folder with --allow-path <dir> (or NNUNET_ALLOW_PATHS)' });
     }
-    return isAbsolute(value) ? value : abs;
+    // normalized: `/data/ds/` and `/data/x/../ds` name the folder `/data/ds` does, and key as it does
+    return abs;
   }
   if (Array.isArray(value) && s.items) return value.map((v, i) => resolvePaths(s.items, v, baseDir, policy, [...at, i], problems));
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
