@@ -105,13 +105,16 @@ export async function watchPipeline(opts: WatchOptions): Promise<void> {
           if (e.type === 'action-end') inFlight.delete(e.id);
           opts.onEvent?.(e);
         },
+        // a cached dataset action still feeds the training that runs below it: its paths count from preparation on
+        onExternals(node, paths) {
+          if (!externals.has(node)) externals.set(node, new Set());
+          paths.forEach((e) => externals.get(node)!.add(e));
+          nodeExternals = externals;
+          watchPaths(paths);
+        },
         actionSignal(info) {
           const ctl = new AbortController();
           inFlight.set(info.id, { node: info.node, external: info.external, item: itemPaths(info.item?.data), ctl });
-          if (!externals.has(info.node)) externals.set(info.node, new Set());
-          info.external.forEach((e) => externals.get(info.node)!.add(e));
-          nodeExternals = externals;
-          watchPaths(info.external);
           return ctl.signal;
         },
       });

@@ -40,4 +40,19 @@ describe('compareRuns', () => {
     expect(JSON.parse(formatComparison(c, 'json'))).toEqual(JSON.parse(JSON.stringify(c)));
     expect(() => parseCompareFormat('xml')).toThrow(expect.objectContaining({ code: 'CLI_BAD_FORMAT' }));
   });
+
+  it('names an edited pipeline text and the actions whose outputs differ (a data or code change no param shows)', () => {
+    const a = run('a', 5, 0.9);
+    const b = run('b', 5, 0.8);
+    b.pipeline = { digest: 'q'.repeat(64), text: '' };
+    b.nodes[0] = { ...b.nodes[0], outputs: { digest: 'e'.repeat(64) } };
+    const d = compareRuns([a, b]);
+    expect(d.params).toEqual([]);
+    expect(d.pipeline).toEqual(['p', 'q'.repeat(64)]);
+    expect(d.outputs).toEqual([{ action: 'evaluate[configuration=2d]', values: ['d', 'e'.repeat(64)] }]);
+    const md = formatComparison(d, 'md').split('\n');
+    expect(md).toContain(`| code | pipeline text | p | ${'q'.repeat(12)} |`);
+    expect(md).toContain(`| output | evaluate[configuration=2d] | d | ${'e'.repeat(12)} |`);
+    expect(compareRuns([a, run('c', 5, 0.9)]).pipeline).toBeUndefined();
+  });
 });

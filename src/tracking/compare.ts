@@ -1,4 +1,7 @@
-/** `runs compare`: params that differ, Dice per label per configuration and action statuses that differ, across any number of runs. */
+/**
+ * `runs compare`: what differs across any number of runs (the pipeline text, params, action outputs) and what it did
+ * to Dice per label per configuration, plus action statuses that differ.
+ */
 import { flatten, type RunRecord } from '../engine/index.js';
 import { ReportError } from '../report/errors.js';
 import { diceFigures, figureKey } from './metrics.js';
@@ -10,7 +13,14 @@ export interface Comparison {
   metrics: Array<{ configuration: string; scope: string; label: string; values: Array<number | null> }>;
   /** only actions whose status is not the same in every run (null: the run has no such action) */
   statuses: Array<{ action: string; values: Array<string | null> }>;
+  /** the pipeline text's digest per run, when they are not all equal (an edit that --set params do not show) */
+  pipeline?: string[];
+  /** actions whose output is not the same in every run, in pipeline order: where a data or code change shows */
+  outputs: Array<{ action: string; values: Array<string | null> }>;
 }
+
+/** Rows of differing outputs shown before the rest is counted in one line. */
+const MAX_OUTPUT_ROWS = 30;
 
 export type CompareFormat = 'md' | 'csv' | 'json';
 
@@ -27,15 +37,21 @@ export function compareRuns(records: readonly RunRecord[]): Comparison {
   const metrics = [...order.entries()]
     .sort(([, a], [, b]) => a.configuration.localeCompare(b.configuration) || rank(a.scope) - rank(b.scope))
     .map(([k, f]) => ({ configuration: f.configuration, scope: f.scope, label: f.label, values: perRun.map((m) => m.get(k)?.value ?? null) }));
-  const byRun = records.map((r) => new Map(r.nodes.map((n) => [n.id, n.status as string])));
-  const statuses = [...new Set(records.flatMap((r) => r.nodes.map((n) => n.id)))]
-    .map((action) => ({ action, values: byRun.map((m) => m.get(action) ?? null) }))
-    .filter((s) => new Set(s.values).size > 1);
+  const differing = (value: (n: RunRecord['nodes'][number]) => string | null) => {
+    const byRun = records.map((r) => new Map(r.nodes.map((n) => [n.id, value(n)])));
+    return [...new Set(records.flatMap((r) => r.nodes.map((n) => n.id)))]
+      .map((action) => ({ action, values: byRun.map((m) => m.get(action) ?? null) }))
+      .filter((s) => new Set(s.values).size > 1);
+  };
+  const digests = records.map((r) => r.pipeline.digest);
   return {
     runs: records.map((r) => ({ id: r.id, ...(r.name ? { name: r.name } : {}), status: r.status, ...(r.git ? { commit: r.git.commit + (r.git.dirty ? '+dirty' : '') } : {}) })),
-    params, metrics, statuses,
+    ...(new Set(digests).size > 1 ? { pipeline: digests } : {}),
+    params, metrics, statuses: differing((n) => n.status), outputs: differing((n) => n.outputs?.digest ?? null),
   };
 }
+
+const short = (digest: string | null): string => (digest ? digest.slice(0, 12) : '-');
 
 const text = (v: unknown): string => (v === undefined ? '' : v === null ? 'null' : typeof v === 'number' ? String(Number(v.toPrecision(6))) : typeof v === 'string' ? v : JSON.stringify(v));
 const csvCell = (s: string): string => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
@@ -46,8 +62,11 @@ function rows(c: Comparison): string[][] {
   return [
     head,
     ...(c.runs.some((r) => r.commit) ? [['code', 'git commit', ...c.runs.map((r) => r.commit ?? '')]] : []),
+    ...(c.pipeline ? [['code', 'pipeline text', ...c.pipeline.map(short)]] : []),
     ...c.params.map((p) => ['param', p.key, ...p.values.map(text)]),
     ...c.metrics.map((m) => ['dice', `${m.configuration} ${m.scope} ${m.label === 'foreground mean' ? m.label : `label ${m.label}`}`, ...m.values.map(text)]),
+    ...c.outputs.slice(0, MAX_OUTPUT_ROWS).map((o) => ['output', o.action, ...o.values.map(short)]),
+    ...(c.outputs.length > MAX_OUTPUT_ROWS ? [['output', `and ${c.outputs.length - MAX_OUTPUT_ROWS} more actions`, ...c.runs.map(() => '')]] : []),
     ...c.statuses.map((s) => ['status', s.action, ...s.values.map((v) => v ?? '-')]),
   ];
 }

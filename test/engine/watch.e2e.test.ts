@@ -69,4 +69,25 @@ nodes:
     const second = await w.cycle(2);
     expect(ran(second)).toEqual(['src', 'up[case=b]']);
   });
+
+  it('aborts an action whose upstream input changed even when that upstream came from the cache this cycle', async () => {
+    const pipeline = (v: string) => `version: 1
+name: cachedupstream
+nodes:
+  src:  { uses: files, with: { dir: ./data } }
+  slow: { uses: value, needs: [src], with: { value: "${v}", delayMs: 1500 } }
+`;
+    const w = await startWatch(pipeline('one'));
+    expect(ran(await w.cycle(1))).toEqual(['slow', 'src']);
+    // a YAML edit reruns slow alone (src is cached); while it runs, a data file changes under the cached src
+    const before = w.toy.calls.length;
+    await w.project.write('pipeline.yaml', pipeline('two'));
+    const end = Date.now() + 10_000;
+    while (w.toy.calls.length === before && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    await w.project.write('data/a.txt', 'changed');
+    const second = await w.cycle(2);
+    expect(Object.fromEntries(second.record!.nodes.map((n) => [n.id, n.status]))).toMatchObject({ src: 'cached', slow: 'aborted' });
+    const third = await w.cycle(3);
+    expect(ran(third)).toEqual(['slow', 'src']);
+  });
 });

@@ -45,6 +45,8 @@ export interface ExecOptions {
   dryRun?: (actionId: string, script: string) => void;
   /** watch mode: an extra signal per action, so it can abort just the actions whose inputs changed */
   actionSignal?(info: { id: string; node: string; external: string[]; item?: Item }): AbortSignal | undefined;
+  /** watch mode: every prepared action's external paths, cached ones too (their change invalidates what runs below) */
+  onExternals?(node: string, external: string[]): void;
 }
 
 export function defaultStoreDir(storeDir?: string): string {
@@ -129,6 +131,7 @@ export async function runPlan(plan: Plan, opts: ExecOptions): Promise<PlanRunRes
       try {
         const a = await prepareAction(plan, spec, externals);
         Object.keys(a.external).forEach((p) => externalPaths.add(p));
+        opts.onExternals?.(spec.node.name, Object.keys(a.external));
         o.key = a.key;
         o.parts = a.parts;
         const hit = await lookupCached(store, a.key, pack);
