@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import { NodeError, type ActionContext, type NodeKind } from '../../src/engine/index.js';
 import { channelNames } from '../dataset/format.js';
 import { readCaseListing } from '../dataset/listing.js';
-import { loadPostprocessing } from '../postprocess/apply.js';
 import { findCases, type CaseFiles } from './cases.js';
 import { chosenConfigurations, closeModel, openModel } from './model.js';
+import { modelPostprocessing } from './model-postprocessing.js';
 import { predictChosen } from './predict-ensemble.js';
 import { paramsSchema, type PredictParams } from './params.js';
 
@@ -29,7 +29,7 @@ async function run(ctx: ActionContext<PredictParams>) {
       cases = listing.test.map((c) => ({ id: c.id, files: c.images }));
       if (cases.length === 0) throw new NodeError('PREDICT_NO_CASES', 'the dataset has no imagesTs cases; give an input folder', { node: ctx.actionId });
     }
-    const postprocess = p.postprocessing ? await loadPostprocessing(modelDir) : null;
+    const postprocess = p.postprocessing ? await modelPostprocessing(modelDir, model, { requested: p.configuration, ensemble: members.length > 1, log: ctx.log }) : null;
     const common = {
       tta: p.tta, stepSize: p.step_size, saveProbabilities: p.save_probabilities, postprocess: postprocess ?? undefined,
       folds: p.folds, workDir: join(ctx.scratchDir, 'previous_stage'), progress: ctx.progress, log: ctx.log,

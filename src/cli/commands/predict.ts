@@ -11,9 +11,9 @@ import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { findCases } from '../../../nodes/predict/cases.js';
 import { channelNames } from '../../../nodes/dataset/format.js';
-import { chosenConfigurations, chosenPostprocessing, closeModel, openModel, type FoldId } from '../../../nodes/predict/model.js';
+import { chosenConfigurations, closeModel, openModel, type FoldId } from '../../../nodes/predict/model.js';
+import { modelPostprocessing } from '../../../nodes/predict/model-postprocessing.js';
 import { predictChosen } from '../../../nodes/predict/predict-ensemble.js';
-import { loadPostprocessing } from '../../../nodes/postprocess/apply.js';
 import { withModelFolder } from '../../../nodes/export/export-model.js';
 import { NodeError } from '../../engine/errors.js';
 import { describeBackend, initBackend } from '../../nn/backend.js';
@@ -76,8 +76,7 @@ function modelLocation(o: PredictCommandOptions): string {
 
 async function predictFromFolder(modelDir: string, o: PredictCommandOptions, log: (line: string) => void): Promise<number> {
   // find-best's choice applies when no configuration is given: an ensemble runs its members and averages them
-  const chosen = await chosenConfigurations(modelDir);
-  const members = o.configuration ? [] : chosen;
+  const members = o.configuration ? [] : await chosenConfigurations(modelDir);
   const ensemble = members.length > 1;
   const model = await openModel(modelDir, { configuration: o.configuration, folds: o.folds, checkpoint: o.checkpoint });
   // a cascade model's previous stage (or an ensemble's members) predicts into here first
@@ -86,15 +85,8 @@ async function predictFromFolder(modelDir: string, o: PredictCommandOptions, log
     // -num_parts/-part_id: this process takes every num_parts-th case, so several can share a folder
     const cases = findCases(o.input.map((p) => resolve(p)), model.datasetJson.file_ending, Object.keys(channelNames(model.datasetJson)).length)
       .filter((_, i) => i % o.numParts === o.partId);
-    // ours or nnU-Net's: the model folder's own, find-best's choice, or the cross-validation of these folds. find-best
-    // decides postprocessing for its choice only: another configuration (-c) predicts without the choice's
-    const forChoice = !o.configuration || chosen.length === 0 || (chosen.length === 1 && chosen[0] === model.configuration);
-    if (!forChoice && o.postprocessing) log(`postprocessing: find-best chose ${chosen.join(' + ')} and decided postprocessing for that choice, not for ${model.configuration}`);
-    const postprocess = o.postprocessing ? await loadPostprocessing(model.dir, {
-      root: model.root, named: forChoice ? await chosenPostprocessing(modelDir) : undefined, folds: ensemble ? undefined : model.folds, warn: log,
-      // an nnU-Net configuration folder's own file is that configuration's; our model folder's is the choice's
-      own: forChoice || model.dir !== modelDir,
-    }) : null;
+    // ours or nnU-Net's: the model folder's own, find-best's choice, or the cross-validation of these folds
+    const postprocess = o.postprocessing ? await modelPostprocessing(modelDir, model, { requested: o.configuration, ensemble, log }) : null;
     log(`${cases.length} case(s), ${ensemble ? `ensemble of ${members.join(' + ')}` : `configuration ${model.configuration}`}, folds ${model.folds.join(' ')}, ` +
       `mirroring ${o.tta ? 'on' : 'off'}${postprocess ? ', postprocessing from the model' : ''}`);
     const started = Date.now();
