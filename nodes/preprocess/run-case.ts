@@ -6,6 +6,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NnunetError, NodeError } from '../../src/engine/errors.js';
+import { fsError } from '../../src/engine/fs-errors.js';
 import { readCase, readCaseSegmentation, writeNpy } from '../../src/imaging/index.js';
 import type { LabelValue } from '../dataset/format.js';
 import { preprocessCase, type PreprocessPlans } from './preprocess-case.js';
@@ -51,10 +52,11 @@ export async function runCaseTask(task: CaseTask): Promise<CaseSummary> {
     return { caseId, shape: out.shape, warnings };
   } catch (err) {
     if (err instanceof NnunetError && err.context.item) throw err;
-    const e = err instanceof NnunetError ? err : null;
+    // a full disk or a read-only output is the machine's, and says so (FS_ENOSPC naming the file), not PREPROCESS_FAILED
+    const e = err instanceof NnunetError ? err : fsError(err) ?? null;
     throw new NodeError(
       e?.code ?? 'PREPROCESS_FAILED',
-      `case ${caseId}: ${(err as Error).message}`,
+      `case ${caseId}: ${e?.message ?? (err as Error).message}`,
       { ...e?.context, item: caseId, file: e?.context.file ?? task.label ?? task.images[0] },
       { cause: err, issues: e?.issues },
     );

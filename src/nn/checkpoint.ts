@@ -5,10 +5,11 @@
  * crash never leaves a half checkpoint behind.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import type { UNet } from './unet/index.js';
 import { ensureBackend } from './backend.js';
+import { withPath } from '../engine/fs-errors.js';
 import type { Optimizer } from './optim/index.js';
 import type { Plans } from '../../nodes/plan/format.js';
 import type { DatasetJson } from '../../nodes/dataset/format.js';
@@ -33,7 +34,10 @@ function concat(arrays: Float32Array[]): Buffer {
 
 export async function saveCheckpoint(dir: string, net: UNet, opt: Optimizer | null, meta: CheckpointMeta): Promise<void> {
   const tmp = `${dir}.tmp-${process.pid}`;
-  await rm(tmp, { recursive: true, force: true });
+  // one process trains an action at a time: half-written copies of this checkpoint are a dead process's (a kill, a full disk)
+  const parent = dirname(dir);
+  const stale = existsSync(parent) ? (await readdir(parent)).filter((n) => n.startsWith(`${basename(dir)}.tmp-`)) : [];
+  await Promise.all(stale.map((n) => rm(join(parent, n), { recursive: true, force: true })));
   await mkdir(tmp, { recursive: true });
   let offset = 0;
   const params = net.params.map((p) => {
@@ -44,9 +48,12 @@ export async function saveCheckpoint(dir: string, net: UNet, opt: Optimizer | nu
   const optState = await opt?.state();
   const hasOpt = optState !== undefined;
   const manifest: CheckpointManifest = { format: CHECKPOINT_FORMAT, format_version: FORMAT_VERSION, trainer: 'nnUNetTrainer', ...meta, params, optimizer: hasOpt };
-  await writeFile(join(tmp, 'weights.bin'), concat(await Promise.all(net.params.map(async (p) => (await p.variable.data()) as Float32Array))));
-  if (optState) await writeFile(join(tmp, 'optimizer.bin'), concat(optState.buffers));
-  await writeFile(join(tmp, 'manifest.json'), JSON.stringify(manifest, null, 1));
+  const write = (name: string, data: string | Buffer) => writeFile(join(tmp, name), data).catch((err: unknown) => {
+    throw withPath(err, join(tmp, name));
+  });
+  await write('weights.bin', concat(await Promise.all(net.params.map(async (p) => (await p.variable.data()) as Float32Array))));
+  if (optState) await write('optimizer.bin', concat(optState.buffers));
+  await write('manifest.json', JSON.stringify(manifest, null, 1));
   await rm(dir, { recursive: true, force: true });
   await rename(tmp, dir);
 }

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { cli } from './cli-harness.js';
+import { fsError, withPath } from '../../src/engine/fs-errors.js';
 
 const inject = vi.hoisted(() => ({ code: '', match: '' }));
 vi.mock('node:fs', async (importOriginal) => {
@@ -79,6 +80,16 @@ describe('injected file-system errors', () => {
     expect(r.err.trim().split('\n')).toHaveLength(1);
     expect(r.err).toMatch(/cannot (create the folder|write) .*runs.*: no space left on the device; free space/);
     expect(existsSync(join(dir, '.nnunet', 'actions'))).toBe(false);
+  });
+});
+
+describe('errors of writes through a file descriptor', () => {
+  it('name the file they were writing (a full disk at run.json or a state file said only "cannot write")', () => {
+    const fdError = () => Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', syscall: 'write', errno: -28 });
+    expect(fsError(fdError())?.message).toBe('cannot write: no space left on the device; free space (nnunet store gc frees outputs no run keeps) or choose another folder');
+    expect(fsError(withPath(fdError(), '/runs/x/run.json'))).toMatchObject({ code: 'FS_ENOSPC', message: expect.stringMatching(/^cannot write \/runs\/x\/run\.json: no space left/) });
+    const opened = Object.assign(new Error('EACCES'), { code: 'EACCES', syscall: 'open', path: '/a/b' });
+    expect((withPath(opened, '/other') as { path: string }).path).toBe('/a/b');
   });
 });
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import '../../src/nn/ops/index.js';
@@ -91,6 +91,25 @@ describe('training loop (reference ops, tiny)', () => {
     for (const f of ['weights.bin', 'optimizer.bin', 'manifest.json']) {
       expect(readFileSync(join(cut.outDir, 'checkpoint_final', f)).equals(readFileSync(join(full.outDir, 'checkpoint_final', f))), f).toBe(true);
     }
+  });
+
+  it('a run that died between the last epoch\'s best checkpoint and the final one finishes from the best (the same bytes); dead temp copies go', async () => {
+    const full = config(3, 'full-last', { epochs: 2, iterationsPerEpoch: 2 });
+    await runTraining(full, quiet);
+    const died = config(3, 'died-last', { epochs: 2, iterationsPerEpoch: 2 });
+    // what the disk holds when the final save failed: the last epoch's best (its state is the final state) and a half-written final
+    cpSync(full.scratchDir, died.scratchDir, { recursive: true });
+    rmSync(join(died.scratchDir, 'checkpoint_best'), { recursive: true });
+    renameSync(join(died.scratchDir, 'checkpoint_final'), join(died.scratchDir, 'checkpoint_best'));
+    mkdirSync(join(died.scratchDir, 'checkpoint_final.tmp-999999'));
+    writeFileSync(join(died.scratchDir, 'checkpoint_final.tmp-999999', 'weights.bin'), 'partial');
+    const logs: string[] = [];
+    await runTraining(died, { ...quiet, log: (m) => logs.push(m) });
+    expect(logs[0]).toMatch(/resuming from .*checkpoint_best at epoch 2/);
+    for (const f of ['weights.bin', 'optimizer.bin', 'manifest.json']) {
+      expect(readFileSync(join(died.outDir, 'checkpoint_final', f)).equals(readFileSync(join(full.outDir, 'checkpoint_final', f))), f).toBe(true);
+    }
+    expect(readdirSync(died.scratchDir).filter((n) => n.includes('.tmp-'))).toEqual([]);
   });
 
   it('prefetch (the next batch made during the step) gives the same losses, and an aborted prefetching run resumes to the same bytes', async () => {

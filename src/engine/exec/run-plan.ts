@@ -174,14 +174,23 @@ export async function runPlan(plan: Plan, opts: ExecOptions): Promise<PlanRunRes
   }
   try {
     await new PGraph(Object.fromEntries(plan.order.map((n) => [n, { run: () => runNode(n) }])), deps).run();
+  } catch (err) {
+    // p-graph gathers its tasks' errors into one message; the first is the cause, with its code and path
+    throw (err as { taskErrors?: unknown[] }).taskErrors?.[0] ?? err;
   } finally {
     await executor.close();
   }
   outer?.removeEventListener('abort', onOuterAbort);
-  await store.statCache.save();
-  await store.seals.save();
-  await last.save();
-  if (!runCtl.signal.aborted) await pack.save();
+  // the store's indexes speed up and explain later runs; the outputs are committed already. A full disk here still
+  // gets the run its record (the runs folder may be elsewhere), and the run then fails naming the file
+  let stateError: unknown;
+  for (const save of [() => store.statCache.save(), () => store.seals.save(), () => last.save(), () => (runCtl.signal.aborted ? undefined : pack.save())]) {
+    try {
+      await save();
+    } catch (err) {
+      stateError ??= err;
+    }
+  }
 
   // independent nodes may run in any order; the record lists actions in pipeline order
   const all = plan.order.flatMap((n) => byNode.get(n) ?? []);
@@ -198,5 +207,6 @@ export async function runPlan(plan: Plan, opts: ExecOptions): Promise<PlanRunRes
   if (!opts.dryRun) await writeRunRecord(runsDir, record, all);
   await running.finished();
   emit({ type: 'run-end', runId: id, status });
+  if (stateError) throw stateError;
   return { record, externalPaths: [...externalPaths] };
 }

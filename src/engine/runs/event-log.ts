@@ -6,6 +6,7 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EngineEvent, EngineObserver } from '../events.js';
+import { withPath } from '../fs-errors.js';
 
 export const EVENTS_FILE = 'events.jsonl';
 
@@ -21,7 +22,12 @@ export function eventLogObserver(runsDir: string): EngineObserver {
   let file: string | undefined;
   const lastProgress = new Map<string, number>();
   const write = (line: LoggedEvent): void => {
-    if (file) appendFileSync(file, `${JSON.stringify(line)}\n`);
+    if (!file) return;
+    try {
+      appendFileSync(file, `${JSON.stringify(line)}\n`);
+    } catch (err) {
+      throw withPath(err, file);
+    }
   };
   return (e) => {
     const t = Date.now();

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { processAlive } from '../store/lock.js';
 import { JOURNAL_FILE, readJournal, RunJournal } from './journal.js';
 import { metricsOf, summaryOf, validateRunRecord, writeRunRecord, type RunRecord } from './record.js';
+import { withPath } from '../fs-errors.js';
 
 const MARKER = 'running.json';
 
@@ -36,7 +37,10 @@ export interface RunInProgress {
 export async function markRunning(runsDir: string, rec: RunRecord): Promise<RunInProgress> {
   const dir = join(runsDir, rec.id);
   await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, MARKER), JSON.stringify({ pid: process.pid, host: hostname(), record: rec } satisfies Marker));
+  const marker = join(dir, MARKER);
+  await writeFile(marker, JSON.stringify({ pid: process.pid, host: hostname(), record: rec } satisfies Marker)).catch((err: unknown) => {
+    throw withPath(err, marker);
+  });
   const journal = new RunJournal(dir);
   return {
     journal,

@@ -7,19 +7,26 @@
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunNodeRecord } from './record.js';
+import { withPath } from '../fs-errors.js';
 
 export const JOURNAL_FILE = 'actions.jsonl';
 
 export class RunJournal {
   private readonly fd: number;
+  private readonly file: string;
 
   constructor(runDir: string) {
-    this.fd = openSync(join(runDir, JOURNAL_FILE), 'a');
+    this.file = join(runDir, JOURNAL_FILE);
+    this.fd = openSync(this.file, 'a');
   }
 
   /** Appends the action's record now: a SIGKILL right after still finds it. */
   add(node: RunNodeRecord): void {
-    writeSync(this.fd, `${JSON.stringify(node)}\n`);
+    try {
+      writeSync(this.fd, `${JSON.stringify(node)}\n`);
+    } catch (err) {
+      throw withPath(err, this.file);
+    }
   }
 
   close(): void {

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir, writeFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StoreError } from '../errors.js';
+import { withPath } from '../fs-errors.js';
 import { sha256 } from '../hash/digest.js';
 import { compile, schemaProblems } from '../pipeline/ajv.js';
 import type { ActionStatus, Outcome } from '../exec/outcome.js';
@@ -102,7 +103,7 @@ export async function writeRunRecord(runsDir: string, rec: RunRecord, outcomes: 
     await rename(tmp, join(dir, 'run.json'));
   } catch (err) {
     await rm(tmp, { force: true });
-    throw err;
+    throw withPath(err, join(dir, 'run.json'));
   }
   return dir;
 }

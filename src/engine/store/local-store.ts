@@ -3,6 +3,7 @@ import { copyFile, link, mkdir, readFile, rename, rm, stat } from 'node:fs/promi
 import { chmodSync, closeSync, copyFileSync, existsSync, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readFileSync, realpathSync, renameSync, rmSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { StoreError } from '../errors.js';
+import { withPath } from '../fs-errors.js';
 import { sha256, type Digest } from '../hash/digest.js';
 import { StatCache } from '../hash/stat-cache.js';
 import { listFiles, parseTree, treeText, type Tree, type TreeEntry } from '../hash/tree.js';
@@ -314,7 +315,7 @@ export class LocalStore implements Store {
     } catch (err) {
       // a full disk must not leave half a file behind
       rmSync(tmp, { force: true });
-      throw err;
+      throw withPath(err, file);
     }
   }
 }

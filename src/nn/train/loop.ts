@@ -214,6 +214,11 @@ export async function runTraining(cfg: TrainConfig, hooks: TrainHooks): Promise<
       }
       await saveCheckpoint(join(cfg.scratchDir, 'checkpoint_final'), net, opt, meta(cfg.epochs));
       await rm(join(cfg.scratchDir, 'checkpoint_latest'), { recursive: true, force: true });
+    } else if (!existsSync(join(cfg.scratchDir, 'checkpoint_final', 'manifest.json'))) {
+      // the process died (or the disk filled) between the last epoch's best checkpoint and the final one: the state
+      // just loaded is the final state, and without this every rerun would find nothing to train and nothing to copy
+      await saveCheckpoint(join(cfg.scratchDir, 'checkpoint_final'), net, opt, meta(cfg.epochs));
+      await rm(join(cfg.scratchDir, 'checkpoint_latest'), { recursive: true, force: true });
     }
 
     await mkdir(cfg.outDir, { recursive: true });
