@@ -35,8 +35,9 @@ describe('nnunet CLI over the command kind', () => {
       '         param run changed "tr a-z A-Z < data/a.txt > up.txt && echo hi" -> "tr a-z A-Z < data/a.txt > up.txt && echo yo"',
       expect.stringMatching(/^ {9}\/.*\/data\/a\.txt changed [0-9a-f]{10} -> [0-9a-f]{10}$/),
       'stale  count',
-      '         upstream not up to date: shout',
+      '         upstream not up to date: shout (runs only if their outputs change)',
     ]);
+    expect(st.out).toContain('2 stale (1 certain, 1 waiting on upstream), 0 fresh');
     const stale = await nn('status', 'pipeline.yaml', '--exit-code');
     expect([stale.code, stale.err]).toEqual([1, '2 action(s) stale [STATUS_STALE]\n']);
     await p.write('pipeline.yaml', PIPE.replace('wc -c <', 'exit 3; wc -c <'));

@@ -13,7 +13,10 @@ export function formatStatus(r: StatusReport, verbose = false): string {
     lines.push(`stale  ${a.id}`);
     for (const reason of a.reasons) lines.push(`         ${describeReason(reason)}`);
   }
-  lines.push(r.fresh ? `up to date: ${fresh.length} action(s) fresh` : `${stale.length} stale, ${fresh.length} fresh`);
+  // stale for its upstream alone, an action comes from the cache when the rerun upstream writes the same bytes
+  const waiting = stale.filter((a) => a.reasons.length > 0 && a.reasons.every((x) => x.kind === 'upstream')).length;
+  lines.push(r.fresh ? `up to date: ${fresh.length} action(s) fresh`
+    : `${stale.length} stale${waiting ? ` (${stale.length - waiting} certain, ${waiting} waiting on upstream)` : ''}, ${fresh.length} fresh`);
   return lines.join('\n');
 }
 

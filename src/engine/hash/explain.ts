@@ -96,7 +96,8 @@ export function describeReason(r: StaleReason): string {
       }
       return `${r.path} ${r.change}${r.change === 'changed' ? ` ${short(r.was)} -> ${short(r.now)}` : ''}`;
     }
-    case 'upstream': return `upstream not up to date: ${r.actions.slice(0, 3).join(', ')}${r.actions.length > 3 ? ` and ${r.actions.length - 3} more` : ''}`;
+    case 'upstream': return `upstream not up to date: ${r.actions.slice(0, 3).join(', ')}${r.actions.length > 3 ? ` and ${r.actions.length - 3} more` : ''}`
+      + ' (runs only if their outputs change)';
     case 'output-missing': return `output ${short(r.digest)} is missing from the store`;
     case 'damaged': return `output ${short(r.digest)} is damaged in the store (${r.files.slice(0, 3).join(', ')}${r.files.length > 3 ? ` and ${r.files.length - 3} more` : ''} changed)`;
     case 'error': return `cannot be prepared: ${r.message} [${r.code}]`;
