@@ -17,6 +17,11 @@ describe("nnU-Net's flag spellings", () => {
       .toEqual(argv('plan', 'ds', '-o', 'x', '--planner', 'resenc-l', '--gpu-memory', '24', '--verify-dataset-integrity'));
     expect(nnunetArgv(argv('preprocess', 'ds', '-pl', 'MyPlanner'))).toEqual(argv('preprocess', 'ds', '--planner', 'MyPlanner'));
   });
+  it("turns nnU-Net's -d into the dataset argument, and nnUNetv2_train's flags into ours", () => {
+    expect(nnunetArgv(argv('preprocess', '-d', '4', '-c', '2d'))).toEqual(argv('preprocess', '4', '-c', '2d'));
+    expect(nnunetArgv(argv('train', '4', '3d_fullres', '0', '--c', '-pretrained_weights', 'w.pth', '--npz')))
+      .toEqual(argv('train', '4', '3d_fullres', '0', '--continue', '--init-from', 'w.pth', '--npz'));
+  });
   it('leaves commands without nnU-Net spellings, and other commands\' spellings, unchanged', () => {
     expect(nnunetArgv(argv('run', 'p.yaml', '-chk'))).toEqual(argv('run', 'p.yaml', '-chk'));
     expect(nnunetArgv(argv('evaluate', 'p', 'r', '-chk'))).toEqual(argv('evaluate', 'p', 'r', '-chk'));

@@ -4,7 +4,7 @@
  */
 
 interface Spelling {
-  /** our flag */
+  /** our flag; empty: nnU-Net's flag names what is our positional argument (`-d 4`), so only its value stays */
   flag: string;
   /** nnU-Net's values for it, as ours (planner class names) */
   values?: Readonly<Record<string, string>>;
@@ -34,8 +34,9 @@ const SPELLINGS: Readonly<Record<string, Readonly<Record<string, Spelling>>>> = 
   },
   ensemble: { '--save_npz': { flag: '--save-probabilities' }, '-np': { flag: '--processes' } },
   evaluate: { '-djfile': { flag: '--dataset-json' }, '-pfile': { flag: '--plans-file' }, '-il': { flag: '--ignore-label' }, '-np': { flag: '--processes' } },
-  plan: PLANNING,
-  preprocess: PLANNING,
+  plan: { ...PLANNING, '-d': { flag: '' } },
+  preprocess: { ...PLANNING, '-d': { flag: '' } },
+  train: { '--c': { flag: '--continue' }, '-pretrained_weights': { flag: '--init-from' }, '--npz': { flag: '--npz' } },
 };
 
 /** Global options that take a value, so their value is not mistaken for the command. */
@@ -50,7 +51,7 @@ export function nnunetArgv(argv: readonly string[]): string[] {
   const out = argv.slice(0, at + 1);
   for (let i = at + 1; i < argv.length; i++) {
     const s = table[argv[i]];
-    out.push(s?.flag ?? argv[i]);
+    if (s?.flag !== '') out.push(s?.flag ?? argv[i]);
     if (s?.values && i + 1 < argv.length) out.push(s.values[argv[++i]] ?? argv[i]);
   }
   return out;

@@ -18,9 +18,11 @@ import { plansJson } from '../../../nodes/plan/plan-experiment.js';
 import { artifactDir, defaultStoreDir, NnunetError, PipelineError, runPipeline, type EngineObserver, type RunRecord } from '../../engine/index.js';
 import { globalDirs, summarize, withTerminal } from './run.js';
 import { listOf, noEffect, num, positiveInt } from '../option-parsers.js';
+import { datasetArgument, preprocessedFolderFor } from '../nnunet-folders.js';
 
 export interface PlanCommandOptions {
-  out: string;
+  /** default: $nnUNet_preprocessed/<dataset folder name> */
+  out?: string;
   fingerprint?: string;
   datasetJson?: string;
   datasetName?: string;
@@ -98,8 +100,10 @@ export async function planCommand(datasetDir: string | undefined, o: PlanCommand
     throw new NnunetError('CLI_USAGE', 'give either a dataset folder or --fingerprint/--dataset-json, not both');
   }
   const runsDir = o.runsDir ?? 'runs';
+  const dataset = datasetDir && datasetArgument(datasetDir, ['nnUNet_raw'], 'dataset');
+  const out = o.out ? resolve(o.out) : preprocessedFolderFor(dataset);
   const record = await asFlagErrors(() => runPipeline({
-    kinds, pipelineText: planPipeline(datasetDir && resolve(datasetDir), o), storeDir: o.storeDir, runsDir: o.runsDir,
+    kinds, pipelineText: planPipeline(dataset, o), storeDir: o.storeDir, runsDir: o.runsDir,
     signal: o.signal, onEvent: o.onEvent, name: 'plan', quiet: true,
   }));
   if (record.status !== 'succeeded') {
@@ -107,7 +111,6 @@ export async function planCommand(datasetDir: string | undefined, o: PlanCommand
   }
   const store = defaultStoreDir(o.storeDir);
   const dirOf = async (node: string) => artifactDir(store, record.nodes.find((n) => n.node === node)!.outputs!.digest);
-  const out = resolve(o.out);
   await mkdir(out, { recursive: true });
   const planDir = await dirOf('plan');
   const plans = JSON.parse(await readFile(join(planDir, 'nnUNetPlans.json'), 'utf8')) as Plans;
@@ -134,7 +137,7 @@ export function register(program: Command): void {
     .command('plan')
     .description("nnU-Net's fingerprint + experiment planning (nnUNetv2_extract_fingerprint + nnUNetv2_plan_experiment)")
     .argument('[dataset]', 'raw dataset folder (dataset.json, imagesTr/, labelsTr/)')
-    .requiredOption('-o, --out <dir>', 'output folder: dataset_fingerprint.json, <plans_name>.json, dataset.json')
+    .option('-o, --out <dir>', 'output folder: dataset_fingerprint.json, <plans_name>.json, dataset.json (default: $nnUNet_preprocessed/<dataset>)')
     .option('--fingerprint <file>', 'plan from an existing dataset_fingerprint.json (no images needed)')
     .option('--dataset-json <file>', 'dataset.json to go with --fingerprint')
     .option('--dataset-name <name>', 'dataset name in the plans (default: the dataset folder name)')

@@ -4,7 +4,7 @@
  * Cases stream one at a time; a broken case is reported and the others still finish; exit code 1 if any failed.
  * A cascade configuration runs its previous stage from the model folder first unless --previous-stage is given.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -18,6 +18,7 @@ import { withModelFolder } from '../../../nodes/export/export-model.js';
 import { NodeError } from '../../engine/errors.js';
 import { describeBackend, initBackend } from '../../nn/backend.js';
 import { int, noEffect, num, positiveInt } from '../option-parsers.js';
+import { datasetFolderIn } from '../nnunet-folders.js';
 
 export interface PredictCommandOptions {
   input: string[];
@@ -59,15 +60,7 @@ function modelLocation(o: PredictCommandOptions): string {
   if (o.model !== undefined && o.dataset !== undefined) throw new NodeError('CLI_USAGE', 'give the model either with -m or with -d (and -tr/-p/-c), not both');
   if (o.model !== undefined) return resolve(o.model);
   if (o.dataset === undefined) throw new NodeError('CLI_USAGE', 'give the model with -m <model folder or zip>, or with -d <dataset> (and -c, -tr, -p) under $nnUNet_results');
-  const results = process.env.nnUNet_results;
-  if (!results) throw new NodeError('CLI_USAGE', `-d ${o.dataset}: the environment variable nnUNet_results is not set (or give the model folder with -m)`);
-  if (!existsSync(results)) throw new NodeError('CLI_USAGE', `-d ${o.dataset}: nnUNet_results=${results} does not exist`, { file: results });
-  const id = /^\d+$/.test(o.dataset) ? `Dataset${o.dataset.padStart(3, '0')}_` : undefined;
-  const matches = readdirSync(results).filter((d) => (id ? d.startsWith(id) : d === o.dataset));
-  if (matches.length !== 1) {
-    throw new NodeError('CLI_USAGE', `-d ${o.dataset}: ${matches.length === 0 ? 'no' : `${matches.length} (${matches.join(', ')})`} dataset folder(s) in nnUNet_results=${results}`, { file: results });
-  }
-  const datasetDir = join(results, matches[0]);
+  const datasetDir = datasetFolderIn('nnUNet_results', o.dataset, '-d');
   if (!o.configuration) return datasetDir;
   const folder = join(datasetDir, `${o.trainer ?? 'nnUNetTrainer'}__${o.plansIdentifier ?? 'nnUNetPlans'}__${o.configuration}`);
   if (!existsSync(folder)) throw new NodeError('MODEL_NOT_FOUND', `no trained model ${folder} (-d ${o.dataset} -tr ${o.trainer ?? 'nnUNetTrainer'} -p ${o.plansIdentifier ?? 'nnUNetPlans'} -c ${o.configuration})`, { file: folder });

@@ -18,6 +18,7 @@ import { artifactDir, defaultStoreDir, NnunetError, runPipeline, type RunRecord 
 import { asFlagErrors, planPipeline, type PlanCommandOptions } from './plan.js';
 import { globalDirs, summarize, withTerminal } from './run.js';
 import { noEffect, num, positiveInt } from '../option-parsers.js';
+import { datasetArgument, preprocessedFolderFor } from '../nnunet-folders.js';
 
 export interface PreprocessCommandOptions extends Omit<PlanCommandOptions, 'fingerprint' | 'datasetJson'> {
   configurations?: string[];
@@ -100,7 +101,8 @@ async function planFirst(dataset: string, o: PreprocessCommandOptions, common: o
 
 /** Plans (or reuses the plan of, or takes the given plans for) the dataset, preprocesses it, writes nnU-Net's layout. */
 export async function preprocessCommand(datasetDir: string, o: PreprocessCommandOptions, log: (line: string) => void): Promise<RunRecord> {
-  const dataset = resolve(datasetDir);
+  const dataset = datasetArgument(datasetDir, ['nnUNet_raw'], 'dataset');
+  const out = o.out ? resolve(o.out) : preprocessedFolderFor(dataset);
   const runsDir = o.runsDir ?? 'runs';
   const common = { storeDir: o.storeDir, runsDir: o.runsDir, concurrency: o.jobs, signal: o.signal, onEvent: o.onEvent, name: 'preprocess' };
   const { plans, files } = await planFirst(dataset, o, common, runsDir);
@@ -109,7 +111,6 @@ export async function preprocessCommand(datasetDir: string, o: PreprocessCommand
 
   const record = await asFlagErrors(() => runPipeline({ ...common, kinds, pipelineText: preprocessPipeline(dataset, configurations, o) }));
   if (record.status !== 'succeeded') throw failed(record, runsDir);
-  const out = resolve(o.out);
   await mkdir(out, { recursive: true });
   for (const [name, from] of Object.entries(files)) await copyOut(from, join(out, name));
   await copyGroundTruth(record, o.storeDir, join(out, 'gt_segmentations'));
@@ -134,7 +135,7 @@ export function register(program: Command): void {
     .command('preprocess')
     .description('plan and preprocess a raw nnU-Net dataset (nnUNetv2_plan_and_preprocess) through the pipeline engine')
     .argument('<dataset>', 'raw dataset folder (dataset.json, imagesTr/, labelsTr/)')
-    .requiredOption('-o, --out <dir>', 'output folder: nnUNetPlans.json and one folder per data_identifier')
+    .option('-o, --out <dir>', 'output folder: nnUNetPlans.json and one folder per data_identifier (default: $nnUNet_preprocessed/<dataset>)')
     .option('-c, --configurations <names...>', 'configurations to preprocess (default: those of 2d 3d_fullres 3d_lowres that were planned)')
     .option('--gpu-memory <gb>', 'GPU memory target in GB (default: 8; ResEnc L 24, XL 40)', num)
     .option('--planner <name>', 'default | resenc-m | resenc-l | resenc-xl', 'default')

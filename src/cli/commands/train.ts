@@ -14,7 +14,8 @@ import { artifactDir, NnunetError, runPipeline, type RunNodeRecord, type RunReco
 import { progressSvg, withEpochTimes, type EpochLog, type EpochTimes } from '../../nn/train/index.js';
 import { copyOut } from '../../util/copy-out.js';
 import { globalDirs, summarize, withTerminal } from './run.js';
-import { int, listOf, positiveInt } from '../option-parsers.js';
+import { int, listOf, noEffect, positiveInt } from '../option-parsers.js';
+import { datasetArgument } from '../nnunet-folders.js';
 
 export interface TrainCommandOptions {
   epochs?: number;
@@ -103,7 +104,8 @@ async function copyOutputs(record: RunRecord, storeDir: string, out: string): Pr
 }
 
 export async function trainCommand(folder: string, configuration: string, foldText: string, o: TrainCommandOptions, dirs: { storeDir?: string; runsDir?: string }): Promise<RunRecord> {
-  const dir = resolve(folder);
+  // nnUNetv2_train 4 3d_fullres 0: the id names the preprocessed dataset (else the raw one)
+  const dir = datasetArgument(folder, ['nnUNet_preprocessed', 'nnUNet_raw'], 'dataset');
   if (!existsSync(join(dir, 'nnUNetPlans.json')) && !existsSync(join(dir, 'dataset.json'))) {
     throw new NnunetError('CLI_TRAIN_FOLDER', `${dir} is neither a preprocessed folder (nnUNetPlans.json) nor a raw dataset (dataset.json)`, { file: dir });
   }
@@ -120,7 +122,7 @@ export function register(program: Command): void {
   program
     .command('train')
     .description('train one configuration on one fold (nnUNetv2_train) through the pipeline engine')
-    .argument('<folder>', 'preprocessed folder (nnUNetPlans.json, <data_identifier>/) or raw dataset folder (dataset.json, imagesTr/)')
+    .argument('<folder>', 'preprocessed folder (nnUNetPlans.json, <data_identifier>/) or raw dataset folder (dataset.json, imagesTr/); an id or DatasetXXX_Name is looked up in $nnUNet_preprocessed, then $nnUNet_raw')
     .argument('<configuration>', '2d, 3d_fullres, 3d_lowres, ...')
     .argument('<fold>', "fold index or 'all'")
     .option('--epochs <n>', 'epochs (nnU-Net: 1000)', positiveInt)
@@ -134,6 +136,8 @@ export function register(program: Command): void {
     .option('--previous-stage <dirs...>', "3d_cascade_fullres: the 3d_lowres fold folders (from 'train ... 3d_lowres <f> --out'), every fold")
     .option('-o, --out <dir>', 'copy the fold folder (checkpoints, training_log.json, progress.svg, validation/) here')
     .option('-q, --quiet', 'no live progress')
+    // nnUNetv2_train --npz: the validation here always keeps the probabilities find-best needs
+    .addOption(noEffect('--npz'))
     .action(async (folder: string, configuration: string, fold: string, opts: TrainCommandOptions, cmd: Command) => {
       const dirs = globalDirs(cmd);
       const record = await trainCommand(folder, configuration, fold, opts, dirs);
