@@ -6,7 +6,7 @@
  * Skips, saying why, only where Slurm cannot run (not root, packages missing).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -130,5 +130,29 @@ describe.skipIf(!conf)('nnunet run --executor slurm', () => {
     expect(rec.nodes[0].error!.code).toBe('SLURM_JOB_FAILED');
     expect(rec.nodes[0].error!.message).toContain('data.csv: no such file');
     expect(completedJobs().slice(before).map((j) => `${j.name} ${j.state}`)).toEqual(['nnunet:boom FAILED']);
+  });
+
+  it('follows a job squeue leaves out (scontrol still knows it) to its end, and names an unknown partition with the known ones', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nnunet-slurm-quiet-'));
+    // an squeue that answers with a warning and no jobs, as one can during maintenance
+    mkdirSync(join(dir, 'bin'));
+    writeFileSync(join(dir, 'bin', 'squeue'), '#!/bin/sh\necho "squeue: warning: this cluster is under maintenance"\n', { mode: 0o755 });
+    writeFileSync(join(dir, 'p.yaml'), [
+      'version: 1', 'name: quiet', 'executor: { kind: slurm, poll_s: 0.5, default: { mem_gb: 0.5 } }', 'nodes:',
+      '  slow: { uses: command, resources: { cpus: 1, time: "5" }, with: { run: "sleep 3; echo done > out.txt", outs: [out.txt] } }', '',
+    ].join('\n'));
+    const path = process.env.PATH;
+    process.env.PATH = `${join(dir, 'bin')}:${path}`;
+    try {
+      const r = await cli(['--store', join(dir, 'store'), '--runs-dir', join(dir, 'runs'), 'run', 'p.yaml', '-q'], dir);
+      expect(r.code, r.out + r.err).toBe(0);
+      expect(lastRun(join(dir, 'runs'), r.out).nodes[0].status).toBe('ran');
+    } finally {
+      process.env.PATH = path;
+    }
+    writeFileSync(join(dir, 'q.yaml'), readFileSync(join(dir, 'p.yaml'), 'utf8').replace('poll_s: 0.5,', 'poll_s: 0.5, partition: nosuch,').replace('name: quiet', 'name: nopart').replace('sleep 3', 'sleep 1'));
+    const bad = await cli(['--store', join(dir, 'store'), '--runs-dir', join(dir, 'runs'), 'run', 'q.yaml', '-q'], dir);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(/executor\.partition 'nosuch': Slurm has no such partition \(it has: \S+/);
   });
 });

@@ -3,7 +3,7 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, 
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import '../../src/nn/ops/index.js';
-import { runTraining, type TrainConfig, type EpochLog } from '../../src/nn/train/index.js';
+import { runTraining, trainInWorker, type TrainConfig, type EpochLog } from '../../src/nn/train/index.js';
 import { readCheckpoint } from '../../src/nn/checkpoint.js';
 import { makeCases, tinyPlans, SYNTHETIC_DATASET_JSON } from './synthetic.js';
 
@@ -111,6 +111,17 @@ describe('training loop (reference ops, tiny)', () => {
     }
     expect(readdirSync(died.scratchDir).filter((n) => n.includes('.tmp-'))).toEqual([]);
   });
+
+  it('in a worker thread, an abort stops training at the next iteration, not at the end of the epoch', async () => {
+    const cfg = config(2, 'worker-abort', { epochs: 2, iterationsPerEpoch: 80 });
+    const ctl = new AbortController();
+    let seen = 0;
+    await expect(trainInWorker(cfg, { progress: () => { if (++seen === 2) ctl.abort(); }, log: () => {}, signal: ctl.signal }))
+      .rejects.toMatchObject({ code: 'ABORTED' });
+    const latest = await readCheckpoint(join(cfg.scratchDir, 'checkpoint_latest'));
+    expect(latest.manifest.currentEpoch).toBe(0);
+    expect(latest.manifest.interrupted?.iteration).toBeLessThan(20);
+  }, 120_000);
 
   it('prefetch (the next batch made during the step) gives the same losses, and an aborted prefetching run resumes to the same bytes', async () => {
     // 'full' is the uninterrupted run of the test above, without prefetch (the default off webgpu)

@@ -39,7 +39,10 @@ export function clusterOptions(executor: 'local' | 'slurm' | undefined): Pick<Ru
   return { executor, jobCommand: [process.execPath, fileURLToPath(new URL('../../../bin/nnunet.js', import.meta.url))] };
 }
 
-/** An AbortController tied to Ctrl-C / SIGTERM; a second signal exits at once. */
+/**
+ * An AbortController tied to Ctrl-C / SIGTERM / SIGHUP (a closed ssh session: cluster jobs are cancelled, not left
+ * running unwatched); a second signal exits at once.
+ */
 export function interruptController(): { signal: AbortSignal; dispose(): void } {
   const ac = new AbortController();
   const onSignal = (sig: NodeJS.Signals): void => {
@@ -47,9 +50,9 @@ export function interruptController(): { signal: AbortSignal; dispose(): void } 
     process.stderr.write(`\n${sig}: aborting running actions (again to exit now)\n`);
     ac.abort();
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  return { signal: ac.signal, dispose: () => { process.off('SIGINT', onSignal); process.off('SIGTERM', onSignal); } };
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  for (const s of signals) process.on(s, onSignal);
+  return { signal: ac.signal, dispose: () => { for (const s of signals) process.off(s, onSignal); } };
 }
 
 /**

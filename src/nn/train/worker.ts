@@ -2,7 +2,7 @@
  * Training worker thread: tfjs kernels are synchronous, so training runs here and the main thread's event loop
  * stays free for the engine, progress bars and Ctrl-C. Messages: in {type:'abort'}; out progress/log/done/error.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { describeBackend, initBackend } from '../backend.js';
 import { NnunetError } from '../../engine/errors.js';
 import { runTraining } from './loop.js';
@@ -15,10 +15,20 @@ export type WorkerMessage =
   | { type: 'error'; error: { name: string; code?: string; message: string; context?: unknown; stack?: string } };
 
 const port = parentPort!;
-let aborted = false;
-port.on('message', (m: { type: string }) => {
-  if (m.type === 'abort') aborted = true;
-});
+let abortAsked = false;
+const take = (m: { type: string }): void => {
+  if (m.type === 'abort') abortAsked = true;
+};
+port.on('message', take);
+/**
+ * The training loop's kernels are synchronous and its awaits resolve at once, so 'message' events wait for the next
+ * real I/O (the end of the epoch): read the queue here, so an abort (Ctrl-C, Slurm's SIGTERM before its KILL)
+ * stops at the next iteration.
+ */
+const aborted = (): boolean => {
+  for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) take(m.message as { type: string });
+  return abortAsked;
+};
 const post = (m: WorkerMessage) => port.postMessage(m);
 
 // each thread has its own tfjs engine: pick the backend (oneDNN kernels when built) here, as the main thread does
@@ -28,7 +38,7 @@ initBackend()
     return runTraining(workerData.config as TrainConfig, {
       progress: (p) => post({ type: 'progress', ...p }),
       log: (message) => post({ type: 'log', message }),
-      aborted: () => aborted,
+      aborted,
     });
   })
   .then((result) => post({ type: 'done', result }))

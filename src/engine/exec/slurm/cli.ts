@@ -7,8 +7,12 @@ const TIMEOUT_MS = 60_000;
 function run(cmd: string, args: string[]): Promise<{ code: number; out: string; err: string }> {
   return new Promise((resolve) => {
     execFile(cmd, args, { timeout: TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const code = error ? (typeof (error as { code?: unknown }).code === 'number' ? (error as { code: number }).code : 127) : 0;
-      resolve({ code, out: String(stdout), err: String(stderr) || (error && code === 127 ? error.message : '') });
+      const e = error as (Error & { code?: unknown; killed?: boolean }) | null;
+      const code = e ? (typeof e.code === 'number' ? e.code : 127) : 0;
+      // say what went wrong with the command itself, not only "Command failed"
+      const why = !e || typeof e.code === 'number' ? '' : e.code === 'ENOENT' ? `${cmd}: command not found (install the Slurm client here, or run with --executor local)`
+        : e.killed ? `${cmd} did not answer within ${TIMEOUT_MS / 1000} s (is slurmctld reachable?)` : e.message;
+      resolve({ code, out: String(stdout), err: [String(stderr).trim(), why].filter(Boolean).join('; ') });
     });
   });
 }
@@ -16,7 +20,8 @@ function run(cmd: string, args: string[]): Promise<{ code: number; out: string; 
 /** `sbatch --parsable <script>`: the job id ("id" or "id;cluster"). */
 export async function sbatch(script: string): Promise<string> {
   const r = await run('sbatch', ['--parsable', script]);
-  const id = r.out.trim().split(';')[0];
+  // --parsable prints "id[;cluster]"; a wrapper or an older sbatch may print the human line instead
+  const id = /^Submitted batch job (\d+)/.exec(r.out.trim())?.[1] ?? r.out.trim().split(';')[0];
   if (r.code !== 0 || !/^\d+$/.test(id)) {
     throw new NnunetError('SLURM_SUBMIT_FAILED', `sbatch ${script} failed: ${(r.err || r.out).trim() || `exit ${r.code}`}`);
   }
@@ -75,7 +80,9 @@ export interface PartitionSize {
 export async function partitionSize(partition?: string): Promise<PartitionSize> {
   const r = await run('sinfo', ['-h', ...(partition ? ['-p', partition] : []), '-o', '%c|%m|%G']);
   if (r.code !== 0 || !r.out.trim()) {
-    throw new NnunetError('SLURM_NO_PARTITION', partition ? `sinfo knows no partition '${partition}': ${r.err.trim()}` : `sinfo failed: ${r.err.trim() || 'no nodes'} (is Slurm reachable from here?)`);
+    if (!partition || r.code !== 0) throw new NnunetError('SLURM_NO_PARTITION', `sinfo failed: ${r.err.trim() || 'no nodes'} (is Slurm reachable from here?)`);
+    const known = (await run('sinfo', ['-h', '-o', '%R'])).out.split('\n').map((l) => l.trim()).filter(Boolean);
+    throw new NnunetError('SLURM_NO_PARTITION', `executor.partition '${partition}': Slurm has no such partition (it has: ${[...new Set(known)].join(', ') || 'none'})`);
   }
   const size: PartitionSize = { cpus: 0, memMb: 0, gpus: 0 };
   for (const line of r.out.trim().split('\n')) {

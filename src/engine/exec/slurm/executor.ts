@@ -32,7 +32,11 @@ interface Tracked {
   done(state: string | undefined): void;
   onRunning(): void;
   onProgress(p: Progress): void;
+  log(message: string): void;
 }
+
+/** How long squeue may keep failing before the driver gives up on its jobs (cancelling them if Slurm answers). */
+const UNREACHABLE_MS = 15 * 60_000;
 
 function tail(file: string, n: number): string[] {
   try {
@@ -53,6 +57,8 @@ export class SlurmExecutor implements Executor {
   private timer: NodeJS.Timeout | undefined;
   private size: Promise<PartitionSize> | undefined;
   private polling = false;
+  /** since when squeue has failed without a success in between, and how often */
+  private failing: { since: number; count: number } | undefined;
 
   constructor(private readonly cfg: SlurmConfig, private readonly opts: SlurmOptions) {}
 
@@ -93,6 +99,7 @@ export class SlurmExecutor implements Executor {
           jobId: id, files, running: false, progress: '', done: resolve,
           onRunning: () => env.emit({ type: 'action-start', id: a.spec.id, node: a.spec.node.name, key: a.key, matrix: a.spec.matrix, ...(o.why ? { why: o.why } : {}) }),
           onProgress: (p) => env.emit({ type: 'action-progress', id: a.spec.id, progress: p }),
+          log: (message) => env.emit({ type: 'action-log', id: a.spec.id, message }),
         });
         this.schedule();
       });
@@ -121,6 +128,8 @@ export class SlurmExecutor implements Executor {
     }
     const info = (await showJob(jobId)) ?? (await accountedJob(jobId));
     const finalState = info?.JobState ?? state ?? 'GONE';
+    // the driver stops following this job: it must not go on to run unwatched
+    if (LIVE.has(finalState)) await scancel([jobId]);
     const where = [info?.ExitCode ? `exit ${info.ExitCode}` : '', info?.NodeList && info.NodeList !== '(null)' ? `node ${info.NodeList}` : '',
       info?.Reason && info.Reason !== 'None' ? `reason ${info.Reason}` : ''].filter(Boolean).join(', ');
     const why = result && 'error' in result ? `: ${result.error.message}` : '';
@@ -149,9 +158,18 @@ export class SlurmExecutor implements Executor {
     if (this.polling) return;
     this.polling = true;
     try {
-      const states = await queueStates([...this.jobs.keys()]);
+      let states: Map<string, string>;
+      try {
+        states = await queueStates([...this.jobs.keys()]);
+        this.failing = undefined;
+      } catch (err) {
+        this.unanswered(err);
+        return;
+      }
       for (const t of [...this.jobs.values()]) {
-        const state = states.get(t.jobId);
+        let state = states.get(t.jobId);
+        // squeue's output can leave a job out (a warning line, a busy controller): ask about that one job
+        if (state === undefined && t.files.readResult() === undefined) state = (await showJob(t.jobId))?.JobState;
         if (state && LIVE.has(state)) {
           if (state === 'RUNNING' && !t.running) {
             t.running = true;
@@ -168,10 +186,31 @@ export class SlurmExecutor implements Executor {
         this.jobs.delete(t.jobId);
         t.done(state);
       }
-    } catch {
-      // a squeue that fails (slurmctld restarting) is asked again at the next poll
     } finally {
       this.polling = false;
+    }
+  }
+
+  /**
+   * squeue failed (slurmctld restarting, or gone): say so, finish the jobs that wrote their result meanwhile, and
+   * after UNREACHABLE_MS give up on the others instead of waiting without end.
+   */
+  private unanswered(err: unknown): void {
+    const now = Date.now();
+    this.failing = { since: this.failing?.since ?? now, count: (this.failing?.count ?? 0) + 1 };
+    const { since, count } = this.failing;
+    const message = err instanceof Error ? err.message : String(err);
+    const givingUp = now - since >= UNREACHABLE_MS;
+    for (const t of [...this.jobs.values()]) {
+      const finished = t.files.readResult() !== undefined;
+      if (count === 1 || count % 10 === 0 || givingUp) {
+        t.log(`squeue has failed ${count} time(s) in ${Math.round((now - since) / 1000)} s: ${message}`
+          + (givingUp || finished ? '' : `; waiting up to ${UNREACHABLE_MS / 60_000} min for Slurm to answer`));
+      }
+      if (finished || givingUp) {
+        this.jobs.delete(t.jobId);
+        t.done(finished ? undefined : 'UNREACHABLE');
+      }
     }
   }
 
