@@ -32,7 +32,8 @@ function datasetRoot(ctx: ActionContext<DatasetParams>): { root: string; fromSou
   }
   if (ctx.params.path) return { root: resolve(ctx.params.path), fromSource: false };
   if (source?.length === 1) return { root: source[0].dir, fromSource: true };
-  throw new DatasetError('DATASET_NO_SOURCE', 'the dataset node needs `with: { path: <raw dataset folder> }` or one `source` need', {});
+  throw new DatasetError('DATASET_NO_SOURCE', 'the dataset node has no dataset: give `with: { path: <raw dataset folder> }` '
+    + '(pipelines/nnunet.yaml: --set dataset=<raw dataset folder>) or one `source` need', {});
 }
 
 const fail = (message: string, issues: Issue[], file?: string): never => {

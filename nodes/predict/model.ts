@@ -5,7 +5,7 @@
  * A configuration folder (plans.json + dataset.json + fold_<f>/ side by side, nnU-Net's results layout) works too,
  * and each fold's checkpoint may be nnU-Net's own `checkpoint_final.pth` (read by src/interop/pth).
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { NodeError } from '../../src/engine/errors.js';
 import { readJsonFileAs } from '../../src/util/json-file.js';
@@ -66,6 +66,16 @@ export interface OpenModelOptions {
 async function readJson<T>(file: string, what: 'PLANS' | 'DATASET_JSON' | 'INFERENCE_INFORMATION'): Promise<T> {
   if (!existsSync(file)) throw new NodeError(`MODEL_MISSING_${what}`, `missing ${basename(file)} in ${dirname(file)}`, { file });
   return (await readJsonFileAs(file, { what: basename(file) }, { error: NodeError, code: `MODEL_INVALID_${what}` })).value as T;
+}
+
+/** The configuration a checkpoint of ours was trained for (its manifest says), if it can be read. */
+function checkpointConfiguration(manifest: string): string | undefined {
+  try {
+    const c = (JSON.parse(readFileSync(manifest, 'utf8')) as { configuration?: unknown }).configuration;
+    return typeof c === 'string' ? c : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Numbered folds in order, then 'all'. */
@@ -130,13 +140,15 @@ async function defaultConfiguration(dir: string, plans: Plans): Promise<string> 
   return present[0];
 }
 
-/** nnU-Net names result folders <Trainer>__<Plans>__<configuration>. */
+/** nnU-Net names result folders <Trainer>__<Plans>__<configuration>; our fold checkpoints name it too. */
 function flatConfiguration(dir: string, plans: Plans): string {
   // the part after the last '__' (the first '__' would also take the plans name)
   const named = basename(dir).includes('__') ? basename(dir).split('__').pop() : undefined;
   if (named && named in plans.configurations) return named;
   const all = Object.keys(plans.configurations);
   if (all.length === 1) return all[0];
+  const trained = foldsIn(dir).map((f) => checkpointConfiguration(join(dir, `fold_${f}`, 'checkpoint_final', 'manifest.json')));
+  if (trained[0] && trained.every((c) => c === trained[0]) && trained[0] in plans.configurations) return trained[0];
   throw new NodeError('MODEL_CONFIGURATION_REQUIRED', `cannot tell which configuration ${dir} holds; choose one with -c`);
 }
 

@@ -9,6 +9,8 @@ import { preprocessPipeline } from '../../src/cli/commands/preprocess.js';
 import { buildPlan } from '../../src/engine/index.js';
 import { kinds } from '../../nodes/index.js';
 import { makePreprocessedFolder } from './synthetic.js';
+import { predictCommand } from '../../src/cli/commands/predict.js';
+import { writeTinyImage } from '../predict/tiny-model.js';
 
 let root: string;
 let pre: string;
@@ -57,6 +59,18 @@ describe('nnunet train', () => {
     expect(second.status).toBe('succeeded');
     expect(second.summary?.cached).toBe(1);
     expect(JSON.parse(readFileSync(join(out, 'training_log.json'), 'utf8'))[0].epoch_time_s).toBe(log[0].epoch_time_s);
+    // --out <model>/fold_0 makes <model> a model folder, as nnU-Net's trainer does: predict -m takes it as it is
+    const model = join(root, 'model');
+    expect((await trainCommand(pre, '3d_fullres', '0', { ...opts, out: join(model, 'fold_0') }, dirs)).status).toBe('succeeded');
+    for (const f of ['plans.json', 'dataset.json']) expect(existsSync(join(model, f)), f).toBe(true);
+    const images = join(root, 'images');
+    mkdirSync(images);
+    await writeTinyImage(join(images, 'x_0000.nii.gz'), 1);
+    const lines: string[] = [];
+    expect(await predictCommand({ input: [images], output: join(root, 'predicted'), model, tta: false, stepSize: 0.5, postprocessing: true, numParts: 1, partId: 0 },
+      (l) => lines.push(l))).toBe(0);
+    expect(lines.some((l) => l.includes('configuration 3d_fullres, folds 0'))).toBe(true);
+    expect(existsSync(join(root, 'predicted', 'x.nii.gz'))).toBe(true);
   });
 
   it('trains a cascade stage from the previous stage\'s fold folders given with --previous-stage', async () => {

@@ -6,13 +6,16 @@
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import { kinds } from '../../../nodes/index.js';
 import { artifactDir, NnunetError, runPipeline, type RunNodeRecord, type RunRecord } from '../../engine/index.js';
 import { progressSvg, withEpochTimes, type EpochLog, type EpochTimes } from '../../nn/train/index.js';
 import { copyOut } from '../../util/copy-out.js';
+import type { CheckpointManifest } from '../../nn/checkpoint.js';
+import type { Plans } from '../../../nodes/plan/format.js';
+import { plansJson } from '../../../nodes/plan/plan-experiment.js';
 import { globalDirs, summarize, withTerminal } from './run.js';
 import { int, listOf, noEffect, positiveInt } from '../option-parsers.js';
 import { datasetArgument } from '../nnunet-folders.js';
@@ -101,6 +104,19 @@ async function copyOutputs(record: RunRecord, storeDir: string, out: string): Pr
     await copyOut(await artifactDir(storeDir, n.outputs!.digest), out);
     if (n.node === 'train') await restoreEpochTimes(out, n);
   }
+  await writeModelFiles(out);
+}
+
+/**
+ * `--out <model>/fold_N`: nnU-Net's trainer writes plans.json and dataset.json beside its fold folders, which is what
+ * makes <model> a model folder `nnunet predict -m` takes. They come from the fold's checkpoint (what it was trained with).
+ */
+async function writeModelFiles(out: string): Promise<void> {
+  const manifest = join(out, 'checkpoint_final', 'manifest.json');
+  if (!/^fold_(\d+|all)$/.test(basename(out)) || !existsSync(manifest)) return;
+  const m = JSON.parse(await readFile(manifest, 'utf8')) as CheckpointManifest;
+  await writeFile(join(dirname(out), 'plans.json'), plansJson(m.plans as Plans));
+  await writeFile(join(dirname(out), 'dataset.json'), `${JSON.stringify(m.datasetJson, null, 4)}\n`);
 }
 
 export async function trainCommand(folder: string, configuration: string, foldText: string, o: TrainCommandOptions, dirs: { storeDir?: string; runsDir?: string }): Promise<RunRecord> {
