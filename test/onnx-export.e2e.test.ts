@@ -34,7 +34,10 @@ beforeAll(async () => {
   // the smallest training that still writes a checkpoint: what is tested is the export, not the accuracy
   const base = { node: 'export', store: project.store, runsDir: project.runs, set: { 'train.epochs': '1', 'train.iterations_per_epoch': '1' } };
   onnxDir = join(project.root, 'onnx');
-  expect(await exportCommand(project.pipeline, { ...base, output: onnxDir, format: 'onnx' }, quiet)).toBe(0);
+  // as nnU-Net's export, it reads trained models: untrained folds are named and refused unless --train
+  await expect(exportCommand(project.pipeline, { ...base, output: onnxDir, format: 'onnx' }, quiet))
+    .rejects.toMatchObject({ code: 'CLI_NOT_TRAINED', message: expect.stringMatching(/^export: 1 training action\(s\) of .* are not done \(train/) });
+  expect(await exportCommand(project.pipeline, { ...base, output: onnxDir, format: 'onnx', train: true }, quiet)).toBe(0);
   // the same model as a folder (cached: nothing trains again), for our side of the comparison
   expect(await exportCommand(project.pipeline, { ...base, output: join(project.root, 'model.zip') }, quiet)).toBe(0);
   expect(await exportCommand(project.pipeline, { ...base, output: join(project.root, 'model') }, quiet)).toBe(0);

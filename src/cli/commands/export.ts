@@ -19,6 +19,7 @@ import { kinds } from '../../../nodes/index.js';
 import { withModelFolder, zipFolder } from '../../../nodes/export/export-model.js';
 import { artifactDir, runPipeline, type KindRegistry } from '../../engine/index.js';
 import { collectSet } from './run.js';
+import { refuseUntrained } from './untrained.js';
 import { createProgress } from '../progress.js';
 import { writeWebApp } from '../../web/export.js';
 import { int } from '../option-parsers.js';
@@ -40,6 +41,8 @@ export interface ExportCommandOptions {
   runsDir?: string;
   /** node kinds (default: the product's registry; tests add stand-ins) */
   kinds?: KindRegistry;
+  /** train what is not trained yet instead of refusing */
+  train?: boolean;
 }
 
 export async function exportCommand(source: string, o: ExportCommandOptions, log: (l: string) => void): Promise<number> {
@@ -85,10 +88,11 @@ async function exportFolder(pipeline: string, o: ExportCommandOptions, log: (l: 
 
 /** The export node's model folder in the store, brought up to date; null when the run failed. */
 async function pipelineModel(pipeline: string, o: ExportCommandOptions): Promise<string | null> {
-  // a long pipeline (training) may run first: show its live progress
+  const opts = { kinds: o.kinds ?? kinds, pipelineFile: resolve(pipeline), targets: [o.node], set: o.set, storeDir: o.store, runsDir: o.runsDir };
+  if (!o.train) await refuseUntrained(opts, 'export');
+  // what is stale before the export node (and with --train, training) may run first: show its live progress
   const view = createProgress(false);
-  const record = await runPipeline({ kinds: o.kinds ?? kinds, pipelineFile: resolve(pipeline), targets: [o.node], set: o.set, storeDir: o.store, runsDir: o.runsDir, name: 'export',
-    onEvent: view.observer }).finally(() => view.stop());
+  const record = await runPipeline({ ...opts, name: 'export', onEvent: view.observer }).finally(() => view.stop());
   const done = record.nodes.find((n) => n.node === o.node && n.outputs);
   if (record.status !== 'succeeded' || !done) {
     return null;
@@ -112,6 +116,7 @@ export function register(program: Command): void {
     .option('-f, --folds <folds...>', '--format web: folds (default: all trained)', (v: string, prev: number[] = []) => [...prev, int(v)])
     .option('--node <name>', 'name of the export node in the pipeline', 'export')
     .option('--set <key=value>', 'override a pipeline param (repeatable)', collectSet)
+    .option('--train', 'train the folds that are not trained yet (default: refuse, as nnU-Net exports only trained models)')
     .action(async (pipeline: string, opts: ExportFlags, cmd: Command) => {
       const output = opts.output ?? opts.out;
       if (!output) throw new NnunetError('CLI_USAGE', `export needs -o, --output <path> (or --out)`);

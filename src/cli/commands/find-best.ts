@@ -11,6 +11,7 @@ import { kinds } from '../../../nodes/index.js';
 import { parsePythonJson } from '../../util/py-json.js';
 import { artifactDir, runPipeline, type KindRegistry } from '../../engine/index.js';
 import { collectSet } from './run.js';
+import { refuseUntrained } from './untrained.js';
 import { createProgress } from '../progress.js';
 
 export interface FindBestCommandOptions {
@@ -21,13 +22,16 @@ export interface FindBestCommandOptions {
   runsDir?: string;
   /** node kinds (default: the product's registry; tests add stand-ins) */
   kinds?: KindRegistry;
+  /** train what is not trained yet instead of refusing */
+  train?: boolean;
 }
 
 export async function findBestCommand(pipeline: string, o: FindBestCommandOptions, log: (l: string) => void): Promise<number> {
-  // a long pipeline (training) may run first: show its live progress
+  const opts = { kinds: o.kinds ?? kinds, pipelineFile: resolve(pipeline), targets: [o.node, o.postprocessNode], set: o.set, storeDir: o.store, runsDir: o.runsDir };
+  if (!o.train) await refuseUntrained(opts, 'find-best');
+  // validation, evaluation and (with --train) training may run first: show their live progress
   const view = createProgress(false);
-  const record = await runPipeline({ kinds: o.kinds ?? kinds, pipelineFile: resolve(pipeline), targets: [o.node, o.postprocessNode], set: o.set, storeDir: o.store, runsDir: o.runsDir,
-    name: 'find-best', onEvent: view.observer }).finally(() => view.stop());
+  const record = await runPipeline({ ...opts, name: 'find-best', onEvent: view.observer }).finally(() => view.stop());
   const store = o.store ?? process.env.NNUNET_STORE ?? '.nnunet';
   const dirOf = async (node: string) => {
     const n = record.nodes.find((x) => x.node === node && x.outputs);
@@ -65,6 +69,7 @@ export function register(program: Command): void {
     .option('--node <name>', 'find-best node name', 'find_best')
     .option('--postprocess-node <name>', 'postprocess node name', 'postprocess')
     .option('--set <key=value>', 'override a pipeline param (repeatable)', collectSet)
+    .option('--train', 'train the folds that are not trained yet (default: refuse, as nnU-Net only reads trained models)')
     .action(async (pipeline: string, opts: Omit<FindBestCommandOptions, 'store' | 'runsDir'>, cmd: Command) => {
       const { store, runsDir } = cmd.optsWithGlobals<{ store?: string; runsDir?: string }>();
       process.exitCode = await findBestCommand(pipeline, { ...opts, store, runsDir }, (l) => process.stdout.write(`${l}\n`));
