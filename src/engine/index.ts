@@ -58,3 +58,4 @@ export { LocalStore } from './store/local-store.js';
 export type { Store } from './store/store.js';
 export { watchPipeline, shortPath, type WatchOptions, type WatchCycle } from './watch.js';
 export { eventLogObserver, EVENTS_FILE, type LoggedEvent } from './runs/event-log.js';
+export { runsInProgress } from './runs/in-progress.js';

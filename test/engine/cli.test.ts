@@ -1,4 +1,7 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cli } from './cli-harness.js';
 import { makeProject, type Project } from './fixture.js';
@@ -17,6 +20,19 @@ beforeEach(async () => { p = await makeProject({ 'data/a.txt': 'hello\n' }, PIPE
 afterEach(() => p.cleanup());
 
 describe('nnunet CLI over the command kind', () => {
+  it('runs ls names the pipeline and lists a run still going beside the recorded ones', async () => {
+    expect((await nn('run', 'pipeline.yaml', '-q')).code).toBe(0);
+    const rec = JSON.parse((await nn('runs', 'show', 'latest', '--json')).out);
+    // a run of this very process, started and not yet recorded: its marker, and one journaled action
+    const going = join(p.runs, '20991231-000000-abcdef');
+    mkdirSync(going);
+    writeFileSync(join(going, 'running.json'), JSON.stringify({ pid: process.pid, host: hostname(), record: { ...rec, id: '20991231-000000-abcdef', nodes: [], summary: {} } }));
+    writeFileSync(join(going, 'actions.jsonl'), `${JSON.stringify(rec.nodes[0])}\n`);
+    const ls = (await nn('runs', 'ls')).out.split('\n');
+    expect(ls.find((l) => l.startsWith(rec.id))).toMatch(/succeeded\s+cmd\s+/);
+    expect(ls.find((l) => l.startsWith('20991231-000000-abcdef'))).toMatch(/running\s+cmd\s+\S+s\s+1 ran/);
+  });
+
   it('run, rerun from cache, status with reasons, failure exit code', async () => {
     const first = await nn('run', 'pipeline.yaml', '-q');
     expect(first.code, first.err).toBe(0);

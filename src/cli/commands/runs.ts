@@ -1,7 +1,7 @@
 /** `nnunet runs ls | show <id> | diff <a> <b>`: the experiment history kept in runs/. */
 import { basename, dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { diffRuns, readRun, scanRuns, type RunRecord } from '../../engine/index.js';
+import { diffRuns, readRun, runsInProgress, scanRuns, type RunRecord } from '../../engine/index.js';
 import { globalDirs } from './run.js';
 
 const cell = (v: unknown): string => (v === undefined ? '-' : typeof v === 'number' ? String(Number(v.toPrecision(6))) : typeof v === 'string' ? v : JSON.stringify(v));
@@ -34,10 +34,13 @@ export function register(program: Command): void {
   const dir = (cmd: Command): string => resolve(globalDirs(cmd).runsDir ?? 'runs');
   runs.command('ls').description('list runs, oldest first').action(async (_o: unknown, cmd: Command) => {
     const { runs: list, damaged } = await scanRuns(dir(cmd));
+    const going = await runsInProgress(dir(cmd));
     // a damaged record is named, never silently missing from the list
     for (const file of damaged) process.stderr.write(`${file}: not a readable run record (nnunet runs show ${basename(dirname(file))} says why)\n`);
-    if (!list.length) return void process.stdout.write('no runs recorded\n');
-    process.stdout.write(`${table([['id', 'status', 'name', 'duration', 'actions'], ...list.map((r) => [r.id, r.status, r.name ?? '', `${(r.durationMs / 1000).toFixed(1)}s`, counts(r)])])}\n`);
+    if (!list.length && !going.length) return void process.stdout.write('no runs recorded\n');
+    const row = (r: RunRecord, status: string, ms: number): string[] => [r.id, status, r.name ?? r.pipeline.name ?? '', `${(ms / 1000).toFixed(1)}s`, counts(r)];
+    process.stdout.write(`${table([['id', 'status', 'name', 'duration', 'actions'], ...list.map((r) => row(r, r.status, r.durationMs)),
+      ...going.map((r) => row(r, 'running', Date.now() - Date.parse(r.startedAt)))])}\n`);
   });
   runs.command('show').description('one run: params, actions, metrics').argument('<id>', 'run id, unique prefix or latest[~N]')
     .option('--json', 'print run.json').action(async (id: string, o: { json?: boolean }, cmd: Command) => {

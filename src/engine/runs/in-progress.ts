@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,40 @@ interface Marker {
   pid: number;
   host: string;
   record: RunRecord;
+}
+
+/** A run's marker, or undefined when it has none or it is damaged into another shape (left alone, never a crash). */
+async function readMarker(runsDir: string, id: string): Promise<Marker | undefined> {
+  let m: Marker;
+  try {
+    m = JSON.parse(await readFile(join(runsDir, id, MARKER), 'utf8')) as Marker;
+  } catch {
+    return undefined;
+  }
+  const ok = typeof m === 'object' && m !== null && typeof m.host === 'string' && Number.isInteger(m.pid) && typeof m.record === 'object' && m.record !== null;
+  return ok ? m : undefined;
+}
+
+/**
+ * Runs still going (their marker without a run.json, and their process alive, or on another host where this one
+ * cannot tell): what `runs ls` lists beside the recorded ones.
+ */
+export async function runsInProgress(runsDir: string): Promise<RunRecord[]> {
+  let ids: string[];
+  try {
+    ids = (await readdir(runsDir)).sort();
+  } catch {
+    return [];
+  }
+  const out: RunRecord[] = [];
+  for (const id of ids) {
+    if (existsSync(join(runsDir, id, 'run.json'))) continue;
+    const m = await readMarker(runsDir, id);
+    if (!m || (m.host === hostname() && !processAlive(m.pid))) continue;
+    const nodes = readJournal(join(runsDir, id));
+    out.push({ ...m.record, nodes, summary: summaryOf(nodes.map((n) => n.status)) });
+  }
+  return out;
 }
 
 /** Once run.json is there, the marker and journal have served. */
@@ -65,22 +99,18 @@ export async function recordDeadRuns(runsDir: string, foundBy: string): Promise<
   }
   const out: string[] = [];
   for (const id of ids) {
-    const file = join(runsDir, id, MARKER);
-    let m: Marker;
-    try {
-      m = JSON.parse(await readFile(file, 'utf8')) as Marker;
-    } catch {
-      continue;
-    }
-    // a marker damaged into another shape names no run that could be recorded: left alone, never a crash of every run
-    if (typeof m !== 'object' || m === null || typeof m.host !== 'string' || !Number.isInteger(m.pid) || typeof m.record !== 'object' || m.record === null) continue;
+    const m = await readMarker(runsDir, id);
+    if (!m) continue;
     if (m.host !== hostname() || processAlive(m.pid) || existsSync(join(runsDir, id, 'run.json'))) {
       if (existsSync(join(runsDir, id, 'run.json'))) await clearRunning(join(runsDir, id));
       continue;
     }
     const nodes = readJournal(join(runsDir, id));
+    // it ran until its last journaled action at least (the marker was written at the start)
+    const lastActivity = await stat(join(runsDir, id, JOURNAL_FILE)).then((s) => s.mtimeMs, () => Date.parse(m.record.startedAt));
     const rec: RunRecord = {
       ...m.record, status: 'aborted', nodes, summary: summaryOf(nodes.map((n) => n.status)),
+      durationMs: Math.max(0, Math.round(lastActivity - Date.parse(m.record.startedAt))),
       metrics: metricsOf(nodes),
       environment: { ...m.record.environment, died: `process ${m.pid} ended without finishing its run (killed?); recorded by ${foundBy}` },
     };
