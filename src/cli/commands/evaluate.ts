@@ -34,7 +34,7 @@ export async function evaluateCommand(pred: string, ref: string, o: EvaluateComm
   let targets: LabelOrRegion[];
   if (o.labels) targets = o.labels;
   else if (ds) targets = evaluationTargets(ds.labels);
-  else throw new NodeError('EVALUATE_NO_LABELS', `give the labels with -l or a dataset.json with -d (none at ${dsFile})`);
+  else throw new NnunetError('CLI_NO_LABELS', `give the labels with -l or a dataset.json with -d (none at ${dsFile})`);
   const fileEnding = o.fileEnding ?? ds?.file_ending
     ?? ENDINGS.find((e) => readdirSync(predDir).some((f) => f.endsWith(e)));
   if (!fileEnding) throw new NodeError('EVALUATE_NO_CASES', `no image files in ${predDir}`, { file: predDir });
