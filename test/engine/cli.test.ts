@@ -20,6 +20,13 @@ beforeEach(async () => { p = await makeProject({ 'data/a.txt': 'hello\n' }, PIPE
 afterEach(() => p.cleanup());
 
 describe('nnunet CLI over the command kind', () => {
+  it('a missing input path says where relative paths start', async () => {
+    await p.write('missing.yaml', 'version: 1\nname: miss\nnodes:\n  a: { uses: command, with: { run: "true", deps: [data/none.txt] } }\n');
+    const r = await nn('run', 'missing.yaml', '-q');
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`input path does not exist: ${join(p.root, 'data', 'none.txt')} (relative paths in a pipeline and in its --set values are taken from the pipeline file's folder, ${p.root})`);
+  });
+
   it('runs ls names the pipeline and lists a run still going beside the recorded ones', async () => {
     expect((await nn('run', 'pipeline.yaml', '-q')).code).toBe(0);
     const rec = JSON.parse((await nn('runs', 'show', 'latest', '--json')).out);

@@ -1,4 +1,5 @@
-import { PipelineError, type Issue } from '../errors.js';
+import { dirname, resolve } from 'node:path';
+import { NnunetError, PipelineError, type Issue } from '../errors.js';
 import { actionKey, type KeyParts } from '../hash/action-key.js';
 import type { Digest } from '../hash/digest.js';
 import type { Store } from '../store/store.js';
@@ -51,7 +52,17 @@ export async function prepareAction(plan: Plan, spec: ActionSpec, externals: Ext
   const { node } = spec;
   const params = resolveParams(plan, spec);
   const external: Record<string, Digest> = {};
-  for (const p of node.kind.externalInputs?.(params as never) ?? []) external[p] = await externals.get(p);
+  for (const p of node.kind.externalInputs?.(params as never) ?? []) {
+    try {
+      external[p] = await externals.get(p);
+    } catch (err) {
+      // `--set dataset=../x` from another folder than the pipeline's: say where relative paths start
+      if (err instanceof NnunetError && err.code === 'EXTERNAL_INPUT_MISSING' && plan.file) {
+        throw new NnunetError(err.code, `${err.message} (relative paths in a pipeline and in its --set values are taken from the pipeline file's folder, ${dirname(resolve(plan.file))})`, err.context, { cause: err });
+      }
+      throw err;
+    }
+  }
   const inputs: Record<string, Array<[string, Digest]>> = {};
   for (const [name, list] of Object.entries(spec.inputs)) {
     if (name === node.foreach && spec.item) continue; // the item's digest stands in for its producer's output
