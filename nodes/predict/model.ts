@@ -87,6 +87,7 @@ const foldsIn = (dir: string): FoldId[] => {
 };
 
 interface InferenceInformation {
+  all_results?: Record<string, number>;
   best_model_or_ensemble?: {
     selected_model_or_models?: Array<{ configuration: string; trainer?: string; plans_identifier?: string }>;
     postprocessing_file?: string;
@@ -101,6 +102,12 @@ async function inferenceInformation(dir: string): Promise<InferenceInformation> 
 /** The configurations find-best chose (two for an ensemble), from the model folder's inference_information.json. */
 export async function chosenConfigurations(dir: string): Promise<string[]> {
   return ((await inferenceInformation(dir)).best_model_or_ensemble?.selected_model_or_models ?? []).map((m) => m.configuration);
+}
+
+/** Cross-validation foreground Dice by configuration, from inference_information.json's all_results (single models). */
+export async function crossValidationScores(dir: string): Promise<Map<string, number>> {
+  const all = (await inferenceInformation(dir)).all_results ?? {};
+  return new Map(Object.entries(all).filter(([id]) => !id.startsWith('ensemble___')).map(([id, score]) => [id.split('__').pop()!, score]));
 }
 
 /** The postprocessing file find-best named (nnU-Net: an absolute path on the machine that ran it). */

@@ -74,14 +74,15 @@ describe('dashboard API guards', () => {
 
   it('shows a run whose writer died as interrupted, from its events', async () => {
     const summaries = await (await app.request('/api/runs', local)).json() as Array<{ id: string }>;
-    expect(summaries.find((r) => r.id === 'r1')).toEqual(expect.objectContaining({ status: 'interrupted', counts: { running: 1 } }));
+    // what it was doing stopped with it: not running for ever, and its time frozen at its last event
+    expect(summaries.find((r) => r.id === 'r1')).toEqual(expect.objectContaining({ status: 'interrupted', counts: { aborted: 1 } }));
     const view = await (await app.request('/api/runs/r1', local)).json() as { graph: Array<{ name: string; needs: string[] }>; live: boolean };
     expect(view.live).toBe(false);
     expect(view.graph.map((g) => [g.name, g.needs])).toEqual([['a', []], ['b', ['a']]]);
     const targeted = await (await app.request('/api/runs/r3', local)).json() as { graph: Array<{ name: string }> };
     expect(targeted.graph.map((g) => g.name)).toEqual(['a']);
     const detail = await (await app.request('/api/runs/r1/nodes/a', local)).json();
-    expect(detail).toEqual([expect.objectContaining({ id: 'a', status: 'running', why: ['never run'], log: ['hello'], kind: 'command' })]);
+    expect(detail).toEqual([expect.objectContaining({ id: 'a', status: 'aborted', why: ['never run'], log: ['hello'], kind: 'command' })]);
   });
 
   it('reads the curves of a fold while it trains from its scratch folder', async () => {

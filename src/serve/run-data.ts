@@ -81,7 +81,7 @@ export function summarizeRun(src: RunSource): RunSummary {
   }
   const l = src.live;
   return { id: src.id, status: liveStatus(l), pipeline: l.pipeline, startedAt: new Date(l.startedAt).toISOString(),
-    durationMs: (l.ended || liveStatus(l) !== 'running' ? l.lastAt : Date.now()) - l.startedAt, counts: countStatuses(l.actions.values()) };
+    durationMs: (l.ended || liveStatus(l) !== 'running' ? l.lastAt : Date.now()) - l.startedAt, counts: countStatuses(liveActions(l)) };
 }
 
 export async function listRunSummaries(runsDir: string): Promise<RunSummary[]> {
@@ -109,6 +109,18 @@ function recordAction(n: RunNodeRecord): ActionView {
     ...(n.why ? { why: n.why } : {}), ...(n.error ? { error: n.error } : {}) };
 }
 
+function stopped(a: ActionView, at: number): ActionView {
+  if (a.status !== 'running' && a.status !== 'waiting') return a;
+  const { progress: _gone, ...rest } = a;
+  return { ...rest, status: 'aborted', durationMs: a.startedAt ? Math.max(0, at - a.startedAt) : 0 };
+}
+
+/** A run's actions from its events; when its process died, what it was doing stopped when it last wrote, not now. */
+export function liveActions(l: LiveRun): ActionView[] {
+  const all = [...l.actions.values()];
+  return liveStatus(l) === 'interrupted' ? all.map((a) => stopped(a, l.lastAt)) : all;
+}
+
 export function runView(src: RunSource): RunView {
   const base = summarizeRun(src);
   if (src.record) {
@@ -118,7 +130,7 @@ export function runView(src: RunSource): RunView {
   }
   const l = src.live;
   const kinds = nodesFromText(l.text);
-  const actions = [...l.actions.values()];
+  const actions = liveActions(l);
   const graph = dagNodes({ pipeline: { text: l.text }, nodes: actions.map((a) => ({ ...a, kind: kinds.get(a.node)?.kind ?? '?' })) }, l.nodes ?? [...kinds.keys()]);
   return { ...base, live: base.status === 'running', params: l.params, ...(l.file ? { pipelineFile: l.file } : {}),
     graph: graphOf(graph), actions, offset: src.offset };

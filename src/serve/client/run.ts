@@ -96,6 +96,11 @@ async function loadResults(): Promise<void> {
     box.innerHTML = '<p class="muted">Results come when the run ends.</p>';
     return;
   }
+  if (view.status === 'interrupted') {
+    box.innerHTML = '<p class="muted">The run\'s process ended before the run did (killed?): it has no results. '
+      + 'Running the same pipeline again picks up where it stopped.</p>';
+    return;
+  }
   try {
     renderResults(box, await getJson<ResultsView>(`${api}/results`), (row, c) => {
       openCase($('#viewer'), runId, row, c).catch((err) => showError($('#viewer'), err));

@@ -4,6 +4,17 @@ import { $, badge, esc, fmt, getJson, seconds, showError, when } from './dom.js'
 
 const app = $('#app');
 
+/**
+ * find-best's ids read as what they are: `nnUNetTrainer__nnUNetPlans__2d` -> 2d, and
+ * `ensemble___<id>___<id>___0_1` -> ensemble 2d + 3d_fullres (the whole id stays in the cell's tooltip).
+ */
+function modelLabel(id: string): string {
+  const configuration = (model: string): string => model.split('__').pop() ?? model;
+  if (!id.startsWith('ensemble___')) return configuration(id);
+  const [, a, b] = id.split('___');
+  return a && b ? `ensemble ${configuration(a)} + ${configuration(b)}` : id;
+}
+
 function render(runs: RunSummary[]): void {
   const pipelines = [...new Set(runs.map((r) => r.pipeline))].sort();
   app.innerHTML = `<h1>Runs</h1><section class="card">
@@ -13,11 +24,11 @@ function render(runs: RunSummary[]): void {
     <div class="scroll"><table class="runs"><thead><tr><th></th><th class="l">run</th><th class="l">status</th><th class="l">pipeline</th>
     <th class="l">started</th><th>duration</th><th class="l">actions</th><th class="l">best configuration</th><th>Dice</th></tr></thead><tbody>
     ${runs.map((r) => `<tr data-pipeline="${esc(r.pipeline)}" data-run="${esc(r.id)}">
-      <td><input type="checkbox" value="${esc(r.id)}" ${r.status === 'running' || r.status === 'interrupted' ? 'disabled' : ''}></td>
+      <td><input type="checkbox" aria-label="compare run ${esc(r.id)}" value="${esc(r.id)}" ${r.status === 'running' || r.status === 'interrupted' ? 'disabled' : ''}></td>
       <td class="l"><a href="/runs/${encodeURIComponent(r.id)}">${esc(r.id)}</a>${r.name ? ` <span class="muted">${esc(r.name)}</span>` : ''}</td>
       <td class="l">${badge(r.status)}</td><td class="l">${esc(r.pipeline)}</td><td class="l">${esc(when(r.startedAt))}</td>
       <td>${seconds(r.durationMs)}</td><td class="l muted">${esc(Object.entries(r.counts).map(([k, v]) => `${v} ${k}`).join(', '))}</td>
-      <td class="l">${esc(r.headline?.configuration ?? '')}</td><td>${r.headline ? fmt(r.headline.dice) : ''}</td></tr>`).join('')}
+      <td class="l" title="${esc(r.headline?.configuration ?? '')}">${esc(modelLabel(r.headline?.configuration ?? ''))}</td><td>${r.headline ? fmt(r.headline.dice) : ''}</td></tr>`).join('')}
     </tbody></table></div>${runs.length ? '' : '<p class="muted">No runs yet: start one with <code>npx nnunet run &lt;pipeline.yaml&gt;</code>; it shows up here.</p>'}</section>`;
 
   const select = $<HTMLSelectElement>('#pipeline');

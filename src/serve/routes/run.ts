@@ -12,7 +12,7 @@ import type { RouteModule } from '../context.js';
 import { openIfRegular, processAlive, readEvents } from '../events-file.js';
 import { HttpError } from '../http-error.js';
 import { pageHtml } from '../page.js';
-import { checkRunId, loadRun, runStore, runView, type RunSource } from '../run-data.js';
+import { checkRunId, liveActions, loadRun, runStore, runView, type RunSource } from '../run-data.js';
 import type { ActionDetail } from '../shared/types.js';
 
 const TAIL_BYTES = 64 << 10;
@@ -50,7 +50,7 @@ async function nodeDetail(src: RunSource, node: string): Promise<ActionDetail[]>
   }
   const kind = nodesFromText(src.live.text).get(node)?.kind;
   if (!kind) throw new HttpError(404, 'NODE_NOT_FOUND', `run ${src.id} has no node '${node.slice(0, 80)}'`);
-  return [...src.live.actions.values()].filter((a) => a.node === node).map((a) => ({ ...a, kind, log: src.live.logs.get(a.id) ?? [] }));
+  return liveActions(src.live).filter((a) => a.node === node).map((a) => ({ ...a, kind, log: src.live.logs.get(a.id) ?? [] }));
 }
 
 /** Curves of every train-fold action: from the record, or for a live run from the store and scratch folders. */

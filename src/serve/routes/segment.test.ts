@@ -1,6 +1,6 @@
 // The browser segmentation page for the model a finished run exported: built from the store's model folder on first
 // use, served from the files the export wrote (nothing else), refused for runs that exported nothing.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,10 +26,23 @@ function writeRun(id: string, nodes: object[]): void {
 beforeAll(async () => {
   const model = join(root, 'model');
   await writeTinyModel(model, [0]);
+  const ensemble = join(root, 'ensemble-model');
+  cpSync(model, ensemble, { recursive: true });
   const digest = await new LocalStore(storeDir).ingest(model);
   writeRun('exported', [{ id: 'export', node: 'export', kind: 'export', status: 'cached', outputs: { digest } }]);
   writeRun('plain', [{ id: 'a', node: 'a', kind: 'command', status: 'ran', outputs: null }]);
   writeRun('gone', [{ id: 'export', node: 'export', kind: 'export', status: 'cached', outputs: { digest: 'c'.repeat(64) } }]);
+  // find-best chose an ensemble: the same network as 3d_lowres too, scored higher on its own
+  cpSync(join(ensemble, '3d_fullres'), join(ensemble, '3d_lowres'), { recursive: true });
+  const plans = JSON.parse(readFileSync(join(ensemble, 'plans.json'), 'utf8'));
+  plans.configurations['3d_lowres'] = plans.configurations['3d_fullres'];
+  writeFileSync(join(ensemble, 'plans.json'), JSON.stringify(plans));
+  const id = (c: string) => `nnUNetTrainer__nnUNetPlans__${c}`;
+  writeFileSync(join(ensemble, 'inference_information.json'), JSON.stringify({
+    all_results: { [id('3d_fullres')]: 0.5, [id('3d_lowres')]: 0.7, [`ensemble___${id('3d_fullres')}___${id('3d_lowres')}___0`]: 0.8 },
+    best_model_or_ensemble: { selected_model_or_models: ['3d_fullres', '3d_lowres'].map((configuration) => ({ configuration, trainer: 'nnUNetTrainer', plans_identifier: 'nnUNetPlans' })) },
+  }));
+  writeRun('ensemble', [{ id: 'export', node: 'export', kind: 'export', status: 'cached', outputs: { digest: await new LocalStore(storeDir).ingest(ensemble) } }]);
 }, 120_000);
 
 describe('nnunet serve: /runs/<id>/segment/', () => {
@@ -46,6 +59,13 @@ describe('nnunet serve: /runs/<id>/segment/', () => {
     for (const bad of ['/runs/exported/segment/..%2F..%2Frun.json', '/runs/exported/segment/nope.js', '/runs/exported/segment/%E0%A4%A', '/runs/exported/segment/100%.js']) {
       expect((await app.request(bad, local)).status, bad).toBe(404);
     }
+  }, 120_000);
+
+  it('an ensemble choice gets the page of its member with the better cross-validation Dice (the page runs one configuration)', async () => {
+    const page = await app.request('/runs/ensemble/segment/', local);
+    expect(page.status).toBe(200);
+    const model = (await (await app.request('/runs/ensemble/segment/model/model.json', local)).json()) as { configuration: string };
+    expect(model.configuration).toBe('3d_lowres');
   }, 120_000);
 
   it('says so for a run that exported no model, and for one whose model left the store', async () => {

@@ -8,7 +8,8 @@ import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { Readable } from 'node:stream';
-import { artifactDir } from '../../engine/index.js';
+import { artifactDir, NnunetError } from '../../engine/index.js';
+import { chosenConfigurations, crossValidationScores } from '../../../nodes/predict/model.js';
 import { writeWebApp } from '../../web/export.js';
 import type { RouteModule, ServeContext } from '../context.js';
 import { HttpError } from '../http-error.js';
@@ -38,6 +39,14 @@ async function listFiles(dir: string): Promise<Set<string>> {
   return new Set(entries.filter((e) => e.isFile()).map((e) => relative(dir, join(e.parentPath, e.name)).split(sep).join('/')));
 }
 
+/** When find-best chose an ensemble: the member whose own cross-validation Dice (all_results) is the higher. */
+async function bestSingleMember(modelDir: string): Promise<string | undefined> {
+  const members = await chosenConfigurations(modelDir);
+  if (members.length < 2) return undefined;
+  const scores = await crossValidationScores(modelDir);
+  return [...members].sort((a, b) => (scores.get(b) ?? -Infinity) - (scores.get(a) ?? -Infinity))[0];
+}
+
 /** The page folder for the model a run's export node produced, built on first use. */
 async function pageFor(ctx: ServeContext, id: string): Promise<{ dir: string; files: Set<string> }> {
   const src = await loadRun(ctx.runsDir, id);
@@ -58,10 +67,13 @@ async function pageFor(ctx: ServeContext, id: string): Promise<{ dir: string; fi
       }
       const out = join(await cacheRoot(), digest.replace(/[^A-Za-z0-9]/g, '').slice(0, 80));
       try {
-        await writeWebApp(model, out);
+        // the page runs one configuration: for an ensemble choice, its member with the better cross-validation Dice
+        await writeWebApp(model, out, { configuration: await bestSingleMember(model) });
         return { dir: out, files: await listFiles(out) };
       } catch (err) {
         await rm(out, { recursive: true, force: true });
+        // a model the page cannot run (a cascade stage, say) is the model's answer, not the server's failure
+        if (err instanceof NnunetError) throw new HttpError(422, err.code, err.message);
         throw err;
       }
     })();
