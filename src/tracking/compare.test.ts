@@ -22,7 +22,8 @@ describe('compareRuns', () => {
   const c = compareRuns([run('a', 5, 0.9), run('b', 10, null, { note: 'x,"y"' })]);
 
   it('keeps only differing params and lines up Dice per configuration, scope and label', () => {
-    expect(c.params).toEqual([{ key: 'note', values: [undefined, 'x,"y"'] }, { key: 'train.epochs', values: [5, 10] }]);
+    // a param one run lacks is named as missing there (JSON would turn it into a null no one wrote)
+    expect(c.params).toEqual([{ key: 'note', values: [undefined, 'x,"y"'], missing: [0] }, { key: 'train.epochs', values: [5, 10] }]);
     expect(c.metrics.map((m) => `${m.scope}/${m.label}`)).toEqual([
       'cross-validation/1', 'cross-validation/2', 'cross-validation/foreground mean', 'fold 0/1', 'fold 0/foreground mean', 'fold 1/1', 'fold 1/foreground mean',
     ]);

@@ -8,8 +8,8 @@ import { diceFigures, figureKey } from './metrics.js';
 
 export interface Comparison {
   runs: Array<{ id: string; name?: string; status: string; commit?: string }>;
-  /** only params whose values are not all equal */
-  params: Array<{ key: string; values: unknown[] }>;
+  /** only params whose values are not all equal; `missing`: the runs (by index) that have no such param (JSON says null) */
+  params: Array<{ key: string; values: unknown[]; missing?: number[] }>;
   metrics: Array<{ configuration: string; scope: string; label: string; values: Array<number | null> }>;
   /** only actions whose status is not the same in every run (null: the run has no such action) */
   statuses: Array<{ action: string; values: Array<string | null> }>;
@@ -27,8 +27,10 @@ export type CompareFormat = 'md' | 'csv' | 'json';
 export function compareRuns(records: readonly RunRecord[]): Comparison {
   const flat = records.map((r) => flatten(r.params));
   const keys = [...new Set(flat.flatMap((f) => Object.keys(f)))].sort();
-  const params = keys.map((key) => ({ key, values: flat.map((f) => f[key]) }))
-    .filter((p) => new Set(p.values.map((v) => JSON.stringify(v))).size > 1);
+  const params = keys.map((key) => {
+    const missing = flat.flatMap((f, i) => (key in f ? [] : [i]));
+    return { key, values: flat.map((f) => f[key]), ...(missing.length ? { missing } : {}) };
+  }).filter((p) => new Set(p.values.map((v) => JSON.stringify(v))).size > 1);
   const perRun = records.map((r) => new Map(diceFigures(r).map((f) => [figureKey(f), f])));
   const order = new Map<string, { configuration: string; scope: string; label: string }>();
   for (const m of perRun) for (const [k, f] of m) if (!order.has(k)) order.set(k, f);

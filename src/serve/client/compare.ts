@@ -15,7 +15,7 @@ function render(c: Comparison): void {
     <tr><td class="l">status</td>${c.runs.map((r) => `<td class="l">${badge(r.status)}</td>`).join('')}</tr>
     ${c.runs.some((r) => r.commit) ? `<tr><td class="l">git commit</td>${c.runs.map((r) => `<td class="l"><code>${esc(r.commit ?? '')}</code></td>`).join('')}</tr>` : ''}</table></section>
   <section class="card"><h2>Params that differ</h2>${c.params.length ? `<table class="params">${head}
-    ${c.params.map((p) => `<tr data-key="${esc(p.key)}"><td class="l"><code>${esc(p.key)}</code></td>${p.values.map((v) => `<td class="l">${value(v)}</td>`).join('')}</tr>`).join('')}</table>`
+    ${c.params.map((p) => `<tr data-key="${esc(p.key)}"><td class="l"><code>${esc(p.key)}</code></td>${p.values.map((v, i) => `<td class="l">${value(p.missing?.includes(i) ? undefined : v)}</td>`).join('')}</tr>`).join('')}</table>`
     : '<p class="muted">Every param is the same.</p>'}</section>
   <section class="card"><h2>Dice</h2>${c.metrics.length ? `<table class="metrics">${head}
     ${c.metrics.map((m) => `<tr><td class="l">${esc(`${m.configuration} · ${m.scope} · ${m.label === 'foreground mean' ? m.label : `label ${m.label}`}`)}</td>
