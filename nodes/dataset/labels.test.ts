@@ -12,6 +12,9 @@ describe('labelIssues', () => {
     // not a list: the schema says so; "needs regions_class_order" would be a second, wrong report
     expect(codes('x')).toEqual([]);
   });
+  it('an all-background entry ([0, 0]) is no region, as LabelManager skips it', () => {
+    expect(labelIssues({ background: 0, bg2: [0, 0], whole: [1, 2], core: 2 }, [1, 2], 'dataset.json')).toEqual([]);
+  });
   it('a region past a gap in the values is named', () => {
     const [issue] = labelIssues({ background: 0, a: 1, whole: [1, 5] }, [1, 2], 'dataset.json').filter((i) => i.code === 'DATASET_LABELS_NOT_CONSECUTIVE');
     expect(issue.message).toBe("label values must be consecutive integers from 0, got [0, 1, 5]: 2 is missing, so 'whole' ([1,5]) does not fit");

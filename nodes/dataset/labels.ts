@@ -48,7 +48,8 @@ export function labelIssues(labels: Record<string, LabelValue>, regionsClassOrde
     else if (ig !== max + 1) bad('DATASET_IGNORE_LABEL', '/labels/ignore', `the ignore label must be max(other labels) + 1 = ${max + 1}, got ${ig}`);
   }
   if (isRegionBased(labels)) {
-    const regions = Object.entries(labels).filter(([k, v]) => k !== 'ignore' && !(asList(v).length === 1 && asList(v)[0] === 0));
+    // LabelManager leaves out background entries: every value 0 ([0] or [0, 0])
+    const regions = Object.entries(labels).filter(([k, v]) => k !== 'ignore' && !asList(v).every((x) => x === 0));
     if (regionsClassOrder === undefined) bad('DATASET_REGIONS_CLASS_ORDER', '/regions_class_order', 'region-based labels need regions_class_order');
     else if (Array.isArray(regionsClassOrder) && regionsClassOrder.length !== regions.length) {
       bad('DATASET_REGIONS_CLASS_ORDER', '/regions_class_order', `regions_class_order needs one entry per region (${regions.length}), got ${regionsClassOrder.length}`);

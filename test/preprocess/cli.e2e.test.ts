@@ -1,5 +1,5 @@
 // `nnunet preprocess` end to end through the engine on a tiny generated dataset: nnU-Net's output layout
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -39,10 +39,18 @@ describe('nnunet preprocess', () => {
       const props = JSON.parse(readFileSync(join(out, id, 'case_001.json'), 'utf8'));
       expect(props.shape_before_cropping).toHaveLength(3);
     }
-    // a rerun is served from the store
+    // a rerun is served from the store; a configuration the plans do not have (3d_lowres of a small dataset) is
+    // skipped, saying so, as nnU-Net's preprocess_dataset does
     const again = join(root, 'out2');
-    const second = await preprocessCommand(dataset, { out: again, gpuMemory: 8, planner: 'default', ...dirs }, () => {});
+    const said: string[] = [];
+    const second = await preprocessCommand(dataset, { out: again, gpuMemory: 8, planner: 'default', configurations: ['2d', '3d_lowres', '3d_fullres'], ...dirs }, (l) => said.push(l));
     expect(second.nodes.filter((n) => n.node === 'preprocess').every((n) => n.status === 'cached')).toBe(true);
+    expect(said[0]).toMatch(/^configuration 3d_lowres is not in the plans \(.*\): skipped$/);
+    // the raw splits_final.json goes beside the plans, as nnU-Net's planner copies it
+    writeFileSync(join(dataset, 'splits_final.json'), JSON.stringify([{ train: ['case_000', 'case_001', 'case_002'], val: ['case_003'] }]));
+    const split = join(root, 'out-split');
+    expect((await preprocessCommand(dataset, { out: split, gpuMemory: 8, planner: 'default', configurations: ['3d_fullres'], ...dirs }, () => {})).status).toBe('succeeded');
+    expect(readFileSync(join(split, 'splits_final.json'), 'utf8')).toBe(readFileSync(join(dataset, 'splits_final.json'), 'utf8'));
     expect(readFileSync(join(again, 'nnUNetPlans.json'), 'utf8')).toEqual(readFileSync(join(out, 'nnUNetPlans.json'), 'utf8'));
     expect(existsSync(join(again, ids[0], 'case_003.npy'))).toBe(true);
     // nnUNetv2_preprocess with given plans: no planning, and the same settings find the same cached actions

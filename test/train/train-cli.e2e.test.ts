@@ -61,8 +61,10 @@ describe('nnunet train', () => {
     expect(JSON.parse(readFileSync(join(out, 'training_log.json'), 'utf8'))[0].epoch_time_s).toBe(log[0].epoch_time_s);
     // --out <model>/fold_0 makes <model> a model folder, as nnU-Net's trainer does: predict -m takes it as it is
     const model = join(root, 'model');
+    writeFileSync(join(pre, 'dataset_fingerprint.json'), '{"spacings": []}');
     expect((await trainCommand(pre, '3d_fullres', '0', { ...opts, out: join(model, 'fold_0') }, dirs)).status).toBe('succeeded');
-    for (const f of ['plans.json', 'dataset.json']) expect(existsSync(join(model, f)), f).toBe(true);
+    for (const f of ['plans.json', 'dataset.json', 'dataset_fingerprint.json']) expect(existsSync(join(model, f)), f).toBe(true);
+    expect(readFileSync(join(model, 'dataset.json'), 'utf8').endsWith('}')).toBe(true);
     const images = join(root, 'images');
     mkdirSync(images);
     await writeTinyImage(join(images, 'x_0000.nii.gz'), 1);

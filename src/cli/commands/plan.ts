@@ -66,6 +66,15 @@ export async function asFlagErrors<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * A raw dataset's own splits_final.json goes beside the plans, as nnU-Net's planner copies it into nnUNet_preprocessed:
+ * training from that folder then uses the user's folds, not the default 5-fold split.
+ */
+export async function copyRawSplits(dataset: string, out: string): Promise<void> {
+  const raw = join(dataset, 'splits_final.json');
+  if (existsSync(raw)) await copyOut(raw, join(out, 'splits_final.json'));
+}
+
 /** The in-memory pipeline: from a raw dataset folder, or from fingerprint + dataset.json files. */
 export function planPipeline(dataset: string | undefined, o: PlanCommandOptions): string {
   if (!dataset) {
@@ -123,6 +132,7 @@ export async function planCommand(datasetDir: string | undefined, o: PlanCommand
     await copyOut(join(planDir, 'nnUNetPlans.json'), target);
   }
   await copyOut(join(planDir, 'dataset.json'), join(out, 'dataset.json'));
+  if (dataset) await copyRawSplits(dataset, out);
   if (datasetDir) await copyOut(join(await dirOf('fingerprint'), 'dataset_fingerprint.json'), join(out, 'dataset_fingerprint.json'));
   for (const [name, c] of Object.entries(plans.configurations)) {
     if (c.patch_size) log(`${name}: patch ${c.patch_size.join('x')}, batch ${c.batch_size}, spacing ${c.spacing!.map((s) => Number(s.toFixed(4))).join('x')}`);

@@ -15,7 +15,7 @@ import { PLANS_FILE } from '../../../nodes/plan/index.js';
 import { FINGERPRINT_FILE } from '../../../nodes/fingerprint/index.js';
 import { resolveConfiguration } from '../../../nodes/plan/resolve.js';
 import { artifactDir, defaultStoreDir, NnunetError, runPipeline, type RunRecord } from '../../engine/index.js';
-import { asFlagErrors, planPipeline, type PlanCommandOptions } from './plan.js';
+import { asFlagErrors, copyRawSplits, planPipeline, type PlanCommandOptions } from './plan.js';
 import { globalDirs, summarize, withTerminal } from './run.js';
 import { noEffect, num, positiveInt } from '../option-parsers.js';
 import { datasetArgument, preprocessedFolderFor } from '../nnunet-folders.js';
@@ -106,13 +106,18 @@ export async function preprocessCommand(datasetDir: string, o: PreprocessCommand
   const runsDir = o.runsDir ?? 'runs';
   const common = { storeDir: o.storeDir, runsDir: o.runsDir, concurrency: o.jobs, signal: o.signal, onEvent: o.onEvent, name: 'preprocess' };
   const { plans, files } = await planFirst(dataset, o, common, runsDir);
-  const configurations = o.configurations ?? DEFAULT_CONFIGURATIONS.filter((c) => c in plans.configurations);
-  configurations.forEach((c) => resolveConfiguration(plans, c)); // unknown names fail here, before any work
+  // as nnU-Net's preprocess_dataset: a configuration the plans do not have (3d_lowres of a small dataset) is skipped
+  const asked = o.configurations ?? DEFAULT_CONFIGURATIONS;
+  for (const c of asked.filter((x) => !(x in plans.configurations))) log(`configuration ${c} is not in the plans (${Object.keys(plans.configurations).join(', ')}): skipped`);
+  const configurations = asked.filter((c) => c in plans.configurations);
+  if (configurations.length === 0) throw new NnunetError('CLI_USAGE', `-c ${asked.join(' ')}: none of these is in the plans (${Object.keys(plans.configurations).join(', ')})`);
+  configurations.forEach((c) => resolveConfiguration(plans, c)); // a broken configuration fails here, before any work
 
   const record = await asFlagErrors(() => runPipeline({ ...common, kinds, pipelineText: preprocessPipeline(dataset, configurations, o) }));
   if (record.status !== 'succeeded') throw failed(record, runsDir);
   await mkdir(out, { recursive: true });
   for (const [name, from] of Object.entries(files)) await copyOut(from, join(out, name));
+  await copyRawSplits(dataset, out);
   await copyGroundTruth(record, o.storeDir, join(out, 'gt_segmentations'));
   const cases = new Map<string, number>();
   for (const n of record.nodes.filter((x) => x.node === 'preprocess' && x.outputs)) {

@@ -98,25 +98,31 @@ async function restoreEpochTimes(out: string, train: RunNodeRecord): Promise<voi
   await writeFile(join(out, 'progress.svg'), progressSvg(log, times as EpochTimes));
 }
 
-async function copyOutputs(record: RunRecord, storeDir: string, out: string): Promise<void> {
+async function copyOutputs(record: RunRecord, storeDir: string, out: string, dataset: string): Promise<void> {
   await mkdir(out, { recursive: true });
   for (const n of record.nodes.filter((x) => (x.node === 'train' || x.node === 'validate') && x.outputs)) {
     await copyOut(await artifactDir(storeDir, n.outputs!.digest), out);
     if (n.node === 'train') await restoreEpochTimes(out, n);
   }
-  await writeModelFiles(out);
+  await writeModelFiles(out, record, storeDir, dataset);
 }
 
 /**
  * `--out <model>/fold_N`: nnU-Net's trainer writes plans.json and dataset.json beside its fold folders, which is what
  * makes <model> a model folder `nnunet predict -m` takes. They come from the fold's checkpoint (what it was trained with).
  */
-async function writeModelFiles(out: string): Promise<void> {
+async function writeModelFiles(out: string, record: RunRecord, storeDir: string, dataset: string): Promise<void> {
   const manifest = join(out, 'checkpoint_final', 'manifest.json');
   if (!/^fold_(\d+|all)$/.test(basename(out)) || !existsSync(manifest)) return;
   const m = JSON.parse(await readFile(manifest, 'utf8')) as CheckpointManifest;
-  await writeFile(join(dirname(out), 'plans.json'), plansJson(m.plans as Plans));
-  await writeFile(join(dirname(out), 'dataset.json'), `${JSON.stringify(m.datasetJson, null, 4)}\n`);
+  const model = dirname(out);
+  await writeFile(join(model, 'plans.json'), plansJson(m.plans as Plans));
+  await writeFile(join(model, 'dataset.json'), JSON.stringify(m.datasetJson, null, 4));
+  // and the dataset's fingerprint, as nnU-Net's trainer copies it: the raw chain's fingerprint node, or the
+  // preprocessed folder's own file
+  const fingerprint = record.nodes.find((n) => n.node === 'fingerprint' && n.outputs);
+  const from = fingerprint ? join(await artifactDir(storeDir, fingerprint.outputs!.digest), 'dataset_fingerprint.json') : join(dataset, 'dataset_fingerprint.json');
+  if (existsSync(from)) await copyOut(from, join(model, 'dataset_fingerprint.json'));
 }
 
 export async function trainCommand(folder: string, configuration: string, foldText: string, o: TrainCommandOptions, dirs: { storeDir?: string; runsDir?: string }): Promise<RunRecord> {
@@ -130,7 +136,7 @@ export async function trainCommand(folder: string, configuration: string, foldTe
     pipelineText: trainPipeline(dir, configuration, fold, o), kinds, ...dirs, name: `train ${configuration} fold ${fold}`,
     signal, quiet: o.quiet, onEvent,
   }));
-  if (o.out && record.status === 'succeeded') await copyOutputs(record, dirs.storeDir ?? process.env.NNUNET_STORE ?? '.nnunet', resolve(o.out));
+  if (o.out && record.status === 'succeeded') await copyOutputs(record, dirs.storeDir ?? process.env.NNUNET_STORE ?? '.nnunet', resolve(o.out), dir);
   return record;
 }
 
