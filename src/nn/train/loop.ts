@@ -3,6 +3,7 @@
  * and its EMA, best/latest/final checkpoints, resume from the scratch folder, init from another checkpoint. A cascade
  * stage (previous_stage) trains on C + K input channels: the image plus the previous stage's one-hot segmentation.
  */
+import { pyJsonStringify } from '../../util/py-json.js';
 import { existsSync } from 'node:fs';
 import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -227,15 +228,18 @@ export async function runTraining(cfg: TrainConfig, hooks: TrainHooks): Promise<
       await cp(join(cfg.scratchDir, 'checkpoint_best'), join(cfg.outDir, 'checkpoint_best'), { recursive: true });
     }
     await writeLogs(cfg.outDir, false);
-    await writeFile(join(cfg.outDir, 'debug.json'), JSON.stringify({
+    // nnU-Net's trainer attribute names where it has them, keys sorted and indent 4 as its save_json writes debug.json
+    await writeFile(join(cfg.outDir, 'debug.json'), pyJsonStringify({
       trainer: 'nnUNetTrainer', configuration: cfg.configuration, fold: cfg.fold, plans_name: cfg.plans.plans_name,
-      seed, netops: netOps().name, tfjs_backend: tf.getBackend(), prefetch, mixed_precision: setup.scaler !== undefined, num_epochs: cfg.epochs, num_iterations_per_epoch: cfg.iterationsPerEpoch,
-      num_val_iterations_per_epoch: cfg.valIterations, batch_size: batchSize, patch_size: patchSize, initial_patch_size: aug.initialPatchSize,
-      ...TRAINING, oversample_foreground_percent: TRAINING.oversampleForeground, enable_deep_supervision: true,
+      seed, netops: netOps().name, tfjs_backend: tf.getBackend(), prefetch, mixed_precision: setup.scaler !== undefined, num_epochs: cfg.epochs,
+      current_epoch: cfg.epochs, num_iterations_per_epoch: cfg.iterationsPerEpoch, num_val_iterations_per_epoch: cfg.valIterations,
+      batch_size: batchSize, patch_size: patchSize, initial_patch_size: aug.initialPatchSize,
+      initial_lr: TRAINING.initialLr, momentum: TRAINING.momentum, weight_decay: TRAINING.weightDecay, poly_lr_exponent: TRAINING.polyExponent,
+      grad_clip_norm: TRAINING.gradClip, oversample_foreground_percent: TRAINING.oversampleForeground, enable_deep_supervision: true,
       deep_supervision_scales: setup.scales, deep_supervision_weights: setup.weights, batch_dice: plan.batch_dice,
       network: { ...spec, parameters: net.parameterCount() }, labels, init_from: cfg.initFrom,
       train_cases: cfg.trainCases.length, val_cases: cfg.valCases.length, inference_allowed_mirroring_axes: aug.mirrorAxes,
-    }, null, 1));
+    }, { sortKeys: () => true, isFloat: (p) => p.length === 1 && ['initial_lr', 'momentum', 'weight_decay', 'poly_lr_exponent', 'oversample_foreground_percent'].includes(p[0]) }));
     const last = log[log.length - 1];
     const times = Array.from({ length: log.length }, (_, i) => epochTimes[i] ?? null);
     return { epochs: cfg.epochs, pseudoDice: last?.pseudo_dice ?? [], emaFgDice: last?.ema_fg_dice ?? null, bestEma, seed, epochTimes: times };
