@@ -137,6 +137,15 @@ describe.skipIf(!existsSync(CHROMIUM))('nnunet serve in Chromium', () => {
     let lit3d = 0;
     for (let i = 0; i < png3d.data.length; i += 4) if (png3d.data[i] + png3d.data[i + 1] + png3d.data[i + 2] > 60) lit3d++;
     expect(lit3d).toBeGreaterThan(500);
+    // other cases, one quickly after the other: the last one clicked is shown, on the same canvas (one WebGL context)
+    const canvas = await page.locator('#niivue').elementHandle();
+    await page.locator('table.cases tr[data-row="1"]').click();
+    await page.locator('table.cases tr[data-row="2"]').click();
+    await expect.poll(() => page.locator('#viewer-status').textContent(), { timeout: 60_000 }).toContain('3 volumes loaded');
+    const third = (await page.locator('table.cases tr[data-row="2"] td').first().textContent())!.trim();
+    expect(await page.locator('#viewer h2').textContent()).toContain(third);
+    expect(await page.locator('canvas#niivue').count()).toBe(1);
+    expect(await canvas!.evaluate((c) => c.isConnected)).toBe(true);
     writeFileSync(join(root, 'run.png'), await page.screenshot({ fullPage: true }));
     await page.close();
   }, 120_000);
