@@ -85,6 +85,21 @@ nodes:
   });
 });
 
+describe('action times', () => {
+  it('an action aborted while it waited for a slot took no time (its wait is not its work)', async () => {
+    const run = await setup(`version: 1
+nodes:
+  slow: { uses: value, matrix: { v: [1, 2] }, with: { value: "\${matrix.v}", delayMs: 600 } }
+`);
+    const ac = new AbortController();
+    const r = await run({ concurrency: 1, signal: ac.signal, onEvent: (e) => { if (e.type === 'action-start') setTimeout(() => ac.abort(), 300); } });
+    const [first, second] = r.nodes;
+    expect([first.status, second.status]).toEqual(['aborted', 'aborted']);
+    expect(first.durationMs).toBeGreaterThan(200);
+    expect(second.durationMs).toBe(0);
+  });
+});
+
 describe('matrix expansion and instance matching', () => {
   it('feeds instances with equal shared matrix values and gathers the rest', async () => {
     const run = await setup(`version: 1

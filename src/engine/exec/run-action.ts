@@ -50,11 +50,12 @@ export async function executeAction(env: ExecEnv, a: PreparedAction, o: Outcome)
   const kind = a.spec.node.kind;
   let releaseSlot: (() => void) | undefined;
   let releaseLock: (() => Promise<void>) | undefined;
-  let started = Date.now();
+  // an action's time is its own work, not the wait for a resource slot or another process's lock: one aborted while
+  // it waited took none
+  let started: number | undefined;
   try {
     releaseSlot = await env.limiter.acquire(kind.resources?.cpus ?? 1, kind.resources?.accelerator === true, signal);
     releaseLock = await store.lock(a.key, signal, () => env.emit({ type: 'action-wait', id: a.spec.id, reason: 'another process runs this action' }));
-    // an action's time is its own work, not the wait for a resource slot or another process's lock
     started = Date.now();
     const done = await lookupCached(store, a.key);
     if (done) {
@@ -77,7 +78,7 @@ export async function executeAction(env: ExecEnv, a: PreparedAction, o: Outcome)
   } finally {
     await releaseLock?.();
     releaseSlot?.();
-    o.durationMs = Date.now() - started;
+    o.durationMs = started === undefined ? 0 : Date.now() - started;
   }
 }
 
