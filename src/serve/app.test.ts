@@ -72,6 +72,17 @@ describe('dashboard API guards', () => {
     expect((await app.request('/api/runs', { headers: { host: 'LOCALHOST:8080' } })).status).toBe(200);
   });
 
+  it('a browser asking for a page gets the error as a page with the way back; the API and scripts get JSON', async () => {
+    const page = await app.request('/runs/a%20b', { headers: { ...local.headers, accept: 'text/html,application/xhtml+xml' } });
+    expect(page.status).toBe(400);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    const html = await page.text();
+    expect(html).toContain('BAD_RUN_ID');
+    expect(html).toContain('<a href="/">back to the runs</a>');
+    const api = await app.request('/api/runs/zzz', { headers: { ...local.headers, accept: 'text/html' } });
+    expect([api.status, await errorOf(api)]).toEqual([404, 'RUN_NOT_FOUND']);
+  });
+
   it('shows a run whose writer died as interrupted, from its events', async () => {
     const summaries = await (await app.request('/api/runs', local)).json() as Array<{ id: string }>;
     // what it was doing stopped with it: not running for ever, and its time frozen at its last event

@@ -5,6 +5,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import { Hono, type Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { getCookie, setCookie } from 'hono/cookie';
 import type { RouteModule, ServeContext } from './context.js';
 import { HttpError } from './http-error.js';
@@ -27,15 +28,27 @@ function sameToken(given: string | undefined, token: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+const escapeHtml = (t: string): string => t.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+
+/** An error as JSON for the API and scripts; as a page, with the way back, for a browser that asked for one. */
+function errorResponse(c: Context, status: ContentfulStatusCode, code: string, message: string): Response {
+  if (!c.req.path.startsWith('/api/') && (c.req.header('accept') ?? '').includes('text/html')) {
+    return c.html(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${status} · nnU-Net</title></head>
+<body style="font-family:system-ui,sans-serif;margin:40px"><h1>${status}: ${escapeHtml(code)}</h1><p>${escapeHtml(message)}</p>
+<p><a href="/">back to the runs</a></p></body></html>`, status);
+  }
+  return c.json({ error: { code, message } }, status);
+}
+
 /** `token`: required on every request (query `?token=`, then a cookie the first page sets, or `Authorization: Bearer`). */
 export function createApp(ctx: ServeContext, opts: { token?: string; modules?: RouteModule[] } = {}): Hono {
   const app = new Hono();
   app.onError((err, c: Context) => {
-    if (err instanceof HttpError) return c.json({ error: { code: err.code, message: err.message } }, err.status);
+    if (err instanceof HttpError) return errorResponse(c, err.status, err.code, err.message);
     process.stderr.write(`serve: ${c.req.method} ${c.req.path}: ${err.message}\n${process.env.NNUNET_DEBUG ? `${err.stack}\n` : ''}`);
-    return c.json({ error: { code: 'INTERNAL', message: 'internal error (the server log has the details)' } }, 500);
+    return errorResponse(c, 500, 'INTERNAL', 'internal error (the server log has the details)');
   });
-  app.notFound((c) => c.json({ error: { code: 'NOT_FOUND', message: `no page or API at ${c.req.path.slice(0, 200)}` } }, 404));
+  app.notFound((c) => errorResponse(c, 404, 'NOT_FOUND', `no page or API at ${c.req.path.slice(0, 200)}`));
 
   app.use('*', async (c, next) => {
     if (c.req.method !== 'GET' && c.req.method !== 'HEAD') throw new HttpError(405, 'METHOD_NOT_ALLOWED', 'the dashboard is read-only: GET only');
