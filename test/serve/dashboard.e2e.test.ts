@@ -102,6 +102,10 @@ describe.skipIf(!existsSync(CHROMIUM))('nnunet serve in Chromium', () => {
       expect(error).toContain('first line of the failure | second line');
       await page.locator('svg.dag g.node[data-node="slow"]').click();
       await expect.poll(() => page.locator('#panel .why').textContent()).toContain('never run');
+      // the selected node is in the address: a reload (or a shared link) opens it again
+      expect(new URL(page.url()).hash).toBe('#slow');
+      await page.reload();
+      await expect.poll(() => page.locator('#panel .why').textContent()).toContain('never run');
       await page.close();
     } finally {
       child.kill();

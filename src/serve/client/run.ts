@@ -67,6 +67,8 @@ function actionHtml(a: ActionDetail): string {
 
 async function showNode(node: string): Promise<void> {
   selected = node;
+  // the selection is part of the address: reload, back and a shared link open the same node
+  if (decodeURIComponent(location.hash.slice(1)) !== node) history.replaceState(null, '', `#${encodeURIComponent(node)}`);
   redraw();
   const panel = $('#panel');
   try {
@@ -144,6 +146,8 @@ function follow(): void {
 
 async function start(): Promise<void> {
   view = await getJson<RunView>(api);
+  const linked = decodeURIComponent(location.hash.slice(1));
+  if (linked && view.graph.some((g) => g.name === linked)) selected = linked;
   live = { runId, pipeline: view.pipeline, text: '', params: view.params, store: '', startedAt: Date.parse(view.startedAt),
     lastAt: Date.now(), actions: new Map(view.actions.map((a) => [a.id, a])), logs: new Map() };
   redraw();
