@@ -5,7 +5,7 @@
  * A configuration folder (plans.json + dataset.json + fold_<f>/ side by side, nnU-Net's results layout) works too,
  * and each fold's checkpoint may be nnU-Net's own `checkpoint_final.pth` (read by src/interop/pth).
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { NodeError } from '../../src/engine/errors.js';
 import { readJsonFileAs } from '../../src/util/json-file.js';
@@ -68,14 +68,13 @@ async function readJson<T>(file: string, what: 'PLANS' | 'DATASET_JSON' | 'INFER
   return (await readJsonFileAs(file, { what: basename(file) }, { error: NodeError, code: `MODEL_INVALID_${what}` })).value as T;
 }
 
-/** The configuration a checkpoint of ours was trained for (its manifest says), if it can be read. */
-function checkpointConfiguration(manifest: string): string | undefined {
-  try {
-    const c = (JSON.parse(readFileSync(manifest, 'utf8')) as { configuration?: unknown }).configuration;
-    return typeof c === 'string' ? c : undefined;
-  } catch {
-    return undefined;
-  }
+/**
+ * The configuration a checkpoint of ours was trained for (its manifest says); undefined for nnU-Net's .pth folds.
+ * The checkpoint module loads tfjs: imported here only when a folder's name does not tell, as the network loader is.
+ */
+async function checkpointConfiguration(dir: string): Promise<string | undefined> {
+  const { readCheckpointManifest } = await import('../../src/nn/checkpoint.js');
+  return readCheckpointManifest(dir).then((m) => (typeof m.configuration === 'string' ? m.configuration : undefined), () => undefined);
 }
 
 /** Numbered folds in order, then 'all'. */
@@ -148,13 +147,13 @@ async function defaultConfiguration(dir: string, plans: Plans): Promise<string> 
 }
 
 /** nnU-Net names result folders <Trainer>__<Plans>__<configuration>; our fold checkpoints name it too. */
-function flatConfiguration(dir: string, plans: Plans): string {
+async function flatConfiguration(dir: string, plans: Plans): Promise<string> {
   // the part after the last '__' (the first '__' would also take the plans name)
   const named = basename(dir).includes('__') ? basename(dir).split('__').pop() : undefined;
   if (named && named in plans.configurations) return named;
   const all = Object.keys(plans.configurations);
   if (all.length === 1) return all[0];
-  const trained = foldsIn(dir).map((f) => checkpointConfiguration(join(dir, `fold_${f}`, 'checkpoint_final', 'manifest.json')));
+  const trained = await Promise.all(foldsIn(dir).map((f) => checkpointConfiguration(join(dir, `fold_${f}`, 'checkpoint_final'))));
   if (trained[0] && trained.every((c) => c === trained[0]) && trained[0] in plans.configurations) return trained[0];
   throw new NodeError('MODEL_CONFIGURATION_REQUIRED', `cannot tell which configuration ${dir} holds; choose one with -c`);
 }
@@ -165,7 +164,7 @@ export async function openModel(dir: string, opts: OpenModelOptions = {}): Promi
   const plans = await readJson<Plans>(join(dir, 'plans.json'), 'PLANS');
   const datasetJson = await readJson<DatasetJson>(join(dir, 'dataset.json'), 'DATASET_JSON');
   const flat = foldsIn(dir).length > 0;
-  const configuration = opts.configuration ?? (flat ? flatConfiguration(dir, plans) : await defaultConfiguration(dir, plans));
+  const configuration = opts.configuration ?? (flat ? await flatConfiguration(dir, plans) : await defaultConfiguration(dir, plans));
   const foldRoot = flat ? dir : join(dir, configuration);
   const config = modelConfiguration(join(dir, 'plans.json'), plans, configuration);
   const available = foldsIn(foldRoot);

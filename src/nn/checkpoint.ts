@@ -65,7 +65,8 @@ export interface LoadedCheckpoint {
   optimizer: Float32Array[] | null;
 }
 
-export async function readCheckpoint(dir: string): Promise<LoadedCheckpoint> {
+/** A checkpoint folder's manifest alone (what it was trained with), without its weights. */
+export async function readCheckpointManifest(dir: string): Promise<CheckpointManifest> {
   const manifestFile = join(dir, 'manifest.json');
   if (!existsSync(manifestFile)) {
     throw new CheckpointError('CHECKPOINT_NOT_FOUND', `no checkpoint at ${dir} (manifest.json missing)`, { file: dir });
@@ -74,6 +75,11 @@ export async function readCheckpoint(dir: string): Promise<LoadedCheckpoint> {
   if (manifest.format !== CHECKPOINT_FORMAT || manifest.format_version !== FORMAT_VERSION) {
     throw new CheckpointError('CHECKPOINT_FORMAT', `${manifestFile} is not a version ${FORMAT_VERSION} ${CHECKPOINT_FORMAT}`, { file: manifestFile });
   }
+  return manifest;
+}
+
+export async function readCheckpoint(dir: string): Promise<LoadedCheckpoint> {
+  const manifest = await readCheckpointManifest(dir);
   const weightsFile = join(dir, 'weights.bin');
   const values = splitWeights(await readFile(weightsFile), manifest.params, weightsFile);
   const weights = new Map(manifest.params.map((p, i) => [p.name, values[i]]));

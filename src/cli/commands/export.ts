@@ -17,7 +17,7 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { kinds } from '../../../nodes/index.js';
 import { withModelFolder, zipFolder } from '../../../nodes/export/export-model.js';
-import { artifactDir, runPipeline, type KindRegistry } from '../../engine/index.js';
+import { artifactDir, buildPlan, runPlan, type KindRegistry } from '../../engine/index.js';
 import { collectSet } from './run.js';
 import { refuseUntrained } from './untrained.js';
 import { createProgress } from '../progress.js';
@@ -89,10 +89,11 @@ async function exportFolder(pipeline: string, o: ExportCommandOptions, log: (l: 
 /** The export node's model folder in the store, brought up to date; null when the run failed. */
 async function pipelineModel(pipeline: string, o: ExportCommandOptions): Promise<string | null> {
   const opts = { kinds: o.kinds ?? kinds, pipelineFile: resolve(pipeline), targets: [o.node], set: o.set, storeDir: o.store, runsDir: o.runsDir };
-  if (!o.train) await refuseUntrained(opts, 'export');
+  const plan = await buildPlan(opts);
+  if (!o.train) await refuseUntrained(plan, o.store, 'export');
   // what is stale before the export node (and with --train, training) may run first: show its live progress
   const view = createProgress(false);
-  const record = await runPipeline({ ...opts, name: 'export', onEvent: view.observer }).finally(() => view.stop());
+  const { record } = await runPlan(plan, { ...opts, name: 'export', onEvent: view.observer }).finally(() => view.stop());
   const done = record.nodes.find((n) => n.node === o.node && n.outputs);
   if (record.status !== 'succeeded' || !done) {
     return null;

@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { kinds } from '../../../nodes/index.js';
 import { parsePythonJson } from '../../util/py-json.js';
-import { artifactDir, runPipeline, type KindRegistry } from '../../engine/index.js';
+import { artifactDir, buildPlan, runPlan, type KindRegistry } from '../../engine/index.js';
 import { collectSet } from './run.js';
 import { refuseUntrained } from './untrained.js';
 import { createProgress } from '../progress.js';
@@ -28,10 +28,11 @@ export interface FindBestCommandOptions {
 
 export async function findBestCommand(pipeline: string, o: FindBestCommandOptions, log: (l: string) => void): Promise<number> {
   const opts = { kinds: o.kinds ?? kinds, pipelineFile: resolve(pipeline), targets: [o.node, o.postprocessNode], set: o.set, storeDir: o.store, runsDir: o.runsDir };
-  if (!o.train) await refuseUntrained(opts, 'find-best');
+  const plan = await buildPlan(opts);
+  if (!o.train) await refuseUntrained(plan, o.store, 'find-best');
   // validation, evaluation and (with --train) training may run first: show their live progress
   const view = createProgress(false);
-  const record = await runPipeline({ ...opts, name: 'find-best', onEvent: view.observer }).finally(() => view.stop());
+  const { record } = await runPlan(plan, { ...opts, name: 'find-best', onEvent: view.observer }).finally(() => view.stop());
   const store = o.store ?? process.env.NNUNET_STORE ?? '.nnunet';
   const dirOf = async (node: string) => {
     const n = record.nodes.find((x) => x.node === node && x.outputs);

@@ -62,8 +62,9 @@ function modelLocation(o: PredictCommandOptions): string {
   if (o.dataset === undefined) throw new NodeError('CLI_USAGE', 'give the model with -m <model folder or zip>, or with -d <dataset> (and -c, -tr, -p) under $nnUNet_results');
   const datasetDir = datasetFolderIn('nnUNet_results', o.dataset, '-d');
   if (!o.configuration) return datasetDir;
-  const folder = join(datasetDir, `${o.trainer ?? 'nnUNetTrainer'}__${o.plansIdentifier ?? 'nnUNetPlans'}__${o.configuration}`);
-  if (!existsSync(folder)) throw new NodeError('MODEL_NOT_FOUND', `no trained model ${folder} (-d ${o.dataset} -tr ${o.trainer ?? 'nnUNetTrainer'} -p ${o.plansIdentifier ?? 'nnUNetPlans'} -c ${o.configuration})`, { file: folder });
+  const { trainer = 'nnUNetTrainer', plansIdentifier = 'nnUNetPlans' } = o;
+  const folder = join(datasetDir, `${trainer}__${plansIdentifier}__${o.configuration}`);
+  if (!existsSync(folder)) throw new NodeError('MODEL_NOT_FOUND', `no trained model ${folder} (-d ${o.dataset} -tr ${trainer} -p ${plansIdentifier} -c ${o.configuration})`, { file: folder });
   return folder;
 }
 
@@ -124,8 +125,8 @@ export function register(program: Command): void {
     .requiredOption('-o, --output <dir>', 'output folder: CASEID<ending> label maps')
     .option('-m, --model <dir>', 'model folder or .zip (nnunet export, nnUNetv2_export_model_to_zip), or an nnU-Net results folder (Trainer__Plans__configuration)')
     .option('-d, --dataset <id or name>', 'instead of -m, as nnUNetv2_predict: the dataset under $nnUNet_results (with -c, -tr, -p)')
-    .option('--trainer <name>', 'with -d: the trainer (also -tr)', 'nnUNetTrainer')
-    .option('-p, --plans-identifier <name>', 'with -d: the plans identifier', 'nnUNetPlans')
+    .option('--trainer <name>', 'with -d: the trainer (also -tr; default nnUNetTrainer)')
+    .option('-p, --plans-identifier <name>', 'with -d: the plans identifier (default nnUNetPlans)')
     .addOption(new Option('--device <device>', "nnU-Net's -device: cpu keeps the backend off the GPU").choices(['cuda', 'cpu', 'mps']))
     .option('-c, --configuration <name>', "configuration (default: find-best's choice, or the only one trained)")
     .option('-f, --folds <folds...>', "folds to average, or 'all' (default: every numbered fold present)", folds)

@@ -13,7 +13,7 @@ import { kinds } from '../../../nodes/index.js';
 import { artifactDir, NnunetError, runPipeline, type RunNodeRecord, type RunRecord } from '../../engine/index.js';
 import { progressSvg, withEpochTimes, type EpochLog, type EpochTimes } from '../../nn/train/index.js';
 import { copyOut } from '../../util/copy-out.js';
-import type { CheckpointManifest } from '../../nn/checkpoint.js';
+import { readCheckpointManifest } from '../../nn/checkpoint.js';
 import type { Plans } from '../../../nodes/plan/format.js';
 import { plansJson } from '../../../nodes/plan/plan-experiment.js';
 import { globalDirs, summarize, withTerminal } from './run.js';
@@ -112,9 +112,8 @@ async function copyOutputs(record: RunRecord, storeDir: string, out: string, dat
  * makes <model> a model folder `nnunet predict -m` takes. They come from the fold's checkpoint (what it was trained with).
  */
 async function writeModelFiles(out: string, record: RunRecord, storeDir: string, dataset: string): Promise<void> {
-  const manifest = join(out, 'checkpoint_final', 'manifest.json');
-  if (!/^fold_(\d+|all)$/.test(basename(out)) || !existsSync(manifest)) return;
-  const m = JSON.parse(await readFile(manifest, 'utf8')) as CheckpointManifest;
+  if (!/^fold_(\d+|all)$/.test(basename(out)) || !existsSync(join(out, 'checkpoint_final', 'manifest.json'))) return;
+  const m = await readCheckpointManifest(join(out, 'checkpoint_final'));
   const model = dirname(out);
   await writeFile(join(model, 'plans.json'), plansJson(m.plans as Plans));
   await writeFile(join(model, 'dataset.json'), JSON.stringify(m.datasetJson, null, 4));
